@@ -1,0 +1,1 @@
+"""asv benchmarks for statnorm: one module per method, ``bench_<method>.py``."""

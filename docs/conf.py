@@ -1,0 +1,47 @@
+"""Sphinx configuration for statnorm (offline: no intersphinx downloads)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "statnorm-numba"))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import statnorm  # noqa: E402
+
+project = "statnorm"
+author = "statnorm developers"
+copyright = "2026, statnorm developers"
+release = statnorm.__version__
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+autosummary_generate = True
+autodoc_default_options = {"members": True, "inherited-members": False}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+
+sphinx_gallery_conf = {
+    "examples_dirs": ["../examples"],
+    "gallery_dirs": ["auto_examples"],
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "within_subsection_order": "FileNameSortKey",
+    "write_computation_times": False,
+}
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"statnorm {release}"
+html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
+html_static_path = []
+nitpicky = False

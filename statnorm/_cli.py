@@ -1,0 +1,192 @@
+"""The ``statnorm`` command line.
+
+Subcommands come from a registry. Built-in ones are ``tour``, ``datasets``
+and ``versions``. A method subpackage joins by shipping a private module
+``statnorm/<method>/_cli.py`` with either or both of:
+
+``add_subcommand(subparsers)``
+    Add ``statnorm <method> ...`` with ``subparsers.add_parser(...)`` and
+    ``parser.set_defaults(func=run)``, where ``run(args) -> int``.
+``tour(report)``
+    Run the method on its bundled data, adding text, tables and figures to a
+    :class:`statnorm._report.Report`. It should finish in well under a minute.
+
+Bad user input is reported as one line on stderr with exit status 2 (usage)
+or 1 (input or data errors); a traceback means a bug in statnorm.
+"""
+
+import argparse
+import importlib
+import importlib.util
+import sys
+import time
+
+from . import METHODS, __version__
+
+
+class CLIError(Exception):
+    """An error in the user's input to the command line (printed, no traceback)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _method_cli(method):
+    """Import ``statnorm.<method>._cli`` if the method ships one, else None."""
+    name = f"statnorm.{method}._cli"
+    try:
+        spec = importlib.util.find_spec(name)
+    except ModuleNotFoundError:
+        return None
+    return importlib.import_module(name) if spec is not None else None
+
+
+def available_tours():
+    """Return ``[(method, tour_function)]`` for the methods that have a tour."""
+    out = []
+    for m in METHODS:
+        mod = _method_cli(m)
+        if mod is not None and hasattr(mod, "tour"):
+            out.append((m, mod.tour))
+    return out
+
+
+def _cmd_tour(args):
+    from ._report import Report
+
+    wanted = args.methods or list(METHODS)
+    unknown = sorted(set(wanted) - set(METHODS))
+    if unknown:
+        raise CLIError(f"unknown method(s) {unknown}; choose from {list(METHODS)}")
+    tours = [(m, f) for m, f in available_tours() if m in wanted]
+    report = Report(args.output, title="statnorm tour")
+    report.text(
+        f"statnorm {__version__}. Each section runs one method on the data "
+        "bundled with statnorm; nothing is downloaded."
+    )
+    if not tours:
+        msg = (
+            "statnorm tour: no method is available yet "
+            f"(0 of {len(METHODS)} built); nothing to run."
+        )
+        print(msg)
+        report.text(msg)
+        path = report.write()
+        print(f"wrote {path}")
+        return 0
+    for i, (m, tour) in enumerate(tours, 1):
+        print(f"[{i}/{len(tours)}] {m} ...", flush=True)
+        t0 = time.perf_counter()
+        report.section(m)
+        tour(report)
+        print(
+            f"[{i}/{len(tours)}] {m} done in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
+    path = report.write()
+    print(f"wrote {path} and {len(report.figures)} figure(s)")
+    return 0
+
+
+def _cmd_datasets(args):
+    from .datasets import list_datasets
+
+    infos = list_datasets()
+    if args.name:
+        match = [d for d in infos if d["name"] == args.name]
+        if not match:
+            raise CLIError(
+                f"unknown dataset {args.name!r}; choose from {[d['name'] for d in infos]}"
+            )
+        for k, v in match[0].items():
+            print(f"{k}: {', '.join(v) if isinstance(v, tuple) else v}")
+        return 0
+    width = max(len(d["name"]) for d in infos)
+    for d in infos:
+        print(f"{d['name']:<{width}}  {d['loader']:<22}  {d['shape']}")
+    return 0
+
+
+def _cmd_versions(args):
+    from .utils import show_versions
+
+    show_versions()
+    return 0
+
+
+def build_parser():
+    """Build the argument parser, including method subcommands."""
+    parser = _Parser(
+        prog="statnorm",
+        description=(
+            "Calibrate models and compare distributions. Run 'statnorm tour' to see "
+            "every available method on bundled data."
+        ),
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"statnorm {__version__}"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("tour", help="run every available method on bundled data")
+    p.add_argument(
+        "-o",
+        "--output",
+        default="statnorm-tour",
+        help="folder for report.md and figures (default: %(default)s)",
+    )
+    p.add_argument(
+        "--methods",
+        nargs="+",
+        metavar="METHOD",
+        help=f"subset of methods to run (default: all of {', '.join(METHODS)})",
+    )
+    p.set_defaults(func=_cmd_tour)
+
+    p = sub.add_parser("datasets", help="list the bundled data sets")
+    p.add_argument("name", nargs="?", help="show source and licence of one data set")
+    p.set_defaults(func=_cmd_datasets)
+
+    p = sub.add_parser(
+        "versions", help="print versions of statnorm and its dependencies"
+    )
+    p.set_defaults(func=_cmd_versions)
+
+    for m in METHODS:
+        mod = _method_cli(m)
+        if mod is not None and hasattr(mod, "add_subcommand"):
+            mod.add_subcommand(sub)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``statnorm`` console script.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    status : int
+        Exit status: 0 on success, 1 for bad input data, 2 for bad usage.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except CLIError as exc:
+        print(f"statnorm: error: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, TypeError, OSError) as exc:
+        print(f"statnorm {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        print("statnorm: interrupted", file=sys.stderr)
+        return 130

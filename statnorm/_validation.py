@@ -1,0 +1,491 @@
+"""Input and parameter validation shared by every statnorm module.
+
+Messages follow scikit-learn's wording (see ``shared/conventions.md`` section 5):
+they name the argument, say what was expected, and what was received. The
+sklearn common checks grep for the words "NaN", "inf", "1 sample",
+"1 feature(s)" and "class", so those exact words appear below.
+
+Private scikit-learn helpers (``_fit_context`` and the parameter-constraint
+classes) are imported here and only here, so that a move in scikit-learn is a
+one-file fix.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import _fit_context as fit_context
+from sklearn.utils import check_array, check_random_state
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+    validate_params,
+)
+
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "Options",
+    "StrOptions",
+    "check_1d",
+    "check_2d",
+    "check_classification_targets",
+    "check_composition",
+    "check_confidence_level",
+    "check_consistent_length",
+    "check_probabilities",
+    "check_random_state",
+    "check_same_n_features",
+    "fit_context",
+    "spawn_seeds",
+    "validate_params",
+]
+
+
+def _reject_bad_kinds(X, name):
+    """Raise TypeError for inputs that cannot be numeric arrays at all."""
+    if X is None:
+        raise TypeError(f"{name} must be an array-like of numbers. Got None instead.")
+    if isinstance(X, str | bytes):
+        raise TypeError(
+            f"{name} must be an array-like of numbers. Got a {type(X).__name__} instead."
+        )
+    if hasattr(X, "dtype") and (
+        np.issubdtype(X.dtype, np.complexfloating)
+        or (
+            X.dtype.kind in "SUO"
+            and X.size
+            and isinstance(np.asarray(X).ravel()[0], str | bytes)
+        )
+    ):
+        raise TypeError(
+            f"{name} must hold real numbers; got an array of dtype {X.dtype} instead."
+        )
+
+
+def _check_min(n, minimum, what, name, shape):
+    if n < minimum:
+        raise ValueError(
+            f"{name} has {n} {what}(s) (shape={shape}) while a minimum of {minimum} "
+            f"is required."
+        )
+
+
+def check_2d(
+    X,
+    *,
+    name="X",
+    dtype=np.float64,
+    min_samples=1,
+    min_features=1,
+    allow_nan=False,
+    order="C",
+    copy=False,
+):
+    """Validate a 2-D array of real numbers and return it as ``dtype``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Input to validate.
+    name : str, default="X"
+        Argument name used in error messages.
+    dtype : dtype, default=np.float64
+        Output dtype.
+    min_samples, min_features : int, default=1
+        Smallest accepted number of rows and columns.
+    allow_nan : bool, default=False
+        Whether NaN is accepted (infinity never is).
+    order : {"C", "F"} or None, default="C"
+        Memory layout of the result, so that Numba kernels see one layout.
+    copy : bool, default=False
+        Force a copy even when no conversion is needed.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+        The validated array; never the caller's object when ``copy=True``.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D, contains NaN or infinity, or is too small.
+    TypeError
+        If ``X`` is ``None``, a string, or holds non-real values.
+
+    Examples
+    --------
+    >>> from statnorm._validation import check_2d
+    >>> check_2d([[1, 2], [3, 4]]).dtype
+    dtype('float64')
+    >>> check_2d([[1.0, float("nan")]], name="logits")
+    Traceback (most recent call last):
+    ...
+    ValueError: Input logits contains NaN.
+    """
+    _reject_bad_kinds(X, name)
+    X = check_array(
+        X,
+        dtype=dtype,
+        order=order,
+        copy=copy,
+        ensure_all_finite="allow-nan" if allow_nan else True,
+        ensure_2d=True,
+        ensure_min_samples=0,
+        ensure_min_features=0,
+        input_name=name,
+    )
+    _check_min(X.shape[0], max(min_samples, 1), "sample", name, X.shape)
+    _check_min(X.shape[1], max(min_features, 1), "feature", name, X.shape)
+    return X
+
+
+def check_1d(y, *, name="y", dtype=np.float64, min_samples=1, allow_nan=False):
+    """Validate a 1-D array (a column vector of shape (n, 1) is accepted).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Input to validate.
+    name : str, default="y"
+        Argument name used in error messages.
+    dtype : dtype or None, default=np.float64
+        Output dtype; ``None`` keeps the input's dtype (for labels).
+    min_samples : int, default=1
+        Smallest accepted length.
+    allow_nan : bool, default=False
+        Whether NaN is accepted.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,)
+        The validated array.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` has more than one column, NaN or infinity, or is too short.
+    TypeError
+        If ``y`` is ``None`` or a string.
+
+    Examples
+    --------
+    >>> from statnorm._validation import check_1d
+    >>> check_1d([[1], [2], [3]]).shape
+    (3,)
+    >>> check_1d([[1, 2], [3, 4]], name="x")
+    Traceback (most recent call last):
+    ...
+    ValueError: x should be a 1d array, got an array of shape (2, 2) instead.
+    """
+    if y is None or isinstance(y, str | bytes):
+        raise TypeError(
+            f"{name} must be a 1d array-like. Got {type(y).__name__} instead."
+        )
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{name} should be a 1d array, got an array of shape {arr.shape} instead."
+        )
+    numeric = dtype is not None or arr.dtype.kind in "biufc"
+    if numeric:
+        _reject_bad_kinds(arr, name)
+    arr = check_array(
+        arr,
+        dtype=dtype if dtype is not None else None,
+        ensure_2d=False,
+        ensure_all_finite=("allow-nan" if allow_nan else True) if numeric else False,
+        ensure_min_samples=0,
+        input_name=name,
+    )
+    _check_min(arr.shape[0], max(min_samples, 1), "sample", name, arr.shape)
+    return arr
+
+
+def check_consistent_length(**arrays):
+    """Check that named arrays have the same number of samples.
+
+    Parameters
+    ----------
+    **arrays : array-like
+        Arrays keyed by their argument names; ``None`` values are skipped.
+
+    Raises
+    ------
+    ValueError
+        Naming each argument and its length when they differ.
+
+    Examples
+    --------
+    >>> from statnorm._validation import check_consistent_length
+    >>> check_consistent_length(logits=[[0, 1]] * 3, y=[0, 1])
+    Traceback (most recent call last):
+    ...
+    ValueError: Found input variables with inconsistent numbers of samples: logits has 3, y has 2.
+    """
+    lengths = {k: len(v) for k, v in arrays.items() if v is not None}
+    if len(set(lengths.values())) > 1:
+        detail = ", ".join(f"{k} has {n}" for k, n in lengths.items())
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: {detail}."
+        )
+
+
+def check_same_n_features(X, Y, *, names=("X", "Y")):
+    """Check that two 2-D samples live in the same space.
+
+    Parameters
+    ----------
+    X, Y : ndarray of shape (n, d) and (m, d)
+        Validated samples.
+    names : tuple of str, default=("X", "Y")
+        Argument names used in the error message.
+
+    Raises
+    ------
+    ValueError
+        If the numbers of columns differ.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from statnorm._validation import check_same_n_features
+    >>> check_same_n_features(np.ones((3, 5)), np.ones((3, 4)))
+    Traceback (most recent call last):
+    ...
+    ValueError: X and Y must have the same number of features; got 5 and 4.
+    """
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same number of features; "
+            f"got {X.shape[1]} and {Y.shape[1]}."
+        )
+
+
+def check_classification_targets(y, *, name="y", min_classes=2):
+    """Validate class labels and return ``(classes, y_encoded)``.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Discrete class labels (integers, strings or booleans).
+    name : str, default="y"
+        Argument name used in error messages.
+    min_classes : int, default=2
+        Smallest accepted number of distinct classes.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        Sorted distinct labels.
+    y_encoded : ndarray of shape (n_samples,), dtype=int64
+        Index of each label in ``classes``.
+
+    Raises
+    ------
+    ValueError
+        If the labels are continuous, or there are fewer than ``min_classes``
+        classes.
+
+    Examples
+    --------
+    >>> from statnorm._validation import check_classification_targets
+    >>> check_classification_targets(["b", "a", "b"])
+    (array(['a', 'b'], dtype='<U1'), array([1, 0, 1]))
+    >>> check_classification_targets([0, 0, 0])
+    Traceback (most recent call last):
+    ...
+    ValueError: y contains only 1 class (0); at least 2 classes are required.
+    """
+    from sklearn.utils.multiclass import type_of_target
+
+    y = check_1d(y, name=name, dtype=None)
+    kind = type_of_target(y, input_name=name)
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(
+            f"Unknown label type for {name}: {kind}. Expected discrete class labels "
+            "(binary or multiclass)."
+        )
+    classes, y_enc = np.unique(y, return_inverse=True)
+    if classes.size < min_classes:
+        shown = ", ".join(str(c) for c in classes[:5])
+        raise ValueError(
+            f"{name} contains only {classes.size} class ({shown}); at least "
+            f"{min_classes} classes are required."
+        )
+    return classes, y_enc.astype(np.int64)
+
+
+def check_probabilities(P, *, name="proba", atol=1e-6):
+    """Validate a matrix of class probabilities (rows on the simplex).
+
+    Parameters
+    ----------
+    P : array-like of shape (n_samples, n_classes)
+        Candidate probabilities.
+    name : str, default="proba"
+        Argument name used in error messages.
+    atol : float, default=1e-6
+        Tolerance on the row sums.
+
+    Returns
+    -------
+    P : ndarray of shape (n_samples, n_classes)
+        The validated float64 array.
+
+    Raises
+    ------
+    ValueError
+        If entries are negative or rows do not sum to 1 within ``atol``.
+
+    Examples
+    --------
+    >>> from statnorm._validation import check_probabilities
+    >>> check_probabilities([[0.5, 0.6]], name="y_prob")
+    Traceback (most recent call last):
+    ...
+    ValueError: y_prob must lie in [0, 1] and rows must sum to 1 within 1e-06; got row sums in [1.1, 1.1].
+    """
+    P = check_2d(P, name=name, min_features=2)
+    sums = P.sum(axis=1)
+    if P.min() < 0 or P.max() > 1 + atol or np.abs(sums - 1).max() > atol:
+        raise ValueError(
+            f"{name} must lie in [0, 1] and rows must sum to 1 within {atol:g}; "
+            f"got row sums in [{sums.min():.3g}, {sums.max():.3g}]"
+            + (f" and min={P.min():.3g}." if P.min() < 0 else ".")
+        )
+    return P
+
+
+def check_composition(X, *, name="X", allow_zeros=False, min_parts=2):
+    """Validate compositional data: non-negative parts, no all-zero rows.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_parts)
+        Parts of a whole (any positive scale; closure is not required).
+    name : str, default="X"
+        Argument name used in error messages.
+    allow_zeros : bool, default=False
+        Whether zero parts are accepted (they are not for log-ratios).
+    min_parts : int, default=2
+        Smallest accepted number of parts.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_parts)
+        The validated float64 array.
+
+    Raises
+    ------
+    ValueError
+        On negative parts, all-zero rows, or (unless ``allow_zeros``) zeros.
+
+    Examples
+    --------
+    >>> from statnorm._validation import check_composition
+    >>> check_composition([[0.2, 0.8], [0.0, 1.0]])
+    Traceback (most recent call last):
+    ...
+    ValueError: Input X contains zeros (1 value(s), first in column 0); log-ratio methods need strictly positive parts. Replace zeros before calling fit, e.g. with statnorm.compositional.multiplicative_replacement.
+    """
+    X = check_2d(X, name=name, min_features=min_parts)
+    if (X < 0).any():
+        row, col = np.argwhere(X < 0)[0]
+        raise ValueError(
+            f"Input {name} contains negative values; compositional parts must be "
+            f"non-negative (got {X[row, col]:g} in row {row}, column {col})."
+        )
+    zero_rows = ~(X > 0).any(axis=1)
+    if zero_rows.any():
+        raise ValueError(
+            f"Input {name} contains {int(zero_rows.sum())} all-zero row(s) (first: "
+            f"row {int(np.flatnonzero(zero_rows)[0])}); a composition needs at least "
+            "one positive part."
+        )
+    if not allow_zeros and (X == 0).any():
+        cols = np.flatnonzero((X == 0).any(axis=0))
+        raise ValueError(
+            f"Input {name} contains zeros ({int((X == 0).sum())} value(s), first in "
+            f"column {cols[0]}); log-ratio methods need strictly positive parts. "
+            "Replace zeros before calling fit, e.g. with "
+            "statnorm.compositional.multiplicative_replacement."
+        )
+    return X
+
+
+def check_confidence_level(level, *, name="confidence_level"):
+    """Check a confidence level in the open interval (0, 1) and return it.
+
+    Parameters
+    ----------
+    level : float
+        Candidate level.
+    name : str, default="confidence_level"
+        Argument name used in error messages.
+
+    Returns
+    -------
+    level : float
+        The level as a Python float.
+
+    Raises
+    ------
+    ValueError
+        If ``level`` is not a real number strictly between 0 and 1.
+
+    Examples
+    --------
+    >>> from statnorm._validation import check_confidence_level
+    >>> check_confidence_level(1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: confidence_level must be a float in the range (0, 1). Got 1.5 instead.
+    """
+    if (
+        isinstance(level, bool)
+        or not isinstance(level, Real)
+        or not 0 < float(level) < 1
+    ):
+        raise ValueError(
+            f"{name} must be a float in the range (0, 1). Got {level!r} instead."
+        )
+    return float(level)
+
+
+def spawn_seeds(random_state, n_tasks):
+    """Derive one independent integer seed per task from ``random_state``.
+
+    Resampling loops (permutations, bootstraps, CV folds) draw task ``i``'s
+    randomness from ``seeds[i]`` only, so results do not depend on how tasks
+    are split across threads, processes or Dask workers.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        Source of randomness, as everywhere in scikit-learn.
+    n_tasks : int
+        Number of seeds to draw.
+
+    Returns
+    -------
+    seeds : ndarray of shape (n_tasks,), dtype=uint32
+        Task seeds.
+
+    Examples
+    --------
+    >>> from statnorm._validation import spawn_seeds
+    >>> (spawn_seeds(0, 3) == spawn_seeds(0, 3)).all()
+    np.True_
+    """
+    if not isinstance(n_tasks, Integral) or n_tasks < 0:
+        raise ValueError(
+            f"n_tasks must be a non-negative int. Got {n_tasks!r} instead."
+        )
+    rng = check_random_state(random_state)
+    entropy = rng.randint(0, 2**32, size=4, dtype=np.uint64)
+    children = np.random.SeedSequence([int(e) for e in entropy]).spawn(n_tasks)
+    return np.array([c.generate_state(1)[0] for c in children], dtype=np.uint32)

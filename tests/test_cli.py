@@ -1,0 +1,109 @@
+"""The statnorm command line: help, version, tour, datasets, bad input."""
+
+import subprocess
+import sys
+
+import pytest
+
+import statnorm
+from statnorm import _cli
+
+
+def run(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "statnorm", *args], capture_output=True, text=True
+    )
+
+
+def test_help_and_version():
+    r = run("--help")
+    assert r.returncode == 0
+    for cmd in ("tour", "datasets", "versions"):
+        assert cmd in r.stdout
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"statnorm {statnorm.__version__}"
+
+
+def test_no_command_prints_help(capsys):
+    assert _cli.main([]) == 0
+    assert "usage: statnorm" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["bogus"], "invalid choice: 'bogus'"),
+        (["tour", "--methods", "nope"], "unknown method(s) ['nope']"),
+        (["datasets", "nope"], "unknown dataset 'nope'"),
+        (["tour", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+    ],
+)
+def test_bad_invocation_is_one_line_no_traceback(argv, needle):
+    r = run(*argv)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert needle in lines[0]
+    assert "Traceback" not in r.stderr
+
+
+def test_datasets_command(capsys):
+    assert _cli.main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert "roman_cups" in out and "load_diamonds" in out
+    assert _cli.main(["datasets", "diamonds"]) == 0
+    assert "licence: ggplot2: MIT." in capsys.readouterr().out
+
+
+def test_tour_writes_report(tmp_path, capsys):
+    out = tmp_path / "tour"
+    assert _cli.main(["tour", "--output", str(out)]) == 0
+    printed = capsys.readouterr().out
+    report = (out / "report.md").read_text()
+    assert report.startswith("# statnorm tour")
+    tours = _cli.available_tours()
+    if not tours:
+        assert "no method is available yet" in printed
+    for method, _ in tours:
+        assert f"## {method}" in report
+        assert f"{method} done in" in printed
+    for png in out.glob("*.png"):
+        assert png.stat().st_size > 1000
+
+
+def test_tour_unwritable_output_is_a_clean_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = run("tour", "--output", str(blocker / "sub"))
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith("statnorm tour: error:")
+
+
+def test_versions_command():
+    r = run("versions")
+    assert r.returncode == 0 and "numba" in r.stdout
+
+
+def test_method_registry_hooks(monkeypatch, tmp_path, capsys):
+    """A method's _cli module is picked up for both subcommands and the tour."""
+    import types
+
+    calls = []
+
+    def add_subcommand(sub):
+        p = sub.add_parser("fake", help="a fake method")
+        p.set_defaults(func=lambda args: calls.append("run") or 0)
+
+    def tour(report):
+        calls.append("tour")
+        report.text("fake tour ran")
+
+    fake = types.SimpleNamespace(add_subcommand=add_subcommand, tour=tour)
+    monkeypatch.setattr(_cli, "_method_cli", lambda m: fake if m == "kde" else None)
+    assert _cli.main(["fake"]) == 0
+    assert _cli.main(["tour", "-o", str(tmp_path), "--methods", "kde"]) == 0
+    assert calls == ["run", "tour"]
+    assert "fake tour ran" in (tmp_path / "report.md").read_text()
+    assert "[1/1] kde done in" in capsys.readouterr().out
