@@ -1,0 +1,161 @@
+"""Chunked evaluation and seedable resampling that scale out to Dask.
+
+Two building blocks, used by every method that has a scoring path or a
+resampling loop:
+
+:func:`map_row_blocks`
+    Apply a row-wise computation to an array in row blocks. A NumPy input is
+    processed block by block (bounded memory) and a NumPy array is returned; a
+    ``dask.array.Array`` input is mapped lazily block by block and a Dask array
+    is returned. The function receives plain NumPy blocks, so Numba kernels
+    run unchanged on the workers; the estimator's fitted state (plain NumPy)
+    travels with the pickled function.
+
+:func:`run_tasks`
+    Run ``n_tasks`` independent resampling tasks (permutations, bootstrap
+    draws, CV folds) through :mod:`joblib`. Task ``i`` draws its randomness
+    only from ``seeds[i]`` (:func:`statnorm._validation.spawn_seeds`), so the
+    result is identical for the serial run, ``n_jobs=-1`` and a Dask cluster
+    (``with joblib.parallel_backend("dask"):``).
+
+Neither imports Dask unless a Dask array is passed in.
+"""
+
+import numpy as np
+
+from ._validation import spawn_seeds
+
+__all__ = ["is_dask_array", "map_row_blocks", "run_tasks"]
+
+DEFAULT_BLOCK_ROWS = 65536
+
+
+def is_dask_array(X):
+    """Return True if ``X`` is a ``dask.array.Array`` (without importing Dask).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from statnorm._parallel import is_dask_array
+    >>> is_dask_array(np.ones(3))
+    False
+    """
+    cls = type(X)
+    return cls.__name__ == "Array" and cls.__module__.startswith("dask.array")
+
+
+def map_row_blocks(func, X, *, n_outputs=None, dtype=np.float64, block_rows=None):
+    """Apply ``func`` to row blocks of ``X``; NumPy in, NumPy out; Dask in, Dask out.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(block) -> ndarray`` with ``len(block)`` rows; it must treat rows
+        independently (the result for a row cannot depend on other rows).
+    X : ndarray or dask.array.Array of shape (n_samples, n_features)
+        Input. A Dask array is re-chunked to a single block along columns.
+    n_outputs : int or None, default=None
+        ``None`` if ``func`` returns shape ``(n,)``; else the number of output
+        columns, for shape ``(n, n_outputs)``.
+    dtype : dtype, default=np.float64
+        Output dtype.
+    block_rows : int or None, default=None
+        Rows per block for NumPy input (default 65536). Ignored for Dask input,
+        whose own row chunks are used.
+
+    Returns
+    -------
+    out : ndarray or dask.array.Array
+        Shape ``(n_samples,)`` or ``(n_samples, n_outputs)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from statnorm._parallel import map_row_blocks
+    >>> X = np.arange(10.0).reshape(5, 2)
+    >>> map_row_blocks(lambda b: b.sum(axis=1), X, block_rows=2)
+    array([ 1.,  5.,  9., 13., 17.])
+    """
+    if is_dask_array(X):
+        if X.ndim != 2:
+            raise ValueError(
+                f"Expected a 2D dask array, got an array with {X.ndim} dimension(s)."
+            )
+        X = X.rechunk({1: -1})
+        meta = np.empty((0,) if n_outputs is None else (0, n_outputs), dtype=dtype)
+        if n_outputs is None:
+            return X.map_blocks(func, drop_axis=1, dtype=dtype, meta=meta)
+        return X.map_blocks(
+            func, chunks=(X.chunks[0], (n_outputs,)), dtype=dtype, meta=meta
+        )
+    block_rows = DEFAULT_BLOCK_ROWS if block_rows is None else int(block_rows)
+    if block_rows < 1:
+        raise ValueError(
+            f"block_rows must be a positive int. Got {block_rows} instead."
+        )
+    n = len(X)
+    if n <= block_rows:
+        return np.asarray(func(X), dtype=dtype)
+    return np.concatenate(
+        [
+            np.asarray(func(X[i : i + block_rows]), dtype=dtype)
+            for i in range(0, n, block_rows)
+        ]
+    )
+
+
+def _run_batch(func, seeds, args, kwargs):
+    return [func(int(s), *args, **kwargs) for s in seeds]
+
+
+def run_tasks(
+    func, n_tasks, random_state, *args, n_jobs=None, n_batches=None, **kwargs
+):
+    """Run seeded independent tasks through joblib, reproducibly.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(seed, *args, **kwargs) -> result`` for one task; ``seed`` is an
+        int to pass to ``np.random.default_rng``.
+    n_tasks : int
+        Number of tasks.
+    random_state : int, RandomState instance or None
+        Source of the per-task seeds.
+    *args, **kwargs
+        Passed to every call of ``func`` (shipped once per batch).
+    n_jobs : int or None, default=None
+        joblib workers; the active joblib backend decides where they run
+        (processes by default, a Dask cluster under
+        ``joblib.parallel_backend("dask")``).
+    n_batches : int or None, default=None
+        Number of batches the tasks are grouped into (default: enough for
+        every worker, at most ``n_tasks``). Results do not depend on it.
+
+    Returns
+    -------
+    results : list
+        ``results[i] = func(seeds[i], ...)``, in task order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from statnorm._parallel import run_tasks
+    >>> draw = lambda seed: np.random.default_rng(seed).normal()
+    >>> run_tasks(draw, 4, 0) == run_tasks(draw, 4, 0, n_batches=3)
+    True
+    """
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    seeds = spawn_seeds(random_state, n_tasks)
+    if n_tasks == 0:
+        return []
+    if n_jobs in (None, 1) and n_batches is None:
+        return _run_batch(func, seeds, args, kwargs)
+    if n_batches is None:
+        n_batches = min(n_tasks, 4 * max(effective_n_jobs(n_jobs), 1))
+    batches = np.array_split(seeds, min(int(n_batches), n_tasks))
+    parts = Parallel(n_jobs=n_jobs)(
+        delayed(_run_batch)(func, b, args, kwargs) for b in batches if len(b)
+    )
+    return [r for part in parts for r in part]
