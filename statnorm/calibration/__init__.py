@@ -1,18 +1,43 @@
 """Post-hoc recalibration of classifier logits (h-calibration).
 
-This subpackage will hold ``HCalibrator`` -- a monotone map of the
-log-softmax trained with the windowed, cluster-balanced, error-bounded
-objective of Huang et al. (TPAMI 2025) -- together with the baselines users
-compare it against (temperature, vector and Dirichlet scaling) and calibration
-metrics (ECE variants, NLL, Brier score, reliability diagrams). See issue 3.
-
-Nothing public is exported yet.
+``HCalibrator`` learns a monotone map of the log-softmax, trained with the
+windowed, group-balanced, error-bounded objective of Huang et al. (TPAMI
+2025), so that predicted probabilities can be trusted while the arg-max (and
+the accuracy) stays exactly as it was. Alongside it are the baselines users
+compare it against -- :class:`TemperatureScaling`, :class:`VectorScaling`,
+:class:`MatrixScaling` (Dirichlet calibration with ODIR regularisation),
+:class:`IsotonicCalibrator` and :class:`HistogramBinning` -- all with the same
+``fit(logits, y)`` / ``predict_proba`` / ``transform`` API, the metrics in
+:mod:`statnorm.calibration.metrics`, and reliability diagrams.
 
 Examples
 --------
->>> import statnorm.calibration
->>> statnorm.calibration.__all__
-[]
+>>> from statnorm.calibration import HCalibrator, TemperatureScaling
+>>> from statnorm.datasets import load_cifar10_logits
+>>> Xv, yv = load_cifar10_logits("validation", return_X_y=True)
+>>> ts = TemperatureScaling().fit(Xv, yv)
+>>> round(ts.temperature_, 2)
+2.88
 """
 
-__all__: list[str] = []
+from ._baselines import (
+    HistogramBinning,
+    IsotonicCalibrator,
+    MatrixScaling,
+    TemperatureScaling,
+    VectorScaling,
+)
+from ._hcal import HCalibrator, hcalibration_loss
+from ._plot import ReliabilityDisplay, reliability_diagram
+
+__all__ = [
+    "HCalibrator",
+    "HistogramBinning",
+    "IsotonicCalibrator",
+    "MatrixScaling",
+    "ReliabilityDisplay",
+    "TemperatureScaling",
+    "VectorScaling",
+    "hcalibration_loss",
+    "reliability_diagram",
+]

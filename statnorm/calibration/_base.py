@@ -1,0 +1,173 @@
+"""Shared validation and the base class of every calibrator in this module."""
+
+import warnings
+
+import numpy as np
+from scipy.special import log_softmax
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_1d, check_2d, check_consistent_length
+from ..exceptions import StatnormWarning
+
+
+def _looks_like_probabilities(X):
+    return X.min() >= 0 and np.abs(X.sum(axis=1) - 1).max() < 1e-6
+
+
+def check_scores(X, *, input="logits", name="logits"):
+    """Validate logits (or probabilities) and return the log-softmax.
+
+    Never modifies ``X``.
+    """
+    if input == "probabilities":
+        X = check_2d(X, name=name, min_features=2)
+        sums = X.sum(axis=1)
+        if X.min() < 0 or np.abs(sums - 1).max() > 1e-6:
+            raise ValueError(
+                f"{name} must hold probabilities when input='probabilities': "
+                f"non-negative with rows summing to 1 within 1e-6; got row sums in "
+                f"[{sums.min():.6g}, {sums.max():.6g}] and min={X.min():.3g}."
+            )
+        with np.errstate(divide="ignore"):
+            Z = np.log(np.maximum(X, 1e-300))
+        return log_softmax(Z, axis=1)
+    X = check_2d(X, name=name, min_features=2)
+    if X.shape[0] > 1 and _looks_like_probabilities(X):
+        warnings.warn(
+            f"{name} look like probabilities (non-negative rows summing to 1); the "
+            "calibrator expects logits. Pass input='probabilities' if they are "
+            "probabilities.",
+            StatnormWarning,
+            stacklevel=3,
+        )
+    return log_softmax(X, axis=1)
+
+
+def check_labels(y, n_classes, *, name="y"):
+    """Labels must be integers in ``0..n_classes-1``, with at least 2 classes."""
+    y = check_1d(y, name=name, dtype=None)
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)):
+            raise ValueError(f"Input {name} contains NaN or inf.")
+        if np.any(y != np.round(y)):
+            raise ValueError(
+                f"{name} must hold integer class labels 0..{n_classes - 1} (one per "
+                "column of logits); got non-integer values."
+            )
+    elif y.dtype.kind == "b":
+        pass
+    elif y.dtype.kind not in "iu":
+        raise ValueError(
+            f"{name} must hold integer class labels 0..{n_classes - 1} (the column "
+            f"index of the true class in logits); got dtype {y.dtype}. Encode "
+            "string labels with sklearn.preprocessing.LabelEncoder first."
+        )
+    y = y.astype(np.int64)
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(
+            f"{name} must hold labels in 0..{n_classes - 1} because logits has "
+            f"{n_classes} columns (one per class); got labels in [{y.min()}, "
+            f"{y.max()}]. The number of classes in {name} disagrees with logits."
+        )
+    if np.unique(y).size < 2:
+        raise ValueError(
+            f"{name} contains only 1 class ({y[0]}); at least 2 classes are "
+            "required to calibrate."
+        )
+    return y
+
+
+class BaseCalibrator(ClassifierMixin, BaseEstimator):
+    """Common plumbing: validation, ``predict``, ``transform``, tags."""
+
+    _input_param = None  # name of an "input" parameter if the class has one
+
+    def _validate_fit(self, X, y):
+        inp = getattr(self, "input", "logits")
+        Z = check_scores(X, input=inp)
+        y = check_labels(y, Z.shape[1])
+        check_consistent_length(logits=Z, y=y)
+        self.n_features_in_ = Z.shape[1]
+        self.classes_ = np.arange(Z.shape[1])
+        if hasattr(X, "columns"):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        return Z, y
+
+    def _validate_predict(self, X):
+        check_is_fitted(self)
+        inp = getattr(self, "input", "logits")
+        Z = check_scores(X, input=inp)
+        if Z.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {Z.shape[1]} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input."
+            )
+        return Z
+
+    def transform(self, X):
+        """Calibrated log-probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits (or probabilities if ``input="probabilities"``).
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict_log_proba(self, X):
+        """Alias of :meth:`transform` (sklearn's name).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self.transform(X)
+
+    def predict(self, X):
+        """Arg-max of the calibrated probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def fit_transform(self, X, y, **fit_params):
+        """Fit, then return calibrated log-probabilities of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+        y : array-like of shape (n_samples,)
+            Labels in ``0..C-1``.
+        **fit_params : dict
+            Passed to ``fit``.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self.fit(X, y, **fit_params).transform(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        tags.input_tags.two_d_array = True
+        return tags

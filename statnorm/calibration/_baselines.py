@@ -1,0 +1,502 @@
+"""Baseline recalibrators with the HCalibrator API (logits in, probabilities out)."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.optimize import brentq, minimize
+from scipy.special import log_softmax, softmax
+from sklearn.isotonic import IsotonicRegression
+
+from .._validation import Interval, StrOptions, fit_context
+from ._base import BaseCalibrator
+
+__all__ = [
+    "HistogramBinning",
+    "IsotonicCalibrator",
+    "MatrixScaling",
+    "TemperatureScaling",
+    "VectorScaling",
+]
+
+_INPUT = [StrOptions({"logits", "probabilities"})]
+
+
+def _nll_grad_logits(U, y):
+    """Mean NLL of softmax(U) and its gradient with respect to U."""
+    n = len(y)
+    L = log_softmax(U, axis=1)
+    nll = -L[np.arange(n), y].mean()
+    G = np.exp(L)
+    G[np.arange(n), y] -= 1.0
+    return nll, G / n
+
+
+class TemperatureScaling(BaseCalibrator):
+    """Temperature scaling (Guo et al. 2017): ``softmax(z / T)``.
+
+    ``T`` minimises the mean negative log-likelihood on the calibration set.
+    The NLL is convex in ``1 / T``, so its derivative is found by Brent's
+    method on a bracket (exact to ``xtol``), no learning rate or iteration
+    budget to tune.
+
+    Parameters
+    ----------
+    input : {"logits", "probabilities"}, default="logits"
+        What ``X`` holds.
+
+    Attributes
+    ----------
+    temperature_ : float
+        Fitted temperature.
+    classes_ : ndarray of shape (n_classes,)
+        ``arange(n_classes)``.
+    n_features_in_ : int
+        Number of classes.
+
+    Examples
+    --------
+    >>> from statnorm.calibration import TemperatureScaling
+    >>> from statnorm.datasets import load_cifar10_logits
+    >>> X, y = load_cifar10_logits("validation", return_X_y=True)
+    >>> round(TemperatureScaling().fit(X, y).temperature_, 3)
+    2.883
+    """
+
+    _parameter_constraints = {"input": _INPUT}
+
+    def __init__(self, input="logits"):
+        self.input = input
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the temperature.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+        y : array-like of shape (n_samples,)
+            Labels in ``0..n_classes-1``.
+
+        Returns
+        -------
+        self : TemperatureScaling
+        """
+        Z, y = self._validate_fit(X, y)
+        n = len(y)
+        zy = Z[np.arange(n), y]
+
+        def dnll(logb):  # derivative of the NLL in beta = 1/T, times beta > 0
+            b = np.exp(logb)
+            P = softmax(b * Z, axis=1)
+            return float(np.mean(np.sum(P * Z, axis=1) - zy))
+
+        lo, hi = -10.0, 10.0
+        dlo, dhi = dnll(lo), dnll(hi)
+        if dlo >= 0:
+            logb = lo
+        elif dhi <= 0:
+            logb = hi
+        else:
+            logb = brentq(dnll, lo, hi, xtol=1e-12)
+        self.temperature_ = float(np.exp(-logb))
+        return self
+
+    def predict_proba(self, X):
+        """Calibrated probabilities ``softmax(X / T)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        Z = self._validate_predict(X)
+        return softmax(Z / self.temperature_, axis=1)
+
+
+class _LBFGSScaling(BaseCalibrator):
+    def _fit_lbfgs(self, Z, y, x0, unpack, penalty):
+        C = Z.shape[1]
+
+        def f(theta):
+            A, b = unpack(theta)
+            U = Z @ A.T + b if A.ndim == 2 else Z * A + b
+            nll, G = _nll_grad_logits(U, y)
+            gA = G.T @ Z if A.ndim == 2 else np.sum(G * Z, axis=0)
+            gb = G.sum(axis=0)
+            pen, pA, pb = penalty(A, b)
+            return nll + pen, np.concatenate(((gA + pA).ravel(), gb + pb))
+
+        res = minimize(
+            f,
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": self.max_iter, "gtol": 1e-10, "ftol": 1e-14},
+        )
+        self.n_iter_ = int(res.nit)
+        return unpack(res.x)
+
+
+class VectorScaling(_LBFGSScaling):
+    """Vector scaling (Guo et al. 2017): ``softmax(a * z + b)`` per class.
+
+    Fitted by L-BFGS on the mean NLL with analytic gradients, starting from
+    ``a = 1, b = 0``. Note that a class-wise scale can change the arg-max.
+
+    Parameters
+    ----------
+    max_iter : int, default=500
+        L-BFGS iterations.
+    input : {"logits", "probabilities"}, default="logits"
+        What ``X`` holds.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_classes,)
+        Scales ``a``.
+    intercept_ : ndarray of shape (n_classes,)
+        Offsets ``b``.
+
+    Examples
+    --------
+    >>> from statnorm.calibration import VectorScaling
+    >>> from statnorm.datasets import load_cifar10_logits
+    >>> X, y = load_cifar10_logits("validation", return_X_y=True)
+    >>> VectorScaling().fit(X, y).coef_.shape
+    (10,)
+    """
+
+    _parameter_constraints = {
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "input": _INPUT,
+    }
+
+    def __init__(self, max_iter=500, input="logits"):
+        self.max_iter = max_iter
+        self.input = input
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit scales and offsets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+        y : array-like of shape (n_samples,)
+            Labels.
+
+        Returns
+        -------
+        self : VectorScaling
+        """
+        Z, y = self._validate_fit(X, y)
+        C = Z.shape[1]
+
+        def unpack(t):
+            return t[:C], t[C:]
+
+        def penalty(A, b):
+            return 0.0, np.zeros(C), np.zeros(C)
+
+        self.coef_, self.intercept_ = self._fit_lbfgs(
+            Z, y, np.r_[np.ones(C), np.zeros(C)], unpack, penalty
+        )
+        return self
+
+    def predict_proba(self, X):
+        """Calibrated probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        Z = self._validate_predict(X)
+        return softmax(Z * self.coef_ + self.intercept_, axis=1)
+
+
+class MatrixScaling(_LBFGSScaling):
+    """Matrix scaling / Dirichlet calibration with ODIR regularisation.
+
+    ``softmax(W log p + b)`` with ``log p`` the log-softmax of the logits
+    (Kull et al. 2019). The objective is the mean NLL plus the off-diagonal
+    and intercept penalty
+    ``reg_lambda / (C (C-1)) sum_{i != j} W_ij^2 + reg_mu / C sum_j b_j^2``.
+    With both penalties at 0 this is plain matrix scaling (prone to
+    over-fitting on small calibration sets); tune them with ``GridSearchCV``.
+
+    Parameters
+    ----------
+    reg_lambda : float, default=0.0
+        Off-diagonal penalty.
+    reg_mu : float, default=0.0
+        Intercept penalty.
+    max_iter : int, default=500
+        L-BFGS iterations.
+    input : {"logits", "probabilities"}, default="logits"
+        What ``X`` holds.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_classes, n_classes)
+        ``W``.
+    intercept_ : ndarray of shape (n_classes,)
+        ``b``.
+
+    Examples
+    --------
+    >>> from statnorm.calibration import MatrixScaling
+    >>> from statnorm.datasets import load_cifar10_logits
+    >>> X, y = load_cifar10_logits("validation", return_X_y=True)
+    >>> MatrixScaling(reg_lambda=1e-2, reg_mu=1e-2).fit(X, y).coef_.shape
+    (10, 10)
+    """
+
+    _parameter_constraints = {
+        "reg_lambda": [Interval(Real, 0, None, closed="left")],
+        "reg_mu": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "input": _INPUT,
+    }
+
+    def __init__(self, reg_lambda=0.0, reg_mu=0.0, max_iter=500, input="logits"):
+        self.reg_lambda = reg_lambda
+        self.reg_mu = reg_mu
+        self.max_iter = max_iter
+        self.input = input
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit ``W`` and ``b``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+        y : array-like of shape (n_samples,)
+            Labels.
+
+        Returns
+        -------
+        self : MatrixScaling
+        """
+        Z, y = self._validate_fit(X, y)
+        C = Z.shape[1]
+        off = ~np.eye(C, dtype=bool)
+        lam = self.reg_lambda / (C * (C - 1))
+        mu = self.reg_mu / C
+
+        def unpack(t):
+            return t[: C * C].reshape(C, C), t[C * C :]
+
+        def penalty(A, b):
+            Ao = A * off
+            return (
+                lam * np.sum(Ao**2) + mu * np.sum(b**2),
+                2 * lam * Ao,
+                2 * mu * b,
+            )
+
+        self.coef_, self.intercept_ = self._fit_lbfgs(
+            Z, y, np.r_[np.eye(C).ravel(), np.zeros(C)], unpack, penalty
+        )
+        return self
+
+    def predict_proba(self, X):
+        """Calibrated probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        Z = self._validate_predict(X)
+        return softmax(Z @ self.coef_.T + self.intercept_, axis=1)
+
+
+class _OneVsRest(BaseCalibrator):
+    def _renormalise(self, Q, P):
+        s = Q.sum(axis=1, keepdims=True)
+        bad = s[:, 0] <= 0
+        Q = Q / np.where(s > 0, s, 1.0)
+        Q[bad] = P[bad]
+        return Q
+
+
+class IsotonicCalibrator(_OneVsRest):
+    """One-vs-rest isotonic regression on the softmax probabilities,
+    renormalised (Zadrozny & Elkan 2002), as in ``CalibratedClassifierCV``.
+
+    Rows whose calibrated scores are all 0 keep the uncalibrated softmax.
+    May change the arg-max and give zero probabilities (infinite NLL).
+
+    Parameters
+    ----------
+    input : {"logits", "probabilities"}, default="logits"
+        What ``X`` holds.
+
+    Attributes
+    ----------
+    calibrators_ : list of IsotonicRegression
+        One per class.
+
+    Examples
+    --------
+    >>> from statnorm.calibration import IsotonicCalibrator
+    >>> from statnorm.datasets import load_cifar10_logits
+    >>> X, y = load_cifar10_logits("validation", return_X_y=True)
+    >>> len(IsotonicCalibrator().fit(X, y).calibrators_)
+    10
+    """
+
+    _parameter_constraints = {"input": _INPUT}
+
+    def __init__(self, input="logits"):
+        self.input = input
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit one isotonic regression per class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+        y : array-like of shape (n_samples,)
+            Labels.
+
+        Returns
+        -------
+        self : IsotonicCalibrator
+        """
+        Z, y = self._validate_fit(X, y)
+        P = np.exp(Z)
+        self.calibrators_ = [
+            IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
+                P[:, k], (y == k).astype(float)
+            )
+            for k in range(P.shape[1])
+        ]
+        return self
+
+    def predict_proba(self, X):
+        """Calibrated, renormalised probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        P = np.exp(self._validate_predict(X))
+        Q = np.column_stack(
+            [c.predict(P[:, k]) for k, c in enumerate(self.calibrators_)]
+        )
+        return self._renormalise(Q, P)
+
+
+class HistogramBinning(_OneVsRest):
+    """One-vs-rest histogram binning (Zadrozny & Elkan 2001), renormalised.
+
+    Each class's softmax probability is cut into ``n_bins`` equal-width bins;
+    a bin predicts the frequency of the class among its calibration samples
+    (an empty bin keeps its mid-point).
+
+    Parameters
+    ----------
+    n_bins : int, default=15
+        Bins per class.
+    input : {"logits", "probabilities"}, default="logits"
+        What ``X`` holds.
+
+    Attributes
+    ----------
+    bin_values_ : ndarray of shape (n_classes, n_bins)
+        Calibrated value of every bin.
+
+    Examples
+    --------
+    >>> from statnorm.calibration import HistogramBinning
+    >>> from statnorm.datasets import load_cifar10_logits
+    >>> X, y = load_cifar10_logits("validation", return_X_y=True)
+    >>> HistogramBinning().fit(X, y).bin_values_.shape
+    (10, 15)
+    """
+
+    _parameter_constraints = {
+        "n_bins": [Interval(Integral, 1, None, closed="left")],
+        "input": _INPUT,
+    }
+
+    def __init__(self, n_bins=15, input="logits"):
+        self.n_bins = n_bins
+        self.input = input
+
+    def _bins(self, P):
+        return np.clip(
+            np.ceil(P * self.n_bins).astype(np.int64) - 1, 0, self.n_bins - 1
+        )
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the bin frequencies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+        y : array-like of shape (n_samples,)
+            Labels.
+
+        Returns
+        -------
+        self : HistogramBinning
+        """
+        Z, y = self._validate_fit(X, y)
+        P = np.exp(Z)
+        B = self._bins(P)
+        C = P.shape[1]
+        mids = (np.arange(self.n_bins) + 0.5) / self.n_bins
+        vals = np.empty((C, self.n_bins))
+        for k in range(C):
+            cnt = np.bincount(B[:, k], minlength=self.n_bins)
+            hit = np.bincount(
+                B[:, k], weights=(y == k).astype(float), minlength=self.n_bins
+            )
+            vals[k] = np.where(cnt > 0, hit / np.maximum(cnt, 1), mids)
+        self.bin_values_ = vals
+        return self
+
+    def predict_proba(self, X):
+        """Calibrated, renormalised probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        P = np.exp(self._validate_predict(X))
+        B = self._bins(P)
+        Q = self.bin_values_[np.arange(P.shape[1])[None, :], B]
+        return self._renormalise(Q, P)

@@ -1,0 +1,223 @@
+"""Reliability diagrams (needs matplotlib, the ``plot`` extra)."""
+
+import numpy as np
+
+from .metrics import _check_y_prob, expected_calibration_error
+
+__all__ = ["ReliabilityDisplay", "reliability_diagram"]
+
+
+def _curve(y, P, n_bins, kind, class_index):
+    if kind == "top_label":
+        pred = P.argmax(axis=1)
+        conf = P[np.arange(len(y)), pred]
+        hit = (pred == y).astype(float)
+    else:
+        conf = P[:, class_index]
+        hit = (y == class_index).astype(float)
+    idx = np.clip(np.ceil(conf * n_bins).astype(np.int64) - 1, 0, n_bins - 1)
+    cnt = np.bincount(idx, minlength=n_bins)
+    sc = np.bincount(idx, weights=conf, minlength=n_bins)
+    sa = np.bincount(idx, weights=hit, minlength=n_bins)
+    nz = cnt > 0
+    return sc[nz] / cnt[nz], sa[nz] / cnt[nz], cnt[nz], np.flatnonzero(nz)
+
+
+class ReliabilityDisplay:
+    """Reliability diagram in the style of ``sklearn.calibration.CalibrationDisplay``.
+
+    Create it with :meth:`from_predictions` or :meth:`from_estimator`.
+
+    Parameters
+    ----------
+    mean_confidence, accuracy : ndarray
+        Per non-empty bin.
+    counts : ndarray
+        Samples per non-empty bin.
+    bin_index : ndarray
+        Index of each non-empty bin among ``n_bins``.
+    n_bins : int
+        Number of equal-width bins.
+    ece : float
+        Expected calibration error of the same bins.
+    name : str, default=None
+        Label of the curve.
+
+    Attributes
+    ----------
+    ax_, figure_ : matplotlib Axes and Figure
+        Set by :meth:`plot`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from statnorm.calibration import ReliabilityDisplay
+    >>> from statnorm.datasets import load_cifar10_logits
+    >>> from scipy.special import softmax
+    >>> X, y = load_cifar10_logits("test", return_X_y=True)
+    >>> disp = ReliabilityDisplay.from_predictions(y, softmax(X, axis=1), name="raw")
+    >>> round(disp.ece, 4)
+    0.055
+    """
+
+    def __init__(
+        self, mean_confidence, accuracy, counts, bin_index, n_bins, ece, name=None
+    ):
+        self.mean_confidence = mean_confidence
+        self.accuracy = accuracy
+        self.counts = counts
+        self.bin_index = bin_index
+        self.n_bins = n_bins
+        self.ece = ece
+        self.name = name
+
+    @classmethod
+    def from_predictions(
+        cls,
+        y_true,
+        y_prob,
+        *,
+        n_bins=15,
+        kind="top_label",
+        class_index=0,
+        name=None,
+        ax=None,
+    ):
+        """Compute the bins from labels and probabilities and plot them.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_samples,)
+            Labels in ``0..C-1``.
+        y_prob : array-like of shape (n_samples, n_classes)
+            Predicted probabilities.
+        n_bins : int, default=15
+            Equal-width bins.
+        kind : {"top_label", "class"}, default="top_label"
+            Top-label confidence, or one class's probability.
+        class_index : int, default=0
+            Class for ``kind="class"``.
+        name : str, default=None
+            Legend label.
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure if None.
+
+        Returns
+        -------
+        display : ReliabilityDisplay
+        """
+        if kind not in ("top_label", "class"):
+            raise ValueError(f"kind must be 'top_label' or 'class'; got {kind!r}.")
+        if not isinstance(n_bins, int | np.integer) or n_bins < 1:
+            raise ValueError(f"n_bins must be a positive int; got {n_bins!r}.")
+        y, P = _check_y_prob(y_true, y_prob)
+        conf, acc, cnt, idx = _curve(y, P, n_bins, kind, class_index)
+        ece = float(np.sum(cnt / len(y) * np.abs(acc - conf)))
+        if kind == "top_label":
+            ece = expected_calibration_error(y, P, n_bins=n_bins)
+        disp = cls(conf, acc, cnt, idx, n_bins, ece, name=name)
+        return disp.plot(ax=ax)
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y, **kwargs):
+        """Plot the reliability diagram of a fitted calibrator on ``(X, y)``.
+
+        Parameters
+        ----------
+        estimator : fitted calibrator
+            Anything with ``predict_proba``.
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+        y : array-like of shape (n_samples,)
+            Labels.
+        **kwargs : dict
+            Passed to :meth:`from_predictions`; ``name`` defaults to the class name.
+
+        Returns
+        -------
+        display : ReliabilityDisplay
+        """
+        kwargs.setdefault("name", type(estimator).__name__)
+        return cls.from_predictions(y, estimator.predict_proba(X), **kwargs)
+
+    def plot(self, ax=None, *, name=None):
+        """Draw accuracy against confidence per bin, with the diagonal.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw.
+        name : str, default=None
+            Overrides the legend label.
+
+        Returns
+        -------
+        display : ReliabilityDisplay
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(4.5, 4.5))
+        name = name or self.name or "calibrator"
+        w = 1.0 / self.n_bins
+        left = self.bin_index * w
+        ax.bar(
+            left,
+            self.accuracy,
+            width=w,
+            align="edge",
+            alpha=0.35,
+            edgecolor="k",
+            linewidth=0.5,
+        )
+        ax.plot(
+            self.mean_confidence,
+            self.accuracy,
+            "o-",
+            ms=4,
+            label=f"{name} (ECE {self.ece:.4f})",
+        )
+        ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfectly calibrated")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("confidence")
+        ax.set_ylabel("accuracy")
+        ax.legend(loc="upper left", fontsize=8)
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+
+def reliability_diagram(y_true, y_prob, *, n_bins=15, ax=None, name=None):
+    """Draw a top-label reliability diagram and return the Axes.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Labels in ``0..C-1``.
+    y_prob : array-like of shape (n_samples, n_classes)
+        Predicted probabilities.
+    n_bins : int, default=15
+        Equal-width bins.
+    ax : matplotlib Axes, default=None
+        Where to draw.
+    name : str, default=None
+        Legend label.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from statnorm.calibration import reliability_diagram
+    >>> ax = reliability_diagram([0, 1, 1], [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    >>> ax.get_xlabel()
+    'confidence'
+    """
+    return ReliabilityDisplay.from_predictions(
+        y_true, y_prob, n_bins=n_bins, ax=ax, name=name
+    ).ax_
