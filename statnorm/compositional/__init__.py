@@ -1,18 +1,55 @@
 """Reference-independent partial correlations of compositional data.
 
-This subpackage will hold the log-ratio transforms (closure, clr, alr,
-ilr and inverses, zero replacement) and ``CompositionalPartialCorrelation``
-(Erb, 2020): partial correlations and partial variances from the
-Moore-Penrose inverse of the clr covariance, with basis shrinkage when parts
-outnumber samples. See issue 5.
-
-Nothing public is exported yet.
+Log-ratio transforms (:func:`closure`, :func:`clr`, :func:`alr`,
+:func:`ilr` and their inverses, as functions and as scikit-learn
+transformers), zero replacement (:func:`multiplicative_replacement`), and
+:class:`CompositionalPartialCorrelation` (Erb, 2020): partial correlations
+and partial variances of parts of a whole from the Moore-Penrose inverse of
+the clr covariance, with basis shrinkage (Jin, Notredame & Erb) when parts
+outnumber samples. Plots: :func:`plot_partial_correlation` and
+:func:`plot_network`.
 
 Examples
 --------
->>> import statnorm.compositional
->>> statnorm.compositional.__all__
-[]
+>>> from statnorm.datasets import load_roman_cups
+>>> from statnorm.compositional import CompositionalPartialCorrelation
+>>> est = CompositionalPartialCorrelation().fit(load_roman_cups().data)
+>>> est.partial_correlation_.shape
+(11, 11)
 """
 
-__all__: list[str] = []
+from ._pcor import CompositionalPartialCorrelation, PartialCorrelationEdges
+from ._plot import plot_network, plot_partial_correlation
+from ._transforms import (
+    ALRTransformer,
+    CLRTransformer,
+    ILRTransformer,
+    alr,
+    alr_inv,
+    closure,
+    clr,
+    clr_inv,
+    ilr,
+    ilr_basis,
+    ilr_inv,
+    multiplicative_replacement,
+)
+
+__all__ = [
+    "ALRTransformer",
+    "CLRTransformer",
+    "CompositionalPartialCorrelation",
+    "ILRTransformer",
+    "PartialCorrelationEdges",
+    "alr",
+    "alr_inv",
+    "closure",
+    "clr",
+    "clr_inv",
+    "ilr",
+    "ilr_basis",
+    "ilr_inv",
+    "multiplicative_replacement",
+    "plot_network",
+    "plot_partial_correlation",
+]
