@@ -1,0 +1,95 @@
+"""``statnorm mmd`` on the command line and the mmd tour section."""
+
+import numpy as np
+import pytest
+
+from statnorm import _cli
+
+
+@pytest.fixture(autouse=True)
+def _only_mmd(monkeypatch):
+    # build the real parser with the mmd subcommand only, so that this file
+    # tests mmd and not the other methods' command-line modules
+    monkeypatch.setattr(_cli, "METHODS", ("mmd",))
+
+
+@pytest.fixture
+def files(tmp_path, rng):
+    a = tmp_path / "a.npy"
+    b = tmp_path / "b.npy"
+    c = tmp_path / "c.csv"
+    np.save(a, rng.normal(size=(60, 4)))
+    np.save(b, rng.normal(0.8, size=(60, 4)))
+    np.savetxt(c, rng.normal(size=(40, 4)), delimiter=",")
+    return str(a), str(b), str(c)
+
+
+def test_mmd_command_median_kernel(files, capsys):
+    a, b, c = files
+    assert _cli.main(["mmd", a, b, "--permutations", "199", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "p-value (199 permutations): 0.005" in out
+    assert "GaussianKernel(bandwidth=" in out
+    assert _cli.main(["mmd", a, c, "--permutations", "99"]) == 0
+    assert "MMD^2 (unbiased)" in capsys.readouterr().out
+
+
+def test_mmd_command_learned_kernel(files, capsys):
+    a, b, c = files
+    argv = [
+        "mmd",
+        a,
+        b,
+        c,
+        "--learn",
+        "mmd-mp",
+        "--epochs",
+        "5",
+        "--permutations",
+        "99",
+    ]
+    assert _cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "kernel learned by mmd-mp on 30 + 50 training rows" in out
+    assert "held-out 30 + 50 rows" in out
+    assert "DeepKernel(featurizer='linear'" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--permutations", "0"], "n_permutations must be an int >= 1"),
+        (["--bandwidth", "-1"], "positive finite float"),
+    ],
+)
+def test_mmd_command_bad_input_is_one_line(files, capsys, extra, needle):
+    a, b, _ = files
+    assert _cli.main(["mmd", a, b, *extra]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0]
+
+
+def test_mmd_command_bad_files(tmp_path, files, capsys):
+    a, _, _ = files
+    assert _cli.main(["mmd", a, str(tmp_path / "missing.npy")]) == 1
+    assert "no such file" in capsys.readouterr().err
+    bad = tmp_path / "x.json"
+    bad.write_text("{}")
+    assert _cli.main(["mmd", a, str(bad)]) == 1
+    assert "expected a .npy" in capsys.readouterr().err
+    wide = tmp_path / "wide.npy"
+    np.save(wide, np.ones((5, 7)))
+    assert _cli.main(["mmd", a, str(wide)]) == 1
+    assert "same number of features" in capsys.readouterr().err
+
+
+def test_mmd_tour_section(tmp_path):
+    from statnorm._report import Report
+    from statnorm.mmd._cli import tour
+
+    report = Report(tmp_path)
+    tour(report)
+    path = report.write()
+    text = path.read_text()
+    assert "Set-level test power" in text and "MMD-MP" in text
+    assert (tmp_path / "mmd_power.png").exists()
