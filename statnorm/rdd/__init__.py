@@ -1,17 +1,34 @@
 """Regression discontinuity with distribution-valued outcomes (R3D).
 
-This subpackage will hold ``DistributionalRDD`` (Van Dijcke, 2025): local
-polynomial and local Frechet estimators of quantile treatment effects at a
-cutoff, sharp and fuzzy designs, uniform confidence bands and MSE-optimal
-bandwidth selection. See issue 8.
-
-Nothing public is exported yet.
+:class:`DistributionalRDD` estimates the jump at a cutoff of the average
+unit quantile function (Van Dijcke, 2025) when treatment is assigned to
+units (firms, states) whose outcome is a whole distribution (wages, incomes):
+local polynomial ("simple") and local Frechet ("frechet") estimators, sharp
+and fuzzy designs, the R3D MSE/IMSE bandwidth rule, a multiplier bootstrap
+for uniform confidence bands, and nullity, homogeneity and Gini tests.
+``r3d_compat=True`` reproduces the author's R package ``R3D`` number for
+number.
 
 Examples
 --------
->>> import statnorm.rdd
->>> statnorm.rdd.__all__
-[]
+>>> import numpy as np
+>>> from statnorm.rdd import DistributionalRDD
+>>> rng = np.random.default_rng(1)
+>>> x = rng.uniform(-1, 1, 200)
+>>> samples = [rng.normal(x_i + (x_i >= 0), 1.0, size=30) for x_i in x]
+>>> est = DistributionalRDD(q_grid=[0.1, 0.5, 0.9], n_bootstrap=100, random_state=0)
+>>> est.fit(x, samples).tau_.shape
+(3,)
 """
 
-__all__: list[str] = []
+from ._estimator import DistributionalRDD, RDDResult, UniformTestResult
+from ._quantiles import gini_from_quantiles, long_to_samples, quantile_matrix
+
+__all__ = [
+    "DistributionalRDD",
+    "RDDResult",
+    "UniformTestResult",
+    "gini_from_quantiles",
+    "long_to_samples",
+    "quantile_matrix",
+]
