@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._results import SummaryTable
-from .._validation import Interval, StrOptions, check_2d, fit_context
+from .._validation import Interval, StrOptions, _reject_bad_kinds, check_2d, fit_context
 from ..exceptions import DataDimensionalityWarning
 from ._shrinkage import shrink_covariance
 from ._transforms import _check_parts, multiplicative_replacement
@@ -345,6 +345,7 @@ class CompositionalPartialCorrelation(BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     def _log_parts(self, X):
+        _reject_bad_kinds(X, "X")
         X = validate_data(self, X, dtype=np.float64)
         name = type(self).__name__
         if self.input == "composition":

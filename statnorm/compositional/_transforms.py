@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._validation import (
     Interval,
     StrOptions,
+    _reject_bad_kinds,
     check_2d,
     check_composition,
     fit_context,
@@ -422,6 +423,7 @@ class _LogRatioTransformer(TransformerMixin, BaseEstimator):
     }
 
     def _validate_parts(self, X, reset):
+        _reject_bad_kinds(X, "X")
         X = validate_data(self, X, dtype=np.float64, reset=reset)
         name = type(self).__name__
         zeros_ok = self.zero_replacement == "multiplicative"
