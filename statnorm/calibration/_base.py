@@ -4,7 +4,8 @@ import warnings
 
 import numpy as np
 from scipy.special import log_softmax
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_1d, check_2d, check_consistent_length
@@ -15,11 +16,20 @@ def _looks_like_probabilities(X):
     return X.min() >= 0 and np.abs(X.sum(axis=1) - 1).max() < 1e-6
 
 
-def check_scores(X, *, input="logits", name="logits"):
+def check_scores(
+    X, *, input="logits", name="logits", n_features=None, owner="Calibrator"
+):
     """Validate logits (or probabilities) and return the log-softmax.
 
-    Never modifies ``X``.
+    Never modifies ``X``. ``n_features``: the number of columns seen in fit.
     """
+    if n_features is not None:
+        X = check_2d(X, name=name)
+        if X.shape[1] != n_features:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {owner} is expecting "
+                f"{n_features} features as input (one logit per class)."
+            )
     if input == "probabilities":
         X = check_2d(X, name=name, min_features=2)
         sums = X.sum(axis=1)
@@ -46,21 +56,34 @@ def check_scores(X, *, input="logits", name="logits"):
 
 def check_labels(y, n_classes, *, name="y"):
     """Labels must be integers in ``0..n_classes-1``, with at least 2 classes."""
+    if y is None:
+        raise ValueError(
+            "This calibrator requires y to be passed, but the target y is None."
+        )
+    y_arr = np.asarray(y)
+    if y_arr.ndim == 2 and y_arr.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please "
+            "change the shape of y to (n_samples,), for example using ravel().",
+            DataConversionWarning,
+            stacklevel=3,
+        )
     y = check_1d(y, name=name, dtype=None)
     if y.dtype.kind == "f":
         if not np.all(np.isfinite(y)):
             raise ValueError(f"Input {name} contains NaN or inf.")
         if np.any(y != np.round(y)):
             raise ValueError(
-                f"{name} must hold integer class labels 0..{n_classes - 1} (one per "
-                "column of logits); got non-integer values."
+                f"Unknown label type: continuous. {name} must hold integer class "
+                f"labels 0..{n_classes - 1} (one per column of logits)."
             )
     elif y.dtype.kind == "b":
         pass
     elif y.dtype.kind not in "iu":
         raise ValueError(
-            f"{name} must hold integer class labels 0..{n_classes - 1} (the column "
-            f"index of the true class in logits); got dtype {y.dtype}. Encode "
+            f"Unknown label type: {name} must hold integer class labels "
+            f"0..{n_classes - 1} (the column index of the true class in logits); "
+            f"got dtype {y.dtype}. Encode "
             "string labels with sklearn.preprocessing.LabelEncoder first."
         )
     y = y.astype(np.int64)
@@ -78,7 +101,7 @@ def check_labels(y, n_classes, *, name="y"):
     return y
 
 
-class BaseCalibrator(ClassifierMixin, BaseEstimator):
+class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Common plumbing: validation, ``predict``, ``transform``, tags."""
 
     _input_param = None  # name of an "input" parameter if the class has one
@@ -97,13 +120,9 @@ class BaseCalibrator(ClassifierMixin, BaseEstimator):
     def _validate_predict(self, X):
         check_is_fitted(self)
         inp = getattr(self, "input", "logits")
-        Z = check_scores(X, input=inp)
-        if Z.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {Z.shape[1]} features, but {type(self).__name__} is "
-                f"expecting {self.n_features_in_} features as input."
-            )
-        return Z
+        return check_scores(
+            X, input=inp, n_features=self.n_features_in_, owner=type(self).__name__
+        )
 
     def transform(self, X):
         """Calibrated log-probabilities.
@@ -146,7 +165,8 @@ class BaseCalibrator(ClassifierMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        P = self.predict_proba(X)
+        return self.classes_[np.argmax(P, axis=1)]
 
     def fit_transform(self, X, y, **fit_params):
         """Fit, then return calibrated log-probabilities of ``X``.

@@ -1,6 +1,7 @@
 """Baseline recalibrators with the HCalibrator API (logits in, probabilities out)."""
 
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 from scipy.optimize import brentq, minimize
@@ -62,7 +63,7 @@ class TemperatureScaling(BaseCalibrator):
     2.883
     """
 
-    _parameter_constraints = {"input": _INPUT}
+    _parameter_constraints: ClassVar[dict] = {"input": _INPUT}
 
     def __init__(self, input="logits"):
         self.input = input
@@ -120,8 +121,6 @@ class TemperatureScaling(BaseCalibrator):
 
 class _LBFGSScaling(BaseCalibrator):
     def _fit_lbfgs(self, Z, y, x0, unpack, penalty):
-        C = Z.shape[1]
-
         def f(theta):
             A, b = unpack(theta)
             U = Z @ A.T + b if A.ndim == 2 else Z * A + b
@@ -171,7 +170,7 @@ class VectorScaling(_LBFGSScaling):
     (10,)
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "input": _INPUT,
     }
@@ -262,7 +261,7 @@ class MatrixScaling(_LBFGSScaling):
     (10, 10)
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         "reg_lambda": [Interval(Real, 0, None, closed="left")],
         "reg_mu": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -363,7 +362,7 @@ class IsotonicCalibrator(_OneVsRest):
     10
     """
 
-    _parameter_constraints = {"input": _INPUT}
+    _parameter_constraints: ClassVar[dict] = {"input": _INPUT}
 
     def __init__(self, input="logits"):
         self.input = input
@@ -440,7 +439,7 @@ class HistogramBinning(_OneVsRest):
     (10, 15)
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         "n_bins": [Interval(Integral, 1, None, closed="left")],
         "input": _INPUT,
     }

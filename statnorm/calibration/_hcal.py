@@ -2,6 +2,7 @@
 
 import warnings
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -261,7 +262,7 @@ class HCalibrator(BaseCalibrator):
     True
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         "map": [StrOptions({"pwlinear", "ts_ensemble", "monotone_nn", "auto"})],
         "n_segments": [Interval(Integral, 1, None, closed="left")],
         "n_members": [Interval(Integral, 1, None, closed="left")],

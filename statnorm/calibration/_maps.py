@@ -89,7 +89,7 @@ class TemperatureEnsembleMap:
         return logP, (a, w, om.sum(), logQs)
 
     def backward(self, theta, Z, cache, P, Gp):
-        a, w, osum, logQs = cache
+        _, w, osum, logQs = cache
         ga = np.empty(self.M)
         gw = np.empty(self.M)
         for m in range(self.M):
@@ -188,7 +188,7 @@ class MonotoneNetworkMap:
         return logP, (v, net, F, s, q, lam, inside, below, above)
 
     def backward(self, theta, Z, cache, P, Gp):
-        v, (layers, acts, pre, o), F, s, q, lam, inside, below, above = cache
+        _, (layers, acts, pre, o), _, s, q, lam, inside, below, above = cache
         n = len(self.grid)
         gval = -self.sigma * _softmax_backward(P, Gp)
         gF = np.bincount(

@@ -78,6 +78,36 @@ EXPECTED_FAILED_CHECKS["DistributionalRDD"] = {
 }
 
 
+# statnorm.calibration (issue 3): every calibrator takes logits with one column
+# per class and labels that index those columns (0..C-1); the generic checks
+# feed 2-column X with labels 0..2, string labels or complex input.
+_CALIBRATION_LABELS = (
+    "labels must be column indices 0..C-1 of the logits (C = n_features); the "
+    "check fits 3-class labels on 2-column data"
+)
+_CALIBRATION_XFAIL = {
+    "check_estimators_overwrite_params": _CALIBRATION_LABELS,
+    "check_estimators_fit_returns_self": _CALIBRATION_LABELS,
+    "check_readonly_memmap_input": _CALIBRATION_LABELS,
+    "check_classifier_data_not_an_array": _CALIBRATION_LABELS,
+    "check_classifiers_train": _CALIBRATION_LABELS,
+    "check_classifiers_classes": "string labels cannot index logit columns; "
+    "users encode them first (the error says so)",
+    "check_complex_data": "foundation check_2d raises TypeError (not the "
+    "ValueError the check wants) for complex input",
+}
+for _name in (
+    "HCalibrator",
+    "HistogramBinning",
+    "IsotonicCalibrator",
+    "MatrixScaling",
+    "TemperatureScaling",
+    "VectorScaling",
+):
+    EXPECTED_FAILED_CHECKS[_name] = dict(_CALIBRATION_XFAIL)
+INIT_PARAMS["HCalibrator"] = {"max_iter": 5, "window": 10, "random_state": 0}
+
+
 def init_params(estimator_class):
     """Return the fast constructor arguments registered for a class."""
     return dict(INIT_PARAMS.get(estimator_class.__name__, {}))
