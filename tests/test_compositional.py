@@ -605,3 +605,47 @@ def test_transformer_zero_error_and_replacement():
         CLRTransformer().fit(X)
     Z = CLRTransformer(zero_replacement="multiplicative").fit_transform(X)
     np.testing.assert_allclose(Z, clr(multiplicative_replacement(X)))
+
+
+# ---------------------------------------------------------------------- CLI
+def test_cli_pcor_on_cups(tmp_path, capsys):
+    import shutil
+
+    from statnorm import _cli
+
+    src = tmp_path / "cups.csv"
+    df = load_roman_cups(as_frame=True).data
+    df.insert(0, "cup", np.arange(1, 48))
+    df.to_csv(src, index=False)
+    out = tmp_path / "m.csv"
+    assert _cli.main(["pcor", str(src), "-k", "4", "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "ignoring column 'cup'" in text
+    assert "Al       Fe       0.7267" in text and "df = 37" in text
+    assert "partial variances" in text
+    M = np.loadtxt(out, delimiter=",", skiprows=1, usecols=range(1, 12))
+    assert abs(M[1, 2] - 0.7267) < 5e-5
+    assert _cli.main(["pcor", str(src), "--shrinkage", "basis", "-o", "-"]) == 0
+    assert "shrinkage = 0.05912" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    shutil.copy(src, bad)
+    bad.write_text(bad.read_text().replace("0.01,", "0,", 1))
+    assert _cli.main(["pcor", str(bad), "-o", "-"]) == 1
+    assert "multiplicative_replacement" in capsys.readouterr().err
+    assert (
+        _cli.main(["pcor", str(bad), "--zero-replacement", "multiplicative", "-o", "-"])
+        == 0
+    )
+    assert _cli.main(["pcor", str(tmp_path / "missing.csv")]) == 1
+
+
+def test_tour_section(tmp_path):
+    pytest.importorskip("matplotlib")
+    from statnorm._report import Report
+    from statnorm.compositional._cli import tour
+
+    rep = Report(tmp_path)
+    tour(rep)
+    text = "\n".join(rep.blocks)
+    assert "+0.7267" in text and "r = -0.015" in text
+    assert len(rep.figures) == 1

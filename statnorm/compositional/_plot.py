@@ -136,7 +136,7 @@ def plot_network(edges, *, ax=None, threshold=0.0, label=True):
                 ax.annotate(
                     n,
                     (x, y),
-                    xytext=(8 * x, 8 * y),
+                    xytext=(16 * x, 16 * y),
                     textcoords="offset points",
                     ha="center",
                     va="center",
