@@ -1,16 +1,52 @@
-"""Statistical depth of text embeddings (TTE depth).
+"""Statistical depth of text embeddings (TTE depth) and depth-based tests.
 
-This subpackage will hold ``TTEDepth`` (Seegmiller & Preum, EMNLP 2023),
-the depth rank-sum test between corpora and central-example selection for
-prompts. See issue 6.
-
-Nothing public is exported yet.
+:class:`TTEDepth` (Seegmiller & Preum, EMNLP 2023) scores how central a text
+embedding is within a reference corpus; :func:`depth_rank_sum_test` compares
+two corpora by the depths of their texts (Liu & Singh's rank-sum test, with
+both Q scores); :func:`select_central` picks the most representative examples,
+overall or per class (few-shot prompt selection). Because the cosine TTE depth
+reduces to alignment with the corpus mean direction, :class:`SpatialDepth`,
+:class:`MahalanobisDepth`, :class:`ProjectionDepth` and
+:class:`HalfspaceDepth` offer depths with the same API that stay meaningful
+on centred data. :func:`plot_dd` and :func:`plot_depth_hist` draw them
+(matplotlib); :func:`embed_texts` embeds texts when sentence-transformers is
+installed.
 
 Examples
 --------
->>> import statnorm.depth
->>> statnorm.depth.__all__
-[]
+>>> from statnorm.datasets import load_mgt_embeddings
+>>> from statnorm.depth import depth_rank_sum_test
+>>> emb = load_mgt_embeddings("truthfulqa")
+>>> res = depth_rank_sum_test(emb.human[:300], emb.machine[300:600])
+>>> res.pvalue < 1e-10
+True
 """
 
-__all__: list[str] = []
+from ._embed import embed_texts
+from ._multivariate import (
+    HalfspaceDepth,
+    MahalanobisDepth,
+    ProjectionDepth,
+    SpatialDepth,
+)
+from ._plot import plot_dd, plot_depth_hist
+from ._select import select_central
+from ._test import DepthTestResult, depth_rank_sum_test, q_liu_singh, q_tte_depth
+from ._tte import IsotropicReferenceWarning, TTEDepth
+
+__all__ = [
+    "DepthTestResult",
+    "HalfspaceDepth",
+    "IsotropicReferenceWarning",
+    "MahalanobisDepth",
+    "ProjectionDepth",
+    "SpatialDepth",
+    "TTEDepth",
+    "depth_rank_sum_test",
+    "embed_texts",
+    "plot_dd",
+    "plot_depth_hist",
+    "q_liu_singh",
+    "q_tte_depth",
+    "select_central",
+]
