@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import fit_context
-from ._kernel import resolve_kernel
+from ._kernel import bind_and_gram, resolve_kernel
 
 __all__ = ["MMDDetector"]
 
@@ -80,9 +80,8 @@ class MMDDetector(BaseEstimator):
             The fitted detector.
         """
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2, copy=True)
-        self.kernel_ = resolve_kernel(self.kernel).bind(X)
+        self.kernel_, K = bind_and_gram(resolve_kernel(self.kernel), X)
         self.reference_ = X
-        K = self.kernel_(X)
         self.reference_mean_ = float(K.mean())
         return self
 

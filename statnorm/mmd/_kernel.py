@@ -41,6 +41,31 @@ def _paired_sq_dists(A, B):
     return np.einsum("ij,ij->i", diff, diff)
 
 
+def _median_offdiag(D):
+    """Median of the off-diagonal entries of a symmetric matrix with zero diagonal.
+
+    Sorted, the N^2 entries are the N diagonal zeros followed by each
+    off-diagonal value twice, so the k-th smallest of the M = N(N-1)/2 distinct
+    pairs sits at position N + 2k: one ``np.partition``, no index arrays.
+    """
+    N = D.shape[0]
+    M = N * (N - 1) // 2
+    pos = [N + M - 1] if M % 2 else [N + M - 2, N + M]
+    vals = np.partition(D.ravel(), pos)[pos]
+    return float(vals.mean())
+
+
+def _median_or_raise(med):
+    if not med > 0:
+        raise ValueError(
+            "The median heuristic gave a zero bandwidth: at least half of the "
+            "pairwise distances between the samples are zero (e.g. a constant "
+            "sample). Pass an explicit bandwidth, e.g. "
+            "kernel=GaussianKernel(bandwidth=1.0)."
+        )
+    return med
+
+
 def median_sq_distance(Z):
     """Median of the off-diagonal squared distances of the rows of ``Z``.
 
@@ -55,17 +80,29 @@ def median_sq_distance(Z):
     N = Z.shape[0]
     if N > _MEDIAN_MAX_POINTS:
         Z = Z[np.linspace(0, N - 1, _MEDIAN_MAX_POINTS).astype(np.intp)]
-        N = Z.shape[0]
-    D = _sq_dists(Z)
-    med = float(np.median(D[np.triu_indices(N, k=1)]))
-    if not med > 0:
-        raise ValueError(
-            "The median heuristic gave a zero bandwidth: at least half of the "
-            "pairwise distances between the samples are zero (e.g. a constant "
-            "sample). Pass an explicit bandwidth, e.g. "
-            "kernel=GaussianKernel(bandwidth=1.0)."
-        )
-    return med
+    return _median_or_raise(_median_offdiag(_sq_dists(Z)))
+
+
+def bind_and_gram(kernel, Z):
+    """Bind ``kernel`` to ``Z`` and return ``(bound_kernel, K(Z, Z))``.
+
+    For a Gaussian kernel the squared distances are computed once and serve
+    both the median heuristic and the Gram matrix.
+    """
+    if isinstance(kernel, GaussianKernel):
+        kernel._check()
+        D = _sq_dists(Z)
+        if kernel.bandwidth == "median":
+            if Z.shape[0] > _MEDIAN_MAX_POINTS:
+                sigma = median_sq_distance(Z)
+            else:
+                sigma = _median_or_raise(_median_offdiag(D))
+        else:
+            sigma = float(kernel.bandwidth)
+        D *= -1.0 / sigma
+        return GaussianKernel(sigma), np.exp(D, out=D)
+    kernel = kernel.bind(Z)
+    return kernel, kernel(Z)
 
 
 def _check_positive(value, name):

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._results import TestResult
 from .._validation import check_2d, check_random_state, check_same_n_features
-from ._kernel import DeepKernel, resolve_kernel
+from ._kernel import DeepKernel, bind_and_gram, resolve_kernel
 
 __all__ = ["MMDTest", "MMDTestResult", "PowerCriterion", "mmd2", "power_criterion"]
 
@@ -84,15 +84,17 @@ def mmd2(X, Y, kernel="gaussian", estimator="unbiased"):
     """
     _check_estimator_name(estimator)
     X, Y = _check_samples(X, Y)
-    k = resolve_kernel(kernel).bind(np.vstack([X, Y]))
     if estimator == "linear":
+        # no Gram matrix: only the paired kernel values (the median heuristic,
+        # if used, looks at most at 4,000 rows)
+        k = resolve_kernel(kernel).bind(np.vstack([X, Y]))
         h = min(X.shape[0], Y.shape[0]) // 2
         x1, x2 = X[0 : 2 * h : 2], X[1 : 2 * h : 2]
         y1, y2 = Y[0 : 2 * h : 2], Y[1 : 2 * h : 2]
         vals = k.paired(x1, x2) + k.paired(y1, y2) - k.paired(x1, y2) - k.paired(x2, y1)
         return float(vals.mean())
-    Z = np.vstack([X, Y])
-    return _mmd2_from_gram(k(Z), X.shape[0], estimator)
+    _, K = bind_and_gram(resolve_kernel(kernel), np.vstack([X, Y]))
+    return _mmd2_from_gram(K, X.shape[0], estimator)
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,7 @@ def power_criterion(X, Y, kernel="gaussian", objective="mmd-d", lam=1e-8):
             f"and its variance assume it); got {X.shape[0]} and {Y.shape[0]}."
         )
     n = X.shape[0]
-    k = resolve_kernel(kernel).bind(np.vstack([X, Y]))
-    K = k(np.vstack([X, Y]))
+    _, K = bind_and_gram(resolve_kernel(kernel), np.vstack([X, Y]))
     stat, var = _criterion_terms(K[:n, :n], K[n:, n:], K[:n, n:], objective == "mmd-mp")
     shift = 1e-8 if objective == "mmd-d" else 0.0
     return PowerCriterion(stat, var, float((stat + shift) / np.sqrt(var + lam)))
@@ -340,8 +341,7 @@ class MMDTest:
                     "to train the kernel; test a learned kernel on held-out data only "
                     "(or pass check_held_out=False if the duplicates are genuine)."
                 )
-        k = k.bind(Z)
-        K = k(Z)
+        k, K = bind_and_gram(k, Z)
         n = X.shape[0]
         stat = _mmd2_from_gram(K, n, self.estimator)
         rng = np.random.default_rng(

@@ -1,0 +1,107 @@
+"""statnorm.mmd: permutation test against hyppo, kernel-learning cost.
+
+- ``PermutationTest``: statnorm's ``MMDTest`` (one kernel matrix, all
+  permutations by blocked GEMMs) at n = m in {250, 1000, 2000} rows of 384
+  features per side and P in {100, 1000} permutations.
+- ``PermutationTestVsHyppo``: the same test next to hyppo's
+  ``ksample.MMD().test(auto=False, workers=1)`` (median-bandwidth Gaussian,
+  permutation null) on the same data. hyppo costs about a second per
+  permutation at n = 1000 on a shared 2-core machine, so the pair is timed at
+  P = 20 only; hyppo's time is linear in P (it recomputes the statistic on
+  each permuted matrix), so its P = 1000 time is about 50 x its P = 20 time
+  minus the fixed part, to compare with ``PermutationTest`` at P = 1000.
+- ``KernelLearning``: one Adam epoch of ``KernelLearner`` on 400 + 400
+  TruthfulQA embeddings (two minibatches of 200 + 200, the paper's size), and
+  one objective-and-gradient evaluation at 200 + 200 with 300 output features.
+"""
+
+import warnings
+
+import numpy as np
+
+from .common import QUICK, Benchmark, rng, skip_unless_available
+
+
+def _data(n, d=384, shift=0.0):
+    g = rng(n)
+    return g.normal(size=(n, d)), g.normal(shift, 1.0, size=(n, d))
+
+
+class PermutationTest(Benchmark):
+    params = ([250, 1000, 2000], [100, 1000])
+    param_names = ["n_per_side", "n_permutations"]  # noqa: RUF012
+
+    def setup(self, n, P):
+        if QUICK and n == 2000:
+            raise NotImplementedError("quick mode: smaller sizes only")
+        self.MMDTest = skip_unless_available("statnorm.mmd", "MMDTest")
+        self.X, self.Y = _data(n)
+        self.MMDTest(n_permutations=2).test(self.X[:5], self.Y[:5])
+
+    def time_statnorm(self, n, P):
+        self.MMDTest(n_permutations=P, random_state=0).test(self.X, self.Y)
+
+    def peakmem_statnorm(self, n, P):
+        self.MMDTest(n_permutations=P, random_state=0).test(self.X, self.Y)
+
+
+class PermutationTestVsHyppo(Benchmark):
+    params = ([250, 1000], [20])
+    param_names = ["n_per_side", "n_permutations"]  # noqa: RUF012
+    timeout = 600
+
+    def setup(self, n, P):
+        self.MMDTest = skip_unless_available("statnorm.mmd", "MMDTest")
+        self.HyppoMMD = skip_unless_available("hyppo.ksample", "MMD")
+        self.X, self.Y = _data(n)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.HyppoMMD().test(
+                self.X[:20], self.Y[:20], reps=2, workers=1, auto=False
+            )
+
+    def time_statnorm(self, n, P):
+        self.MMDTest(n_permutations=P, random_state=0).test(self.X, self.Y)
+
+    def time_peer_hyppo(self, n, P):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.HyppoMMD().test(self.X, self.Y, reps=P, workers=1, auto=False)
+
+
+class KernelLearning(Benchmark):
+    params = (["mmd-mp", "mmd-d"], ["linear", "mlp"])
+    param_names = ["objective", "featurizer"]  # noqa: RUF012
+
+    def setup(self, objective, featurizer):
+        KernelLearner = skip_unless_available("statnorm.mmd", "KernelLearner")
+        from statnorm.datasets import load_mgt_embeddings
+
+        emb = load_mgt_embeddings("truthfulqa", "chatgpt", dtype=np.float64)
+        self.X = np.vstack([emb.human[:400], emb.machine[400:800]])
+        self.y = np.repeat([0, 1], 400)
+        self.learner = KernelLearner(
+            objective,
+            featurizer=featurizer,
+            n_components=32,
+            max_epochs=1,
+            batch_size=200,
+            random_state=0,
+        )
+        from statnorm.mmd._kernel import _sq_dists
+        from statnorm.mmd._learn import _loss_and_grad
+
+        self.f = _loss_and_grad
+        g = rng(1)
+        d, r, h = 384, 300, 64
+        size = d * r if featurizer == "linear" else d * h + h + h * r
+        self.theta = np.concatenate([[0.0, 1.0, -20.0], g.normal(0, 0.05, size)])
+        self.Z = self.X[np.r_[0:200, 400:600]]
+        self.Dr = _sq_dists(self.Z)
+        self.args = (featurizer, d, r, h, objective == "mmd-mp")
+
+    def time_epoch(self, objective, featurizer):
+        self.learner.fit(self.X, self.y)
+
+    def time_objective_and_gradient_200x200_r300(self, objective, featurizer):
+        self.f(self.theta, self.Z, 200, self.Dr, *self.args)
