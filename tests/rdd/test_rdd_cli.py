@@ -1,0 +1,116 @@
+"""``statnorm rdd`` on a long-format CSV."""
+
+import numpy as np
+
+from statnorm._cli import main
+
+
+def _write(tmp_path, rng, fuzzy=False):
+    n, m = 150, 20
+    x = rng.uniform(-1, 1, n)
+    t = (rng.uniform(size=n) < 0.1 + 0.8 * (x >= 0.2)).astype(int)
+    shift = 2 * (t if fuzzy else (x >= 0.2))
+    path = tmp_path / "long.csv"
+    with open(path, "w") as fh:
+        fh.write("firm,score,wage,treated\n")
+        for i in range(n):
+            fh.writelines(
+                f"f{i},{float(x[i])!r},{float(y)!r},{t[i]}\n"
+                for y in rng.normal(3 + x[i] + shift[i], 1.0, m)
+            )
+    return path
+
+
+def test_cli_sharp_prints_summary_and_writes_plot(tmp_path, rng, capsys):
+    path = _write(tmp_path, rng)
+    fig = tmp_path / "out.png"
+    code = main(
+        [
+            "rdd",
+            str(path),
+            "--running",
+            "score",
+            "--unit",
+            "firm",
+            "--outcome",
+            "wage",
+            "--cutoff",
+            "0.2",
+            "--n-quantiles",
+            "9",
+            "--n-bootstrap",
+            "50",
+            "--plot",
+            str(fig),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Distributional RDD (sharp" in out and "nullity" in out
+    assert fig.exists() and fig.stat().st_size > 1000
+
+
+def test_cli_fuzzy(tmp_path, rng, capsys):
+    path = _write(tmp_path, rng, fuzzy=True)
+    code = main(
+        [
+            "rdd",
+            str(path),
+            "--running",
+            "score",
+            "--unit",
+            "firm",
+            "--outcome",
+            "wage",
+            "--cutoff",
+            "0.2",
+            "--treatment",
+            "treated",
+            "--n-quantiles",
+            "9",
+            "--n-bootstrap",
+            "50",
+            "--plot",
+            "none",
+        ]
+    )
+    assert code == 0
+    assert "first stage" in capsys.readouterr().out
+
+
+def test_cli_bad_input_is_one_line(tmp_path, rng, capsys):
+    path = _write(tmp_path, rng)
+    code = main(
+        [
+            "rdd",
+            str(path),
+            "--running",
+            "nope",
+            "--unit",
+            "firm",
+            "--outcome",
+            "wage",
+            "--plot",
+            "none",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and "not found" in err and "Traceback" not in err
+    code = main(
+        [
+            "rdd",
+            str(path),
+            "--running",
+            "score",
+            "--unit",
+            "firm",
+            "--outcome",
+            "wage",
+            "--cutoff",
+            "5",
+            "--plot",
+            "none",
+        ]
+    )
+    assert code == 1 and "No units at or above" in capsys.readouterr().err
+    assert np.isfinite(1.0)
