@@ -29,8 +29,7 @@ class MMDDetector(BaseEstimator):
 
     Parameters
     ----------
-    kernel : "gaussian", float, GaussianKernel, DeepKernel or callable, \
-            default="gaussian"
+    kernel : str, float, GaussianKernel, DeepKernel or callable, default="gaussian"
         Kernel; ``"gaussian"`` uses the median heuristic on the reference set.
         Pass :attr:`KernelLearner.kernel_` for the paper's learned kernel.
 

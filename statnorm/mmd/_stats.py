@@ -51,8 +51,7 @@ def mmd2(X, Y, kernel="gaussian", estimator="unbiased"):
         First sample (e.g. human-written texts), at least 2 rows.
     Y : array-like of shape (m, n_features)
         Second sample (e.g. machine-generated texts), at least 2 rows.
-    kernel : "gaussian", float, GaussianKernel, DeepKernel or callable, \
-            default="gaussian"
+    kernel : str, float, GaussianKernel, DeepKernel or callable, default="gaussian"
         ``"gaussian"``: ``exp(-||a-b||^2 / sigma)`` with ``sigma`` the median
         squared distance of the pooled sample; a float is ``sigma`` itself; a
         callable ``f(A, B)`` must return the Gram matrix.
@@ -153,8 +152,7 @@ def power_criterion(X, Y, kernel="gaussian", objective="mmd-d", lam=1e-8):
     ----------
     X, Y : array-like of shape (n, n_features)
         Two samples of equal size ``n >= 2``.
-    kernel : "gaussian", float, GaussianKernel, DeepKernel or callable, \
-            default="gaussian"
+    kernel : str, float, GaussianKernel, DeepKernel or callable, default="gaussian"
         As in :func:`mmd2`.
     objective : {"mmd-d", "mmd-mp"}, default="mmd-d"
         Full MMD (MMD-D) or the multi-population proxy without ``k(y, y')``.
@@ -258,8 +256,7 @@ class MMDTest:
 
     Parameters
     ----------
-    kernel : "gaussian", float, GaussianKernel, DeepKernel or callable, \
-            default="gaussian"
+    kernel : str, float, GaussianKernel, DeepKernel or callable, default="gaussian"
         Kernel; ``"gaussian"`` uses the median heuristic on the pooled
         sample. A learned kernel (:attr:`KernelLearner.kernel_`) must be
         tested on data it was not trained on (see ``check_held_out``).
