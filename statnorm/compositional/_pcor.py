@@ -55,20 +55,24 @@ class _SymOperator:
 
 
 def _pinv_from_factor(F):
-    """Moore-Penrose inverse of ``F.T @ F`` from the thin SVD of ``F`` (m x D)."""
-    _, sv, Vt = linalg.svd(F, full_matrices=False, lapack_driver="gesdd")
-    tol = sv.max(initial=0.0) * max(F.shape) * np.finfo(float).eps
-    keep = sv > tol
-    W = Vt[keep].T / sv[keep]
-    return _SymOperator(W=W, s=np.ones(W.shape[1]), D=F.shape[1]), int(keep.sum())
+    """Moore-Penrose inverse of ``F.T @ F`` from the thin SVD of ``F`` (m x D).
 
-
-def _dense_pinv(A):
-    """Pseudo-inverse of a small symmetric PSD matrix (fallback only)."""
-    w, V = linalg.eigh(A)
-    tol = np.abs(w).max(initial=0.0) * A.shape[0] * np.finfo(float).eps
-    keep = w > tol
-    return (V[:, keep] / w[keep]) @ V[:, keep].T
+    The SVD is taken through the smaller Gram matrix: for m <= D,
+    ``F F^T = U diag(s^2) U^T`` (one m x m symmetric eigendecomposition,
+    O(m^2 D) for the product) and ``(F^T F)^+ = W W^T`` with
+    ``W = F^T U diag(1/s^2)``; for m > D, the eigendecomposition of
+    ``F^T F`` itself. Eigenvalues below ``max(m, D) * eps * largest`` count as
+    zero (singular values below ``sqrt(max(m, D) * eps)`` times the largest).
+    """
+    m, D = F.shape
+    small_side = m <= D
+    K = F @ F.T if small_side else F.T @ F
+    lam, U = linalg.eigh((K + K.T) / 2, check_finite=False, driver="evd")
+    tol = max(lam.max(initial=0.0), 0.0) * max(m, D) * np.finfo(float).eps
+    keep = lam > tol
+    Uk, lk = U[:, keep], lam[keep]
+    W = (F.T @ Uk) / lk if small_side else Uk / np.sqrt(lk)
+    return _SymOperator(W=W, s=np.ones(W.shape[1]), D=D), int(keep.sum())
 
 
 def _cholesky_or_none(A):
