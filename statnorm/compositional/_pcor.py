@@ -294,7 +294,7 @@ class CompositionalPartialCorrelation(BaseEstimator):
         Number of samples seen in ``fit``.
     n_features_in_ : int
         Number of parts seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Part names, when ``X`` has string column names.
 
     See Also

@@ -474,7 +474,7 @@ class CLRTransformer(OneToOneFeatureMixin, _LogRatioTransformer):
     ----------
     n_features_in_ : int
         Number of parts seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Part names, when ``X`` has string column names.
 
     Examples
@@ -547,7 +547,7 @@ class ALRTransformer(_LogRatioTransformer):
         Non-negative index of the reference part.
     n_features_in_ : int
         Number of parts seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Part names, when ``X`` has string column names.
 
     Examples
@@ -657,7 +657,7 @@ class ILRTransformer(ClassNamePrefixFeaturesOutMixin, _LogRatioTransformer):
         The basis used.
     n_features_in_ : int
         Number of parts seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Part names, when ``X`` has string column names.
 
     Examples
