@@ -27,15 +27,18 @@ def side_mask(xc, side):
     return xc >= 0 if side == "+" else xc < 0
 
 
+_KERNEL_ID = {"triangular": 0, "epanechnikov": 1, "uniform": 2}
+
+
 @dataclass
 class LocalFit:
     """One side's local polynomial fit over a set of columns."""
 
-    idx: np.ndarray  # rows (units) with positive kernel weight for some column
-    u: np.ndarray  # (n_act, k) scaled running variable per column
+    idx: np.ndarray  # rows (units) on the side within the largest bandwidth
     kmask: np.ndarray  # (n_act, k) positive kernel weight
     weights: np.ndarray  # (n_act, k) intercept weights
     alpha: np.ndarray  # (p+1, k) coefficients on (1, u, ..., u^p)
+    fit_values: np.ndarray  # (n_act, k) fitted polynomial at each active unit
 
     @property
     def intercept(self):
@@ -43,10 +46,7 @@ class LocalFit:
 
     def fitted(self):
         """Fitted polynomial at each active unit, (n_act, k)."""
-        out = np.zeros_like(self.u)
-        for j in range(self.alpha.shape[0] - 1, -1, -1):
-            out = out * self.u + self.alpha[j][None, :]
-        return out
+        return self.fit_values
 
 
 def _too_few(side, count, p, h):
@@ -60,37 +60,37 @@ def _too_few(side, count, p, h):
 
 
 def local_poly(xc, Y, h, side, p, kernel):
-    """Fit one side at bandwidth(s) ``h`` (scalar or one per column of Y)."""
+    """Fit one side at bandwidth(s) ``h`` (scalar or one per column of Y).
+
+    One pass of a compiled kernel accumulates the ``(p+1) x (p+1)`` Gram
+    matrix and right-hand side of every column; the small systems are solved
+    in one batched call.
+    """
+    from ._kernels import locpoly_moments, locpoly_weights
+
     k = Y.shape[1]
-    h = np.broadcast_to(np.asarray(h, dtype=np.float64), (k,))
-    K = KERNELS[kernel]
-    on_side = side_mask(xc, side)
-    hmax = h.max()
-    idx = np.flatnonzero(on_side & (np.abs(xc) <= hmax))
-    x_act = xc[idx]
-    u = x_act[:, None] / h[None, :]
-    kw = K(u)
-    kmask = kw > 0
-    weights = np.zeros((idx.size, k))
-    alpha = np.zeros((p + 1, k))
-    powers = np.arange(p + 1)
-    for hv in np.unique(h):
-        cols = np.flatnonzero(h == hv)
-        kcol = kw[:, cols[0]]
-        rows = np.flatnonzero(kcol > 0)
-        if rows.size < p + 1 or np.unique(x_act[rows]).size < p + 1:
-            raise _too_few(side, rows.size, p, hv)
-        ur = x_act[rows] / hv
-        R = ur[:, None] ** powers[None, :]
-        KR = kcol[rows, None] * R
-        M = R.T @ KR
-        if np.linalg.cond(M) > 1e13:
-            raise _too_few(side, rows.size, p, hv)
-        rhs = KR.T @ Y[idx[rows]][:, cols]
-        alpha[:, cols] = np.linalg.solve(M, rhs)
-        e = np.linalg.solve(M, np.eye(p + 1)[:, 0])
-        weights[np.ix_(rows, cols)] = (KR @ e)[:, None]
-    return LocalFit(idx=idx, u=u, kmask=kmask, weights=weights, alpha=alpha)
+    h = np.ascontiguousarray(np.broadcast_to(np.asarray(h, dtype=np.float64), (k,)))
+    kid = _KERNEL_ID[kernel]
+    idx = np.flatnonzero(side_mask(xc, side) & (np.abs(xc) <= h.max()))
+    x_act = np.ascontiguousarray(xc[idx])
+    Y_act = np.ascontiguousarray(Y[idx])
+    M, rhs, cnt = locpoly_moments(x_act, Y_act, h, p, kid)
+    bad = np.flatnonzero(cnt < p + 1)
+    if bad.size:
+        j = bad[0]
+        raise _too_few(side, int(cnt[j]), p, h[j])
+    cond = np.linalg.cond(M)
+    if np.any(~np.isfinite(cond) | (cond > 1e13)):
+        j = int(np.flatnonzero(~np.isfinite(cond) | (cond > 1e13))[0])
+        raise _too_few(side, int(cnt[j]), p, h[j])
+    alpha = np.linalg.solve(M, rhs[:, :, None])[:, :, 0].T
+    e = np.linalg.solve(M, np.broadcast_to(np.eye(p + 1)[:, :1], (k, p + 1, 1)))[
+        :, :, 0
+    ]
+    W, kmask, F = locpoly_weights(
+        x_act, h, np.ascontiguousarray(alpha), np.ascontiguousarray(e), kid
+    )
+    return LocalFit(idx=idx, kmask=kmask, weights=W, alpha=alpha, fit_values=F)
 
 
 def kernel_constants(kernel, s):

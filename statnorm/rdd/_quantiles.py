@@ -192,8 +192,11 @@ def quantile_matrix(samples, q_grid, weights=None):
         return out
     if units is None:
         s = np.sort(data, axis=1)
-        counts = np.full(s.shape[0], s.shape[1], dtype=np.float64)
-        return _type7_sorted(s, counts, q)
+        h = (s.shape[1] - 1.0) * q
+        lo = np.floor(h).astype(np.intp)
+        hi = np.minimum(lo + 1, s.shape[1] - 1)
+        a = s[:, lo]
+        return a + (h - lo)[None, :] * (s[:, hi] - a)
     counts = np.array([u.size for u in units])
     width = counts.max()
     padded = np.full((len(units), width), np.inf)
