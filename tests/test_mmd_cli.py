@@ -1,4 +1,4 @@
-"""``statnorm mmd`` on the command line and the mmd tour section."""
+"""``statnorm mmd`` on the command line."""
 
 import numpy as np
 import pytest
@@ -83,13 +83,4 @@ def test_mmd_command_bad_files(tmp_path, files, capsys):
     assert "same number of features" in capsys.readouterr().err
 
 
-def test_mmd_tour_section(tmp_path):
-    from statnorm._report import Report
-    from statnorm.mmd._cli import tour
-
-    report = Report(tmp_path)
-    tour(report)
-    path = report.write()
-    text = path.read_text()
-    assert "Set-level test power" in text and "MMD-MP" in text
-    assert (tmp_path / "mmd_power.png").exists()
+# The tour section itself runs in tests/test_cli.py::test_tour_writes_report.
