@@ -1,0 +1,162 @@
+"""statnorm.calibration: h-calibration objective and fit; TS and isotonic vs sklearn.
+
+Data: the synthetic over-confident recipe of the paper note (``y ~ U{0..C-1}``,
+``z ~ N(0, 1)``, ``z[i, y_i] += 2``, ``logits = 3 z``) at 10,000 x 100.
+
+- ``HCalObjective``: one objective-and-gradient evaluation (sort once + masked
+  prefix sums, all 100 leave-one-class-out passes) at 10,000 x 100 and
+  2,000 x 100.
+- ``HCalFit``: ``HCalibrator`` fit with a fixed 20 Adam steps (no early
+  stopping), so the time is per-step cost x 20, at 2,000 x 100 and
+  10,000 x 100.
+- ``TemperatureScalingVsSklearn``: ``TemperatureScaling`` next to
+  ``CalibratedClassifierCV(FrozenEstimator(passthrough), method="temperature")``
+  on the same 10,000 x 100 logits.
+- ``IsotonicVsSklearn``: ``IsotonicCalibrator`` next to
+  ``CalibratedClassifierCV(..., method="isotonic")`` (one-vs-rest on the
+  decision values, renormalised).
+"""
+
+import warnings
+
+import numpy as np
+from scipy.special import log_softmax
+
+from .common import QUICK, Benchmark, rng, skip_unless_available
+
+
+def _logits(n, C=100):
+    g = rng(n + C)
+    y = g.integers(0, C, n)
+    z = g.normal(size=(n, C))
+    z[np.arange(n), y] += 2.0
+    return 3.0 * z, y
+
+
+def _passthrough(C):
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class Passthrough(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.classes_ = np.arange(C)
+            return self
+
+        def decision_function(self, X):
+            return np.asarray(X, dtype=float)
+
+        def predict(self, X):
+            return np.asarray(X).argmax(1)
+
+    return Passthrough
+
+
+class HCalObjective(Benchmark):
+    params = ([2000, 10000],)
+    param_names = ["n_samples"]  # noqa: RUF012
+
+    def setup(self, n):
+        if QUICK and n == 2000:
+            raise NotImplementedError("quick mode: the 10,000 x 100 size only")
+        loss = skip_unless_available("statnorm.calibration", "hcalibration_loss")
+        self.loss = loss
+        X, self.y = _logits(n)
+        self.P = np.exp(log_softmax(X, axis=1))
+        loss(self.y[:50], self.P[:50], window=10, return_gradient=True)
+
+    def time_statnorm(self, n):
+        self.loss(self.y, self.P, return_gradient=True)
+
+    def peakmem_statnorm(self, n):
+        self.loss(self.y, self.P, return_gradient=True)
+
+
+class HCalFit(Benchmark):
+    params = ([2000, 10000],)
+    param_names = ["n_samples"]  # noqa: RUF012
+    timeout = 600
+
+    def setup(self, n):
+        if QUICK and n == 10000:
+            raise NotImplementedError("quick mode: smaller sizes only")
+        self.HCal = skip_unless_available("statnorm.calibration", "HCalibrator")
+        self.X, self.y = _logits(n)
+        self._fit(self.X[:200], self.y[:200], 2)
+
+    def _fit(self, X, y, steps):
+        from sklearn.exceptions import ConvergenceWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return self.HCal(max_iter=steps, early_stopping=10**6).fit(X, y)
+
+    def time_statnorm(self, n):
+        self._fit(self.X, self.y, 20)
+
+
+class HCalQuality(Benchmark):
+    """Test ECE (15 bins) after a 20-step HCalibrator fit at 2,000 x 100."""
+
+    def setup(self):
+        if QUICK:
+            raise NotImplementedError("quick mode: timing only")
+        self.HCal = skip_unless_available("statnorm.calibration", "HCalibrator")
+        self.X, self.y = _logits(2000)
+
+    def track_test_ece_after_fit(self):
+        from sklearn.exceptions import ConvergenceWarning
+
+        from statnorm.calibration.metrics import expected_calibration_error
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            cal = self.HCal(max_iter=20, early_stopping=10**6).fit(self.X, self.y)
+        Xt, yt = _logits(2001)
+        return expected_calibration_error(yt, cal.predict_proba(Xt))
+
+    track_test_ece_after_fit.unit = "ECE"
+
+
+class TemperatureScalingVsSklearn(Benchmark):
+    params = ([10000],)
+    param_names = ["n_samples"]  # noqa: RUF012
+
+    def setup(self, n):
+        self.TS = skip_unless_available("statnorm.calibration", "TemperatureScaling")
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.frozen import FrozenEstimator
+
+        self.X, self.y = _logits(n)
+        base = _passthrough(100)().fit(self.X, self.y)
+        self.peer = CalibratedClassifierCV(FrozenEstimator(base), method="temperature")
+        self.TS().fit(self.X[:100], self.y[:100])
+
+    def time_statnorm(self, n):
+        self.TS().fit(self.X, self.y)
+
+    def time_peer_sklearn(self, n):
+        self.peer.fit(self.X, self.y)
+
+    def track_max_abs_proba_difference(self, n):
+        a = self.TS().fit(self.X, self.y).predict_proba(self.X[:1000])
+        b = self.peer.fit(self.X, self.y).predict_proba(self.X[:1000])
+        return float(np.abs(a - b).max())
+
+
+class IsotonicVsSklearn(Benchmark):
+    params = ([10000],)
+    param_names = ["n_samples"]  # noqa: RUF012
+
+    def setup(self, n):
+        self.Iso = skip_unless_available("statnorm.calibration", "IsotonicCalibrator")
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.frozen import FrozenEstimator
+
+        self.X, self.y = _logits(n)
+        base = _passthrough(100)().fit(self.X, self.y)
+        self.peer = CalibratedClassifierCV(FrozenEstimator(base), method="isotonic")
+
+    def time_statnorm(self, n):
+        self.Iso().fit(self.X, self.y)
+
+    def time_peer_sklearn(self, n):
+        self.peer.fit(self.X, self.y)
