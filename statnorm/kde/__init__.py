@@ -1,17 +1,35 @@
 """Kernel density estimation in large dimensions.
 
-This subpackage will hold ``HighDimKDE``: an exact, log-space kernel
-density estimator with bandwidth selectors and a diagnostic of the
-statistical regime (CLT, heavy-tailed, extreme-value) described by Biroli &
-Mezard (2025). See issue 7.
-
-Nothing public is exported yet.
+:class:`HighDimKDE` is an exact, log-space Gaussian kernel density
+estimator for high-dimensional data (fused Numba kernel over BLAS tiles, no
+tree approximation, no underflow) with bandwidth selectors (Scott,
+Silverman, likelihood cross-validation, the nearest-neighbour and Gaussian
+KL rules) and a diagnostic of the statistical regime the fit is in: CLT,
+heavy-tailed (alpha-stable) or extreme-value, after Biroli & Mezard,
+*Kernel density estimators in large dimensions* (arXiv:2408.05807).
+:mod:`statnorm.kde.theory` holds the Gaussian-reference thresholds;
+:func:`plot_regime_diagram` draws them.
 
 Examples
 --------
->>> import statnorm.kde
->>> statnorm.kde.__all__
-[]
+>>> import numpy as np
+>>> from statnorm.kde import HighDimKDE
+>>> X = np.random.default_rng(0).standard_normal((5000, 40))
+>>> kde = HighDimKDE(bandwidth="kl_nn").fit(X)
+>>> rep = kde.regime_report(random_state=0, warn=False)
+>>> rep.regime
+'extreme'
 """
 
-__all__: list[str] = []
+from . import theory
+from ._estimator import HighDimKDE
+from ._plot import plot_regime_diagram
+from ._regime import KDERegimeReport, KDERegimeWarning
+
+__all__ = [
+    "HighDimKDE",
+    "KDERegimeReport",
+    "KDERegimeWarning",
+    "plot_regime_diagram",
+    "theory",
+]

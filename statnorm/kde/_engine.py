@@ -1,0 +1,146 @@
+"""Blocked, threaded driver of the fused KDE kernels (private).
+
+The query set is cut into blocks of ``block_rows`` rows and the data into
+tiles of ``block_cols`` points. One worker thread per core takes query
+blocks; for each data tile it computes the cross products with BLAS into a
+private buffer (BLAS is pinned to one thread per worker by
+:func:`statnorm._numba.parallel_threads`) and folds the tile into the
+running statistics with a serial ``nogil`` Numba kernel. Memory is
+``n_workers * block_rows * block_cols`` numbers whatever m and n are.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .._numba import parallel_threads
+from . import _kernels
+
+BLOCK_ROWS = 128
+BLOCK_COLS = 2048
+
+
+def _blocks(m, size):
+    return [(s, min(s + size, m)) for s in range(0, m, size)]
+
+
+def run_tiles(
+    Xq,
+    Y,
+    yy,
+    logw,
+    *,
+    mode="lse",
+    self_idx=None,
+    k=5,
+    n_jobs=None,
+    block_rows=BLOCK_ROWS,
+    block_cols=BLOCK_COLS,
+):
+    """Fold every (query block, data tile) pair through one kernel.
+
+    Parameters
+    ----------
+    Xq : ndarray of shape (m, d)
+        Whitened queries (float64 or float32, C-contiguous).
+    Y : ndarray of shape (n, d)
+        Whitened data, same dtype as ``Xq``.
+    yy : ndarray of shape (n,)
+        Squared norms of ``Y`` (float64).
+    logw : ndarray of shape (n,)
+        Log-weights (float64), normalised or not.
+    mode : {"lse", "diag", "nn"}
+        Which statistics to accumulate.
+    self_idx : ndarray of shape (m,) of int64, optional
+        Data index left out for each query (-1: none).
+    k : int
+        Hill order for ``mode="diag"``.
+
+    Returns
+    -------
+    dict of ndarray
+        ``"lse"``: log-sum-exp of ``a``; ``"diag"`` adds ``"lse2"`` (log of
+        the sum of ``exp(2a)``), ``"amax"`` (largest ``a``) and ``"knn"``
+        (the k+1 smallest squared distances, ascending); ``"nn"``:
+        ``"dmin"`` (smallest squared distance).
+    """
+    m = Xq.shape[0]
+    n = Y.shape[0]
+    dtype = Xq.dtype
+    if self_idx is None:
+        self_idx = np.full(m, -1, dtype=np.int64)
+    xx = np.einsum("ij,ij->i", Xq, Xq, dtype=np.float64)
+    run_max = np.full(m, -np.inf)
+    run_sum = np.zeros(m)
+    run_sum2 = np.zeros(m) if mode == "diag" else None
+    knn = np.full((m, k + 1), np.inf) if mode == "diag" else None
+    run_min = np.full(m, np.inf) if mode == "nn" else None
+    col_tiles = _blocks(n, block_cols)
+    yy = np.ascontiguousarray(yy, dtype=dtype)
+    logw = np.ascontiguousarray(logw, dtype=np.float64)
+    xx_t = xx.astype(dtype)
+
+    def work(rows):
+        r0, r1 = rows
+        buf = np.empty((r1 - r0, block_cols), dtype=dtype)
+        xb = Xq[r0:r1]
+        si = self_idx[r0:r1]
+        for c0, c1 in col_tiles:
+            if c1 - c0 == block_cols:
+                G = buf
+                np.dot(xb, Y[c0:c1].T, out=G)
+            else:
+                G = np.dot(xb, Y[c0:c1].T)
+            sic = si - c0
+            if mode == "lse":
+                _kernels._lse_tile(
+                    G,
+                    xx_t[r0:r1],
+                    yy[c0:c1],
+                    logw[c0:c1],
+                    0,
+                    sic,
+                    run_max[r0:r1],
+                    run_sum[r0:r1],
+                )
+            elif mode == "diag":
+                _kernels._diag_tile(
+                    G,
+                    xx_t[r0:r1],
+                    yy[c0:c1],
+                    logw[c0:c1],
+                    0,
+                    sic,
+                    run_max[r0:r1],
+                    run_sum[r0:r1],
+                    run_sum2[r0:r1],
+                    knn[r0:r1],
+                )
+            else:
+                _kernels._nn_tile(G, xx_t[r0:r1], yy[c0:c1], 0, sic, run_min[r0:r1])
+
+    row_blocks = _blocks(m, block_rows)
+    # BLAS is pinned to one thread even for n_jobs=1: the tiles are small
+    # (block_rows x d x block_cols) and a multi-threaded BLAS spends more time
+    # synchronising on them than computing, badly so on a loaded machine.
+    with parallel_threads(n_jobs) as n_threads, threadpool_limits(1, "blas"):
+        workers = min(n_threads, len(row_blocks))
+        if workers <= 1:
+            for rb in row_blocks:
+                work(rb)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(work, row_blocks))
+    out = {}
+    if mode in ("lse", "diag"):
+        with np.errstate(divide="ignore"):
+            out["lse"] = run_max + np.log(run_sum)
+    if mode == "diag":
+        with np.errstate(divide="ignore"):
+            out["lse2"] = 2.0 * run_max + np.log(run_sum2)
+        out["amax"] = run_max
+        out["knn"] = knn
+    if mode == "nn":
+        out["dmin"] = run_min
+    return out

@@ -1,0 +1,154 @@
+"""Numba kernels of :mod:`statnorm.kde` (no validation, no Python objects).
+
+Every kernel works on one *tile*: a block ``G`` of cross products
+``x_i . y_j`` between ``bq`` queries and ``bn`` data points (computed by BLAS
+outside the kernel, in the same worker thread), the squared norms of both
+sides, and the log-weights of the data points. The kernels turn the tile into
+squared distances ``D = |x|^2 + |y|^2 - 2 x.y`` (clipped at 0), the log-kernel
+values ``a = log w - D / 2`` (data are whitened by the bandwidth, so the kernel
+is the standard normal), and fold them into per-query running statistics:
+
+- ``_lse_tile``: running maximum ``M`` and scaled sum ``S = sum exp(a - M)``
+  (an online log-sum-exp), so the m x n matrix never exists;
+- ``_diag_tile``: the same plus ``S2 = sum exp(2 (a - M))`` (for the effective
+  number of points ``1 / sum w^2``) and the ``k + 1`` smallest distances (for
+  the Hill estimate of the local stable index);
+- ``_nn_tile``: the smallest distance only (nearest-neighbour bandwidth rule).
+
+``self_idx[i]`` is the data index to leave out for query ``i`` (``-1``: none),
+which gives the leave-one-out likelihood with the self-term removed.
+
+The kernels are serial and release the GIL (``nogil=True``): the caller runs
+one worker thread per core, each doing its own BLAS tile and kernel call, so
+cross products and exponentials overlap on all cores.
+"""
+
+import numpy as np
+
+from .._numba import njit
+
+
+@njit
+def _fill_a(G, xx, yy, logw, j0, self_idx, i):
+    """Overwrite row ``i`` of ``G`` by ``a``; return the row maximum."""
+    bn = G.shape[1]
+    m = -np.inf
+    xi = xx[i]
+    skip = self_idx[i] - j0
+    for j in range(bn):
+        d = xi + yy[j] - 2.0 * G[i, j]
+        d = max(d, 0.0)
+        a = logw[j] - 0.5 * d
+        if j == skip:
+            a = -np.inf
+        G[i, j] = a
+        m = max(m, a)
+    return m
+
+
+@njit
+def _lse_tile(G, xx, yy, logw, j0, self_idx, run_max, run_sum):
+    """Fold one tile into the running log-sum-exp of each query (in place)."""
+    bq, bn = G.shape
+    for i in range(bq):
+        m = _fill_a(G, xx, yy, logw, j0, self_idx, i)
+        if m == -np.inf:
+            continue
+        if m > run_max[i]:
+            run_sum[i] *= np.exp(run_max[i] - m)
+            run_max[i] = m
+        mx = run_max[i]
+        s = 0.0
+        for j in range(bn):
+            s += np.exp(G[i, j] - mx)
+        run_sum[i] += s
+
+
+@njit
+def _diag_tile(G, xx, yy, logw, j0, self_idx, run_max, run_sum, run_sum2, knn):
+    """As ``_lse_tile`` plus the sum of squared weights and the k+1 smallest D.
+
+    ``knn`` has shape (bq, k + 1), is kept sorted ascending and starts at +inf.
+    """
+    bq, bn = G.shape
+    kk = knn.shape[1]
+    for i in range(bq):
+        xi = xx[i]
+        skip = self_idx[i] - j0
+        # k + 1 smallest distances (before G is overwritten by a)
+        for j in range(bn):
+            if j == skip:
+                continue
+            d = xi + yy[j] - 2.0 * G[i, j]
+            d = max(d, 0.0)
+            if d < knn[i, kk - 1]:
+                p = kk - 1
+                while p > 0 and knn[i, p - 1] > d:
+                    knn[i, p] = knn[i, p - 1]
+                    p -= 1
+                knn[i, p] = d
+        m = _fill_a(G, xx, yy, logw, j0, self_idx, i)
+        if m == -np.inf:
+            continue
+        if m > run_max[i]:
+            f = np.exp(run_max[i] - m)
+            run_sum[i] *= f
+            run_sum2[i] *= f * f
+            run_max[i] = m
+        mx = run_max[i]
+        s = 0.0
+        s2 = 0.0
+        for j in range(bn):
+            e = np.exp(G[i, j] - mx)
+            s += e
+            s2 += e * e
+        run_sum[i] += s
+        run_sum2[i] += s2
+
+
+@njit
+def _nn_tile(G, xx, yy, j0, self_idx, run_min):
+    """Fold one tile into the running smallest squared distance of each query."""
+    bq, bn = G.shape
+    for i in range(bq):
+        xi = xx[i]
+        skip = self_idx[i] - j0
+        m = run_min[i]
+        for j in range(bn):
+            if j == skip:
+                continue
+            d = xi + yy[j] - 2.0 * G[i, j]
+            m = min(m, d)
+        run_min[i] = max(0.0, m)
+
+
+@njit
+def _brute_lse(X, Y, logw, self_idx):
+    """Direct float64 reference: sum of squared differences, two-pass logsumexp.
+
+    Slow (no BLAS) and exact up to rounding: the tests' ground truth.
+    """
+    m, d = X.shape
+    n = Y.shape[0]
+    out = np.empty(m)
+    a = np.empty(n)
+    for i in range(m):
+        mx = -np.inf
+        for j in range(n):
+            s = 0.0
+            for k in range(d):
+                t = X[i, k] - Y[j, k]
+                s += t * t
+            v = logw[j] - 0.5 * s
+            if j == self_idx[i]:
+                v = -np.inf
+            a[j] = v
+            mx = max(mx, v)
+        if mx == -np.inf:
+            out[i] = -np.inf
+            continue
+        acc = 0.0
+        for j in range(n):
+            acc += np.exp(a[j] - mx)
+        out[i] = mx + np.log(acc)
+    return out

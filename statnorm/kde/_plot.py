@@ -1,0 +1,100 @@
+"""Regime diagram: bandwidth against alpha with the three theory curves."""
+
+import numpy as np
+
+from . import theory
+
+__all__ = ["plot_regime_diagram"]
+
+
+def plot_regime_diagram(estimator=None, *, marks=None, alphas=None, ax=None):
+    """Draw the (alpha, h) regime diagram and mark fitted bandwidths.
+
+    The curves are the Gaussian-reference thresholds of
+    :mod:`statnorm.kde.theory` (``d -> inf``, whitened units): ``h_CLT``
+    (above: CLT), ``h_G`` (between: alpha-stable; below: extreme-value) and
+    the KL-optimal ``h_KL``, which lies in the extreme-value region. Needs
+    matplotlib (the ``plot`` extra).
+
+    Parameters
+    ----------
+    estimator : HighDimKDE or list of HighDimKDE, optional
+        Fitted estimators to mark at ``(alpha_, bandwidth_whitened_)``.
+    marks : dict, optional
+        Extra points ``{label: (alpha, h)}`` to mark.
+    alphas : array-like, optional
+        Grid of ``alpha`` values (default: 0.02 to 2, log-spaced, widened to
+        include the marks).
+    ax : matplotlib Axes, optional
+        Axes to draw into (default: a new figure).
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The axes drawn into.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from statnorm.kde import plot_regime_diagram
+    >>> ax = plot_regime_diagram(marks={"Scott, n=2e4, d=50": (0.198, 0.832)})
+    >>> ax.get_xlabel()
+    'alpha = log(n) / d'
+    """
+    import matplotlib.pyplot as plt
+
+    points = {}
+    ests = [] if estimator is None else estimator
+    if not isinstance(ests, list | tuple):
+        ests = [ests]
+    for e in ests:
+        label = e.bandwidth if isinstance(e.bandwidth, str) else "fit"
+        points[f"{label}"] = (e.alpha_, e.bandwidth_whitened_)
+    points.update(marks or {})
+    pts = [(a, h) for a, h in points.values() if np.isfinite(a) and np.isfinite(h)]
+    if alphas is None:
+        lo, hi = 0.02, 2.0
+        if pts:
+            lo = min(lo, min(a for a, _ in pts) / 1.5)
+            hi = max(hi, max(a for a, _ in pts) * 1.5)
+        alphas = np.geomspace(lo, hi, 200)
+    alphas = np.asarray(alphas, dtype=float)
+    hg = theory.h_glass(alphas)
+    hc = theory.h_clt(alphas)
+    hk = theory.h_kl(alphas)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 4.2))
+    top = max(float(hc.max()), max((h for _, h in pts), default=0.0)) * 1.3
+    bottom = min(float(hk.min()), min((h for _, h in pts), default=np.inf)) / 1.5
+    ax.fill_between(alphas, hc, top, color="tab:green", alpha=0.12, label="CLT")
+    ax.fill_between(
+        alphas, hg, hc, color="tab:orange", alpha=0.15, label="alpha-stable"
+    )
+    ax.fill_between(
+        alphas, bottom, hg, color="tab:red", alpha=0.12, label="extreme value"
+    )
+    ax.plot(alphas, hc, color="tab:green", lw=1.5, label="h_CLT")
+    ax.plot(alphas, hg, color="tab:red", lw=1.5, label="h_G")
+    ax.plot(alphas, hk, color="k", ls="--", lw=1.2, label="h_KL")
+    ax.plot(
+        alphas,
+        np.exp(-alphas),
+        color="grey",
+        ls=":",
+        lw=1.2,
+        label="Scott/Silverman limit e^-alpha",
+    )
+    markers = "os^vDP*X"
+    for i, (label, (a, h)) in enumerate(points.items()):
+        if np.isfinite(a) and np.isfinite(h):
+            ax.plot([a], [h], markers[i % len(markers)], ms=8, mec="k", label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(bottom, top)
+    ax.set_xlim(alphas[0], alphas[-1])
+    ax.set_xlabel("alpha = log(n) / d")
+    ax.set_ylabel("bandwidth h (whitened units)")
+    ax.set_title("KDE regimes (Gaussian reference, d -> inf)")
+    ax.legend(fontsize=7, loc="lower left", ncol=2)
+    return ax
