@@ -195,7 +195,8 @@ def clr(X):
     """
     X, was_1d = _as_2d(X)
     L = np.log(_check_parts(X))
-    return _out(L - L.mean(axis=1, keepdims=True), was_1d)
+    L -= L.mean(axis=1, keepdims=True)  # in place: L is a new array
+    return _out(L, was_1d)
 
 
 def clr_inv(Z):
@@ -511,7 +512,8 @@ class CLRTransformer(OneToOneFeatureMixin, _LogRatioTransformer):
         check_is_fitted(self)
         X = self._validate_parts(X, reset=False)
         L = np.log(X)
-        return L - L.mean(axis=1, keepdims=True)
+        L -= L.mean(axis=1, keepdims=True)
+        return L
 
     def inverse_transform(self, X):
         """Map clr coordinates back to compositions closed to 1.
