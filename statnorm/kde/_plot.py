@@ -96,5 +96,5 @@ def plot_regime_diagram(estimator=None, *, marks=None, alphas=None, ax=None):
     ax.set_xlabel("alpha = log(n) / d")
     ax.set_ylabel("bandwidth h (whitened units)")
     ax.set_title("KDE regimes (Gaussian reference, d -> inf)")
-    ax.legend(fontsize=7, loc="lower left", ncol=2)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
     return ax
