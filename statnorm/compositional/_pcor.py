@@ -11,10 +11,10 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._results import SummaryTable
-from .._validation import Interval, StrOptions, _reject_bad_kinds, check_2d, fit_context
+from .._validation import Interval, StrOptions, check_2d, fit_context
 from ..exceptions import DataDimensionalityWarning
 from ._shrinkage import shrink_covariance
-from ._transforms import _check_parts, multiplicative_replacement
+from ._transforms import _check_parts, _reject_non_arrays, multiplicative_replacement
 
 __all__ = ["CompositionalPartialCorrelation", "PartialCorrelationEdges"]
 
@@ -349,7 +349,7 @@ class CompositionalPartialCorrelation(BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     def _log_parts(self, X):
-        _reject_bad_kinds(X, "X")
+        _reject_non_arrays(X)
         X = validate_data(self, X, dtype=np.float64)
         name = type(self).__name__
         if self.input == "composition":

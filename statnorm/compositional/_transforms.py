@@ -22,7 +22,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._validation import (
     Interval,
     StrOptions,
-    _reject_bad_kinds,
     check_2d,
     check_composition,
     fit_context,
@@ -56,6 +55,15 @@ def _as_2d(X):
 
 def _out(Y, was_1d):
     return Y[0] if was_1d else Y
+
+
+def _reject_non_arrays(X, name="X"):
+    """TypeError for None and strings (complex data is left to scikit-learn's
+    "Complex data not supported" ValueError)."""
+    if X is None or isinstance(X, str | bytes):
+        raise TypeError(
+            f"{name} must be an array-like of numbers. Got {type(X).__name__} instead."
+        )
 
 
 def _reject_negative(X, name, whom=None):
@@ -424,7 +432,7 @@ class _LogRatioTransformer(TransformerMixin, BaseEstimator):
     }
 
     def _validate_parts(self, X, reset):
-        _reject_bad_kinds(X, "X")
+        _reject_non_arrays(X)
         X = validate_data(self, X, dtype=np.float64, reset=reset)
         name = type(self).__name__
         zeros_ok = self.zero_replacement == "multiplicative"
