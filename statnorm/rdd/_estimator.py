@@ -172,6 +172,9 @@ class DistributionalRDD(BaseEstimator):
     r3d_compat : bool, default=False
         Reproduce the R package R3D 0.1.x number for number, quirks included
         (see Notes).
+    n_jobs : int or None, default=None
+        Threads for the BLAS products (bootstrap, pilot fits); ``None`` means
+        1, -1 all cores. Results do not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds the multipliers; draw ``b`` uses its own seed from
         :func:`statnorm._validation.spawn_seeds`, so results do not depend on
@@ -286,6 +289,7 @@ class DistributionalRDD(BaseEstimator):
         "pilot_kernel": [StrOptions({"triangular", "epanechnikov", "uniform"}), None],
         "coverage_correction": ["boolean"],
         "r3d_compat": ["boolean"],
+        "n_jobs": [Integral, None],
         "random_state": ["random_state"],
     }
 
@@ -306,6 +310,7 @@ class DistributionalRDD(BaseEstimator):
         pilot_kernel=None,
         coverage_correction=False,
         r3d_compat=False,
+        n_jobs=None,
         random_state=None,
     ):
         self.cutoff = cutoff
@@ -323,6 +328,7 @@ class DistributionalRDD(BaseEstimator):
         self.pilot_kernel = pilot_kernel
         self.coverage_correction = coverage_correction
         self.r3d_compat = r3d_compat
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
@@ -415,6 +421,16 @@ class DistributionalRDD(BaseEstimator):
         return self._fit_core(x, Q, q, treatment, xi, Q)
 
     def _fit_core(self, x, Q, q, treatment, xi, Q_bw):
+        from threadpoolctl import threadpool_limits
+
+        from .._numba import effective_n_threads
+
+        with threadpool_limits(
+            limits=effective_n_threads(self.n_jobs), user_api="blas"
+        ):
+            return self._fit_core_inner(x, Q, q, treatment, xi, Q_bw)
+
+    def _fit_core_inner(self, x, Q, q, treatment, xi, Q_bw):
         compat = self.r3d_compat
         p, s = int(self.p), int(self.pilot_order)
         level = check_confidence_level(self.confidence_level)

@@ -58,10 +58,10 @@ def locpoly_moments(x, Y, h, p, kid):
     rhs = np.zeros((k, d))
     cnt = np.zeros(k, dtype=np.int64)
     r = np.empty(d)
-    for j in range(k):
-        hj = h[j]
-        for i in range(n):
-            u = x[i] / hj
+    for i in range(n):
+        xi = x[i]
+        for j in range(k):
+            u = xi / h[j]
             w = _kern(u, kid)
             if w <= 0.0:
                 continue
@@ -75,6 +75,7 @@ def locpoly_moments(x, Y, h, p, kid):
                 rhs[j, a] += wa * yv
                 for b in range(a, d):
                     M[j, a, b] += wa * r[b]
+    for j in range(k):
         for a in range(d):
             for b in range(a):
                 M[j, a, b] = M[j, b, a]

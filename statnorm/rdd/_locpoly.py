@@ -109,11 +109,20 @@ def kernel_constants(kernel, s):
 
 
 def _global_poly(y, x, order):
-    """Least-squares global polynomial: (coef on x^order) * order!, residual var."""
-    X = x[:, None] ** np.arange(order + 1)[None, :]
-    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    """Least-squares global polynomial: (coef on x^order) * order!, residual var.
+
+    Normal equations on ``x / max|x|`` (well conditioned for the low orders
+    used here), all columns of ``y`` at once.
+    """
+    scale = np.max(np.abs(x)) or 1.0
+    X = (x / scale)[:, None] ** np.arange(order + 1)[None, :]
+    G = X.T @ X
+    try:
+        coef = np.linalg.solve(G, X.T @ y)
+    except np.linalg.LinAlgError:
+        coef, *_ = np.linalg.lstsq(X, y, rcond=None)
     resid = y - X @ coef
-    deriv = coef[order] * factorial(order)
+    deriv = coef[order] / scale**order * factorial(order)
     var = resid.var(axis=0, ddof=1) if y.shape[0] > 1 else np.ones(np.shape(deriv))
     var = np.where(np.isfinite(var) & (var >= np.finfo(float).eps), var, 1.0)
     return deriv, var
