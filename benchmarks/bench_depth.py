@@ -129,7 +129,7 @@ class OtherDepths5000(Benchmark):
             "tte_chord": lambda: skip_unless_available(mod, "TTEDepth")(metric="chord"),
         }[depth]
         self.F, self.G = _data(5000, 5000, seed=1)
-        self.est().fit(self.F[:50]).score_samples(self.G[:5])  # compile
+        self.est().fit(self.F[:500]).score_samples(self.G[:5])  # compile
 
     def time_fit_score(self, depth):
         self.est().fit(self.F).score_samples(self.G)

@@ -107,8 +107,10 @@ class _BaseDepth(BaseEstimator):
 
             return map_row_blocks(func, X.astype(np.float64))
         X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self._score_blocked(X)
+
+    def _score_blocked(self, X):
+        """``_score_block`` over row blocks of a validated array (bounded memory)."""
         return map_row_blocks(
-            self._score_block,
-            X,
-            block_rows=_block_rows(self._score_rows(), getattr(self, "_cols", 1)),
+            self._score_block, X, block_rows=_block_rows(self._score_rows())
         )

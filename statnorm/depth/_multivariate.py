@@ -70,7 +70,7 @@ class SpatialDepth(_BaseDepth):
     def _fit(self, X):
         self.reference_ = X.copy()
         self._ref_sq = np.einsum("ij,ij->i", X, X)
-        return self._score_block(X)
+        return self._score_blocked(X)
 
     def _score_block(self, X):
         F = self.reference_
@@ -171,7 +171,7 @@ class MahalanobisDepth(_BaseDepth):
                 stacklevel=3,
             )
         self.precision_ = (V[:, keep] / w[keep]) @ V[:, keep].T
-        return self._score_block(X)
+        return self._score_blocked(X)
 
     def _score_block(self, X):
         Z = X - self.location_
@@ -262,7 +262,7 @@ class ProjectionDepth(_BaseDepth):
         self.directions_ = np.ascontiguousarray(U[:, keep])
         self.median_ = med[keep]
         self.mad_ = mad[keep]
-        return self._score_block(X)
+        return self._score_blocked(X)
 
     def _score_block(self, X):
         O = np.abs(X @ self.directions_ - self.median_) / self.mad_
@@ -338,13 +338,13 @@ class HalfspaceDepth(_BaseDepth):
         # projections closer than this are ties.
         scale = np.abs(self._sorted_proj).max(axis=1) + np.linalg.norm(X, axis=1).max()
         self._tol = 64 * np.finfo(np.float64).eps * scale
-        return self._score_block(X)
+        return self._score_blocked(X)
 
     def _score_block(self, X):
         from .._numba import parallel_threads
         from ._kernels import halfspace_counts, halfspace_counts_parallel
 
-        P = np.ascontiguousarray(X @ self.directions_)
+        P = np.ascontiguousarray((X @ self.directions_).T)
         with parallel_threads(self.n_jobs) as n_threads:
             kernel = halfspace_counts_parallel if n_threads > 1 else halfspace_counts
             counts = kernel(self._sorted_proj, P, self._tol)
