@@ -511,3 +511,13 @@ def test_inputs_not_modified(rng):
     for a, b in zip((X, w, Q, H), copies):
         np.testing.assert_array_equal(a, b)
     assert kde.bandwidth is H  # the parameter object itself is kept
+
+
+def test_vectorised_exp_is_accurate():
+    from statnorm.kde._kernels import _exp_neg
+
+    x = -np.concatenate([np.linspace(0, 1, 1001), np.geomspace(1e-12, 707.9, 3000)])
+    got = np.array([_exp_neg(v) for v in x])
+    np.testing.assert_allclose(got, np.exp(x), rtol=5e-14, atol=0)
+    assert _exp_neg(-708.5) == 0.0 and _exp_neg(-np.inf) == 0.0
+    assert _exp_neg(0.0) == 1.0

@@ -1,0 +1,171 @@
+"""statnorm.kde.HighDimKDE against scipy, scikit-learn and plain numpy.
+
+Log-density of m queries against n data points in d dimensions, data and
+queries N(0, I_d), Scott bandwidth: the extreme-value regime at d = 50
+(median effective number of contributing points about 2). All four compute
+the same model: scipy's ``gaussian_kde`` with its Scott factor (HighDimKDE
+with ``bandwidth="scott"`` uses the same kernel covariance), scikit-learn's
+``KernelDensity`` and numpy with the isotropic bandwidth of the same value.
+
+- ``time_statnorm``: fused kernel, float64, all cores (``n_jobs=-1``).
+- ``time_statnorm_float32``: the float32 option.
+- ``time_peer_scipy``: ``gaussian_kde.logpdf`` (single-threaded loop).
+- ``time_peer_sklearn``: ``KernelDensity.score_samples`` (kd-tree, exact
+  mode ``rtol=atol=0``; its answers are off by up to tens of nats here,
+  ``track_sklearn_max_error_nats``).
+- ``time_numpy_gemm_logsumexp``: blocked BLAS GEMM (1,000 query rows at a
+  time) + ``scipy.special.logsumexp``, the obvious numpy implementation.
+- ``time_bare_gemm``: the same blocked GEMM alone, no exponentials: the
+  machine's limit for this shape.
+
+The anchor size is m = 5,000, n = 20,000, d = 50 (the method note's). With
+``STATNORM_BENCH_QUICK`` set (CI), only the small size runs, so that the
+peers finish in seconds.
+"""
+
+from typing import ClassVar
+
+import numpy as np
+
+from .common import QUICK, Benchmark, rng, skip_unless_available
+
+SIZES = ["1000x5000x50", "5000x20000x50"]
+
+
+def _parse(size):
+    m, n, d = (int(v) for v in size.split("x"))
+    return m, n, d
+
+
+class ScoreSamples(Benchmark):
+    """Log-density, m queries x n points x d dimensions, Scott bandwidth."""
+
+    params: ClassVar[list] = [SIZES]
+    param_names: ClassVar[list] = ["m_x_n_x_d"]
+    timeout = 600
+
+    def setup(self, size):
+        if QUICK and size != SIZES[0]:
+            raise NotImplementedError("quick mode: small size only")
+        HighDimKDE = skip_unless_available("statnorm.kde", "HighDimKDE")
+        m, n, d = _parse(size)
+        g = rng(0)
+        self.X = g.standard_normal((n, d))
+        self.Q = g.standard_normal((m, d))
+        self.kde = HighDimKDE(bandwidth="scott", n_jobs=-1).fit(self.X)
+        self.kde32 = HighDimKDE(bandwidth="scott", dtype="float32", n_jobs=-1).fit(
+            self.X
+        )
+        self.kde.score_samples(self.Q[:5])  # pay the JIT
+        self.kde32.score_samples(self.Q[:5])
+        self.h = float(self.kde.bandwidth_whitened_)
+        self.buf = np.empty((1000, n))
+
+    def time_statnorm(self, size):
+        self.kde.score_samples(self.Q)
+
+    def time_statnorm_float32(self, size):
+        self.kde32.score_samples(self.Q)
+
+    def peakmem_statnorm(self, size):
+        self.kde.score_samples(self.Q)
+
+    def time_peer_scipy(self, size):
+        from scipy.stats import gaussian_kde
+
+        gaussian_kde(self.X.T).logpdf(self.Q.T)
+
+    def peakmem_peer_scipy(self, size):
+        from scipy.stats import gaussian_kde
+
+        gaussian_kde(self.X.T).logpdf(self.Q.T)
+
+    def time_peer_sklearn(self, size):
+        from sklearn.neighbors import KernelDensity
+
+        KernelDensity(bandwidth=self.h).fit(self.X).score_samples(self.Q)
+
+    def peakmem_peer_sklearn(self, size):
+        from sklearn.neighbors import KernelDensity
+
+        KernelDensity(bandwidth=self.h).fit(self.X).score_samples(self.Q)
+
+    def _numpy(self):
+        from scipy.special import logsumexp
+
+        h2 = self.h * self.h
+        X, Q = self.X, self.Q
+        xx = np.einsum("ij,ij->i", X, X)
+        out = np.empty(Q.shape[0])
+        for s in range(0, Q.shape[0], 1000):
+            q = Q[s : s + 1000]
+            G = self.buf[: q.shape[0]]
+            np.dot(q, X.T, out=G)
+            G *= 2.0
+            G -= xx
+            G -= np.einsum("ij,ij->i", q, q)[:, None]
+            np.minimum(G, 0.0, out=G)
+            G /= 2.0 * h2
+            out[s : s + 1000] = logsumexp(G, axis=1)
+        d = X.shape[1]
+        return out - np.log(X.shape[0]) - 0.5 * d * np.log(2 * np.pi * h2)
+
+    def time_numpy_gemm_logsumexp(self, size):
+        self._numpy()
+
+    def peakmem_numpy_gemm_logsumexp(self, size):
+        self._numpy()
+
+    def time_bare_gemm(self, size):
+        for s in range(0, self.Q.shape[0], 1000):
+            q = self.Q[s : s + 1000]
+            np.dot(q, self.X.T, out=self.buf[: q.shape[0]])
+
+    def track_sklearn_max_error_nats(self, size):
+        from sklearn.neighbors import KernelDensity
+
+        q = self.Q[:200]
+        sk = KernelDensity(bandwidth=self.h).fit(self.X).score_samples(q)
+        return float(np.max(np.abs(sk - self.kde.score_samples(q))))
+
+    track_sklearn_max_error_nats.unit = "nats"
+
+    def track_scipy_max_rel_diff(self, size):
+        from scipy.stats import gaussian_kde
+
+        q = self.Q[:200]
+        sp = gaussian_kde(self.X.T).logpdf(q.T)
+        ours = self.kde.score_samples(q)
+        return float(np.max(np.abs(sp - ours) / np.abs(sp)))
+
+    track_scipy_max_rel_diff.unit = "relative"
+
+    def track_numpy_max_rel_diff(self, size):
+        kde = skip_unless_available("statnorm.kde", "HighDimKDE")
+        iso = kde(bandwidth=self.h, standardize="none").fit(self.X)
+        ref = self._numpy()
+        return float(np.max(np.abs(iso.score_samples(self.Q) - ref) / np.abs(ref)))
+
+    track_numpy_max_rel_diff.unit = "relative"
+
+
+class Selectors(Benchmark):
+    """Bandwidth selection on 5,000 x 50 (lcv: 2,000 leave-one-out queries)."""
+
+    params: ClassVar[list] = [["scott", "kl_nn", "lcv"]]
+    param_names: ClassVar[list] = ["bandwidth"]
+
+    def setup(self, bandwidth):
+        HighDimKDE = skip_unless_available("statnorm.kde", "HighDimKDE")
+        self.X = rng(1).standard_normal((5000, 50))
+        self.cls = HighDimKDE
+        HighDimKDE(bandwidth=bandwidth, max_samples=20).fit(self.X[:100])
+
+    def time_fit(self, bandwidth):
+        self.cls(bandwidth=bandwidth, n_jobs=-1, random_state=0).fit(self.X)
+
+    def track_bandwidth_whitened(self, bandwidth):
+        kde = self.cls(bandwidth=bandwidth, n_jobs=-1, random_state=0).fit(self.X)
+        return kde.bandwidth_whitened_
+
+    track_bandwidth_whitened.unit = "h"
