@@ -44,20 +44,29 @@ __all__ = [
 
 
 def _reject_bad_kinds(X, name):
-    """Raise TypeError for inputs that cannot be numeric arrays at all."""
+    """Reject inputs that cannot be real-valued arrays at all.
+
+    ``None`` and strings raise TypeError; complex values raise ValueError with
+    scikit-learn's wording ("Complex data not supported"), which its common
+    check ``check_complex_data`` expects.
+    """
     if X is None:
         raise TypeError(f"{name} must be an array-like of numbers. Got None instead.")
     if isinstance(X, str | bytes):
         raise TypeError(
             f"{name} must be an array-like of numbers. Got a {type(X).__name__} instead."
         )
-    if hasattr(X, "dtype") and (
-        np.issubdtype(X.dtype, np.complexfloating)
-        or (
-            X.dtype.kind in "SUO"
-            and X.size
-            and isinstance(np.asarray(X).ravel()[0], str | bytes)
+    if not hasattr(X, "dtype"):
+        return
+    if np.issubdtype(X.dtype, np.complexfloating):
+        raise ValueError(
+            f"Complex data not supported: {name} must hold real numbers; got an "
+            f"array of dtype {X.dtype} instead."
         )
+    if (
+        X.dtype.kind in "SUO"
+        and X.size
+        and isinstance(np.asarray(X).ravel()[0], str | bytes)
     ):
         raise TypeError(
             f"{name} must hold real numbers; got an array of dtype {X.dtype} instead."
@@ -110,9 +119,10 @@ def check_2d(
     Raises
     ------
     ValueError
-        If ``X`` is not 2-D, contains NaN or infinity, or is too small.
+        If ``X`` is not 2-D, contains NaN or infinity, complex values, or is
+        too small.
     TypeError
-        If ``X`` is ``None``, a string, or holds non-real values.
+        If ``X`` is ``None``, a string, or holds strings.
 
     Examples
     --------
@@ -396,7 +406,7 @@ def check_composition(X, *, name="X", allow_zeros=False, min_parts=2):
     if (X < 0).any():
         row, col = np.argwhere(X < 0)[0]
         raise ValueError(
-            f"Input {name} contains negative values; compositional parts must be "
+            f"Negative values in data passed to {name}: compositional parts must be "
             f"non-negative (got {X[row, col]:g} in row {row}, column {col})."
         )
     zero_rows = ~(X > 0).any(axis=1)

@@ -61,7 +61,7 @@ def test_check_2d_messages_name_the_argument():
         _validation.check_2d([[1.0], [2.0]], name="X", min_features=2)
     with pytest.raises(TypeError, match="X must be an array-like of numbers"):
         _validation.check_2d(None)
-    with pytest.raises(TypeError, match="real numbers"):
+    with pytest.raises(ValueError, match="Complex data not supported"):
         _validation.check_2d(np.array([[1 + 1j]]))
     with pytest.raises(TypeError, match="real numbers"):
         _validation.check_2d(np.array([["a", "b"]], dtype=object))
@@ -105,7 +105,7 @@ def test_check_probabilities_and_composition():
         _validation.check_probabilities([[0.2, 0.7]])
     with pytest.raises(ValueError, match=r"min=-0\.1"):
         _validation.check_probabilities([[-0.1, 1.1]])
-    with pytest.raises(ValueError, match="negative values"):
+    with pytest.raises(ValueError, match="Negative values in data passed to X"):
         _validation.check_composition([[1.0, -2.0]])
     with pytest.raises(ValueError, match="all-zero row"):
         _validation.check_composition([[0.0, 0.0], [1.0, 1.0]], allow_zeros=True)

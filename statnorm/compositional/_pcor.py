@@ -351,10 +351,9 @@ class CompositionalPartialCorrelation(BaseEstimator):
     def _log_parts(self, X):
         _reject_non_arrays(X)
         X = validate_data(self, X, dtype=np.float64)
-        name = type(self).__name__
         if self.input == "composition":
             zeros_ok = self.zero_replacement is not None
-            X = _check_parts(X, min_parts=2, allow_zeros=zeros_ok, whom=name)
+            X = _check_parts(X, min_parts=2, allow_zeros=zeros_ok)
             if zeros_ok and (X == 0).any():
                 X = multiplicative_replacement(X)
             L = np.log(X)

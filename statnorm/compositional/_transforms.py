@@ -66,20 +66,7 @@ def _reject_non_arrays(X, name="X"):
         )
 
 
-def _reject_negative(X, name, whom=None):
-    """Raise with scikit-learn's wording ("Negative values in data passed to")."""
-    if (X < 0).any():
-        row, col = np.argwhere(X < 0)[0]
-        target = f"{whom} ({name})" if whom else name
-        raise ValueError(
-            f"Negative values in data passed to {target}: compositional parts must "
-            f"be non-negative (got {X[row, col]:g} in row {row}, column {col})."
-        )
-
-
-def _check_parts(X, *, name="X", allow_zeros=False, min_parts=2, whom=None):
-    X = check_2d(X, name=name, min_features=min_parts)
-    _reject_negative(X, name, whom)
+def _check_parts(X, *, name="X", allow_zeros=False, min_parts=2):
     return check_composition(X, name=name, allow_zeros=allow_zeros, min_parts=min_parts)
 
 
@@ -434,9 +421,8 @@ class _LogRatioTransformer(TransformerMixin, BaseEstimator):
     def _validate_parts(self, X, reset):
         _reject_non_arrays(X)
         X = validate_data(self, X, dtype=np.float64, reset=reset)
-        name = type(self).__name__
         zeros_ok = self.zero_replacement == "multiplicative"
-        X = _check_parts(X, allow_zeros=zeros_ok, min_parts=2, whom=name)
+        X = _check_parts(X, allow_zeros=zeros_ok, min_parts=2)
         if zeros_ok and (X == 0).any():
             X = multiplicative_replacement(X)
         return X
