@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils import metadata_routing
 from sklearn.utils.validation import check_is_fitted
 
 from .._results import SummaryTable, TestResult
@@ -263,6 +264,11 @@ class DistributionalRDD(BaseEstimator):
     >>> est.band_upper_ - est.band_lower_  # uniform band: constant width
     array([0.389..., 0.389..., 0.389...])
     """
+
+    # fit's arguments are data, not routable metadata: no set_fit_request.
+    __metadata_request__fit: ClassVar[dict] = dict.fromkeys(
+        ("x", "samples", "treatment", "weights", "xi"), metadata_routing.UNUSED
+    )
 
     _parameter_constraints: ClassVar[dict] = {
         "cutoff": [Real],
