@@ -1,17 +1,45 @@
-"""Flexible aggregation of quantile regression models.
+"""Flexible aggregation of quantile regression models (Fakoor et al., JMLR 2023).
 
-This subpackage will hold ``QuantileAggregator`` (Fakoor et al., JMLR 2023):
-weighted ensembles of quantile regressors with coarse/medium/fine and global
-or local weights, non-crossing tools (``monotonize``), conformal calibration
-of the quantile fan and the weighted interval score. See issue 4.
-
-Nothing public is exported yet.
+- :class:`QuantileAggregator`: learn simplex weights (coarse, medium or fine;
+  global or feature-dependent) over several quantile regressors from honest
+  out-of-fold predictions, minimising the weighted interval score.
+- :class:`ConformalQuantileRegressor`: conformal calibration of every central
+  interval of a quantile fan (split or CV+, symmetric or asymmetric scores).
+- :func:`monotonize`: non-crossing quantiles (sort, row-wise Numba PAVA,
+  min-max sweep).
+- Metrics: :func:`pinball_loss`, :func:`weighted_interval_score`,
+  :func:`interval_score`, :func:`interval_coverage`, :func:`interval_width`,
+  :func:`crossing_rate`, :func:`central_intervals`.
 
 Examples
 --------
->>> import statnorm.quantile
->>> statnorm.quantile.__all__
-[]
+>>> from statnorm.quantile import monotonize
+>>> monotonize([[1.0, 0.0, 2.0]])
+array([[0., 1., 2.]])
 """
 
-__all__: list[str] = []
+from ._aggregate import QuantileAggregator
+from ._conformal import ConformalQuantileRegressor
+from ._metrics import (
+    central_intervals,
+    crossing_rate,
+    interval_coverage,
+    interval_score,
+    interval_width,
+    monotonize,
+    pinball_loss,
+    weighted_interval_score,
+)
+
+__all__ = [
+    "ConformalQuantileRegressor",
+    "QuantileAggregator",
+    "central_intervals",
+    "crossing_rate",
+    "interval_coverage",
+    "interval_score",
+    "interval_width",
+    "monotonize",
+    "pinball_loss",
+    "weighted_interval_score",
+]

@@ -1,0 +1,585 @@
+"""QuantileAggregator: weighted ensembles of quantile regressors (Fakoor et al.)."""
+
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.model_selection import KFold, check_cv
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._validation import Interval, StrOptions, check_random_state, fit_context
+from . import _weights as wt
+from ._base import QuantileFan, default_estimators, quantile_strategy
+from ._metrics import monotonize, pinball_loss
+from ._utils import check_quantiles, is_scalar_level
+
+DEFAULT_QUANTILES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+_LP_MAX_ROWS = 300_000
+
+
+def named_estimators(estimators):
+    if estimators is None:
+        return default_estimators()
+    if not isinstance(estimators, list | tuple) or len(estimators) == 0:
+        raise ValueError(
+            "estimators must be a non-empty list of estimators or of (name, "
+            f"estimator) tuples; got {estimators!r}."
+        )
+    out = []
+    for i, e in enumerate(estimators):
+        if isinstance(e, tuple) and len(e) == 2 and isinstance(e[0], str):
+            out.append(e)
+        else:
+            out.append((f"{type(e).__name__.lower()}{i}", e))
+    names = [n for n, _ in out]
+    if len(set(names)) != len(names):
+        raise ValueError(f"estimator names must be unique; got {names}.")
+    return out
+
+
+def check_n_splits(cv, n, random_state):
+    if isinstance(cv, Integral):
+        if n < cv:
+            raise ValueError(
+                f"cv={cv} folds need at least {cv} samples; got {n} sample(s). "
+                "Pass more data or a smaller cv."
+            )
+        return KFold(cv, shuffle=True, random_state=random_state)
+    return check_cv(cv)
+
+
+def _fit_predict_fold(name, est, tau, X, y, tr, te):
+    fan = QuantileFan(est, tau, name).fit(X[tr], y[tr])
+    return fan.predict(X[te])
+
+
+def oof_predictions(named, tau, X, y, splitter, n_jobs):
+    """Out-of-fold predictions Z (n, p, m): row i only from models not fit on i."""
+    n = X.shape[0]
+    splits = list(splitter.split(X, y))
+    seen = np.zeros(n, dtype=np.int64)
+    for _, te in splits:
+        seen[te] += 1
+    if (seen != 1).any():
+        raise ValueError(
+            "cv must be a partition: every sample in exactly one test fold."
+        )
+    jobs = [
+        delayed(_fit_predict_fold)(name, est, tau, X, y, tr, te)
+        for name, est in named
+        for tr, te in splits
+    ]
+    res = Parallel(n_jobs=n_jobs)(jobs)
+    Z = np.empty((n, len(named), tau.size))
+    it = iter(res)
+    for j in range(len(named)):
+        for _, te in splits:
+            Z[te, j, :] = next(it)
+    return Z
+
+
+class QuantileAggregator(RegressorMixin, BaseEstimator):
+    """Aggregate quantile regressors with learned simplex weights (Fakoor et al.).
+
+    Each base model is fit at every level ``tau``; honest out-of-fold (OOF)
+    predictions ``Z[i, j, k]`` of model ``j`` at level ``k`` are collected by
+    ``cv``-fold cross-fitting (row ``i`` is never predicted by a model that saw
+    it), and weights on the probability simplex are learned by minimising the
+    pinball loss summed over levels, which is the weighted interval score
+    (:func:`weighted_interval_score`). Base models are then refit on all rows.
+
+    Read more in :doc:`/methods/quantile`.
+
+    Parameters
+    ----------
+    estimators : list of estimators or of (str, estimator) tuples, default=None
+        Base quantile models. Accepted: estimators with a ``quantile`` parameter
+        (``QuantileRegressor``, ``HistGradientBoostingRegressor(loss="quantile")``,
+        also inside a ``Pipeline``), with ``alpha`` and ``loss="quantile"``
+        (``GradientBoostingRegressor``) or ``objective="quantile"`` (LightGBM),
+        with a ``quantiles`` parameter (statnorm.quantile estimators), or with
+        ``predict(X, quantiles=...)`` (quantile-forest, fit once for all levels).
+        Default: linear quantile regression, histogram gradient boosting and a
+        30-nearest-neighbours quantile model.
+    quantiles : float or array-like of float, default=(0.1, 0.2, ..., 0.9)
+        Increasing levels in (0, 1). A single float makes ``predict`` 1-D.
+    weights : {"coarse", "medium", "fine"}, default="medium"
+        ``"coarse"``: one weight per model, shared across levels; ``"medium"``:
+        one weight vector per level; ``"fine"``: each output level is a convex
+        combination of every model at every level.
+    local : bool, default=False
+        Make the weights functions of the features: a softmax over the output
+        of a small ELU network trained jointly (numpy, analytic gradients).
+        ``local=True, weights="fine"`` is the paper's DQA.
+    tau_groups : array-like of shape (n_quantiles,), default=None
+        Group label per level; levels with the same label share a weight vector
+        (e.g. lower tail / centre / upper tail). Overrides the coarse/medium
+        grouping; not allowed with ``weights="fine"``.
+    monotone : {"sort", "isotonic", "minmax"} or None, default="sort"
+        Non-crossing post-processing of ``predict`` (see :func:`monotonize`).
+    crossing_penalty : float, default=0.0
+        Weight ``lambda`` of the crossing penalty
+        ``mean_{i, k<l} (q_ik - q_il + crossing_margin)_+`` added to the loss.
+    crossing_margin : float, default=0.0
+        Margin ``delta`` of the penalty, in standard deviations of ``y``.
+    cv : int or cross-validation splitter, default=5
+        Folds for the out-of-fold base predictions (a partition of the rows).
+    solver : {"auto", "lp", "adam"}, default="auto"
+        ``"lp"``: exact linear program (HiGHS) for global coarse/medium/grouped
+        weights without crossing penalty; ``"adam"``: softmax weights trained by
+        AMSGrad with early stopping on OOF validation rows. ``"auto"`` uses the
+        LP when it applies and ``n_samples * n_quantiles <= 300000``.
+    hidden_layer_sizes : tuple of int, default=(64, 64)
+        Hidden layers of the local weight network.
+    learning_rate : float or "auto", default="auto"
+        Adam step size; "auto" is 0.05 for global and 0.002 for local weights.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; "auto" is ``max(32, n_samples // 10)`` (global, about
+        ten steps per epoch) or 128 (local).
+    max_iter : int, default=300
+        Maximum number of epochs of Adam.
+    n_iter_no_change : int, default=20
+        Early stopping patience, in epochs without validation improvement.
+    validation_fraction : float, default=0.1
+        Share of the OOF rows held out for early stopping (they are OOF too, so
+        the selection is honest). 0 disables early stopping.
+    weight_decay : float, default=1e-6
+        L2 penalty on the weight network's parameters.
+    n_jobs : int or None, default=None
+        Parallel base-model fits (joblib).
+    random_state : int, RandomState instance or None, default=None
+        Folds, validation split and network initialisation.
+
+    Attributes
+    ----------
+    estimators_ : list of list of estimators
+        Base models refit on all rows: per base model, one fitted estimator per
+        level (or one for models that predict all levels at once).
+    estimator_names_ : list of str
+        Names of the base models.
+    quantiles_ : ndarray of shape (n_quantiles,)
+        Validated levels.
+    oof_predictions_ : ndarray of shape (n_samples, n_estimators, n_quantiles)
+        The out-of-fold base predictions the weights were trained on.
+    oof_pinball_ : ndarray of shape (n_estimators,)
+        Mean pinball loss of each base model's OOF predictions.
+    weights_ : ndarray or None
+        Global weights: (n_quantiles, n_estimators) for coarse/medium, or
+        (n_quantiles, n_estimators, n_quantiles) for fine (output level, model,
+        input level). None for local weights (see :meth:`predict_weights`).
+    solver_ : str
+        The solver used ("lp" or "adam").
+    loss_curve_ : list of float
+        Training loss per epoch (Adam only).
+    n_iter_ : int
+        Epochs run (Adam), or 1 for the LP (one exact solve).
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit` (string column names only).
+
+    See Also
+    --------
+    ConformalQuantileRegressor : Conformal calibration of the aggregated fan.
+    monotonize : The non-crossing post-processing.
+
+    Notes
+    -----
+    With one base model the aggregate equals that model. Weights start at equal
+    weights (quantile averaging). Global weights are invariant to the scale of
+    ``y``; training uses standardised ``y``. ``score`` returns the negative mean
+    pinball loss, so that ``GridSearchCV`` maximises it.
+
+    References
+    ----------
+    .. [1] Fakoor, Kim, Mueller, Smola & Tibshirani (2023), "Flexible model
+       aggregation for quantile regression", JMLR 24(162).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import QuantileRegressor
+    >>> from sklearn.ensemble import HistGradientBoostingRegressor
+    >>> from statnorm.quantile import QuantileAggregator
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(size=(300, 2))
+    >>> y = 3 * X[:, 0] + (0.5 + X[:, 1]) * rng.normal(size=300)
+    >>> agg = QuantileAggregator(
+    ...     [QuantileRegressor(alpha=0.0),
+    ...      HistGradientBoostingRegressor(loss="quantile", max_iter=20)],
+    ...     quantiles=[0.1, 0.5, 0.9], random_state=0).fit(X, y)
+    >>> agg.predict(X[:2]).shape
+    (2, 3)
+    >>> bool(np.allclose(agg.weights_.sum(axis=1), 1.0))
+    True
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "estimators": [list, tuple, None],
+        "quantiles": ["array-like", Interval(Real, 0, 1, closed="neither")],
+        "weights": [StrOptions({"coarse", "medium", "fine"})],
+        "local": ["boolean"],
+        "tau_groups": ["array-like", None],
+        "monotone": [StrOptions({"sort", "isotonic", "minmax"}), None],
+        "crossing_penalty": [Interval(Real, 0, None, closed="left")],
+        "crossing_margin": [Interval(Real, 0, None, closed="left")],
+        "cv": [Interval(Integral, 2, None, closed="left"), "cv_object"],
+        "solver": [StrOptions({"auto", "lp", "adam"})],
+        "hidden_layer_sizes": [tuple, list],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        estimators=None,
+        quantiles=DEFAULT_QUANTILES,
+        *,
+        weights="medium",
+        local=False,
+        tau_groups=None,
+        monotone="sort",
+        crossing_penalty=0.0,
+        crossing_margin=0.0,
+        cv=5,
+        solver="auto",
+        hidden_layer_sizes=(64, 64),
+        learning_rate="auto",
+        batch_size="auto",
+        max_iter=300,
+        n_iter_no_change=20,
+        validation_fraction=0.1,
+        weight_decay=1e-6,
+        n_jobs=None,
+        random_state=None,
+    ):
+        self.estimators = estimators
+        self.quantiles = quantiles
+        self.weights = weights
+        self.local = local
+        self.tau_groups = tau_groups
+        self.monotone = monotone
+        self.crossing_penalty = crossing_penalty
+        self.crossing_margin = crossing_margin
+        self.cv = cv
+        self.solver = solver
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.n_iter_no_change = n_iter_no_change
+        self.validation_fraction = validation_fraction
+        self.weight_decay = weight_decay
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    # ------------------------------------------------------------ helpers
+    def _groups(self, m):
+        if self.tau_groups is not None:
+            if self.weights == "fine":
+                raise ValueError(
+                    "tau_groups ties weights across levels and applies to "
+                    "weights='coarse' or 'medium'; got weights='fine'."
+                )
+            g = np.asarray(self.tau_groups)
+            if g.ndim != 1 or g.shape[0] != m:
+                raise ValueError(
+                    f"tau_groups must have one label per quantile level ({m}); "
+                    f"got shape {g.shape}."
+                )
+            _, gidx = np.unique(g, return_inverse=True)
+            return gidx.astype(np.intp)
+        if self.weights == "coarse":
+            return np.zeros(m, dtype=np.intp)
+        return np.arange(m, dtype=np.intp)
+
+    def _check_hidden(self):
+        h = tuple(self.hidden_layer_sizes)
+        if not h or not all(isinstance(v, Integral) and v > 0 for v in h):
+            raise ValueError(
+                "hidden_layer_sizes must be a non-empty tuple of positive ints; "
+                f"got {self.hidden_layer_sizes!r}."
+            )
+        return h
+
+    # ---------------------------------------------------------------- fit
+    @fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit the base models out of fold, learn the weights, refit the bases.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training features (not modified).
+        y : array-like of shape (n_samples,)
+            Training targets (not modified).
+
+        Returns
+        -------
+        self : QuantileAggregator
+            Fitted estimator.
+        """
+        tau = check_quantiles(self.quantiles)
+        named = named_estimators(self.estimators)
+        for i, (name, est) in enumerate(named):
+            quantile_strategy(est, f"estimators[{i}] ({name!r})")
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2
+        )
+        rs = check_random_state(self.random_state)
+        n, m = X.shape[0], tau.size
+        splitter = check_n_splits(self.cv, n, rs.randint(2**31 - 1))
+        gidx = self._groups(m)
+        fine = self.weights == "fine"
+        hidden = self._check_hidden() if self.local else None
+
+        Z = oof_predictions(named, tau, X, y, splitter, self.n_jobs)
+        self.oof_predictions_ = Z
+        self.oof_pinball_ = np.array(
+            [pinball_loss(y, Z[:, j, :], tau) for j in range(Z.shape[1])]
+        )
+        self.quantiles_ = tau
+        self.estimator_names_ = [name for name, _ in named]
+        self.groups_ = gidx
+
+        mu, sd = float(y.mean()), float(y.std())
+        sd = sd if sd > 0 else 1.0
+        ys, Zs = (y - mu) / sd, (Z - mu) / sd
+
+        lp_ok = not self.local and not fine and self.crossing_penalty == 0
+        if self.solver == "lp" and not lp_ok:
+            raise ValueError(
+                "solver='lp' applies to global coarse/medium/grouped weights without "
+                "crossing_penalty; use solver='adam' or 'auto'."
+            )
+        use_lp = self.solver == "lp" or (
+            self.solver == "auto" and lp_ok and n * m <= _LP_MAX_ROWS
+        )
+        self.loss_curve_ = []
+        if use_lp:
+            G = int(gidx.max()) + 1
+            Wg = np.vstack(
+                [
+                    wt.lp_group_weights(Zs, ys, tau, np.flatnonzero(gidx == g))
+                    for g in range(G)
+                ]
+            )
+            self.weights_ = Wg[gidx]
+            self.solver_, self.n_iter_ = "lp", 1
+            self.params_ = None
+        else:
+            self.solver_ = "adam"
+            self._fit_adam(X, ys, Zs, tau, gidx, fine, hidden, rs)
+
+        fans = Parallel(n_jobs=self.n_jobs)(
+            delayed(QuantileFan(est, tau, name).fit)(X, y) for name, est in named
+        )
+        self.fans_ = fans
+        self.estimators_ = [f.models_ for f in fans]
+        return self
+
+    def _fit_adam(self, X, ys, Zs, tau, gidx, fine, hidden, rs):
+        n, p, m = Zs.shape
+        G = int(gidx.max()) + 1
+        lam, margin = float(self.crossing_penalty), float(self.crossing_margin)
+        if self.local:
+            self.x_mean_ = X.mean(axis=0)
+            xs = X.std(axis=0)
+            self.x_scale_ = np.where(xs > 0, xs, 1.0)
+            Xs = (X - self.x_mean_) / self.x_scale_
+            n_out = int(np.prod(wt.local_shape(p, m, G, fine)))
+            params = wt.init_mlp(rs, X.shape[1], hidden, n_out)
+            lr = 0.002 if self.learning_rate == "auto" else float(self.learning_rate)
+            bs = 128 if self.batch_size == "auto" else int(self.batch_size)
+        else:
+            Xs = None
+            params = [np.zeros((m, p * m)) if fine else np.zeros((G, p))]
+            if fine:  # start at "each level uses its own level", equal over models
+                params[0][:] = -8.0
+                for k in range(m):
+                    params[0][k, np.arange(p) * m + k] = 0.0
+            lr = 0.05 if self.learning_rate == "auto" else float(self.learning_rate)
+            bs = max(32, n // 10) if self.batch_size == "auto" else int(self.batch_size)
+
+        idx = rs.permutation(n)
+        n_val = round(self.validation_fraction * n)
+        if n_val >= 1 and n - n_val >= 1:
+            val, tr = idx[:n_val], idx[n_val:]
+        else:
+            val, tr = None, idx
+        bs = max(1, min(bs, tr.size))
+        opt = wt.Adam(params, lr)
+        wd = float(self.weight_decay)
+
+        def loss_and_grads(rows, want_grad=True):
+            if self.local:
+                Q, W, cache = wt.local_forward(
+                    params, Xs[rows], Zs[rows], gidx, fine, G
+                )
+            else:
+                Q, W = wt.global_forward(params[0], Zs[rows], gidx, fine)
+            if not want_grad:
+                u = ys[rows][:, None] - Q
+                return float(np.where(u < 0, (tau - 1) * u, tau * u).mean()), None
+            loss, dQ = wt.objective_grad_Q(ys[rows], Q, tau, lam, margin)
+            if self.local:
+                grads = wt.local_backward(params, cache, W, Zs[rows], gidx, fine, dQ)
+                for i in range(0, len(params), 2):
+                    grads[i] = grads[i] + wd * params[i]
+            else:
+                grads = [wt.global_backward(W, Zs[rows], gidx, fine, dQ)]
+            return loss, grads
+
+        best = np.inf
+        best_params = [q.copy() for q in params]
+        stall = 0
+        self.n_iter_ = 0
+        for _ in range(self.max_iter):
+            self.n_iter_ += 1
+            order = rs.permutation(tr)
+            tot = 0.0
+            for s in range(0, order.size, bs):
+                rows = order[s : s + bs]
+                loss, grads = loss_and_grads(rows)
+                opt.step(params, grads)
+                tot += loss * rows.size
+            self.loss_curve_.append(tot / order.size)
+            score = loss_and_grads(val if val is not None else tr, False)[0]
+            if score < best - 1e-7:
+                best, stall = score, 0
+                best_params = [q.copy() for q in params]
+            else:
+                stall += 1
+                if stall >= self.n_iter_no_change:
+                    break
+        self.params_ = best_params
+        self.best_validation_loss_ = best
+        if self.local:
+            self.weights_ = None
+        elif fine:
+            W = wt.softmax(best_params[0], axis=1)
+            self.weights_ = W.reshape(m, p, m)
+        else:
+            self.weights_ = wt.softmax(best_params[0], axis=1)[gidx]
+
+    # ------------------------------------------------------------ predict
+    def predict_base(self, X):
+        """Quantile predictions of every refit base model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_estimators, n_quantiles)
+            Base predictions, unmodified (they may cross).
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.stack([f.predict(X) for f in self.fans_], axis=1)
+
+    def _combine(self, X, Z):
+        m = Z.shape[2]
+        fine = (
+            self.weights == "fine" if self.weights_ is None else self.weights_.ndim == 3
+        )
+        if self.weights_ is not None:
+            if self.weights_.ndim == 3:
+                return Z.reshape(Z.shape[0], -1) @ self.weights_.reshape(m, -1).T
+            return np.einsum("ijk,kj->ik", Z, self.weights_)
+        Xs = (X - self.x_mean_) / self.x_scale_
+        G = int(self.groups_.max()) + 1
+        Q, _, _ = wt.local_forward(self.params_, Xs, Z, self.groups_, fine, G)
+        return Q
+
+    def predict_weights(self, X):
+        """Aggregation weights at each row (local) or broadcast (global).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        W : ndarray of shape (n_samples, n_quantiles, n_estimators) or \
+(n_samples, n_quantiles, n_estimators, n_quantiles) for fine weights
+            Simplex weights of each output level.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        n = X.shape[0]
+        if self.weights_ is not None:
+            return np.broadcast_to(self.weights_, (n, *self.weights_.shape)).copy()
+        p, m = len(self.fans_), self.quantiles_.size
+        Xs = (X - self.x_mean_) / self.x_scale_
+        logits, _ = wt.mlp_forward(self.params_, Xs)
+        G = int(self.groups_.max()) + 1
+        if self.weights == "fine":
+            return wt.softmax(logits.reshape(n, m, p * m), axis=2).reshape(n, m, p, m)
+        return wt.softmax(logits.reshape(n, G, p), axis=2)[:, self.groups_, :]
+
+    def predict(self, X):
+        """Aggregated quantiles, non-crossing when ``monotone`` is set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        Q : ndarray of shape (n_samples, n_quantiles), or (n_samples,) when
+            ``quantiles`` is a single float
+            Predicted quantiles in level order.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        Z = np.stack([f.predict(X) for f in self.fans_], axis=1)
+        Q = self._combine(X, Z)
+        if self.monotone is not None and Q.shape[1] > 1:
+            Q = monotonize(Q, self.monotone, n_jobs=self.n_jobs)
+        return Q[:, 0] if is_scalar_level(self.quantiles) else Q
+
+    def score(self, X, y, sample_weight=None):
+        """Negative mean pinball loss over the levels (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights.
+
+        Returns
+        -------
+        score : float
+            ``-pinball_loss(y, self.predict(X), self.quantiles_)``.
+        """
+        Q = self.predict(X)
+        return -pinball_loss(
+            y, Q.reshape(len(Q), -1), self.quantiles_, sample_weight=sample_weight
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags

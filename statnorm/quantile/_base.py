@@ -1,0 +1,157 @@
+"""Fitting any quantile model at many levels, and the default base models."""
+
+import inspect
+from numbers import Integral
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._validation import Interval, fit_context
+
+_HOW = (
+    "expected an estimator with a 'quantile' parameter (QuantileRegressor, "
+    "HistGradientBoostingRegressor(loss='quantile')), an 'alpha' parameter with "
+    "loss='quantile' or objective='quantile' (GradientBoostingRegressor, "
+    "LGBMRegressor), a 'quantiles' parameter (statnorm.quantile estimators), or "
+    "predict(X, quantiles=...) (quantile-forest)"
+)
+
+
+def _param_key(params, leaf):
+    """Key of a (possibly nested, 'step__leaf') parameter, or None."""
+    keys = [k for k in params if k == leaf or k.endswith("__" + leaf)]
+    if not keys:
+        return None
+    return min(keys, key=len)
+
+
+def quantile_strategy(estimator, name="estimator"):
+    """How to obtain quantiles from ``estimator``; raise TypeError if it cannot.
+
+    Returns ``(kind, key)`` with kind in {"multi", "fan", "level"}.
+    """
+    if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+        raise TypeError(
+            f"{name} ({type(estimator).__name__}) must implement fit and predict; "
+            f"{_HOW}."
+        )
+    try:
+        params = estimator.get_params(deep=True)
+    except Exception as exc:  # not an sklearn estimator
+        raise TypeError(
+            f"{name} ({type(estimator).__name__}) is not a scikit-learn estimator "
+            f"(get_params failed); {_HOW}."
+        ) from exc
+    try:
+        sig = inspect.signature(estimator.predict)
+        if "quantiles" in sig.parameters:
+            return "multi", None
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        pass
+    if "quantiles" in params:
+        return "fan", "quantiles"
+    key = _param_key(params, "quantile")
+    if key is not None:
+        loss_key = key[: -len("quantile")] + "loss"
+        if loss_key in params and params[loss_key] != "quantile":
+            raise TypeError(
+                f"{name} ({type(estimator).__name__}) has loss="
+                f"{params[loss_key]!r}; set loss='quantile' to predict quantiles."
+            )
+        return "level", key
+    key = _param_key(params, "alpha")
+    if key is not None:
+        prefix = key[: -len("alpha")]
+        for other in ("loss", "objective"):
+            if params.get(prefix + other) == "quantile":
+                return "level", key
+    raise TypeError(
+        f"{name} ({type(estimator).__name__}) cannot predict quantiles: {_HOW}."
+    )
+
+
+class QuantileFan:
+    """A fitted set of models giving one column per level (internal)."""
+
+    def __init__(self, estimator, quantiles, name="estimator"):
+        self.estimator = estimator
+        self.quantiles = np.asarray(quantiles, dtype=np.float64)
+        self.name = name
+        self.kind, self.key = quantile_strategy(estimator, name)
+
+    def fit(self, X, y):
+        tau = self.quantiles
+        if self.kind == "level":
+            self.models_ = [
+                clone(self.estimator).set_params(**{self.key: float(t)}).fit(X, y)
+                for t in tau
+            ]
+        elif self.kind == "fan":
+            est = clone(self.estimator).set_params(
+                **{self.key: tuple(float(t) for t in tau)}
+            )
+            self.models_ = [est.fit(X, y)]
+        else:
+            self.models_ = [clone(self.estimator).fit(X, y)]
+        return self
+
+    def predict(self, X):
+        tau = self.quantiles
+        if self.kind == "level":
+            Q = np.column_stack([np.ravel(m.predict(X)) for m in self.models_])
+        elif self.kind == "fan":
+            Q = np.asarray(self.models_[0].predict(X), dtype=np.float64)
+        else:
+            Q = np.asarray(
+                self.models_[0].predict(X, quantiles=list(tau)), dtype=np.float64
+            )
+        Q = np.asarray(Q, dtype=np.float64).reshape(len(X), tau.size)
+        return Q
+
+
+class KNeighborsQuantileRegressor(RegressorMixin, BaseEstimator):
+    """Empirical quantiles of the targets of the nearest neighbours (internal).
+
+    Features are standardised with the training mean and SD. Used as one of
+    the default base models of :class:`QuantileAggregator`.
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")]
+    }
+
+    def __init__(self, n_neighbors=30):
+        self.n_neighbors = n_neighbors
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        from sklearn.neighbors import NearestNeighbors
+
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        self.mean_ = X.mean(axis=0)
+        sd = X.std(axis=0)
+        self.scale_ = np.where(sd > 0, sd, 1.0)
+        k = min(self.n_neighbors, X.shape[0])
+        self.nn_ = NearestNeighbors(n_neighbors=k).fit((X - self.mean_) / self.scale_)
+        self.y_ = y.astype(np.float64)
+        return self
+
+    def predict(self, X, quantiles=(0.5,)):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        idx = self.nn_.kneighbors((X - self.mean_) / self.scale_, return_distance=False)
+        return np.quantile(self.y_[idx], np.asarray(quantiles), axis=1).T
+
+
+def default_estimators():
+    """Three different base quantile models: linear, boosted trees, neighbours."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.linear_model import QuantileRegressor
+
+    return [
+        ("linear", QuantileRegressor(alpha=0.0, solver="highs")),
+        ("hgb", HistGradientBoostingRegressor(loss="quantile", max_iter=100)),
+        ("knn", KNeighborsQuantileRegressor(n_neighbors=30)),
+    ]

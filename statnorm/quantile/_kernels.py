@@ -1,0 +1,114 @@
+"""Numba kernels of statnorm.quantile (no validation, no Python objects).
+
+Every kernel takes C-contiguous float64 arrays; row-wise kernels run their
+outer loop with ``prange`` and are called inside ``parallel_threads``.
+"""
+
+import numpy as np
+
+from .._numba import njit, prange
+
+
+@njit(parallel=True)
+def pava_rows(Q, out):
+    """Row-wise L2 isotonic (non-decreasing) projection, equal weights (PAV)."""
+    n, m = Q.shape
+    for i in prange(n):
+        vals = np.empty(m)
+        cnt = np.empty(m, dtype=np.int64)
+        nb = 0
+        for k in range(m):
+            vals[nb] = Q[i, k]
+            cnt[nb] = 1
+            nb += 1
+            while nb > 1 and vals[nb - 2] > vals[nb - 1]:
+                c = cnt[nb - 2] + cnt[nb - 1]
+                vals[nb - 2] = (
+                    vals[nb - 2] * cnt[nb - 2] + vals[nb - 1] * cnt[nb - 1]
+                ) / c
+                cnt[nb - 2] = c
+                nb -= 1
+        k = 0
+        for b in range(nb):
+            for _ in range(cnt[b]):
+                out[i, k] = vals[b]
+                k += 1
+
+
+@njit(parallel=True)
+def minmax_rows(Q, out, center):
+    """Sweep out from column ``center``: running max upwards, running min downwards."""
+    n, m = Q.shape
+    for i in prange(n):
+        out[i, center] = Q[i, center]
+        for k in range(center + 1, m):
+            out[i, k] = max(Q[i, k], out[i, k - 1])
+        for k in range(center - 1, -1, -1):
+            out[i, k] = min(Q[i, k], out[i, k + 1])
+
+
+@njit(parallel=True)
+def pinball_sums(y, Q, tau, w, out):
+    """out[k] = sum_i w_i * psi_tau_k(y_i - Q_ik); single pass over Q."""
+    n, m = Q.shape
+    nt = 64
+    partial = np.zeros((nt, m))
+    step = (n + nt - 1) // nt
+    for t in prange(nt):
+        lo = t * step
+        hi = min(n, lo + step)
+        for i in range(lo, hi):
+            yi = y[i]
+            wi = w[i]
+            for k in range(m):
+                u = yi - Q[i, k]
+                if u < 0.0:
+                    partial[t, k] += wi * (tau[k] - 1.0) * u
+                else:
+                    partial[t, k] += wi * tau[k] * u
+    for k in range(m):
+        s = 0.0
+        for t in range(nt):
+            s += partial[t, k]
+        out[k] = s
+
+
+@njit(parallel=True)
+def crossing_rows(Q, out):
+    """out[i] = 1 if row i of Q decreases anywhere (strictly), else 0."""
+    n, m = Q.shape
+    for i in prange(n):
+        flag = 0
+        for k in range(1, m):
+            if Q[i, k] < Q[i, k - 1]:
+                flag = 1
+                break
+        out[i] = flag
+
+
+@njit
+def crossing_penalty(Q, margin, grad):
+    """Mean over rows and pairs k < l of (Q_k - Q_l + margin)_+ and its gradient.
+
+    ``grad`` (same shape as Q) is overwritten with d penalty / d Q.
+    """
+    n, m = Q.shape
+    npairs = m * (m - 1) // 2
+    if npairs == 0 or n == 0:
+        for i in range(n):
+            for k in range(m):
+                grad[i, k] = 0.0
+        return 0.0
+    scale = 1.0 / (n * npairs)
+    total = 0.0
+    for i in range(n):
+        for k in range(m):
+            grad[i, k] = 0.0
+        for k in range(m):
+            for l in range(k + 1, m):
+                v = Q[i, k] - Q[i, l] + margin
+                if v > 0.0:
+                    total += v
+                    grad[i, k] += scale
+                    grad[i, l] -= scale
+    return total * scale

@@ -1,0 +1,96 @@
+"""Validation helpers private to statnorm.quantile."""
+
+from numbers import Real
+
+import numpy as np
+
+from .._validation import check_1d, check_2d, check_consistent_length
+
+_PAIR_TOL = 1e-9
+
+
+def check_quantiles(quantiles, *, name="quantiles"):
+    """Return quantile levels as a sorted float64 array in (0, 1).
+
+    Raises ValueError for levels outside (0, 1), unsorted or duplicated levels.
+    A scalar is accepted and returned as an array of length 1.
+    """
+    if quantiles is None or isinstance(quantiles, str | bytes):
+        raise TypeError(
+            f"{name} must be a float or a sequence of floats in (0, 1). "
+            f"Got {quantiles!r} instead."
+        )
+    arr = np.atleast_1d(np.asarray(quantiles))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(
+            f"{name} must be a non-empty 1d sequence of levels; got shape {arr.shape}."
+        )
+    if arr.dtype.kind not in "iuf" or arr.dtype.kind == "b":
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}.")
+    arr = arr.astype(np.float64)
+    bad = ~((arr > 0) & (arr < 1))
+    if bad.any():
+        raise ValueError(
+            f"{name} must lie strictly between 0 and 1; got {arr[bad][0]!r}."
+        )
+    d = np.diff(arr)
+    if (d == 0).any():
+        raise ValueError(
+            f"{name} contains duplicated levels ({arr[1:][d == 0][0]!r}); each "
+            "level may appear once."
+        )
+    if (d < 0).any():
+        raise ValueError(
+            f"{name} must be sorted in increasing order; got {arr.tolist()}."
+        )
+    return arr
+
+
+def is_scalar_level(quantiles):
+    return isinstance(quantiles, Real) or np.ndim(quantiles) == 0
+
+
+def central_pairs(tau, *, name="quantiles"):
+    """Indices of symmetric level pairs and of the median.
+
+    Returns ``(lo_idx, hi_idx, alphas, median_idx)`` where interval ``j`` is
+    ``[Q[:, lo_idx[j]], Q[:, hi_idx[j]]]`` with nominal coverage ``1 - alphas[j]``,
+    outermost first; ``median_idx`` is None when 0.5 is not a level.
+    """
+    lo, hi = [], []
+    for k, t in enumerate(tau):
+        if t < 0.5 - _PAIR_TOL:
+            j = np.flatnonzero(np.abs(tau - (1.0 - t)) <= _PAIR_TOL)
+            if j.size == 0:
+                raise ValueError(
+                    f"{name} must be symmetric about 0.5 to form central intervals: "
+                    f"level {t!r} has no partner {1.0 - t!r}."
+                )
+            lo.append(k)
+            hi.append(int(j[0]))
+        elif t > 0.5 + _PAIR_TOL and not (np.abs(tau - (1.0 - t)) <= _PAIR_TOL).any():
+            raise ValueError(
+                f"{name} must be symmetric about 0.5 to form central intervals: "
+                f"level {t!r} has no partner {1.0 - t!r}."
+            )
+    med = np.flatnonzero(np.abs(tau - 0.5) <= _PAIR_TOL)
+    lo = np.asarray(lo, dtype=np.intp)
+    hi = np.asarray(hi, dtype=np.intp)
+    alphas = 2.0 * tau[lo]
+    return lo, hi, alphas, (int(med[0]) if med.size else None)
+
+
+def check_y_Q(y, Q, tau, *, y_name="y_true", q_name="y_pred"):
+    """Validate targets (n,) and a quantile matrix (n, m) matching ``tau``."""
+    y = check_1d(y, name=y_name)
+    Qa = np.asarray(Q) if not hasattr(Q, "dtype") else Q
+    if np.ndim(Qa) == 1 and tau.size == 1:
+        Qa = np.asarray(Qa).reshape(-1, 1)
+    Q = check_2d(Qa, name=q_name)
+    check_consistent_length(**{y_name: y, q_name: Q})
+    if Q.shape[1] != tau.size:
+        raise ValueError(
+            f"{q_name} has {Q.shape[1]} columns but {tau.size} quantile levels were "
+            "given; expected one column per level."
+        )
+    return y, Q

@@ -1,0 +1,191 @@
+"""The aggregation weights: forward maps, analytic gradients, LP and Adam.
+
+Notation: ``Z`` holds base predictions of shape (n, p, m) (rows, models, levels);
+``tau`` the m levels; ``gidx`` maps each level to its weight group (coarse = one
+group, medium = one group per level, ``tau_groups`` = bands). All losses are in
+standardised target units and averaged over rows and levels.
+"""
+
+import itertools
+
+import numpy as np
+
+from ._kernels import crossing_penalty
+
+
+def softmax(a, axis=-1):
+    a = a - a.max(axis=axis, keepdims=True)
+    e = np.exp(a)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def softmax_backward(W, dW, axis=-1):
+    return W * (dW - (W * dW).sum(axis=axis, keepdims=True))
+
+
+def pinball_grad(y, Q, tau):
+    """Mean pinball loss over rows and levels and its gradient w.r.t. Q."""
+    u = y[:, None] - Q
+    neg = u < 0
+    loss = np.where(neg, (tau - 1.0) * u, tau * u).mean()
+    dQ = -(tau - neg) / Q.size
+    return float(loss), dQ
+
+
+def objective_grad_Q(y, Q, tau, lam, margin):
+    """Pinball loss + lam * crossing penalty, and d/dQ."""
+    loss, dQ = pinball_grad(y, Q, tau)
+    if lam > 0:
+        g = np.empty_like(Q)
+        pen = crossing_penalty(np.ascontiguousarray(Q), float(margin), g)
+        loss += lam * pen
+        dQ = dQ + lam * g
+    return loss, dQ
+
+
+# ---------------------------------------------------------------- global maps
+def global_forward(theta, Z, gidx, fine):
+    if fine:
+        W = softmax(theta, axis=1)  # (m, p*m)
+        return Z.reshape(Z.shape[0], -1) @ W.T, W
+    W = softmax(theta, axis=1)  # (G, p)
+    return np.einsum("ijk,kj->ik", Z, W[gidx]), W
+
+
+def global_backward(W, Z, gidx, fine, dQ):
+    if fine:
+        dW = dQ.T @ Z.reshape(Z.shape[0], -1)
+        return softmax_backward(W, dW, axis=1)
+    dWl = np.einsum("ik,ijk->kj", dQ, Z)
+    dW = np.zeros_like(W)
+    np.add.at(dW, gidx, dWl)
+    return softmax_backward(W, dW, axis=1)
+
+
+# ----------------------------------------------------------------- local MLP
+def elu(a):
+    return np.where(a > 0, a, np.expm1(np.minimum(a, 0)))
+
+
+def elu_grad(a, h):
+    return np.where(a > 0, 1.0, h + 1.0)
+
+
+def init_mlp(rng, n_in, hidden, n_out):
+    params = []
+    sizes = [n_in, *hidden]
+    for a, b in itertools.pairwise(sizes):
+        lim = np.sqrt(6.0 / (a + b))
+        params += [rng.uniform(-lim, lim, size=(a, b)), np.zeros(b)]
+    # zero output layer: every row starts at equal weights (quantile averaging)
+    params += [np.zeros((sizes[-1], n_out)), np.zeros(n_out)]
+    return params
+
+
+def mlp_forward(params, X):
+    cache = []
+    h = X
+    L = len(params) // 2
+    for layer in range(L - 1):
+        a = h @ params[2 * layer] + params[2 * layer + 1]
+        cache.append((h, a))
+        h = elu(a)
+    out = h @ params[-2] + params[-1]
+    cache.append((h, None))
+    return out, cache
+
+
+def mlp_backward(params, cache, dout):
+    grads = [None] * len(params)
+    L = len(params) // 2
+    h, _ = cache[-1]
+    grads[-2] = h.T @ dout
+    grads[-1] = dout.sum(axis=0)
+    dh = dout @ params[-2].T
+    for layer in range(L - 2, -1, -1):
+        h_in, a = cache[layer]
+        da = dh * elu_grad(a, elu(a))
+        grads[2 * layer] = h_in.T @ da
+        grads[2 * layer + 1] = da.sum(axis=0)
+        if layer > 0:
+            dh = da @ params[2 * layer].T
+    return grads
+
+
+def local_shape(p, m, n_groups, fine):
+    return (m, p * m) if fine else (n_groups, p)
+
+
+def local_forward(params, X, Z, gidx, fine, n_groups):
+    n, p, m = Z.shape
+    logits, cache = mlp_forward(params, X)
+    if fine:
+        W = softmax(logits.reshape(n, m, p * m), axis=2)
+        Q = np.einsum("ikf,if->ik", W, Z.reshape(n, -1))
+    else:
+        W = softmax(logits.reshape(n, n_groups, p), axis=2)
+        Q = np.einsum("ikj,ijk->ik", W[:, gidx, :], Z)
+    return Q, W, cache
+
+
+def local_backward(params, cache, W, Z, gidx, fine, dQ):
+    n = Z.shape[0]
+    if fine:
+        dW = dQ[:, :, None] * Z.reshape(n, 1, -1)
+    else:
+        dWl = dQ[:, :, None] * np.transpose(Z, (0, 2, 1))  # (n, m, p)
+        dW = np.zeros_like(W)
+        np.add.at(dW, (slice(None), gidx), dWl)
+    dlogits = softmax_backward(W, dW, axis=2).reshape(n, -1)
+    return mlp_backward(params, cache, dlogits)
+
+
+# ---------------------------------------------------------------------- Adam
+class Adam:
+    """Adam with the AMSGrad correction (as in the authors' training)."""
+
+    def __init__(self, params, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.b1, self.b2, self.eps = lr, beta1, beta2, eps
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.vmax = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, params, grads):
+        self.t += 1
+        c1 = 1 - self.b1**self.t
+        c2 = 1 - self.b2**self.t
+        for i, (p, g) in enumerate(zip(params, grads)):
+            self.m[i] = self.b1 * self.m[i] + (1 - self.b1) * g
+            self.v[i] = self.b2 * self.v[i] + (1 - self.b2) * g * g
+            np.maximum(self.vmax[i], self.v[i], out=self.vmax[i])
+            p -= self.lr * (self.m[i] / c1) / (np.sqrt(self.vmax[i] / c2) + self.eps)
+
+
+# ------------------------------------------------------------------------ LP
+def lp_group_weights(Z, y, tau, levels):
+    """Exact simplex weights minimising summed pinball over ``levels`` (HiGHS)."""
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    n, p, _ = Z.shape
+    r = n * len(levels)
+    A_top = np.concatenate([Z[:, :, k] for k in levels], axis=0)  # (r, p)
+    eye = sparse.identity(r, format="csr")
+    A = sparse.vstack(
+        [
+            sparse.hstack([sparse.csr_matrix(A_top), eye, -eye]),
+            sparse.hstack(
+                [sparse.csr_matrix(np.ones((1, p))), sparse.csr_matrix((1, 2 * r))]
+            ),
+        ],
+        format="csr",
+    )
+    b = np.concatenate([np.tile(y, len(levels)), [1.0]])
+    t = np.repeat(tau[levels], n)
+    c = np.concatenate([np.zeros(p), t, 1.0 - t]) / r
+    res = linprog(c, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
+    if res.status != 0:  # pragma: no cover - the LP is always feasible
+        raise RuntimeError(f"linprog failed: {res.message}")
+    w = np.clip(res.x[:p], 0, None)
+    return w / w.sum()
