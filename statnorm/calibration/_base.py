@@ -54,7 +54,7 @@ def check_scores(
     return log_softmax(X, axis=1)
 
 
-def check_labels(y, n_classes, *, name="y"):
+def check_labels(y, n_classes, *, name="y", min_classes=2):
     """Labels must be integers in ``0..n_classes-1``, with at least 2 classes."""
     if y is None:
         raise ValueError(
@@ -93,7 +93,7 @@ def check_labels(y, n_classes, *, name="y"):
             f"{n_classes} columns (one per class); got labels in [{y.min()}, "
             f"{y.max()}]. The number of classes in {name} disagrees with logits."
         )
-    if np.unique(y).size < 2:
+    if np.unique(y).size < min_classes:
         raise ValueError(
             f"{name} contains only 1 class ({y[0]}); at least 2 classes are "
             "required to calibrate."
@@ -167,6 +167,29 @@ class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
         """
         P = self.predict_proba(X)
         return self.classes_[np.argmax(P, axis=1)]
+
+    def score(self, X, y):
+        """Mean log-likelihood of ``y`` under the calibrated probabilities.
+
+        Higher is better (it is minus the NLL), so ``GridSearchCV``'s default
+        scoring picks the best-calibrated model; accuracy would not, since a
+        recalibrator rarely changes the arg-max.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_classes)
+            Logits.
+        y : array-like of shape (n_samples,)
+            Labels in ``0..C-1``.
+
+        Returns
+        -------
+        score : float
+        """
+        P = self.predict_proba(X)
+        y = check_labels(y, P.shape[1], min_classes=1)
+        p = P[np.arange(len(y)), y]
+        return float(np.mean(np.log(np.maximum(p, 1e-300))))
 
     def fit_transform(self, X, y, **fit_params):
         """Fit, then return calibrated log-probabilities of ``X``.
