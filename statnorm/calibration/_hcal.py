@@ -256,7 +256,9 @@ class HCalibrator(BaseCalibrator):
     >>> from statnorm.calibration import HCalibrator
     >>> from statnorm.datasets import load_cifar10_logits
     >>> Xv, yv = load_cifar10_logits("validation", return_X_y=True)
-    >>> cal = HCalibrator(max_iter=100).fit(Xv[:2000], yv[:2000])
+    >>> cal = HCalibrator(random_state=0).fit(Xv[:2000], yv[:2000])
+    >>> cal.map_, cal.map_params_
+    ('pwlinear', {'n_segments': 10})
     >>> P = cal.predict_proba(Xv[2000:])
     >>> bool((P.argmax(1) == Xv[2000:].argmax(1)).all())
     True

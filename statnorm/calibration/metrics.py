@@ -21,7 +21,7 @@ Examples
 >>> from statnorm.calibration.metrics import expected_calibration_error
 >>> P = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7]])
 >>> round(expected_calibration_error([0, 1, 1], P, n_bins=10), 4)
-0.3333
+0.4
 """
 
 from dataclasses import dataclass
@@ -255,10 +255,12 @@ def debiased_ece(y_true, y_prob, *, n_bins=15):
     --------
     >>> import numpy as np
     >>> from statnorm.calibration.metrics import debiased_ece
-    >>> P = np.tile([[0.7, 0.3]], (1000, 1))
-    >>> y = np.r_[np.zeros(700, int), np.ones(300, int)]
-    >>> debiased_ece(y, P, n_bins=5)
-    0.0
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(0.5, 1.0, 5000)
+    >>> P = np.c_[p, 1 - p]
+    >>> y = (rng.uniform(size=5000) > p).astype(int)  # calibrated by construction
+    >>> debiased_ece(y, P) < 0.02
+    True
     """
     y, P = _check_y_prob(y_true, y_prob)
     n = len(y)
