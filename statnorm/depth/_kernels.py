@@ -50,9 +50,8 @@ def _halfspace_counts_py(sorted_proj, proj_x, tol):
                     else:
                         hi = mid
                 right = lo
-                cnt = right if right < n - left else n - left
-                if cnt < out[i]:
-                    out[i] = cnt
+                cnt = min(n - left, right)
+                out[i] = min(out[i], cnt)
     return out
 
 

@@ -30,16 +30,16 @@ class SpatialDepth(_BaseDepth):
 
     Attributes
     ----------
-    depths_ : ndarray of shape (n_samples_fit_,)
+    depths_ : ndarray of shape (n_reference,)
         Depths of the reference rows with respect to the reference (each
         row's own zero difference contributes nothing).
-    reference_ : ndarray of shape (n_samples_fit_, n_features_in_)
+    reference_ : ndarray of shape (n_reference, n_features)
         Copy of the reference sample.
     n_samples_fit_ : int
         Number of reference rows.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also
@@ -112,17 +112,17 @@ class MahalanobisDepth(_BaseDepth):
 
     Attributes
     ----------
-    depths_ : ndarray of shape (n_samples_fit_,)
+    depths_ : ndarray of shape (n_reference,)
         Depths of the reference rows.
-    location_ : ndarray of shape (n_features_in_,)
+    location_ : ndarray of shape (n_features,)
         Estimated centre.
-    precision_ : ndarray of shape (n_features_in_, n_features_in_)
+    precision_ : ndarray of shape (n_features, n_features)
         (Pseudo-)inverse of the estimated scatter.
     n_samples_fit_ : int
         Number of reference rows.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during fit, when ``X`` has string column names.
 
     Examples
@@ -207,9 +207,9 @@ class ProjectionDepth(_BaseDepth):
 
     Attributes
     ----------
-    depths_ : ndarray of shape (n_samples_fit_,)
+    depths_ : ndarray of shape (n_reference,)
         Depths of the reference rows.
-    directions_ : ndarray of shape (n_features_in_, n_directions_used)
+    directions_ : ndarray of shape (n_features, n_directions_used)
         Unit directions kept (non-zero MAD).
     median_, mad_ : ndarray of shape (n_directions_used,)
         Median and median absolute deviation of the projected reference.
@@ -217,7 +217,7 @@ class ProjectionDepth(_BaseDepth):
         Number of reference rows.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during fit, when ``X`` has string column names.
 
     References
@@ -293,15 +293,15 @@ class HalfspaceDepth(_BaseDepth):
 
     Attributes
     ----------
-    depths_ : ndarray of shape (n_samples_fit_,)
+    depths_ : ndarray of shape (n_reference,)
         Depths of the reference rows (each counts itself).
-    directions_ : ndarray of shape (n_features_in_, n_directions)
+    directions_ : ndarray of shape (n_features, n_directions)
         Unit directions.
     n_samples_fit_ : int
         Number of reference rows.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during fit, when ``X`` has string column names.
 
     References

@@ -73,23 +73,23 @@ class TTEDepth(_BaseDepth):
 
     Attributes
     ----------
-    depths_ : ndarray of shape (n_samples_fit_,)
+    depths_ : ndarray of shape (n_reference,)
         Leave-one-out depths of the reference rows (each excluding itself).
-    mean_direction_ : ndarray of shape (n_features_in_,)
+    mean_direction_ : ndarray of shape (n_features,)
         Mean of the unit-normalised reference rows (cosine and chord).
     mean_resultant_length_ : float
         Norm of ``mean_direction_``, in [0, 1]. Near ``1/sqrt(n)`` the
         reference is isotropic and cosine depths rank by noise; an
         :class:`IsotropicReferenceWarning` is raised when a Rayleigh test
         cannot reject uniformity of the directions at the 5% level.
-    reference_ : ndarray of shape (n_samples_fit_, n_features_in_) or None
+    reference_ : ndarray of shape (n_reference, n_features) or None
         The (unit-normalised, for chord) reference, kept for pairwise scoring;
         ``None`` for the cosine metric, which needs only ``mean_direction_``.
     n_samples_fit_ : int
         Number of reference rows.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also
