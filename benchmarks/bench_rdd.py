@@ -36,67 +36,67 @@ def _rdrobust():
 
 
 class R3DVsRdrobust(Benchmark):
-    """n units x 20 draws, 99 quantile levels; statnorm estimates all levels,
-    rdrobust one level (multiply by 99 for the loop)."""
+    """n units x 20 draws, 99 quantile levels; statnorm estimates all levels
+    (both methods), rdrobust one level (multiply by 99 for the loop)."""
 
-    params = ([10_000] if QUICK else [10_000, 100_000], ["simple", "frechet"])
-    param_names = ["n_units", "method"]  # noqa: RUF012 (asv API)
+    params = [10_000] if QUICK else [10_000, 100_000]
+    param_names = ["n_units"]  # noqa: RUF012 (asv API)
     timeout = 600
 
-    def setup(self, n, method):
+    def setup(self, n):
         self.Est = skip_unless_available("statnorm.rdd", "DistributionalRDD")
         qm = skip_unless_available("statnorm.rdd", "quantile_matrix")
         self.x, self.S = _dgp1(n)
         self.Q = qm(self.S, Q_GRID)
-        self.Est(q_grid=Q_GRID[:3], n_bootstrap=20, method=method).fit(
-            self.x[:300], self.S[:300]
-        )
+        for method in ("simple", "frechet"):
+            self.Est(q_grid=Q_GRID[:3], n_bootstrap=20, method=method).fit(
+                self.x[:300], self.S[:300]
+            )
 
     def _est(self, method, B):
         return self.Est(method=method, q_grid=Q_GRID, n_bootstrap=B, random_state=0)
 
-    def time_statnorm_all_quantiles(self, n, method):
-        """Quantile matrix + bandwidth selection + fit, 99 levels, no bootstrap."""
-        self._est(method, 0).fit(self.x, self.S)
+    def time_statnorm_simple_all_quantiles(self, n):
+        """Quantile matrix + bandwidth per level + fit, 99 levels, no bootstrap."""
+        self._est("simple", 0).fit(self.x, self.S)
 
-    def time_statnorm_fit_from_quantiles(self, n, method):
-        self._est(method, 0).fit_quantiles(self.x, self.Q)
+    def time_statnorm_frechet_all_quantiles(self, n):
+        """Quantile matrix + IMSE bandwidth + fit, 99 levels, no bootstrap."""
+        self._est("frechet", 0).fit(self.x, self.S)
 
-    def time_statnorm_bootstrap_200(self, n, method):
-        """Everything plus 200 multiplier draws, band and tests ready."""
-        self._est(method, 200).fit_quantiles(self.x, self.Q)
+    def time_statnorm_simple_from_quantiles(self, n):
+        self._est("simple", 0).fit_quantiles(self.x, self.Q)
 
-    def peakmem_statnorm_bootstrap_200(self, n, method):
-        self._est(method, 200).fit_quantiles(self.x, self.Q)
+    def time_statnorm_simple_bootstrap_200(self, n):
+        """Everything plus 200 multiplier draws (band and tests ready)."""
+        self._est("simple", 200).fit_quantiles(self.x, self.Q)
 
-    def time_peer_rdrobust_one_quantile(self, n, method):
+    def time_statnorm_frechet_bootstrap_200(self, n):
+        self._est("frechet", 200).fit_quantiles(self.x, self.Q)
+
+    def peakmem_statnorm_simple_bootstrap_200(self, n):
+        self._est("simple", 200).fit_quantiles(self.x, self.Q)
+
+    def time_peer_rdrobust_one_quantile(self, n):
         """rdrobust defaults (mserd, triangular, p=1, vce=nn) at q = 0.5."""
         rdrobust = _rdrobust()
-        if method != "simple":
-            raise NotImplementedError("timed once (method does not apply)")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rdrobust(self.Q[:, 49], self.x, c=0)
 
-    def time_peer_rdrobust_one_quantile_fixed_h(self, n, method):
+    def time_peer_rdrobust_one_quantile_fixed_h(self, n):
         """rdrobust at a fixed h = 0.3, p = 2 (no bandwidth selection)."""
         rdrobust = _rdrobust()
-        if method != "simple":
-            raise NotImplementedError("timed once (method does not apply)")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rdrobust(self.Q[:, 49], self.x, c=0, p=2, h=0.3)
 
-    def track_max_abs_diff_vs_rdrobust_fixed_h(self, n, method):
+    def track_max_abs_diff_vs_rdrobust_fixed_h(self, n):
         """Same h, p, kernel: statnorm's raw jump vs rdrobust's conventional
         estimate at 5 quantile levels."""
         rdrobust = _rdrobust()
         est = self.Est(
-            method=method,
-            q_grid=Q_GRID,
-            bandwidth=0.3,
-            n_bootstrap=0,
-            monotonize="none",
+            q_grid=Q_GRID, bandwidth=0.3, n_bootstrap=0, monotonize="none"
         ).fit_quantiles(self.x, self.Q)
         diffs = []
         with warnings.catch_warnings():
