@@ -116,13 +116,13 @@ class HighDimKDE(BaseEstimator):
     n_eff_ : float
         Effective sample size ``(sum w)^2 / sum w^2`` (``n`` unweighted).
     alpha_ : float
-        ``log(n_eff_) / n_features_in_``.
+        Log of the effective sample size divided by the dimension.
     cv_results_ : dict or None
         For ``"lcv"``: ``{"bandwidth": ..., "loo_log_likelihood": ...}`` at
         each evaluated whitened bandwidth; None otherwise.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during fit (only when ``X`` has string
         feature names).
 
@@ -711,6 +711,30 @@ class HighDimKDE(BaseEstimator):
         if warn and med_mu < 2:
             warnings.warn(report.warning, KDERegimeWarning, stacklevel=2)
         return report
+
+    def set_fit_request(self, *, sample_weight=None):
+        """Request ``sample_weight`` to be routed to :meth:`fit`.
+
+        Only relevant with scikit-learn's metadata routing enabled
+        (``sklearn.set_config(enable_metadata_routing=True)``), e.g. inside a
+        meta-estimator that passes weights on.
+
+        Parameters
+        ----------
+        sample_weight : bool, str or None, default=None
+            ``True``: request it; ``False``: do not; ``None``: raise if
+            given; a string: route the metadata of that name instead.
+
+        Returns
+        -------
+        self : HighDimKDE
+            The estimator.
+        """
+        from sklearn.utils._metadata_requests import RequestMethod
+
+        return RequestMethod("fit", ["sample_weight"]).__get__(self, type(self))(
+            sample_weight=sample_weight
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
