@@ -574,3 +574,49 @@ def test_conformal_wraps_aggregator(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.isfinite(cqr.score(Xt, yt))
+
+
+# ------------------------------------------------------------------ CLI
+def test_cli_quantile_runs_and_rejects_bad_target(tmp_path, capsys):
+    from statnorm import _cli
+
+    rng = np.random.default_rng(1)
+    X, y = hetero(rng, 240)
+    path = tmp_path / "d.csv"
+    with open(path, "w") as f:
+        f.write("a,b,c,colour,target\n")
+        f.writelines(
+            f"{row[0]},{row[1]},{row[2]},{'red' if row[0] > 0.5 else 'blue'},{t}\n"
+            for row, t in zip(X, y)
+        )
+    out = tmp_path / "out"
+    argv = [
+        "quantile",
+        str(path),
+        "--target",
+        "target",
+        "--cv",
+        "2",
+        "--no-local",
+        "--quantiles",
+        "0.1",
+        "0.5",
+        "0.9",
+        "-o",
+        str(out),
+    ]
+    assert _cli.main(argv) == 0
+    text = capsys.readouterr().out
+    assert "global medium + split CQR" in text and "rel. WIS" in text
+    pred = np.loadtxt(out / "predictions.csv", delimiter=",", skiprows=1)
+    assert pred.shape == (60, 5)
+    assert (out / "fan.png").stat().st_size > 0
+    assert _cli.main(["quantile", str(path), "--target", "nope"]) == 1
+    assert "not a column" in capsys.readouterr().err
+    assert (
+        _cli.main(
+            ["quantile", str(path), "--target", "target", "--quantiles", "0.5", "1.5"]
+        )
+        == 1
+    )
+    assert "strictly between 0 and 1" in capsys.readouterr().err

@@ -355,7 +355,17 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         self.quantiles_ = tau
         self.estimator_names_ = [name for name, _ in named]
         self.groups_ = gidx
+        self._learn_weights(X, y, Z, tau, gidx, fine, hidden, rs)
 
+        fans = Parallel(n_jobs=self.n_jobs)(
+            delayed(QuantileFan(est, tau, name).fit)(X, y) for name, est in named
+        )
+        self.fans_ = fans
+        self.estimators_ = [f.models_ for f in fans]
+        return self
+
+    def _learn_weights(self, X, y, Z, tau, gidx, fine, hidden, rs):
+        n, m = Z.shape[0], tau.size
         mu, sd = float(y.mean()), float(y.std())
         sd = sd if sd > 0 else 1.0
         ys, Zs = (y - mu) / sd, (Z - mu) / sd
@@ -384,13 +394,6 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         else:
             self.solver_ = "adam"
             self._fit_adam(X, ys, Zs, tau, gidx, fine, hidden, rs)
-
-        fans = Parallel(n_jobs=self.n_jobs)(
-            delayed(QuantileFan(est, tau, name).fit)(X, y) for name, est in named
-        )
-        self.fans_ = fans
-        self.estimators_ = [f.models_ for f in fans]
-        return self
 
     def _fit_adam(self, X, ys, Zs, tau, gidx, fine, hidden, rs):
         n, p, m = Zs.shape
@@ -583,3 +586,39 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
+
+
+def refit_weights(fitted, X, y, **params):
+    """A copy of a fitted aggregator with other weight settings, same base fits.
+
+    Only weight-related parameters (``weights``, ``local``, ``tau_groups``,
+    ``monotone``, ``crossing_penalty``, solver and network settings) may
+    change; the out-of-fold predictions and refit base models are reused.
+    ``X`` and ``y`` must be the data ``fitted`` was fit on.
+    """
+    from sklearn.base import clone
+
+    bad = {"estimators", "quantiles", "cv"} & set(params)
+    if bad:
+        raise ValueError(f"refit_weights cannot change {sorted(bad)}.")
+    new = clone(fitted).set_params(**params)
+    for k, v in vars(fitted).items():
+        if k.endswith("_") and not k.startswith("__"):
+            setattr(new, k, v)
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    tau = fitted.quantiles_
+    gidx = new._groups(tau.size)
+    new.groups_ = gidx
+    hidden = new._check_hidden() if new.local else None
+    new._learn_weights(
+        X,
+        y,
+        fitted.oof_predictions_,
+        tau,
+        gidx,
+        new.weights == "fine",
+        hidden,
+        check_random_state(new.random_state),
+    )
+    return new

@@ -1,0 +1,219 @@
+"""statnorm.quantile against MAPIE (conformalized quantile regression) and
+quantile-forest, and the Numba PAV monotoniser against ``np.sort``.
+
+Data: heteroscedastic Friedman-1, ``X ~ U(0, 1)^10``,
+``y = f(x) + (1 + 2 x_6) eps``; a 9-level fan ``tau = 0.1, ..., 0.9``. Base
+learner for both conformal methods: ``HistGradientBoostingRegressor(loss=
+"quantile", max_iter=50)`` with one OpenMP thread (threads oversubscribe a
+shared 2-core machine). MAPIE 1.6 calibrates one interval per object, so the
+9-level fan is 4 objects of 3 models (12 fits) against statnorm's 9 fits.
+"""
+
+import numpy as np
+
+from .common import QUICK, Benchmark, rng, skip_unless_available
+
+TAU = np.arange(1, 10) / 10
+
+
+def friedman(n, seed=0):
+    r = rng(seed)
+    X = r.uniform(size=(n, 10))
+    f = (
+        10 * np.sin(np.pi * X[:, 0] * X[:, 1])
+        + 20 * (X[:, 2] - 0.5) ** 2
+        + 10 * X[:, 3]
+        + 5 * X[:, 4]
+    )
+    return X, f + (1 + 2 * X[:, 5]) * r.normal(size=n)
+
+
+def _hgb():
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    return HistGradientBoostingRegressor(loss="quantile", max_iter=50)
+
+
+def _one_thread():
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
+def _mapie_fan(X, y, X_cal, y_cal):
+    from mapie.regression import ConformalizedQuantileRegressor
+
+    out = []
+    for a in (0.8, 0.6, 0.4, 0.2):
+        m = ConformalizedQuantileRegressor(_hgb(), confidence_level=a)
+        m.fit(X, y)
+        m.conformalize(X_cal, y_cal)
+        out.append(m)
+    return out
+
+
+def _mapie_predict(models, X):
+    import warnings
+
+    cols = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for m, a in zip(models, (0.8, 0.6, 0.4, 0.2)):
+            _, b = m.predict_interval(X)
+            lo, hi = round((1 - a) / 2 * 10), round((1 + a) / 2 * 10)
+            cols[lo], cols[hi] = b[:, 0, 0], b[:, 1, 0]
+        cols[5] = models[0].predict(X)
+    return np.column_stack([cols[k] for k in range(1, 10)])
+
+
+class Monotonize(Benchmark):
+    """Make 99-level fans non-crossing: Numba PAV and min-max vs ``np.sort``."""
+
+    params = [[100_000] if QUICK else [100_000, 1_000_000]]  # noqa: RUF012
+    param_names = ["n_rows"]  # noqa: RUF012
+
+    def setup(self, n_rows):
+        from statnorm.quantile import monotonize
+
+        self.monotonize = monotonize
+        r = rng(1)
+        self.Q = np.sort(r.normal(size=(n_rows, 99)), axis=1) + 0.05 * r.normal(
+            size=(n_rows, 99)
+        )
+        monotonize(self.Q[:10], "isotonic")
+        monotonize(self.Q[:10], "minmax")
+
+    def time_statnorm_isotonic(self, n_rows):
+        self.monotonize(self.Q, "isotonic", n_jobs=-1)
+
+    def time_statnorm_minmax(self, n_rows):
+        self.monotonize(self.Q, "minmax", n_jobs=-1)
+
+    def time_peer_numpy_sort(self, n_rows):
+        np.sort(self.Q, axis=1)
+
+    def peakmem_statnorm_isotonic(self, n_rows):
+        self.monotonize(self.Q, "isotonic")
+
+
+class PinballScore(Benchmark):
+    """Mean pinball loss of a 1e6 x 99 fan: Numba single pass vs numpy."""
+
+    params = [[100_000] if QUICK else [1_000_000]]  # noqa: RUF012
+    param_names = ["n_rows"]  # noqa: RUF012
+
+    def setup(self, n_rows):
+        from statnorm.quantile import pinball_loss
+
+        self.f = pinball_loss
+        r = rng(2)
+        self.Q = r.normal(size=(n_rows, 99))
+        self.y = r.normal(size=n_rows)
+        self.tau = np.arange(1, 100) / 100
+        self.f(self.y[:10], self.Q[:10], self.tau)
+
+    def time_statnorm(self, n_rows):
+        self.f(self.y, self.Q, self.tau, n_jobs=-1)
+
+    def time_peer_numpy(self, n_rows):
+        u = self.y[:, None] - self.Q
+        np.maximum(self.tau * u, (self.tau - 1) * u).mean()
+
+
+class FitFan(Benchmark):
+    """Fit a calibrated 9-level fan (n rows, 25 % for calibration)."""
+
+    params = [[2000] if QUICK else [2000, 10_000]]  # noqa: RUF012
+    param_names = ["n"]  # noqa: RUF012
+    timeout = 600
+
+    def setup(self, n):
+        skip_unless_available("statnorm.quantile", "ConformalQuantileRegressor")
+        _one_thread()
+        self.X, self.y = friedman(n)
+        self.n_fit = int(0.75 * n)
+
+    def time_statnorm_cqr(self, n):
+        from statnorm.quantile import ConformalQuantileRegressor
+
+        ConformalQuantileRegressor(_hgb(), TAU, random_state=0).fit(self.X, self.y)
+
+    def time_peer_mapie_cqr(self, n):
+        k = self.n_fit
+        _mapie_fan(self.X[:k], self.y[:k], self.X[k:], self.y[k:])
+
+    def time_peer_quantile_forest(self, n):
+        from quantile_forest import RandomForestQuantileRegressor
+
+        RandomForestQuantileRegressor(n_estimators=50, random_state=0).fit(
+            self.X, self.y
+        )
+
+    def time_statnorm_aggregator(self, n):
+        from quantile_forest import RandomForestQuantileRegressor
+
+        from statnorm.quantile import QuantileAggregator
+
+        QuantileAggregator(
+            [_hgb(), RandomForestQuantileRegressor(n_estimators=50, random_state=0)],
+            TAU,
+            cv=3,
+            random_state=0,
+        ).fit(self.X, self.y)
+
+
+class PredictFan(Benchmark):
+    """Predict a 9-level fan for 10,000 rows from models fit on 2,000 rows."""
+
+    timeout = 600
+
+    def setup_cache(self):
+        from quantile_forest import RandomForestQuantileRegressor
+
+        from statnorm.quantile import ConformalQuantileRegressor, QuantileAggregator
+
+        _one_thread()
+        X, y = friedman(2000)
+        Xt, yt = friedman(10_000, seed=1)
+        qrf = RandomForestQuantileRegressor(n_estimators=50, random_state=0).fit(X, y)
+        cqr = ConformalQuantileRegressor(_hgb(), TAU, random_state=0).fit(X, y)
+        agg = QuantileAggregator(
+            [_hgb(), RandomForestQuantileRegressor(n_estimators=50, random_state=0)],
+            TAU,
+            cv=3,
+            random_state=0,
+        ).fit(X, y)
+        mapie = _mapie_fan(X[:1500], y[:1500], X[1500:], y[1500:])
+        return {"qrf": qrf, "cqr": cqr, "agg": agg, "mapie": mapie, "Xt": Xt, "yt": yt}
+
+    def time_statnorm_cqr(self, c):
+        c["cqr"].predict(c["Xt"])
+
+    def time_statnorm_aggregator(self, c):
+        c["agg"].predict(c["Xt"])
+
+    def time_peer_mapie_cqr(self, c):
+        _mapie_predict(c["mapie"], c["Xt"])
+
+    def time_peer_quantile_forest(self, c):
+        c["qrf"].predict(c["Xt"], quantiles=list(TAU))
+
+    def track_coverage80_statnorm_cqr(self, c):
+        Q = c["cqr"].predict(c["Xt"])
+        return float(np.mean((Q[:, 0] <= c["yt"]) & (c["yt"] <= Q[:, 8])))
+
+    def track_coverage80_peer_mapie_cqr(self, c):
+        Q = _mapie_predict(c["mapie"], c["Xt"])
+        return float(np.mean((Q[:, 0] <= c["yt"]) & (c["yt"] <= Q[:, 8])))
+
+    def track_wis_ratio_mapie_over_statnorm_aggregator(self, c):
+        from statnorm.quantile import weighted_interval_score
+
+        a = weighted_interval_score(c["yt"], c["agg"].predict(c["Xt"]), TAU)
+        m = weighted_interval_score(c["yt"], _mapie_predict(c["mapie"], c["Xt"]), TAU)
+        return m / a
+
+    def track_crossing_rate_peer_mapie_cqr(self, c):
+        from statnorm.quantile import crossing_rate
+
+        return crossing_rate(_mapie_predict(c["mapie"], c["Xt"]))
