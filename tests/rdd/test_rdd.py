@@ -314,3 +314,12 @@ def test_nullity_homogeneity_and_gini_tests_hold_their_size():
         ]
     se = np.sqrt(alpha * (1 - alpha) / reps)
     assert np.all(rejections / reps <= alpha + 3 * se), rejections / reps
+
+
+def test_coverage_correction_shrinks_bandwidth_by_the_rule_of_thumb(rng):
+    x, S = dgp1(rng)
+    base = DistributionalRDD(q_grid=DECILES, n_bootstrap=0).fit(x, S)
+    cc = clone(base).set_params(coverage_correction=True).fit(x, S)
+    s, n = 1, x.size
+    factor = n ** (-s / ((2 * s + 3) * (s + 3)))
+    np.testing.assert_allclose(cc.bandwidth_, base.bandwidth_ * factor, rtol=1e-12)
