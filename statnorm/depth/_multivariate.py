@@ -6,7 +6,7 @@ from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
-from scipy.linalg import eigh
+from numpy.linalg import eigh
 
 from .._validation import Interval, check_random_state
 from ..exceptions import DataDimensionalityWarning

@@ -207,23 +207,47 @@ def _as_depth(depth):
     )
 
 
+_BATCH = 64  # relabellings per task
+
+
+def _z_batch(dF, dG):
+    """Rank-sum z of each row of dF against the same row of dG (average ranks)."""
+    from scipy.stats import rankdata
+
+    n1, n2 = dF.shape[1], dG.shape[1]
+    ranks = rankdata(np.concatenate([dF, dG], axis=1), axis=1)
+    s = ranks[:, :n1].sum(axis=1)
+    return (s - n1 * (n1 + n2 + 1) / 2.0) / np.sqrt(n1 * n2 * (n1 + n2 + 1) / 12.0)
+
+
+def _relabel(seed, N, n, size):
+    """``size`` random relabellings: index arrays of the reference and sample."""
+    rng = np.random.default_rng(seed)
+    perms = np.argsort(rng.random((size, N)), axis=1)
+    return perms[:, :n], perms[:, n:]
+
+
 class _PooledCosine:
-    """Relabellings of the pooled corpora for the cosine TTE depth, O(N d) each."""
+    """Relabellings of the pooled corpora for the cosine TTE depth.
+
+    A batch of relabellings costs two matrix products: the reference sums
+    ``S_b = 1_{F_b}' U`` and the projections ``U S_b``.
+    """
 
     def __init__(self, Z, n, d_sup):
         self.U = _unit_rows(Z, name="F and G")
         self.n = n
         self.d_sup = d_sup
 
-    def __call__(self, seed):
-        N = self.U.shape[0]
-        perm = np.random.default_rng(seed).permutation(N)
-        fi, gi = perm[: self.n], perm[self.n :]
-        S = self.U[fi].sum(axis=0)
-        proj = self.U @ S
-        dF = self.d_sup - 1.0 + (proj[fi] - 1.0) / (self.n - 1)
-        dG = self.d_sup - 1.0 + proj[gi] / self.n
-        return _rank_stats(dF, dG)[1]
+    def __call__(self, seed, size=1):
+        N, n = self.U.shape[0], self.n
+        fi, gi = _relabel(seed, N, n, size)
+        ind = np.zeros((size, N))
+        np.put_along_axis(ind, fi, 1.0, axis=1)
+        proj = (ind @ self.U) @ self.U.T  # (size, N): u_k . S_b
+        dF = self.d_sup - 1.0 + (np.take_along_axis(proj, fi, axis=1) - 1.0) / (n - 1)
+        dG = self.d_sup - 1.0 + np.take_along_axis(proj, gi, axis=1) / n
+        return _z_batch(dF, dG)
 
 
 class _PooledMatrix:
@@ -234,14 +258,15 @@ class _PooledMatrix:
         self.n = n
         self.d_sup = d_sup
 
-    def __call__(self, seed):
-        N = self.D.shape[0]
-        perm = np.random.default_rng(seed).permutation(N)
-        fi, gi = perm[: self.n], perm[self.n :]
-        sums = self.D[:, fi].sum(axis=1)  # diagonal is zero
-        dF = self.d_sup - sums[fi] / (self.n - 1)
-        dG = self.d_sup - sums[gi] / self.n
-        return _rank_stats(dF, dG)[1]
+    def __call__(self, seed, size=1):
+        N, n = self.D.shape[0], self.n
+        fi, gi = _relabel(seed, N, n, size)
+        ind = np.zeros((size, N))
+        np.put_along_axis(ind, fi, 1.0, axis=1)
+        sums = ind @ self.D  # diagonal is zero; D is symmetric
+        dF = self.d_sup - np.take_along_axis(sums, fi, axis=1) / (n - 1)
+        dG = self.d_sup - np.take_along_axis(sums, gi, axis=1) / n
+        return _z_batch(dF, dG)
 
 
 class _Refit:
@@ -252,12 +277,13 @@ class _Refit:
         self.n = n
         self.depth = depth
 
-    def __call__(self, seed):
-        perm = np.random.default_rng(seed).permutation(self.Z.shape[0])
-        est = clone(self.depth)
-        est.fit(self.Z[perm[: self.n]])
-        dG = est.score_samples(self.Z[perm[self.n :]])
-        return _rank_stats(est.depths_, dG)[1]
+    def __call__(self, seed, size=1):
+        fi, gi = _relabel(seed, self.Z.shape[0], self.n, size)
+        z = np.empty(size)
+        for b in range(size):
+            est = clone(self.depth).fit(self.Z[fi[b]])
+            z[b] = _rank_stats(est.depths_, est.score_samples(self.Z[gi[b]]))[1]
+        return z
 
 
 def depth_rank_sum_test(
@@ -391,9 +417,12 @@ def depth_rank_sum_test(
     else:
         n_perm = int(n_permutations)
         task = _permutation_task(est, F, G)
-        null = np.asarray(
-            run_tasks(task, n_perm, random_state, n_jobs=n_jobs), dtype=np.float64
-        )
+        # Tasks of _BATCH relabellings, one seed each: the same numbers for any
+        # n_jobs or joblib backend.
+        n_tasks = -(-n_perm // _BATCH)
+        size = min(_BATCH, n_perm)
+        parts = run_tasks(_run_batch, n_tasks, random_state, task, size, n_jobs=n_jobs)
+        null = np.concatenate(parts)[:n_perm].astype(np.float64)
         # Ties with the observed value (up to rounding) count as exceedances.
         tol = 1e-12 * max(1.0, abs(z))
         if alternative == "greater":
@@ -419,6 +448,15 @@ def depth_rank_sum_test(
         null_distribution=null,
         mean_resultant_length=mrl,
     )
+
+
+def _run_batch(seed, task, size):
+    # Small matrix products are far slower with a multi-threaded BLAS (thread
+    # start-up and synchronisation dominate), so one batch uses one thread.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return task(seed, size=size)
 
 
 def _permutation_task(est, F, G):
