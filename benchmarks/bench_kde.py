@@ -150,14 +150,15 @@ class ScoreSamples(Benchmark):
 
 
 class Selectors(Benchmark):
-    """Bandwidth selection on 5,000 x 50 (lcv: 2,000 leave-one-out queries)."""
+    """Bandwidth selection on 5,000 x 50 (lcv: 2,000 leave-one-out queries;
+    2,000 x 50 in quick mode)."""
 
     params: ClassVar[list] = [["scott", "kl_nn", "lcv"]]
     param_names: ClassVar[list] = ["bandwidth"]
 
     def setup(self, bandwidth):
         HighDimKDE = skip_unless_available("statnorm.kde", "HighDimKDE")
-        self.X = rng(1).standard_normal((5000, 50))
+        self.X = rng(1).standard_normal((2000 if QUICK else 5000, 50))
         self.cls = HighDimKDE
         HighDimKDE(bandwidth=bandwidth, max_samples=20).fit(self.X[:100])
 
