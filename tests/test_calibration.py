@@ -463,21 +463,29 @@ def test_metric_bad_input():
 
 def test_grid_search_with_log_loss(cifar):
     Xv, yv, _, _ = cifar
-    gs = GridSearchCV(
-        MatrixScaling(max_iter=50),
-        {"reg_lambda": [1e-3, 1.0], "reg_mu": [1e-3]},
-        scoring="neg_log_loss",
-        cv=2,
-    ).fit(Xv[:1000], yv[:1000])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        gs = GridSearchCV(
+            MatrixScaling(max_iter=50),
+            {"reg_lambda": [1e-3, 1.0], "reg_mu": [1e-3]},
+            scoring="neg_log_loss",
+            cv=2,
+        ).fit(Xv[:1000], yv[:1000])
+        default = GridSearchCV(TemperatureScaling(), {"input": ["logits"]}, cv=2)
+        default.fit(Xv[:1000], yv[:1000])
+    # default scoring is the mean log-likelihood (higher is better)
+    assert default.best_score_ < 0
     assert gs.best_params_["reg_lambda"] in (1e-3, 1.0)
 
 
 def test_matrix_scaling_penalty_shrinks_off_diagonal(cifar):
     Xv, yv, _, _ = cifar
-    free = MatrixScaling(max_iter=100).fit(Xv[:1000], yv[:1000])
-    reg = MatrixScaling(reg_lambda=100.0, reg_mu=100.0, max_iter=100).fit(
-        Xv[:1000], yv[:1000]
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        free = MatrixScaling(max_iter=100).fit(Xv[:1000], yv[:1000])
+        reg = MatrixScaling(reg_lambda=100.0, reg_mu=100.0, max_iter=100).fit(
+            Xv[:1000], yv[:1000]
+        )
     off = ~np.eye(10, dtype=bool)
     assert np.abs(reg.coef_[off]).sum() < 0.2 * np.abs(free.coef_[off]).sum()
     assert np.abs(reg.intercept_).sum() < np.abs(free.intercept_).sum()

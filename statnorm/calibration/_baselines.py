@@ -1,11 +1,13 @@
 """Baseline recalibrators with the HCalibrator API (logits in, probabilities out)."""
 
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import log_softmax, softmax
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.isotonic import IsotonicRegression
 
 from .._validation import Interval, StrOptions, fit_context
@@ -260,8 +262,9 @@ class MatrixScaling(_LBFGSScaling):
         Off-diagonal penalty.
     reg_mu : float, default=0.0
         Intercept penalty.
-    max_iter : int, default=500
-        L-BFGS iterations.
+    max_iter : int, default=1000
+        L-BFGS iterations (on standardised columns; a ``ConvergenceWarning``
+        says when they run out).
     input : {"logits", "probabilities"}, default="logits"
         What ``X`` holds.
 
@@ -288,7 +291,7 @@ class MatrixScaling(_LBFGSScaling):
         "input": _INPUT,
     }
 
-    def __init__(self, reg_lambda=0.0, reg_mu=0.0, max_iter=500, input="logits"):
+    def __init__(self, reg_lambda=0.0, reg_mu=0.0, max_iter=1000, input="logits"):
         self.reg_lambda = reg_lambda
         self.reg_mu = reg_mu
         self.max_iter = max_iter
@@ -310,25 +313,54 @@ class MatrixScaling(_LBFGSScaling):
         self : MatrixScaling
         """
         Z, y = self._validate_fit(X, y)
-        C = Z.shape[1]
+        n, C = Z.shape
         off = ~np.eye(C, dtype=bool)
         lam = self.reg_lambda / (C * (C - 1))
         mu = self.reg_mu / C
+        # optimise on columns rescaled to unit variance (the log-softmax spans
+        # tens of nats, which makes L-BFGS crawl); W = W' / s maps back and the
+        # penalty is taken on the original W
+        m = np.zeros(C)  # no centring: it would couple b with W in the penalty
+        sd = Z.std(axis=0)
+        sd[sd == 0] = 1.0
+        Zs = (Z - m) / sd
+        rows = np.arange(n)
 
-        def unpack(t):
-            return t[: C * C].reshape(C, C), t[C * C :]
+        def f(t):
+            Wp, bp = t[: C * C].reshape(C, C), t[C * C :]
+            U = Zs @ Wp.T + bp
+            L = log_softmax(U, axis=1)
+            G = np.exp(L)
+            G[rows, y] -= 1.0
+            G /= n
+            gW, gb = G.T @ Zs, G.sum(axis=0)
+            W = Wp / sd
+            b = bp - W @ m
+            Wo = W * off
+            pen = lam * np.sum(Wo**2) + mu * np.sum(b**2)
+            gW = gW + 2 * lam * Wo / sd - 2 * mu * np.outer(b, m / sd)
+            gb = gb + 2 * mu * b
+            return -L[rows, y].mean() + pen, np.concatenate((gW.ravel(), gb))
 
-        def penalty(A, b):
-            Ao = A * off
-            return (
-                lam * np.sum(Ao**2) + mu * np.sum(b**2),
-                2 * lam * Ao,
-                2 * mu * b,
-            )
-
-        self.coef_, self.intercept_ = self._fit_lbfgs(
-            Z, y, np.r_[np.eye(C).ravel(), np.zeros(C)], unpack, penalty
+        x0 = np.concatenate((np.diag(sd).ravel(), m))  # W = I, b = 0
+        res = minimize(
+            f,
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": self.max_iter, "gtol": 1e-8, "ftol": 1e-10},
         )
+        self.n_iter_ = int(res.nit)
+        Wp, bp = res.x[: C * C].reshape(C, C), res.x[C * C :]
+        self.coef_ = Wp / sd
+        self.intercept_ = bp - self.coef_ @ m
+        if self.n_iter_ >= self.max_iter:
+            warnings.warn(
+                f"MatrixScaling: L-BFGS stopped at max_iter={self.max_iter} before "
+                "converging; increase max_iter.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         return self
 
     def predict_proba(self, X):
