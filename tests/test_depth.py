@@ -626,3 +626,16 @@ def test_cli(tmp_path, capsys, tqa):
     assert main(["depth", str(a), str(bad)]) == 1
     assert "features" in capsys.readouterr().err
     assert main(["depth", str(a), str(tmp_path / "missing.npy")]) == 1
+
+
+def test_cli_text_files_without_sentence_transformers(tmp_path, capsys, monkeypatch):
+    import sys
+
+    from statnorm._cli import main
+
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("one text\nanother text\n")
+    b.write_text("a third\n")
+    assert main(["depth", str(a), str(b)]) == 2
+    assert "sentence-transformers" in capsys.readouterr().err

@@ -29,7 +29,14 @@ def _load(path, name):
         from ._embed import embed_texts
 
         texts = [t for t in path.read_text(encoding="utf-8").splitlines() if t.strip()]
-        return embed_texts(texts), texts
+        try:
+            return embed_texts(texts), texts
+        except ImportError as exc:
+            raise CLIError(
+                f"{name}: {path} is a text file; embedding texts needs "
+                "sentence-transformers (pip install sentence-transformers), or pass "
+                "precomputed embeddings as .npy"
+            ) from exc
     raise ValueError(
         f"{name}: unsupported file type {suffix!r}; use .npy, .npz, .csv "
         "(embeddings) or .txt (one text per line; needs sentence-transformers)."
