@@ -12,13 +12,24 @@ running statistics with a serial ``nogil`` Numba kernel. Memory is
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from .._numba import parallel_threads
+from .._numba import effective_n_threads, parallel_threads
 from . import _kernels
 
 BLOCK_ROWS = 128
 BLOCK_COLS = 2048
+_CONTROLLER = None
+
+
+def _blas_single_thread():
+    """Pin BLAS to one thread with a cached controller (threadpoolctl's
+    ``threadpool_limits`` rescans the loaded libraries on every call, ~5 ms)."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 def _blocks(m, size):
@@ -121,17 +132,18 @@ def run_tiles(
                 _kernels._nn_tile(G, xx_t[r0:r1], yy[c0:c1], 0, sic, run_min[r0:r1])
 
     row_blocks = _blocks(m, block_rows)
-    # BLAS is pinned to one thread even for n_jobs=1: the tiles are small
-    # (block_rows x d x block_cols) and a multi-threaded BLAS spends more time
-    # synchronising on them than computing, badly so on a loaded machine.
-    with parallel_threads(n_jobs) as n_threads, threadpool_limits(1, "blas"):
-        workers = min(n_threads, len(row_blocks))
-        if workers <= 1:
+    workers = min(effective_n_threads(n_jobs), len(row_blocks))
+    if workers <= 1:
+        # BLAS is pinned to one thread even here: the tiles are small
+        # (block_rows x d x block_cols) and a multi-threaded BLAS spends more
+        # time synchronising on them than computing, badly so under load.
+        with _blas_single_thread():
             for rb in row_blocks:
                 work(rb)
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(work, row_blocks))
+    else:
+        # parallel_threads pins BLAS to one thread per worker
+        with parallel_threads(workers), ThreadPoolExecutor(workers) as pool:
+            list(pool.map(work, row_blocks))
     out = {}
     if mode in ("lse", "diag"):
         with np.errstate(divide="ignore"):
