@@ -176,9 +176,9 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
     n_iter_ : int
         Epochs run (Adam), or 1 for the LP (one exact solve).
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit` (string column names only).
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of features seen during ``fit`` (string column names only).
 
     See Also
     --------
@@ -560,7 +560,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
             Q = monotonize(Q, self.monotone, n_jobs=self.n_jobs)
         return Q[:, 0] if is_scalar_level(self.quantiles) else Q
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X, y):
         """Negative mean pinball loss over the levels (higher is better).
 
         Parameters
@@ -569,18 +569,13 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
             Features.
         y : array-like of shape (n_samples,)
             Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Row weights.
-
         Returns
         -------
         score : float
             ``-pinball_loss(y, self.predict(X), self.quantiles_)``.
         """
         Q = self.predict(X)
-        return -pinball_loss(
-            y, Q.reshape(len(Q), -1), self.quantiles_, sample_weight=sample_weight
-        )
+        return -pinball_loss(y, Q.reshape(len(Q), -1), self.quantiles_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

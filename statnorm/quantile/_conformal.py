@@ -129,9 +129,9 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
     n_calibration_ : int
         Number of calibration scores.
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit` (string column names only).
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of features seen during ``fit`` (string column names only).
 
     Warns
     -----
@@ -334,7 +334,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                     Q[a:b, col] = sgn * _kth(sgn * V + s, r)
         return Q
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X, y):
         """Negative mean pinball loss of the calibrated fan (higher is better).
 
         Parameters
@@ -343,9 +343,6 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             Features.
         y : array-like of shape (n_samples,)
             Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Row weights.
-
         Returns
         -------
         score : float
@@ -356,4 +353,4 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         Q = Q.reshape(len(Q), -1)
         if not np.isfinite(Q).all():
             return -np.inf
-        return -pinball_loss(y, Q, self.quantiles_, sample_weight=sample_weight)
+        return -pinball_loss(y, Q, self.quantiles_)
