@@ -98,21 +98,20 @@ def _exp_neg(x):
     return _sum_exp(G, 0, 0.0, np.empty(1), np.empty(1, np.int64))
 
 
-@njit
+@njit(fastmath=_FM)
 def _fill_a(G, xx, yy, logw, j0, self_idx, i):
     """Overwrite row ``i`` of ``G`` by ``a``; return the row maximum."""
     bn = G.shape[1]
-    m = -np.inf
     xi = xx[i]
-    skip = self_idx[i] - j0
     for j in range(bn):
-        d = xi + yy[j] - 2.0 * G[i, j]
-        d = max(d, 0.0)
-        a = logw[j] - 0.5 * d
-        if j == skip:
-            a = -np.inf
-        G[i, j] = a
-        m = max(m, a)
+        d = max(xi + yy[j] - 2.0 * G[i, j], 0.0)
+        G[i, j] = logw[j] - 0.5 * d
+    skip = self_idx[i] - j0
+    if 0 <= skip < bn:
+        G[i, skip] = -np.inf
+    m = -np.inf
+    for j in range(bn):
+        m = max(m, G[i, j])
     return m
 
 
