@@ -137,7 +137,8 @@ class SummaryTable:
         lines = ["| " + " | ".join(cells[0]) + " |"]
         lines.append("| " + " | ".join("---" for _ in cells[0]) + " |")
         lines += ["| " + " | ".join(r) + " |" for r in cells[1:]]
-        return "\n".join(lines + list(self.notes))
+        notes = ["", *self.notes] if self.notes else []
+        return "\n".join(lines + notes)
 
     def _repr_html_(self):
         cells = self._cells()
