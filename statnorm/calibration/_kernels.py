@@ -18,56 +18,72 @@ _GROUP_EPS = 1e-5  # the authors' guard in the per-group mean (count + 1e-5)
 
 
 @njit
-def _one_pass(d, row_label, c, half, eps, n_groups, scale, s, a, gcnt, grad):
+def _one_pass(d, row_label, c, m, half, eps, n_groups, scale, s, a, jr, gcnt, grad):
     """One leave-class-``c``-out pass (``c < 0``: keep every event).
 
-    Adds ``scale`` times the pass's gradient into ``grad`` and returns the
-    pass's value.
+    A single sweep over the sorted events: the prefix sum of ``p - o`` over the
+    kept events, the window value ``T`` of rank ``r - half`` and the gradient
+    of rank ``r - 2 half`` are all produced while reading rank ``r``, so the
+    prefix sums live in small ring buffers (``s``, ``a``, ``jr`` of length
+    ``R``, a power of two >= 4 half + 4) that stay in cache. ``m`` is the
+    number of kept events (known from the label counts). Adds ``scale`` times
+    the pass's gradient into ``grad`` and returns the pass's value.
     """
-    m_all = d.shape[0]
-    width = 2.0 * half + 1.0
-    # compaction fused with the prefix sum of d over the kept events
-    m = 0
-    s[0] = 0.0
-    for j in range(m_all):
-        if row_label[j] != c:
-            s[m + 1] = s[m] + d[j]
-            m += 1
     if m == 0:
         return 0.0
+    mask = s.shape[0] - 1
+    width = 2.0 * half + 1.0
     # equal-mass groups in rank: group g holds ranks i with (i * G) // m == g
-    for g in range(n_groups):
-        gcnt[g] = 0.0
     for g in range(n_groups):
         lo = (g * m + n_groups - 1) // n_groups
         hi = ((g + 1) * m + n_groups - 1) // n_groups
         gcnt[g] = hi - lo
     value = 0.0
-    a[0] = 0.0
     g = 0
     g_end = gcnt[0]  # first rank of the next group
     w = 1.0 / (n_groups * (gcnt[0] + _GROUP_EPS))
-    for i in range(m):
+    s[0] = 0.0
+    a[0] = 0.0
+    r = 0
+    m_all = d.shape[0]
+    for j in range(m_all):
+        if row_label[j] == c:
+            continue
+        s[(r + 1) & mask] = s[r & mask] + d[j]
+        jr[r & mask] = j
+        i = r - half
+        if i >= 0:
+            while i >= g_end:
+                g += 1
+                g_end += gcnt[g]
+                w = 1.0 / (n_groups * (gcnt[g] + _GROUP_EPS))
+            t = (s[(r + 1) & mask] - s[max(0, i - half) & mask]) / width
+            ai = 0.0
+            if abs(t) - eps > 0.0:
+                value += (abs(t) - eps) * w
+                ai = math.copysign(w / width, t)
+            a[(i + 1) & mask] = a[i & mask] + ai
+            k = i - half
+            if k >= 0:
+                grad[jr[k & mask]] += scale * (
+                    a[(i + 1) & mask] - a[max(0, k - half) & mask]
+                )
+        r += 1
+    # the last ranks, whose windows are cut by the end of the sequence
+    for i in range(max(0, m - half), m):
         while i >= g_end:
             g += 1
             g_end += gcnt[g]
             w = 1.0 / (n_groups * (gcnt[g] + _GROUP_EPS))
-        lo = max(i - half, 0)
-        hi = min(i + half, m - 1)
-        t = (s[hi + 1] - s[lo]) / width
-        e = abs(t) - eps
+        t = (s[m & mask] - s[max(0, i - half) & mask]) / width
         ai = 0.0
-        if e > 0.0:
-            value += e * w
+        if abs(t) - eps > 0.0:
+            value += (abs(t) - eps) * w
             ai = math.copysign(w / width, t)
-        a[i + 1] = a[i] + ai
-    k = 0
-    for j in range(m_all):
-        if row_label[j] != c:
-            lo = max(k - half, 0)
-            hi = min(k + half, m - 1)
-            grad[j] += scale * (a[hi + 1] - a[lo])
-            k += 1
+        a[(i + 1) & mask] = a[i & mask] + ai
+    for k in range(max(0, m - 2 * half), m):
+        hi = min(m - 1, k + half)
+        grad[jr[k & mask]] += scale * (a[(hi + 1) & mask] - a[max(0, k - half) & mask])
     return value
 
 
@@ -99,17 +115,38 @@ def hcal_objective_sorted(d, row_label, n_pass, half, eps, n_groups, grad):
     value : float
     """
     m_all = d.shape[0]
-    s = np.empty(m_all + 1)
-    a = np.empty(m_all + 1)
+    R = 4
+    while 4 * half + 4 > R:
+        R *= 2
+    s = np.empty(R)
+    a = np.empty(R)
+    jr = np.empty(R, dtype=np.int64)
     gcnt = np.zeros(n_groups)
     for j in range(m_all):
         grad[j] = 0.0
     if n_pass == 0:
-        return _one_pass(d, row_label, -1, half, eps, n_groups, 1.0, s, a, gcnt, grad)
+        return _one_pass(
+            d, row_label, -1, m_all, half, eps, n_groups, 1.0, s, a, jr, gcnt, grad
+        )
+    counts = np.zeros(n_pass, dtype=np.int64)
+    for j in range(m_all):
+        counts[row_label[j]] += 1
     total = 0.0
     for c in range(n_pass):
         total += _one_pass(
-            d, row_label, c, half, eps, n_groups, 1.0 / n_pass, s, a, gcnt, grad
+            d,
+            row_label,
+            c,
+            m_all - counts[c],
+            half,
+            eps,
+            n_groups,
+            1.0 / n_pass,
+            s,
+            a,
+            jr,
+            gcnt,
+            grad,
         )
     return total / n_pass
 
@@ -118,16 +155,35 @@ def _objective_threads_py(d, row_label, n_pass, half, eps, n_groups, grad, n_thr
     """Leave-one-class-out passes split over ``n_threads`` Numba threads, each
     with its own buffers and gradient accumulator (summed at the end)."""
     m_all = d.shape[0]
+    R = 4
+    while 4 * half + 4 > R:
+        R *= 2
+    counts = np.zeros(n_pass, dtype=np.int64)
+    for j in range(m_all):
+        counts[row_label[j]] += 1
     G = np.zeros((n_threads, m_all))
     vals = np.zeros(n_threads)
     for t in prange(n_threads):
-        s = np.empty(m_all + 1)
-        a = np.empty(m_all + 1)
+        s = np.empty(R)
+        a = np.empty(R)
+        jr = np.empty(R, dtype=np.int64)
         gcnt = np.zeros(n_groups)
         acc = 0.0
         for c in range(t, n_pass, n_threads):
             acc += _one_pass(
-                d, row_label, c, half, eps, n_groups, 1.0 / n_pass, s, a, gcnt, G[t]
+                d,
+                row_label,
+                c,
+                m_all - counts[c],
+                half,
+                eps,
+                n_groups,
+                1.0 / n_pass,
+                s,
+                a,
+                jr,
+                gcnt,
+                G[t],
             )
         vals[t] = acc
     for j in range(m_all):
