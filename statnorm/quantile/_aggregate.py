@@ -119,6 +119,11 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         grouping; not allowed with ``weights="fine"``.
     monotone : {"sort", "isotonic", "minmax"} or None, default="sort"
         Non-crossing post-processing of ``predict`` (see :func:`monotonize`).
+    sort_base : bool, default=True
+        Sort each base model's quantiles (per row) before aggregating, in the
+        out-of-fold training data and at prediction. Sorting never raises a
+        model's pinball loss, so the aggregate competes with the best *sorted*
+        base model.
     crossing_penalty : float, default=0.0
         Weight ``lambda`` of the crossing penalty
         ``mean_{i, k<l} (q_ik - q_il + crossing_margin)_+`` added to the loss.
@@ -223,6 +228,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         "local": ["boolean"],
         "tau_groups": ["array-like", None],
         "monotone": [StrOptions({"sort", "isotonic", "minmax"}), None],
+        "sort_base": ["boolean"],
         "crossing_penalty": [Interval(Real, 0, None, closed="left")],
         "crossing_margin": [Interval(Real, 0, None, closed="left")],
         "cv": [Interval(Integral, 2, None, closed="left"), "cv_object"],
@@ -253,6 +259,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         local=False,
         tau_groups=None,
         monotone="sort",
+        sort_base=True,
         crossing_penalty=0.0,
         crossing_margin=0.0,
         cv=5,
@@ -273,6 +280,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         self.local = local
         self.tau_groups = tau_groups
         self.monotone = monotone
+        self.sort_base = sort_base
         self.crossing_penalty = crossing_penalty
         self.crossing_margin = crossing_margin
         self.cv = cv
@@ -348,6 +356,8 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         hidden = self._check_hidden() if self.local else None
 
         Z = oof_predictions(named, tau, X, y, splitter, self.n_jobs)
+        if self.sort_base:
+            Z = np.sort(Z, axis=2)
         self.oof_predictions_ = Z
         self.oof_pinball_ = np.array(
             [pinball_loss(y, Z[:, j, :], tau) for j in range(Z.shape[1])]
@@ -491,11 +501,16 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         Returns
         -------
         Z : ndarray of shape (n_samples, n_estimators, n_quantiles)
-            Base predictions, unmodified (they may cross).
+            Base predictions as aggregated: sorted per row when ``sort_base``,
+            else unmodified (they may cross).
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return np.stack([f.predict(X) for f in self.fans_], axis=1)
+        return self._base(X)
+
+    def _base(self, X):
+        Z = np.stack([f.predict(X) for f in self.fans_], axis=1)
+        return np.sort(Z, axis=2) if self.sort_base else Z
 
     def _combine(self, X, Z):
         m = Z.shape[2]
@@ -554,8 +569,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        Z = np.stack([f.predict(X) for f in self.fans_], axis=1)
-        Q = self._combine(X, Z)
+        Q = self._combine(X, self._base(X))
         if self.monotone is not None and Q.shape[1] > 1:
             Q = monotonize(Q, self.monotone, n_jobs=self.n_jobs)
         return Q[:, 0] if is_scalar_level(self.quantiles) else Q
@@ -593,7 +607,7 @@ def refit_weights(fitted, X, y, **params):
     """
     from sklearn.base import clone
 
-    bad = {"estimators", "quantiles", "cv"} & set(params)
+    bad = {"estimators", "quantiles", "cv", "sort_base"} & set(params)
     if bad:
         raise ValueError(f"refit_weights cannot change {sorted(bad)}.")
     new = clone(fitted).set_params(**params)

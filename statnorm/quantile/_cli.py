@@ -63,7 +63,7 @@ def compare(
     agg = QuantileAggregator(
         estimators, tau, weights="medium", cv=cv, random_state=random_state
     ).fit(X, y)
-    Zt = agg.predict_base(X_test)
+    Zt = np.stack([f.predict(X_test) for f in agg.fans_], axis=1)  # raw fans
     fans = {name: Zt[:, j] for j, name in enumerate(agg.estimator_names_)}
     # sorting never raises the WIS (Prop. 2): the fair single-model baseline
     sorted_names = [f"{name} (sorted)" for name in agg.estimator_names_]
