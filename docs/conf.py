@@ -24,7 +24,16 @@ extensions = [
 ]
 
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": False,
+    # scikit-learn generates these metadata-routing methods with docstrings
+    # that numpydoc cannot parse; they are documented by scikit-learn.
+    "exclude-members": ",".join(
+        f"set_{m}_request"
+        for m in ("fit", "score", "predict", "transform", "partial_fit", "split")
+    ),
+}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 templates_path = ["_templates"]

@@ -39,7 +39,7 @@ _CACHE = os.environ.get("STATNORM_NUMBA_CACHE", "1").lower() not in {"0", "false
 njit = functools.partial(numba.njit, cache=_CACHE, nogil=True)
 """``numba.njit`` with statnorm's defaults (``cache``, ``nogil``)."""
 
-FASTMATH_SAFE = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+FASTMATH_SAFE = {"nsz", "arcp", "contract", "afn", "reassoc"}
 """Fast-math flags that keep NaN and infinity semantics (no ``nnan``/``ninf``)."""
 
 
@@ -101,16 +101,13 @@ def parallel_threads(n_jobs):
     >>> numba.get_num_threads() == before
     True
     """
-    from threadpoolctl import threadpool_limits
+    from ._threads import blas_threads
 
     n = effective_n_threads(n_jobs)
     old = numba.get_num_threads()
     numba.set_num_threads(n)
     try:
-        if n > 1:
-            with threadpool_limits(limits=1, user_api="blas"):
-                yield n
-        else:
+        with blas_threads(1 if n > 1 else None):
             yield n
     finally:
         numba.set_num_threads(old)

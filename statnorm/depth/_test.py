@@ -453,9 +453,9 @@ def depth_rank_sum_test(
 def _run_batch(seed, task, size):
     # Small matrix products are far slower with a multi-threaded BLAS (thread
     # start-up and synchronisation dominate), so one batch uses one thread.
-    from threadpoolctl import threadpool_limits
+    from .._threads import blas_threads
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with blas_threads(1):
         return task(seed, size=size)
 
 

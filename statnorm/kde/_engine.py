@@ -14,24 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .._numba import effective_n_threads, parallel_threads
+from .._threads import blas_threads
 from . import _kernels
 
 BLOCK_ROWS = 128
 BLOCK_COLS = 2048
-_CONTROLLER = None
-
-
-def _blas_single_thread():
-    """Pin BLAS to one thread with a cached controller (threadpoolctl's
-    ``threadpool_limits`` rescans the loaded libraries on every call, ~5 ms)."""
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
-
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
-
-
 def _blocks(m, size):
     return [(s, min(s + size, m)) for s in range(0, m, size)]
 
@@ -137,7 +124,7 @@ def run_tiles(
         # BLAS is pinned to one thread even here: the tiles are small
         # (block_rows x d x block_cols) and a multi-threaded BLAS spends more
         # time synchronising on them than computing, badly so under load.
-        with _blas_single_thread():
+        with blas_threads(1):
             for rb in row_blocks:
                 work(rb)
     else:

@@ -712,30 +712,6 @@ class HighDimKDE(BaseEstimator):
             warnings.warn(report.warning, KDERegimeWarning, stacklevel=2)
         return report
 
-    def set_fit_request(self, *, sample_weight=None):
-        """Request ``sample_weight`` to be routed to :meth:`fit`.
-
-        Only relevant with scikit-learn's metadata routing enabled
-        (``sklearn.set_config(enable_metadata_routing=True)``), e.g. inside a
-        meta-estimator that passes weights on.
-
-        Parameters
-        ----------
-        sample_weight : bool, str or None, default=None
-            ``True``: request it; ``False``: do not; ``None``: raise if
-            given; a string: route the metadata of that name instead.
-
-        Returns
-        -------
-        self : HighDimKDE
-            The estimator.
-        """
-        from sklearn.utils._metadata_requests import RequestMethod
-
-        return RequestMethod("fit", ["sample_weight"]).__get__(self, type(self))(
-            sample_weight=sample_weight
-        )
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False

@@ -18,8 +18,8 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
+from .._threads import blas_threads
 from .._validation import (
     Interval,
     StrOptions,
@@ -314,7 +314,7 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         # Minibatch matrices are small (2b x 2b): multithreaded BLAS only adds
         # synchronisation cost there (5x slower measured on a busy 2-core box).
         limits = 1 if 2 * b <= 1024 else None
-        with threadpool_limits(limits=limits, user_api="blas"):
+        with blas_threads(limits):
             theta, history = self._optimise(
                 X, (ref, oth), (ref_order, oth_order), b, theta, rng, drop_yy, Zfirst
             )

@@ -427,13 +427,10 @@ class DistributionalRDD(BaseEstimator):
         return self._fit_core(x, Q, q, treatment, xi, Q)
 
     def _fit_core(self, x, Q, q, treatment, xi, Q_bw):
-        from threadpoolctl import threadpool_limits
-
         from .._numba import effective_n_threads
+        from .._threads import blas_threads
 
-        with threadpool_limits(
-            limits=effective_n_threads(self.n_jobs), user_api="blas"
-        ):
+        with blas_threads(effective_n_threads(self.n_jobs)):
             return self._fit_core_inner(x, Q, q, treatment, xi, Q_bw)
 
     def _fit_core_inner(self, x, Q, q, treatment, xi, Q_bw):
