@@ -25,7 +25,7 @@ import numpy as np
 
 from ._validation import spawn_seeds
 
-__all__ = ["is_dask_array", "map_row_blocks", "run_tasks"]
+__all__ = ["check_dask_array", "is_dask_array", "map_row_blocks", "run_tasks"]
 
 DEFAULT_BLOCK_ROWS = 65536
 
@@ -44,6 +44,58 @@ def is_dask_array(X):
     return cls.__name__ == "Array" and cls.__module__.startswith("dask.array")
 
 
+def check_dask_array(X, *, n_features=None, estimator=None, name="X"):
+    """Validate the shape of a 2-D Dask array eagerly (no computation).
+
+    Row blocks are validated by the estimator when they are computed; what
+    can only go silently wrong later is checked here, at graph-building
+    time: the number of dimensions, unknown (NaN) chunk sizes, which arise
+    from boolean indexing or ``dask.dataframe.to_dask_array()`` without
+    ``lengths=True``, and the number of features.
+
+    Parameters
+    ----------
+    X : dask.array.Array
+        The array to check.
+    n_features : int or None, default=None
+        Expected number of columns (``n_features_in_`` of a fitted estimator).
+    estimator : object or None, default=None
+        Named in the error message.
+    name : str, default="X"
+        Name of the input in error messages.
+
+    Returns
+    -------
+    X : dask.array.Array
+        The same array.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D, has unknown chunk sizes or the wrong number of
+        columns.
+    """
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2D dask array for {name}, got an array with {X.ndim} "
+            f"dimension(s) (shape={X.shape})."
+        )
+    if any(np.isnan(c) for axis in X.chunks for c in axis):
+        raise ValueError(
+            f"{name} is a dask array with unknown chunk sizes (shape={X.shape}); "
+            "the rows of each block must be known to return an array of the right "
+            f"shape. Call {name}.compute_chunk_sizes() first, or build it with "
+            "known lengths (e.g. dask.dataframe's to_dask_array(lengths=True))."
+        )
+    if n_features is not None and X.shape[1] != n_features:
+        who = "the estimator" if estimator is None else type(estimator).__name__
+        raise ValueError(
+            f"{name} has {X.shape[1]} features, but {who} is expecting "
+            f"{n_features} features as input."
+        )
+    return X
+
+
 def map_row_blocks(func, X, *, n_outputs=None, dtype=np.float64, block_rows=None):
     """Apply ``func`` to row blocks of ``X``; NumPy in, NumPy out; Dask in, Dask out.
 
@@ -53,7 +105,9 @@ def map_row_blocks(func, X, *, n_outputs=None, dtype=np.float64, block_rows=None
         ``func(block) -> ndarray`` with ``len(block)`` rows; it must treat rows
         independently (the result for a row cannot depend on other rows).
     X : ndarray or dask.array.Array of shape (n_samples, n_features)
-        Input. A Dask array is re-chunked to a single block along columns.
+        Input. A Dask array is re-chunked to a single block along columns
+        (chunks split along the feature axis are merged, never mapped
+        separately); unknown (NaN) chunk sizes raise a ``ValueError``.
     n_outputs : int or None, default=None
         ``None`` if ``func`` returns shape ``(n,)``; else the number of output
         columns, for shape ``(n, n_outputs)``.
@@ -77,10 +131,9 @@ def map_row_blocks(func, X, *, n_outputs=None, dtype=np.float64, block_rows=None
     array([ 1.,  5.,  9., 13., 17.])
     """
     if is_dask_array(X):
-        if X.ndim != 2:
-            raise ValueError(
-                f"Expected a 2D dask array, got an array with {X.ndim} dimension(s)."
-            )
+        check_dask_array(X)
+        # Blocks split along the feature axis are merged (one rechunk step in
+        # the graph): each row needs all of its features.
         X = X.rechunk({1: -1})
         meta = np.empty((0,) if n_outputs is None else (0, n_outputs), dtype=dtype)
         if n_outputs is None:

@@ -52,6 +52,9 @@ def dask_client():
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        # the scheduler's HTTP server (health routes) would take port 8787,
+        # warning if it is busy (another cluster, a parallel test run)
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         silence_logs=50,
     )
     client = distributed.Client(cluster)

@@ -485,17 +485,22 @@ class HighDimKDE(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_queries, n_features)
-            Query points.
+        X : array-like or dask.array.Array of shape (n_queries, n_features)
+            Query points. A Dask array is scored lazily block by block (one
+            row chunk per task) and a Dask array is returned.
 
         Returns
         -------
-        log_density : ndarray of shape (n_queries,)
+        log_density : ndarray or dask.array.Array of shape (n_queries,)
             ``log rho(x)``.
         """
+        from .._parallel import check_dask_array, is_dask_array, map_row_blocks
         from ._engine import run_tiles
 
         check_is_fitted(self)
+        if is_dask_array(X):
+            check_dask_array(X, n_features=self.n_features_in_, estimator=self)
+            return map_row_blocks(self.score_samples, X)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         Xw = self._whiten(X)
         lse = run_tiles(Xw, self._Yw, self._yy, self._logw, n_jobs=self.n_jobs)["lse"]

@@ -89,15 +89,21 @@ class MMDDetector(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Queries.
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
+            Queries. A Dask array is scored lazily block by block and a Dask
+            array is returned.
 
         Returns
         -------
-        scores : ndarray of shape (n_samples,)
+        scores : ndarray or dask.array.Array of shape (n_samples,)
             Higher means less like the reference (more machine-like).
         """
+        from .._parallel import check_dask_array, is_dask_array, map_row_blocks
+
         check_is_fitted(self)
+        if is_dask_array(X):
+            check_dask_array(X, n_features=self.n_features_in_, estimator=self)
+            return map_row_blocks(self.score_samples, X)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         out = np.empty(X.shape[0])
         for s in range(0, X.shape[0], _CHUNK):

@@ -417,15 +417,22 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to map.
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
+            Rows to map. A Dask array is mapped lazily block by block and a
+            Dask array is returned.
 
         Returns
         -------
-        features : ndarray of shape (n_samples, n_components)
+        features : ndarray or dask.array.Array of shape (n_samples, n_components)
             ``phi(X)`` (``X`` itself for ``featurizer="identity"``).
         """
+        from .._parallel import check_dask_array, is_dask_array, map_row_blocks
+
         check_is_fitted(self)
+        if is_dask_array(X):
+            check_dask_array(X, n_features=self.n_features_in_, estimator=self)
+            n_out = self.kernel_.n_components or self.n_features_in_
+            return map_row_blocks(self.transform, X, n_outputs=n_out)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return np.array(self.kernel_.features(X), dtype=np.float64, copy=True)
 

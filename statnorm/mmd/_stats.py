@@ -6,7 +6,7 @@ from numbers import Integral
 import numpy as np
 
 from .._results import TestResult
-from .._validation import check_2d, check_random_state, check_same_n_features
+from .._validation import check_2d, check_same_n_features
 from ._kernel import DeepKernel, bind_and_gram, resolve_kernel
 
 __all__ = ["MMDTest", "MMDTestResult", "PowerCriterion", "mmd2", "power_criterion"]
@@ -214,41 +214,61 @@ class MMDTestResult(TestResult):
     kernel: object = None
 
 
-def _permutation_null(K, n, n_permutations, rng, estimator):
-    """MMD^2 of ``n_permutations`` random relabellings by blocked GEMMs ``K @ M``.
+def _permutation_null_block(seed, K, n, size, estimator):
+    """MMD^2 of ``size`` random relabellings drawn from ``seed`` (one task).
 
     ``M`` holds 0/1 indicators of the permuted first sample, one column per
     permutation; the three block sums follow from column sums of ``M * (K M)``,
     the row sums of ``K`` and ``diag(K) @ M``. The kernel matrix is never
     recomputed or gathered per permutation.
     """
+    rng = np.random.default_rng(seed)
     N = K.shape[0]
     m = N - n
     diag = np.diag(K).copy()
     rows = K.sum(axis=1)
     total, trace = rows.sum(), diag.sum()
-    out = np.empty(n_permutations)
-    base = np.arange(N)
-    for start in range(0, n_permutations, _PERM_BLOCK):
-        b = min(_PERM_BLOCK, n_permutations - start)
-        idx = rng.permuted(np.broadcast_to(base, (b, N)), axis=1)[:, :n]
-        M = np.zeros((N, b))
-        M[idx, np.arange(b)[:, None]] = 1.0
-        KM = K @ M
-        sxx = np.einsum("ij,ij->j", M, KM)
-        sxy = rows @ M - sxx
-        syy = total - sxx - 2.0 * sxy
-        if estimator == "biased":
-            vals = sxx / n**2 + syy / m**2 - 2.0 * sxy / (n * m)
-        else:
-            txx = diag @ M
-            vals = (
-                (sxx - txx) / (n * (n - 1))
-                + (syy - (trace - txx)) / (m * (m - 1))
-                - 2.0 * sxy / (n * m)
-            )
-        out[start : start + b] = vals
-    return out
+    idx = rng.permuted(np.broadcast_to(np.arange(N), (size, N)), axis=1)[:, :n]
+    M = np.zeros((N, size))
+    M[idx, np.arange(size)[:, None]] = 1.0
+    KM = K @ M
+    sxx = np.einsum("ij,ij->j", M, KM)
+    sxy = rows @ M - sxx
+    syy = total - sxx - 2.0 * sxy
+    if estimator == "biased":
+        return sxx / n**2 + syy / m**2 - 2.0 * sxy / (n * m)
+    txx = diag @ M
+    return (
+        (sxx - txx) / (n * (n - 1))
+        + (syy - (trace - txx)) / (m * (m - 1))
+        - 2.0 * sxy / (n * m)
+    )
+
+
+def _permutation_null(K, n, n_permutations, random_state, estimator, n_jobs=None):
+    """MMD^2 of ``n_permutations`` random relabellings by blocked GEMMs ``K @ M``.
+
+    The permutations are split into ``ceil(n_permutations / 128)`` equal
+    blocks (the last values of the final block are dropped); block ``i``
+    draws from its own seed (:func:`statnorm._parallel.run_tasks`), so the
+    null distribution is the same serially, with ``n_jobs`` and on a Dask
+    cluster (``joblib.parallel_backend("dask")``).
+    """
+    from .._parallel import run_tasks
+
+    n_blocks = -(-n_permutations // _PERM_BLOCK)
+    size = -(-n_permutations // n_blocks)
+    parts = run_tasks(
+        _permutation_null_block,
+        n_blocks,
+        random_state,
+        K,
+        n,
+        size,
+        estimator,
+        n_jobs=n_jobs,
+    )
+    return np.concatenate(parts)[:n_permutations]
 
 
 class MMDTest:
@@ -271,9 +291,13 @@ class MMDTest:
         data inflates the type I error). A few exact duplicates are tolerated:
         real corpora repeat texts ("I have no comment.").
     random_state : int, RandomState instance or None, default=None
-        Seeds one :class:`numpy.random.Generator` from which all permutations
-        are drawn in a fixed order (blocks of 128), so a given seed gives the
-        same null distribution.
+        The permutations are drawn in blocks of at most 128, each from its own
+        seed derived from ``random_state``, so a given seed gives the same
+        null distribution whatever ``n_jobs`` or the joblib backend.
+    n_jobs : int or None, default=None
+        joblib workers for the permutation blocks (``None``: serial). Under
+        ``with joblib.parallel_backend("dask"):`` the blocks run on a Dask
+        cluster; the Gram matrix is shipped once per batch of blocks.
 
     Examples
     --------
@@ -295,12 +319,14 @@ class MMDTest:
         estimator="unbiased",
         check_held_out=True,
         random_state=None,
+        n_jobs=None,
     ):
         self.kernel = kernel
         self.n_permutations = n_permutations
         self.estimator = estimator
         self.check_held_out = check_held_out
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def __repr__(self):
         return (
@@ -341,10 +367,9 @@ class MMDTest:
         k, K = bind_and_gram(k, Z)
         n = X.shape[0]
         stat = _mmd2_from_gram(K, n, self.estimator)
-        rng = np.random.default_rng(
-            check_random_state(self.random_state).randint(2**31)
+        null = _permutation_null(
+            K, n, int(P), self.random_state, self.estimator, n_jobs=self.n_jobs
         )
-        null = _permutation_null(K, n, int(P), rng, self.estimator)
         tol = 1e-12 * max(1.0, float(np.abs(K).max()))
         pvalue = (1.0 + np.count_nonzero(null >= stat - tol)) / (P + 1.0)
         return MMDTestResult(

@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import metadata_routing
 from sklearn.utils.validation import check_is_fitted
 
+from .._parallel import is_dask_array
 from .._results import SummaryTable, TestResult
 from .._validation import (
     Interval,
@@ -114,6 +115,33 @@ def _monotonize(q, y, how):
     return pava_rows(np.ascontiguousarray(y[None, :]))[0]
 
 
+# Multipliers per chunk of bootstrap draws (chunk rows x used units).
+_BOOT_CHUNK_ENTRIES = 4_000_000
+
+
+def _bootstrap_chunk(seeds, XI, n_used, blocks, tblocks):
+    """Side sums of one chunk of multiplier draws (one joblib task).
+
+    Draw ``b`` uses ``seeds[b]`` (the k-th used unit gets the k-th normal),
+    or row ``b`` of the fixed multipliers ``XI``.
+    """
+    if XI is None:
+        XI = np.stack(
+            [np.random.default_rng(sd).standard_normal(n_used) for sd in seeds]
+        )
+    out = []
+    for side in "+-":
+        idx, EW = blocks[side]
+        out.append(XI[:, idx] @ EW)
+    nut = np.zeros(XI.shape[0])
+    if tblocks is not None:
+        for side, sign in (("+", 1.0), ("-", -1.0)):
+            idx, ew = tblocks[side]
+            nut += sign * (XI[:, idx] @ ew)
+    out.append(nut)
+    return out
+
+
 class DistributionalRDD(BaseEstimator):
     """Regression discontinuity with distribution-valued outcomes (R3D).
 
@@ -175,7 +203,9 @@ class DistributionalRDD(BaseEstimator):
         (see Notes).
     n_jobs : int or None, default=None
         Threads for the BLAS products (bootstrap, pilot fits); ``None`` means
-        1, -1 all cores. Results do not depend on it.
+        1, -1 all cores. With ``n_jobs`` other than 1, the chunks of bootstrap
+        draws run as joblib tasks (threads, or a Dask cluster under
+        ``joblib.parallel_backend("dask")``). Results do not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds the multipliers; draw ``b`` uses its own seed from
         :func:`statnorm._validation.spawn_seeds`, so results do not depend on
@@ -349,9 +379,10 @@ class DistributionalRDD(BaseEstimator):
         ----------
         x : array-like of shape (n_units,)
             Running variable of each unit.
-        samples : list of array-like or ndarray of shape (n_units, m)
+        samples : list of array-like, ndarray or dask.array.Array of shape (n_units, m)
             Outcome draws of each unit (at least 2 each). Long-format data:
-            see :func:`statnorm.rdd.long_to_samples`.
+            see :func:`statnorm.rdd.long_to_samples`. A Dask array's unit
+            quantiles are computed block by block on the cluster.
         treatment : array-like of shape (n_units,), optional
             Treatment take-up (fuzzy designs; required when ``fuzzy=True``).
         weights : list of array-like, optional
@@ -368,6 +399,9 @@ class DistributionalRDD(BaseEstimator):
         q = self._q()
         x = check_1d(x, name="x")
         Q = quantile_matrix(samples, q, weights)
+        if is_dask_array(Q):
+            # the (n_units, n_q) quantile matrix is small: bring it home
+            Q = np.asarray(Q.compute(), dtype=np.float64)
         if Q.shape[0] != x.shape[0]:
             raise ValueError(
                 "Found input variables with inconsistent numbers of samples: "
@@ -630,25 +664,38 @@ class DistributionalRDD(BaseEstimator):
         n_used = used.size
         nu = {"+": np.empty((B, nq)), "-": np.empty((B, nq))}
         nuT = np.zeros(B)
-        chunk = max(1, min(B, int(4e6 // max(n_used, 1))))
-        for start in range(0, B, chunk):
+        # The chunking depends on the data only (never on n_jobs), so serial,
+        # threaded and Dask runs compute the same products.
+        chunk = max(1, min(B, int(_BOOT_CHUNK_ENTRIES // max(n_used, 1))))
+        starts = range(0, B, chunk)
+
+        def args(start):
             stop = min(B, start + chunk)
             if xi is not None:
-                XI = xi[:, start:stop].T
-            else:
-                XI = np.stack(
-                    [
-                        np.random.default_rng(sd).standard_normal(n_used)
-                        for sd in seeds[start:stop]
-                    ]
+                return None, xi[:, start:stop].T
+            return seeds[start:stop], None
+
+        if self.n_jobs in (None, 1) or len(starts) == 1:
+            parts = [
+                _bootstrap_chunk(*args(st), n_used, blocks, tblocks) for st in starts
+            ]
+        else:
+            # joblib: threads by default (BLAS pinned to one thread each), a
+            # Dask cluster under joblib.parallel_backend("dask")
+            from joblib import Parallel, delayed
+
+            from .._threads import blas_threads
+
+            with blas_threads(1):
+                parts = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                    delayed(_bootstrap_chunk)(*args(st), n_used, blocks, tblocks)
+                    for st in starts
                 )
-            for side in "+-":
-                idx, EW = blocks[side]
-                nu[side][start:stop] = XI[:, idx] @ EW
-            if tblocks is not None:
-                for side, sign in (("+", 1.0), ("-", -1.0)):
-                    idx, ew = tblocks[side]
-                    nuT[start:stop] += sign * (XI[:, idx] @ ew)
+        for start, (nu_p, nu_m, nut) in zip(starts, parts, strict=True):
+            stop = min(B, start + chunk)
+            nu["+"][start:stop] = nu_p
+            nu["-"][start:stop] = nu_m
+            nuT[start:stop] = nut
         draws = nu["+"] - nu["-"]
         if denom is not None:
             draws = (denom * draws - num[None, :] * nuT[:, None]) / denom**2

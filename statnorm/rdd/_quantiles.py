@@ -5,8 +5,11 @@ fully vectorised (one sort of an ``(n_units, m)`` array and a gather); ragged
 samples are padded with ``+inf`` so that the same gather works per row.
 """
 
+import functools
+
 import numpy as np
 
+from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import check_1d
 
 __all__ = [
@@ -105,13 +108,32 @@ def _as_samples(samples, name="samples"):
     return "ragged", units
 
 
+def _quantile_matrix_dask(samples, q, weights):
+    """Row blocks of a Dask ``(n_units, m)`` samples array, mapped lazily."""
+    if weights is not None:
+        raise TypeError(
+            "weights are not supported with a dask samples array; compute the "
+            "weighted quantiles per unit first and pass them to fit_quantiles."
+        )
+    check_dask_array(samples, name="samples")
+    if samples.shape[1] < 2:
+        raise ValueError(
+            f"samples has {samples.shape[1]} draw(s) per unit; each unit needs at "
+            "least 2 draws to estimate its quantile function."
+        )
+    return map_row_blocks(
+        functools.partial(quantile_matrix, q_grid=q), samples, n_outputs=q.size
+    )
+
+
 def quantile_matrix(samples, q_grid, weights=None):
     """Matrix of unit-level empirical quantiles ``Q[i, j] = Q_i(q_j)``.
 
     Parameters
     ----------
-    samples : list of array-like or ndarray of shape (n_units, m)
-        One sample per unit (at least 2 finite draws each).
+    samples : list of array-like, ndarray or dask.array.Array of shape (n_units, m)
+        One sample per unit (at least 2 finite draws each). A Dask array is
+        mapped lazily over row blocks (no weights) and a Dask array returned.
     q_grid : array-like of shape (n_q,)
         Strictly increasing quantile levels in (0, 1).
     weights : list of array-like, optional
@@ -122,7 +144,7 @@ def quantile_matrix(samples, q_grid, weights=None):
 
     Returns
     -------
-    Q : ndarray of shape (n_units, n_q)
+    Q : ndarray or dask.array.Array of shape (n_units, n_q)
         Type-7 (``numpy`` ``method="linear"``) quantiles of each unit.
 
     Raises
@@ -140,6 +162,8 @@ def quantile_matrix(samples, q_grid, weights=None):
            [2.5, 5. ]])
     """
     q = _check_q_grid(q_grid)
+    if is_dask_array(samples):
+        return _quantile_matrix_dask(samples, q, weights)
     kind, data = _as_samples(samples)
     if kind == "matrix":
         if not np.all(np.isfinite(data)):
