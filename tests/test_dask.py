@@ -23,7 +23,7 @@ from statnorm.depth import (
     depth_rank_sum_test,
 )
 from statnorm.kde import HighDimKDE
-from statnorm.mmd import KernelLearner, MMDDetector, MMDTest
+from statnorm.mmd import KernelLearner, MMDDetector, MMDTest, mmd2
 from statnorm.rdd import DistributionalRDD, quantile_matrix
 
 RTOL = 1e-12
@@ -96,6 +96,21 @@ def test_mmd_detector_and_learner_transform(client, rng):
             featurizer=feat, n_components=3, max_epochs=2, random_state=0
         ).fit(X, y)
         _close(lrn.transform(da.from_array(Q, chunks=250)), lrn.transform(Q))
+
+
+@pytest.mark.parametrize("estimator", ["unbiased", "biased", "linear"])
+def test_mmd2_kernel_sums_over_block_pairs(client, rng, estimator):
+    X = rng.standard_normal((500, 5))
+    Y = rng.standard_normal((420, 5)) + 0.2
+    dX, dY = da.from_array(X, chunks=(130, 3)), da.from_array(Y, chunks=100)
+    for kernel in ("gaussian", 3.0):
+        expected = mmd2(X, Y, kernel=kernel, estimator=estimator)
+        got = mmd2(dX, dY, kernel=kernel, estimator=estimator)
+        assert got == pytest.approx(expected, rel=0, abs=1e-12)
+    # one Dask, one NumPy sample
+    assert mmd2(dX, Y, estimator=estimator) == pytest.approx(
+        mmd2(X, Y, estimator=estimator), rel=0, abs=1e-12
+    )
 
 
 def test_rdd_unit_quantiles(client, rng):
@@ -187,6 +202,8 @@ def test_unknown_chunk_sizes_are_a_clear_error(client, rng):
             score(masked)
     with pytest.raises(ValueError, match="unknown chunk sizes"):
         quantile_matrix(masked, [0.5])
+    with pytest.raises(ValueError, match="unknown chunk sizes"):
+        mmd2(masked, dQ)
     # the documented fix works
     masked.compute_chunk_sizes()
     _close(kde.score_samples(masked), kde.score_samples(Q[Q[:, 0] > 0]))
@@ -202,6 +219,10 @@ def test_wrong_shape_errors_before_computing(rng):
             est.score_samples(bad)
     with pytest.raises(ValueError, match="2D dask array"):
         kde.score_samples(da.from_array(Q[:, 0], chunks=50))
+    with pytest.raises(ValueError, match="same number of features"):
+        mmd2(bad, da.from_array(Q))
+    with pytest.raises(ValueError, match="at least 2 are required"):
+        mmd2(bad[:1], bad)
     with pytest.raises(TypeError, match="weights are not supported"):
         quantile_matrix(da.from_array(Q), [0.5], weights=[np.ones(3)] * 300)
     with pytest.raises(ValueError, match="at least 2 draws"):

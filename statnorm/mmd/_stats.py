@@ -7,6 +7,7 @@ import numpy as np
 
 from .._results import TestResult
 from .._validation import check_2d, check_same_n_features
+from ._kernel import _MEDIAN_MAX_POINTS as _MEDIAN_ROWS
 from ._kernel import DeepKernel, bind_and_gram, resolve_kernel
 
 __all__ = ["MMDTest", "MMDTestResult", "PowerCriterion", "mmd2", "power_criterion"]
@@ -47,10 +48,12 @@ def mmd2(X, Y, kernel="gaussian", estimator="unbiased"):
 
     Parameters
     ----------
-    X : array-like of shape (n, n_features)
+    X : array-like or dask.array.Array of shape (n, n_features)
         First sample (e.g. human-written texts), at least 2 rows.
-    Y : array-like of shape (m, n_features)
-        Second sample (e.g. machine-generated texts), at least 2 rows.
+    Y : array-like or dask.array.Array of shape (m, n_features)
+        Second sample (e.g. machine-generated texts), at least 2 rows. If
+        either sample is a Dask array, the kernel sums are computed over pairs
+        of row blocks on the Dask scheduler (the Gram matrix is never held).
     kernel : str, float, GaussianKernel, DeepKernel or callable, default="gaussian"
         ``"gaussian"``: ``exp(-||a-b||^2 / sigma)`` with ``sigma`` the median
         squared distance of the pooled sample; a float is ``sigma`` itself; a
@@ -82,6 +85,10 @@ def mmd2(X, Y, kernel="gaussian", estimator="unbiased"):
     0.163
     """
     _check_estimator_name(estimator)
+    from .._parallel import is_dask_array
+
+    if is_dask_array(X) or is_dask_array(Y):
+        return _mmd2_dask(X, Y, kernel, estimator)
     X, Y = _check_samples(X, Y)
     if estimator == "linear":
         # no Gram matrix: only the paired kernel values (the median heuristic,
@@ -94,6 +101,94 @@ def mmd2(X, Y, kernel="gaussian", estimator="unbiased"):
         return float(vals.mean())
     _, K = bind_and_gram(resolve_kernel(kernel), np.vstack([X, Y]))
     return _mmd2_from_gram(K, X.shape[0], estimator)
+
+
+def _mmd2_dask(X, Y, kernel, estimator):
+    """:func:`mmd2` of Dask arrays: kernel sums over pairs of row blocks.
+
+    Each task evaluates the kernel between two row blocks and returns their
+    sum, so memory per task is one ``(chunk, chunk)`` block of the Gram
+    matrix; the kernel is bound first (the median heuristic computes at most
+    4,000 evenly spaced rows of the pooled sample, as in memory).
+    """
+    import dask
+    import dask.array as da
+
+    from .._parallel import check_dask_array
+
+    X = check_dask_array(da.asarray(X), name="X").astype(np.float64)
+    Y = check_dask_array(da.asarray(Y), name="Y").astype(np.float64)
+    for A, name in ((X, "X"), (Y, "Y")):
+        if A.shape[0] < 2:
+            raise ValueError(
+                f"{name} has {A.shape[0]} sample(s); at least 2 are required."
+            )
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"X and Y must have the same number of features; got {X.shape[1]} "
+            f"and {Y.shape[1]}."
+        )
+    n, m = X.shape[0], Y.shape[0]
+    k = resolve_kernel(kernel)
+    Zsub = None
+    if getattr(k, "bandwidth", None) == "median":
+        Z = da.concatenate([X, Y])
+        if n + m > _MEDIAN_ROWS:
+            Z = Z[np.linspace(0, n + m - 1, _MEDIAN_ROWS).astype(np.intp)]
+        Zsub = np.asarray(Z.compute())
+    k = k.bind(Zsub)
+    X, Y = X.rechunk({1: -1}), Y.rechunk({1: -1})
+    if estimator == "linear":
+        h = min(n, m) // 2
+        x1 = X[0 : 2 * h : 2]
+        parts = [x1] + [
+            A.rechunk(x1.chunks) for A in (X[1 : 2 * h : 2], Y[0 : 2 * h : 2])
+        ]
+        parts.append(Y[1 : 2 * h : 2].rechunk(x1.chunks))
+
+        def linear_block(a1, a2, b1, b2):
+            return (
+                k.paired(a1, a2)
+                + k.paired(b1, b2)
+                - k.paired(a1, b2)
+                - k.paired(a2, b1)
+            )
+
+        vals = da.map_blocks(
+            linear_block, *parts, drop_axis=1, dtype=np.float64, meta=np.empty(0)
+        )
+        return float(vals.mean().compute())
+
+    def block_sum(a, b):
+        return np.array([[k(a, b).sum()]])
+
+    def pair_sum(A, B):
+        return da.blockwise(
+            block_sum,
+            "ij",
+            A,
+            "ik",
+            B,
+            "jk",
+            concatenate=True,
+            adjust_chunks={"i": 1, "j": 1},
+            dtype=np.float64,
+            meta=np.empty((0, 0)),
+        ).sum()
+
+    def trace(A):
+        return A.map_blocks(
+            k.diag, drop_axis=1, dtype=np.float64, meta=np.empty(0)
+        ).sum()
+
+    sxx, syy, sxy, txx, tyy = dask.compute(
+        pair_sum(X, X), pair_sum(Y, Y), pair_sum(X, Y), trace(X), trace(Y)
+    )
+    if estimator == "biased":
+        return float(sxx / n**2 + syy / m**2 - 2.0 * sxy / (n * m))
+    return float(
+        (sxx - txx) / (n * (n - 1)) + (syy - tyy) / (m * (m - 1)) - 2.0 * sxy / (n * m)
+    )
 
 
 @dataclass(frozen=True)
