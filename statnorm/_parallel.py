@@ -96,6 +96,10 @@ def check_dask_array(X, *, n_features=None, estimator=None, name="X"):
     return X
 
 
+def _apply(block, func):
+    return func(block)
+
+
 def map_row_blocks(func, X, *, n_outputs=None, dtype=np.float64, block_rows=None):
     """Apply ``func`` to row blocks of ``X``; NumPy in, NumPy out; Dask in, Dask out.
 
@@ -134,12 +138,17 @@ def map_row_blocks(func, X, *, n_outputs=None, dtype=np.float64, block_rows=None
         check_dask_array(X)
         # Blocks split along the feature axis are merged (one rechunk step in
         # the graph): each row needs all of its features.
+        import dask
+
         X = X.rechunk({1: -1})
         meta = np.empty((0,) if n_outputs is None else (0, n_outputs), dtype=dtype)
+        # ``func`` (typically a bound method carrying the fitted state) is one
+        # key of the graph, sent once to each worker, not pickled per block
+        fkey = dask.delayed(func, pure=True, traverse=False)
         if n_outputs is None:
-            return X.map_blocks(func, drop_axis=1, dtype=dtype, meta=meta)
+            return X.map_blocks(_apply, fkey, drop_axis=1, dtype=dtype, meta=meta)
         return X.map_blocks(
-            func, chunks=(X.chunks[0], (n_outputs,)), dtype=dtype, meta=meta
+            _apply, fkey, chunks=(X.chunks[0], (n_outputs,)), dtype=dtype, meta=meta
         )
     block_rows = DEFAULT_BLOCK_ROWS if block_rows is None else int(block_rows)
     if block_rows < 1:
