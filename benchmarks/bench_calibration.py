@@ -52,7 +52,7 @@ def _passthrough(C):
 
 class HCalObjective(Benchmark):
     params = ([2000, 10000],)
-    param_names = ["n_samples"]  # noqa: RUF012
+    param_names = ["n_samples"]
 
     def setup(self, n):
         if QUICK and n == 2000:
@@ -72,7 +72,7 @@ class HCalObjective(Benchmark):
 
 class HCalFit(Benchmark):
     params = ([2000, 10000],)
-    param_names = ["n_samples"]  # noqa: RUF012
+    param_names = ["n_samples"]
     timeout = 600
 
     def setup(self, n):
@@ -118,7 +118,7 @@ class HCalQuality(Benchmark):
 
 class TemperatureScalingVsSklearn(Benchmark):
     params = ([10000],)
-    param_names = ["n_samples"]  # noqa: RUF012
+    param_names = ["n_samples"]
 
     def setup(self, n):
         self.TS = skip_unless_available("statnorm.calibration", "TemperatureScaling")
@@ -144,7 +144,7 @@ class TemperatureScalingVsSklearn(Benchmark):
 
 class IsotonicVsSklearn(Benchmark):
     params = ([10000],)
-    param_names = ["n_samples"]  # noqa: RUF012
+    param_names = ["n_samples"]
 
     def setup(self, n):
         self.Iso = skip_unless_available("statnorm.calibration", "IsotonicCalibrator")

@@ -37,8 +37,8 @@ def _fit(est, X):
 
 
 class PseudoInverse(Benchmark):
-    params = [[1000, 2000] if not QUICK else [1000]]  # noqa: RUF012
-    param_names = ["n_parts"]  # noqa: RUF012
+    params = [[1000, 2000] if not QUICK else [1000]]
+    param_names = ["n_parts"]
 
     def setup(self, n_parts):
         self.cls = skip_unless_available(
@@ -120,8 +120,8 @@ class CLR(Benchmark):
 
 
 class TopEdges(Benchmark):
-    params = [[5000, 20000] if not QUICK else [5000]]  # noqa: RUF012
-    param_names = ["n_parts"]  # noqa: RUF012
+    params = [[5000, 20000] if not QUICK else [5000]]
+    param_names = ["n_parts"]
     timeout = 600
 
     def setup(self, n_parts):

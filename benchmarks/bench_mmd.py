@@ -29,7 +29,7 @@ def _data(n, d=384, shift=0.0):
 
 class PermutationTest(Benchmark):
     params = ([250, 1000, 2000], [100, 1000])
-    param_names = ["n_per_side", "n_permutations"]  # noqa: RUF012
+    param_names = ["n_per_side", "n_permutations"]
 
     def setup(self, n, P):
         if QUICK and n == 2000:
@@ -47,7 +47,7 @@ class PermutationTest(Benchmark):
 
 class PermutationTestVsHyppo(Benchmark):
     params = ([250, 1000], [20])
-    param_names = ["n_per_side", "n_permutations"]  # noqa: RUF012
+    param_names = ["n_per_side", "n_permutations"]
     timeout = 600
 
     def setup(self, n, P):
@@ -71,7 +71,7 @@ class PermutationTestVsHyppo(Benchmark):
 
 class KernelLearning(Benchmark):
     params = (["mmd-mp", "mmd-d"], ["linear", "mlp"])
-    param_names = ["objective", "featurizer"]  # noqa: RUF012
+    param_names = ["objective", "featurizer"]
 
     def setup(self, objective, featurizer):
         KernelLearner = skip_unless_available("statnorm.mmd", "KernelLearner")

@@ -69,8 +69,8 @@ def _mapie_predict(models, X):
 class Monotonize(Benchmark):
     """Make 99-level fans non-crossing: Numba PAV and min-max vs ``np.sort``."""
 
-    params = [[100_000] if QUICK else [100_000, 1_000_000]]  # noqa: RUF012
-    param_names = ["n_rows"]  # noqa: RUF012
+    params = [[100_000] if QUICK else [100_000, 1_000_000]]
+    param_names = ["n_rows"]
 
     def setup(self, n_rows):
         from statnorm.quantile import monotonize
@@ -99,8 +99,8 @@ class Monotonize(Benchmark):
 class PinballScore(Benchmark):
     """Mean pinball loss of a 1e6 x 99 fan: Numba single pass vs numpy."""
 
-    params = [[100_000] if QUICK else [1_000_000]]  # noqa: RUF012
-    param_names = ["n_rows"]  # noqa: RUF012
+    params = [[100_000] if QUICK else [1_000_000]]
+    param_names = ["n_rows"]
 
     def setup(self, n_rows):
         from statnorm.quantile import pinball_loss
@@ -123,8 +123,8 @@ class PinballScore(Benchmark):
 class FitFan(Benchmark):
     """Fit a calibrated 9-level fan (n rows, 25 % for calibration)."""
 
-    params = [[1000] if QUICK else [2000, 10_000]]  # noqa: RUF012
-    param_names = ["n"]  # noqa: RUF012
+    params = [[1000] if QUICK else [2000, 10_000]]
+    param_names = ["n"]
     timeout = 600
 
     def setup(self, n):

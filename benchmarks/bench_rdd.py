@@ -40,7 +40,7 @@ class R3DVsRdrobust(Benchmark):
     (both methods), rdrobust one level (multiply by 99 for the loop)."""
 
     params = [10_000] if QUICK else [10_000, 100_000]
-    param_names = ["n_units"]  # noqa: RUF012 (asv API)
+    param_names = ["n_units"]
     timeout = 600
 
     def setup(self, n):

@@ -151,7 +151,7 @@ EXPECTED_FAILED_CHECKS["HighDimKDE"] = {
 }
 
 # statnorm.quantile (issue 4): one cheap linear base model, three folds, three levels.
-from sklearn.linear_model import QuantileRegressor as _QR  # noqa: E402
+from sklearn.linear_model import QuantileRegressor as _QR
 
 INIT_PARAMS["QuantileAggregator"] = {
     "estimators": [("linear", _QR(alpha=0.0, solver="highs"))],
