@@ -107,3 +107,28 @@ def test_method_registry_hooks(monkeypatch, tmp_path, capsys):
     assert calls == ["run", "tour"]
     assert "fake tour ran" in (tmp_path / "report.md").read_text()
     assert "[1/1] kde done in" in capsys.readouterr().out
+
+
+def test_load_array_formats_and_errors(tmp_path):
+    import numpy as np
+
+    A = np.arange(6.0).reshape(3, 2)
+    np.save(tmp_path / "a.npy", A)
+    np.savez(tmp_path / "one.npz", x=A)
+    np.savez(tmp_path / "two.npz", x=A, y=A)
+    (tmp_path / "h.csv").write_text("u,v\n0,1\n2,3\n4,5\n")
+    (tmp_path / "t.tsv").write_text("0\t1\n2\t3\n4\t5\n")
+    (tmp_path / "w.txt").write_text("0 1\n2 3\n4 5\n")
+    (tmp_path / "y.csv").write_text("label\n0\n1\n1\n")
+    for name in ("a.npy", "one.npz", "h.csv", "t.tsv", "w.txt"):
+        np.testing.assert_array_equal(_cli.load_array(tmp_path / name, "X"), A)
+    y = _cli.load_array(tmp_path / "y.csv", "y", ndmin=1)
+    assert y.shape == (3,)
+    assert _cli.load_array(tmp_path / "y.csv", "y").shape == (3, 1)
+    with pytest.raises(ValueError, match=r"X: .* holds 2 arrays"):
+        _cli.load_array(tmp_path / "two.npz", "X")
+    with pytest.raises(FileNotFoundError, match="X: no such file"):
+        _cli.load_array(tmp_path / "nope.npy", "X")
+    with pytest.raises(ValueError, match=r"X: unsupported file type '\.json'"):
+        (tmp_path / "a.json").write_text("{}")
+        _cli.load_array(tmp_path / "a.json", "X")

@@ -76,7 +76,7 @@ def test_mmd_command_bad_files(tmp_path, files, capsys):
     bad = tmp_path / "x.json"
     bad.write_text("{}")
     assert _cli.main(["mmd", a, str(bad)]) == 1
-    assert "expected a .npy" in capsys.readouterr().err
+    assert "B: unsupported file type '.json'" in capsys.readouterr().err
     wide = tmp_path / "wide.npy"
     np.save(wide, np.ones((5, 7)))
     assert _cli.main(["mmd", a, str(wide)]) == 1

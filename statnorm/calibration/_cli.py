@@ -18,25 +18,6 @@ _METHODS = {
 }
 
 
-def _load(path, what):
-    from .._cli import CLIError
-
-    p = Path(path)
-    if not p.exists():
-        raise CLIError(f"{what} file {path!r} does not exist")
-    if p.suffix == ".npy":
-        return np.load(p, allow_pickle=False)
-    if p.suffix in (".csv", ".txt"):
-        with open(p) as f:
-            first = f.readline()
-        delim = "," if "," in first else None
-        try:
-            return np.loadtxt(p, delimiter=delim, ndmin=1)
-        except ValueError:  # a header line
-            return np.loadtxt(p, delimiter=delim, ndmin=1, skiprows=1)
-    raise CLIError(f"{what} must be a .npy or .csv file; got {path!r}")
-
-
 def _metric_rows(y, P):
     from . import metrics as M
 
@@ -68,13 +49,18 @@ def _run(args):
     import matplotlib.pyplot as plt
     from scipy.special import softmax
 
+    from .._cli import load_array
     from .._results import SummaryTable
     from ._plot import ReliabilityDisplay
 
-    X = _load(args.logits, "logits")
-    y = _load(args.labels, "labels")
-    Xt = _load(args.test, "test logits") if args.test else None
-    yt = _load(args.test_labels, "test labels") if args.test_labels else None
+    X = load_array(args.logits, "logits")
+    y = load_array(args.labels, "labels", ndmin=1)
+    Xt = load_array(args.test, "test logits") if args.test else None
+    yt = (
+        load_array(args.test_labels, "test labels", ndmin=1)
+        if args.test_labels
+        else None
+    )
     if yt is not None and Xt is None:
         from .._cli import CLIError
 

@@ -4,43 +4,25 @@ from pathlib import Path
 
 import numpy as np
 
-from .._cli import CLIError
+from .._cli import CLIError, load_array
 
 
 def _load(path, name):
     """Embeddings from .npy / .npz / .csv, or texts (one per line) from .txt."""
     path = Path(path)
-    if not path.exists():
-        raise OSError(f"{name}: no such file: {path}")
-    suffix = path.suffix.lower()
-    if suffix == ".npy":
-        return np.load(path, allow_pickle=False), None
-    if suffix == ".npz":
-        with np.load(path, allow_pickle=False) as z:
-            keys = list(z.keys())
-            if len(keys) != 1:
-                raise ValueError(
-                    f"{name}: {path} holds {len(keys)} arrays ({keys}); expected one."
-                )
-            return z[keys[0]], None
-    if suffix == ".csv":
-        return np.loadtxt(path, delimiter=",", ndmin=2), None
-    if suffix == ".txt":
-        from ._embed import embed_texts
+    if path.suffix.lower() != ".txt" or not path.is_file():
+        return load_array(path, name), None
+    from ._embed import embed_texts
 
-        texts = [t for t in path.read_text(encoding="utf-8").splitlines() if t.strip()]
-        try:
-            return embed_texts(texts), texts
-        except ImportError as exc:
-            raise CLIError(
-                f"{name}: {path} is a text file; embedding texts needs "
-                "sentence-transformers (pip install sentence-transformers), or pass "
-                "precomputed embeddings as .npy"
-            ) from exc
-    raise ValueError(
-        f"{name}: unsupported file type {suffix!r}; use .npy, .npz, .csv "
-        "(embeddings) or .txt (one text per line; needs sentence-transformers)."
-    )
+    texts = [t for t in path.read_text(encoding="utf-8").splitlines() if t.strip()]
+    try:
+        return embed_texts(texts), texts
+    except ImportError as exc:
+        raise CLIError(
+            f"{name}: {path} is a text file; embedding texts needs "
+            "sentence-transformers (pip install sentence-transformers), or pass "
+            "precomputed embeddings as .npy"
+        ) from exc
 
 
 def _label(i, texts, width=70):

@@ -5,22 +5,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .._cli import load_array
+
 _SELECTORS = ("scott", "silverman", "normal_reference", "lcv", "kl_nn", "kl_gauss")
-
-
-def _load(path, name):
-    path = Path(path)
-    if not path.exists():
-        raise OSError(f"{name}: no such file: {path}")
-    suffix = path.suffix.lower()
-    if suffix == ".npy":
-        return np.load(path, allow_pickle=False)
-    if suffix in (".csv", ".txt"):
-        return np.loadtxt(path, delimiter="," if suffix == ".csv" else None, ndmin=2)
-    raise ValueError(
-        f"{name}: unsupported file type {suffix!r}; use .npy, .csv or .txt "
-        "(one row per point)."
-    )
 
 
 def _bandwidth(text):
@@ -41,7 +28,7 @@ def _bandwidth(text):
 def _run(args):
     from ._estimator import HighDimKDE
 
-    X = _load(args.data, "DATA")
+    X = load_array(args.data, "DATA")
     kde = HighDimKDE(
         bandwidth=args.bandwidth,
         standardize=args.standardize,
@@ -52,7 +39,7 @@ def _run(args):
     t0 = time.perf_counter()
     kde.fit(X)
     if args.query is not None:
-        Q = _load(args.query, "--query")
+        Q = load_array(args.query, "--query")
         logdens = kde.score_samples(Q)
         what = f"{Q.shape[0]} query point(s)"
     else:

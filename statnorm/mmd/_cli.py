@@ -1,34 +1,17 @@
 """``statnorm mmd`` and the tour section of :mod:`statnorm.mmd`."""
 
 import time
-from pathlib import Path
 
 import numpy as np
 
-
-def _load(path):
-    p = Path(path)
-    if not p.exists():
-        raise OSError(f"no such file: {path}")
-    if p.suffix == ".npy":
-        A = np.load(p, allow_pickle=False)
-    elif p.suffix in (".csv", ".txt", ".tsv"):
-        A = np.loadtxt(p, delimiter="\t" if p.suffix == ".tsv" else ",", ndmin=2)
-    else:
-        raise ValueError(
-            f"{path}: expected a .npy, .csv, .tsv or .txt file of shape "
-            "(n_samples, n_features)."
-        )
-    if A.ndim == 1:
-        A = A[:, None]
-    return A
+from .._cli import load_array
 
 
 def _run(args):
     from . import KernelLearner, MMDTest
 
-    X = _load(args.A)
-    Ys = [_load(b) for b in args.B]
+    X = load_array(args.A, "A")
+    Ys = [load_array(b, "B") for b in args.B]
     Y = np.vstack(Ys) if len(Ys) > 1 else Ys[0]
     kernel = "gaussian" if args.bandwidth is None else args.bandwidth
     lines = [f"A: {args.A} {X.shape}", f"B: {', '.join(args.B)} {Y.shape}"]
