@@ -103,7 +103,12 @@ def test_mmd2_kernel_sums_over_block_pairs(client, rng, estimator):
     X = rng.standard_normal((500, 5))
     Y = rng.standard_normal((420, 5)) + 0.2
     dX, dY = da.from_array(X, chunks=(130, 3)), da.from_array(Y, chunks=100)
-    for kernel in ("gaussian", 3.0):
+    deep = (
+        KernelLearner(n_components=3, max_epochs=2, random_state=0)
+        .fit(np.vstack([X[:60], Y[:60]]), np.repeat([0, 1], 60))
+        .kernel_
+    )
+    for kernel in ("gaussian", 3.0, deep):
         expected = mmd2(X, Y, kernel=kernel, estimator=estimator)
         got = mmd2(dX, dY, kernel=kernel, estimator=estimator)
         assert got == pytest.approx(expected, rel=0, abs=1e-12)
