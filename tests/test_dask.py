@@ -250,3 +250,86 @@ def test_dask_is_not_imported_unless_used():
         "assert 'dask' not in sys.modules and 'distributed' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------------------------ quantile
+
+
+def _quantile_data(rng, n=240):
+    X = rng.uniform(size=(n, 3))
+    y = 3 * X[:, 0] + (0.5 + X[:, 1]) * rng.normal(size=n)
+    return X, y
+
+
+def _quantile_models():
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    return [
+        HistGradientBoostingRegressor(loss="quantile", max_iter=15, random_state=0),
+        HistGradientBoostingRegressor(
+            loss="quantile", max_iter=30, max_depth=2, random_state=0
+        ),
+    ]
+
+
+@pytest.mark.parametrize("local", [False, True])
+def test_quantile_aggregator_predict(client, rng, local):
+    from sklearn.base import clone
+
+    from statnorm.quantile import QuantileAggregator
+
+    X, y = _quantile_data(rng)
+    Xq = rng.uniform(size=(700, 3))
+    agg = QuantileAggregator(
+        _quantile_models(),
+        quantiles=[0.1, 0.5, 0.9],
+        local=local,
+        hidden_layer_sizes=(8,),
+        max_iter=20,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    _close(agg.predict(da.from_array(Xq, chunks=(150, 2))), agg.predict(Xq))
+    if not local:  # out-of-fold base-model fits on the cluster
+        with joblib.parallel_backend("dask"):
+            on_cluster = clone(agg).set_params(n_jobs=-1).fit(X, y)
+        np.testing.assert_array_equal(on_cluster.predict(Xq), agg.predict(Xq))
+    agg1 = QuantileAggregator(
+        _quantile_models(), quantiles=0.5, max_iter=20, cv=3, random_state=0
+    ).fit(X, y)
+    _close(agg1.predict(da.from_array(Xq, chunks=200)), agg1.predict(Xq))
+
+
+@pytest.mark.parametrize("cv", ["split", "cv+"])
+def test_conformal_predict_and_cvplus_folds(client, rng, cv):
+    from statnorm.quantile import ConformalQuantileRegressor
+
+    X, y = _quantile_data(rng)
+    Xq = rng.uniform(size=(600, 3))
+    kw = {
+        "estimator": _quantile_models()[0],
+        "quantiles": [0.1, 0.5, 0.9],
+        "cv": cv,
+        "n_folds": 3,
+        "random_state": 0,
+    }
+    serial = ConformalQuantileRegressor(**kw).fit(X, y)
+    _close(serial.predict(da.from_array(Xq, chunks=(150, 2))), serial.predict(Xq))
+    if cv == "cv+":  # the fold fits on the cluster
+        with joblib.parallel_backend("dask"):
+            on_cluster = ConformalQuantileRegressor(n_jobs=-1, **kw).fit(X, y)
+        np.testing.assert_array_equal(on_cluster.predict(Xq), serial.predict(Xq))
+
+
+def test_quantile_bad_dask_input(rng):
+    from statnorm.quantile import ConformalQuantileRegressor
+
+    X, y = _quantile_data(rng, n=60)
+    est = ConformalQuantileRegressor(
+        _quantile_models()[0], quantiles=[0.1, 0.5, 0.9], random_state=0
+    ).fit(X, y)
+    with pytest.raises(ValueError, match="expecting 3 features"):
+        est.predict(da.from_array(rng.uniform(size=(10, 4))))
+    dX = da.from_array(rng.uniform(size=(50, 3)), chunks=10)
+    with pytest.raises(ValueError, match="unknown chunk sizes"):
+        est.predict(dX[dX[:, 0] > 0.5])

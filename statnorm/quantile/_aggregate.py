@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import Interval, StrOptions, check_random_state, fit_context
 from . import _weights as wt
 from ._base import QuantileFan, default_estimators, quantile_strategy
@@ -558,8 +559,9 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
+            Features. A Dask array is predicted lazily block by block and a
+            Dask array is returned.
 
         Returns
         -------
@@ -568,6 +570,10 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
             Predicted quantiles in level order.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            check_dask_array(X, n_features=self.n_features_in_, estimator=self)
+            n_out = None if is_scalar_level(self.quantiles) else self.quantiles_.size
+            return map_row_blocks(self.predict, X, n_outputs=n_out)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         Q = self._combine(X, self._base(X))
         if self.monotone is not None and Q.shape[1] > 1:

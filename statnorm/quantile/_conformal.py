@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import (
     HasMethods,
     Interval,
@@ -291,8 +292,9 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
+            Features. A Dask array is predicted lazily block by block and a
+            Dask array is returned.
 
         Returns
         -------
@@ -302,6 +304,10 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             has coverage at least ``1 - 2 tau_k``.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            check_dask_array(X, n_features=self.n_features_in_, estimator=self)
+            n_out = None if is_scalar_level(self.quantiles) else self.quantiles_.size
+            return map_row_blocks(self.predict, X, n_outputs=n_out)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         if self.cv == "split":
             Q = self.estimator_.predict(X) + self.shifts_
