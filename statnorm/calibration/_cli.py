@@ -49,7 +49,7 @@ def _run(args):
     import matplotlib.pyplot as plt
     from scipy.special import softmax
 
-    from .._cli import load_array
+    from .._cliutils import load_array
     from .._results import SummaryTable
     from ._plot import ReliabilityDisplay
 
@@ -62,7 +62,7 @@ def _run(args):
         else None
     )
     if yt is not None and Xt is None:
-        from .._cli import CLIError
+        from .._cliutils import CLIError
 
         raise CLIError("--test-labels needs --test")
     est = _make(args.method)

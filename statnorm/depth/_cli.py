@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._cli import CLIError, load_array
+from .._cliutils import CLIError, load_array
 
 
 def _load(path, name):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._cli import load_array
+from .._cliutils import load_array
 
 _SELECTORS = ("scott", "silverman", "normal_reference", "lcv", "kl_nn", "kl_gauss")
 

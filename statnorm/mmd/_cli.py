@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from .._cli import load_array
+from .._cliutils import load_array
 
 
 def _run(args):

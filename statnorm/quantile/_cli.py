@@ -214,7 +214,7 @@ def _read_csv(path, target):
 def _run(args):
     from threadpoolctl import threadpool_limits
 
-    from .._cli import CLIError
+    from .._cliutils import CLIError
     from ._utils import check_quantiles
 
     tau = check_quantiles(args.quantiles)

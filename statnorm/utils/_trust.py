@@ -1,0 +1,165 @@
+"""The bad-input battery run over every public name (``tests/test_trust.py``).
+
+Every name in a public ``__all__`` has at least one :class:`Case` in
+``tests/<method>/trust_cases.py``: a callable and the valid inputs it takes, by
+the names a user passes them as. The battery then
+
+- calls it on the valid inputs and requires a finite result (every float found
+  in the returned object) and unmodified inputs;
+- replaces one array argument at a time by a bad version (a NaN, an inf, no
+  rows, an extra dimension, complex numbers, strings, ``None``) and requires a
+  ``ValueError`` or ``TypeError`` whose message names that argument;
+- replaces one scalar parameter at a time by each listed bad value, with the
+  same requirement.
+
+A perturbation that is valid input by the definition of the method (e.g. NaN
+where missing values are documented as allowed) is listed in ``Case.skip`` with
+the reason. A new public name without a case fails ``test_every_public_name``,
+so coverage grows with the API.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["PERTURBATIONS", "Case", "finite_floats", "perturb"]
+
+
+@dataclasses.dataclass
+class Case:
+    """One valid call of a public name and how to break it.
+
+    Parameters
+    ----------
+    call : callable
+        ``call(**arrays, **params)`` runs the public name (for an estimator:
+        construct, fit, and use the fitted method under test) and returns what
+        the user gets back.
+    arrays : mapping
+        Valid array inputs, keyed by the argument name the user passes.
+    params : mapping, default={}
+        Valid scalar parameters, keyed by name, passed to ``call``.
+    bad_params : mapping, default={}
+        For each name in ``params``, a list of invalid values.
+    skip : mapping, default={}
+        ``{(argument, perturbation): reason}`` for perturbations that are valid
+        input by definition; ``(argument, "*")`` skips every perturbation of
+        that argument.
+    nonfinite_ok : str or None, default=None
+        Reason why the valid result may contain inf/NaN by definition (e.g. an
+        unbounded conformal interval); None requires a finite result.
+    warns : Warning subclass or None, default=None
+        A documented warning the valid call emits (checked with
+        ``pytest.warns``); None means the valid call must not warn.
+    id : str, default=""
+        Short label when a name has several cases.
+    """
+
+    call: Callable[..., Any]
+    arrays: Mapping[str, Any]
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    bad_params: Mapping[str, list] = dataclasses.field(default_factory=dict)
+    skip: Mapping[tuple[str, str], str] = dataclasses.field(default_factory=dict)
+    nonfinite_ok: str | None = None
+    warns: type[Warning] | None = None
+    id: str = ""
+
+    def skipped(self, arg, kind):
+        return self.skip.get((arg, kind)) or self.skip.get((arg, "*"))
+
+
+def _as_float(a):
+    a = np.array(a, dtype=np.float64, copy=True)
+    if a.size == 0:
+        raise ValueError("cannot perturb an empty array")
+    return a
+
+
+def _with_value(value):
+    def f(a):
+        b = _as_float(a)
+        b.flat[b.size // 2] = value
+        return b
+
+    return f
+
+
+def _empty(a):
+    a = np.asarray(a)
+    return a[:0]
+
+
+def _extra_dim(a):
+    a = np.asarray(a)
+    return np.stack([a, a], axis=-1)
+
+
+def _complex(a):
+    return _as_float(a) + 1j
+
+
+def _strings(a):
+    return np.full(np.shape(a), "a", dtype=object)
+
+
+PERTURBATIONS: dict[str, Callable[[Any], Any]] = {
+    "nan": _with_value(np.nan),
+    "inf": _with_value(np.inf),
+    "empty": _empty,
+    "extra_dim": _extra_dim,
+    "complex": _complex,
+    "strings": _strings,
+    "none": lambda a: None,
+}
+
+
+def perturb(value, kind):
+    """Return a bad version of ``value`` (copied; the original is untouched)."""
+    if hasattr(value, "to_numpy"):  # pandas
+        value = value.to_numpy()
+    return PERTURBATIONS[kind](value)
+
+
+def finite_floats(obj, _depth=0):
+    """Yield every float array or scalar reachable from a returned object.
+
+    Walks arrays, numbers, tuples/lists/dicts, dataclasses and (fitted)
+    attributes ending in ``_`` of estimators, to a small depth.
+    """
+    if _depth > 4 or obj is None:
+        return
+    if isinstance(obj, bool | str | bytes | type):
+        return
+    if isinstance(obj, float | complex | np.floating | np.complexfloating):
+        yield np.asarray(obj)
+        return
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "fc":
+            yield obj
+        elif obj.dtype.kind == "O":
+            for v in obj.flat[:1000]:
+                yield from finite_floats(v, _depth + 1)
+        return
+    if hasattr(obj, "to_numpy") and hasattr(obj, "dtypes"):  # pandas
+        yield from finite_floats(obj.select_dtypes("number").to_numpy(), _depth + 1)
+        return
+    if isinstance(obj, Mapping):
+        for v in obj.values():
+            yield from finite_floats(v, _depth + 1)
+        return
+    if isinstance(obj, list | tuple):
+        for v in obj[:1000]:
+            yield from finite_floats(v, _depth + 1)
+        return
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from finite_floats(getattr(obj, f.name), _depth + 1)
+        return
+    if hasattr(obj, "get_params"):  # a fitted estimator: its fitted attributes
+        for k, v in vars(obj).items():
+            if k.endswith("_") and not k.startswith("_"):
+                yield from finite_floats(v, _depth + 1)
