@@ -14,7 +14,8 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import _fit_context as fit_context
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_array
+from sklearn.utils import check_random_state as _sk_check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -35,12 +36,60 @@ __all__ = [
     "check_confidence_level",
     "check_consistent_length",
     "check_probabilities",
+    "RANDOM_STATE",
     "check_random_state",
     "check_same_n_features",
     "fit_context",
     "spawn_seeds",
     "validate_params",
 ]
+
+
+#: Parameter constraint for ``random_state`` everywhere in statnorm: an int in
+#: [0, 2**32 - 1], a ``RandomState``, a ``Generator`` or None.
+RANDOM_STATE = ["random_state", np.random.Generator]
+
+
+def check_random_state(random_state, *, name="random_state"):
+    """Turn ``random_state`` into a :class:`numpy.random.RandomState`.
+
+    Accepts what scikit-learn accepts (None, an int in [0, 2**32 - 1], a
+    ``RandomState``) and also a :class:`numpy.random.Generator`, whose bit
+    generator then drives the returned ``RandomState`` (drawing from it
+    advances the user's generator, as drawing from a passed ``RandomState``
+    does).
+
+    Parameters
+    ----------
+    random_state : None, int, RandomState or Generator
+        Source of randomness.
+    name : str, default="random_state"
+        Argument name used in error messages.
+
+    Returns
+    -------
+    rng : numpy.random.RandomState
+        The random state to draw from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from statnorm._validation import check_random_state
+    >>> check_random_state(np.random.default_rng(0)).randint(10) >= 0
+    True
+    """
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(random_state.bit_generator)
+    if isinstance(random_state, bool) or not (
+        random_state is None
+        or isinstance(random_state, np.random.RandomState)
+        or (isinstance(random_state, Integral) and 0 <= random_state < 2**32)
+    ):
+        raise ValueError(
+            f"{name} must be None, an int in the range [0, 2**32 - 1], a "
+            f"numpy RandomState or a numpy Generator. Got {random_state!r} instead."
+        )
+    return _sk_check_random_state(random_state)
 
 
 def _reject_bad_kinds(X, name):
