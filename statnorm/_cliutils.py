@@ -8,6 +8,7 @@ without importing method packages and methods never import the entry point.
 import argparse
 from pathlib import Path
 
+
 class CLIError(Exception):
     """An error in the user's input to the command line (printed, no traceback)."""
 

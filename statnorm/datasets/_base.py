@@ -3,10 +3,13 @@
 import csv
 import gzip
 import io
+import warnings
 from importlib import resources
 
 import numpy as np
 from sklearn.utils import Bunch
+
+from .._validation import StrOptions, validate_params
 
 _SOURCES = {
     "cifar10_logits": dict(
@@ -170,6 +173,10 @@ def list_datasets():
     ]
 
 
+@validate_params(
+    {"split": [StrOptions({"validation", "test"})], "return_X_y": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def load_cifar10_logits(split="validation", *, return_X_y=False):
     """Load DenseNet-40 logits on CIFAR-10, the standard recalibration benchmark.
 
@@ -221,6 +228,10 @@ def load_cifar10_logits(split="validation", *, return_X_y=False):
     )
 
 
+@validate_params(
+    {"as_frame": ["boolean"], "return_X_y": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def load_roman_cups(*, as_frame=False, return_X_y=False):
     """Load the oxide compositions of 47 Roman glass cups (Erb's example data).
 
@@ -268,6 +279,14 @@ def load_roman_cups(*, as_frame=False, return_X_y=False):
     )
 
 
+@validate_params(
+    {
+        "corpus": [StrOptions(set(MGT_MACHINES))],
+        "machine": [str],
+        "dtype": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_mgt_embeddings(corpus="truthfulqa", machine="chatgpt", *, dtype=np.float32):
     """Load sentence embeddings of paired human and ChatGPT answers.
 
@@ -301,8 +320,18 @@ def load_mgt_embeddings(corpus="truthfulqa", machine="chatgpt", *, dtype=np.floa
     >>> emb.human.shape, emb.machine.shape, emb.human.dtype
     ((817, 384), (817, 384), dtype('float32'))
     """
-    _check_choice(corpus, "corpus", set(MGT_MACHINES))
     _check_choice(machine, "machine", set(MGT_MACHINES[corpus]))
+    try:
+        with warnings.catch_warnings():  # deprecated aliases such as "a"
+            warnings.simplefilter("ignore")
+            out_dtype = np.dtype(dtype)
+    except TypeError:
+        out_dtype = None
+    if out_dtype is None or out_dtype.kind != "f" or out_dtype.itemsize < 4:
+        raise ValueError(
+            "dtype must be a floating-point dtype of at least 32 bits (np.float32 "
+            f"or np.float64): the embeddings are unit vectors. Got {dtype!r} instead."
+        )
     fname = "truthfulqa_minilm.npz" if corpus == "truthfulqa" else "squad1_minilm.npz"
     with np.load(_path(fname)) as f:
         human, mach, qid = f["human"], f[machine], f["qid"]
@@ -317,6 +346,10 @@ def load_mgt_embeddings(corpus="truthfulqa", machine="chatgpt", *, dtype=np.floa
     )
 
 
+@validate_params(
+    {"corpus": [StrOptions(set(MGT_MACHINES))], "machine": [str]},
+    prefer_skip_nested_validation=True,
+)
 def load_mgt_texts(corpus="truthfulqa", machine="chatgpt"):
     """Load paired human and ChatGPT answer texts (verbatim, UTF-8).
 
@@ -359,6 +392,10 @@ def load_mgt_texts(corpus="truthfulqa", machine="chatgpt"):
     )
 
 
+@validate_params(
+    {"as_frame": ["boolean"], "return_X_y": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def load_diamonds(*, as_frame=False, return_X_y=False):
     """Load ggplot2's diamonds: price of 53,940 round-cut diamonds.
 
@@ -416,6 +453,10 @@ def load_diamonds(*, as_frame=False, return_X_y=False):
     )
 
 
+@validate_params(
+    {"as_frame": ["boolean"], "return_X_y": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def load_concrete(*, as_frame=False, return_X_y=False):
     """Load the UCI concrete compressive strength data (1,030 mixtures).
 

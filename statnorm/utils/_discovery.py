@@ -56,6 +56,11 @@ def all_estimators(type_filter=None, *, modules=METHODS):
     True
     """
     if type_filter is not None:
+        if not isinstance(type_filter, str | list | tuple):
+            raise TypeError(
+                "type_filter must be None, a str or a list of str. "
+                f"Got {type_filter!r} instead."
+            )
         wanted = [type_filter] if isinstance(type_filter, str) else list(type_filter)
         unknown = sorted(set(wanted) - set(_TYPE_MIXINS))
         if unknown:

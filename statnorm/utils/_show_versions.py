@@ -53,6 +53,8 @@ def show_versions(*, as_dict=False):
     >>> sorted(info)[:3]
     ['llvmlite', 'matplotlib', 'numba']
     """
+    if not isinstance(as_dict, bool):
+        raise TypeError(f"as_dict must be a bool. Got {as_dict!r} instead.")
     info = {"python": sys.version.split()[0], "platform": platform.platform()}
     info.update(_versions())
     try:

@@ -45,7 +45,7 @@ CASES = {
             corpus, machine, dtype=dtype
         ),
         {},
-        params={"corpus": "squad", "machine": "chatgpt", "dtype": np.float64},
+        params={"corpus": "squad1", "machine": "chatgpt", "dtype": np.float64},
         bad_params={
             "corpus": ["nope", 3],
             "machine": ["nope"],
@@ -55,7 +55,7 @@ CASES = {
     f"{_M}.load_mgt_texts": Case(
         lambda corpus, machine: d.load_mgt_texts(corpus, machine),
         {},
-        params={"corpus": "squad", "machine": "chatgpt"},
+        params={"corpus": "squad1", "machine": "chatgpt"},
         bad_params={"corpus": ["nope", 3], "machine": ["nope"]},
     ),
 }
