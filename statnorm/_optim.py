@@ -46,7 +46,13 @@ class Adam:
     """
 
     def __init__(
-        self, params, *, learning_rate_init, beta1=0.9, beta2=0.999, eps=1e-8,
+        self,
+        params,
+        *,
+        learning_rate_init,
+        beta1=0.9,
+        beta2=0.999,
+        eps=1e-8,
         amsgrad=False,
     ):
         self.learning_rate = float(learning_rate_init)
