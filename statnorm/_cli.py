@@ -1,34 +1,61 @@
 """The ``statnorm`` command line.
 
-Subcommands come from a registry. Built-in ones are ``tour``, ``datasets``
-and ``versions``. A method subpackage joins by shipping a private module
-``statnorm/<method>/_cli.py`` with either or both of:
+Subcommands come from a static table (:data:`COMMANDS`): ``statnorm --help``
+and ``statnorm --version`` import no method package (and so no Numba); a
+method's parser is built only when its subcommand is used. Built-in
+subcommands are ``tour``, ``datasets`` and ``versions``. A method joins by
 
-``add_subcommand(subparsers)``
-    Add ``statnorm <method> ...`` with ``subparsers.add_parser(...)`` and
-    ``parser.set_defaults(func=run)``, where ``run(args) -> int``.
-``tour(report)``
-    Run the method on its bundled data, adding text, tables and figures to a
-    :class:`statnorm._report.Report`. It should finish in well under a minute.
+- adding a row to :data:`COMMANDS` and shipping ``statnorm/<method>/_cli.py``
+  with ``add_subcommand(subparsers)``, which adds ``statnorm <command> ...``
+  with ``subparsers.add_parser(...)`` and ``parser.set_defaults(func=run)``,
+  where ``run(args) -> int``;
+- shipping ``statnorm/_tours/<method>.py`` with ``tour(report)``: a short
+  script over public names that runs the method on bundled data for
+  ``statnorm tour``.
+
+Method CLIs take their shared helpers (``CLIError``, ``load_array``) from
+:mod:`statnorm._cliutils`, never from this module.
 
 Bad user input is reported as one line on stderr with exit status 2 (usage)
 or 1 (input or data errors); a traceback means a bug in statnorm.
 """
 
-import argparse
 import importlib
 import importlib.util
 import sys
 import time
-from pathlib import Path
 
 from . import METHODS, __version__
-from ._cliutils import CLIError, _Parser, load_array  # noqa: F401 (re-export)
+from ._cliutils import CLIError, _Parser
+
+#: ``{command: (method, one-line help)}`` for the method subcommands.
+COMMANDS = {
+    "calibrate": (
+        "calibration",
+        "recalibrate classifier logits (h-calibration and baselines)",
+    ),
+    "quantile": (
+        "quantile",
+        "aggregate quantile models, conformalise, score held-out WIS",
+    ),
+    "pcor": (
+        "compositional",
+        "compositional partial correlations of the parts in a CSV file",
+    ),
+    "depth": (
+        "depth",
+        "compare two corpora of embeddings by TTE depth (rank-sum test)",
+    ),
+    "kde": ("kde", "high-dimensional KDE: log-densities and the statistical regime"),
+    "rdd": (
+        "rdd",
+        "regression discontinuity with distribution-valued outcomes (R3D)",
+    ),
+    "mmd": ("mmd", "kernel two-sample test (MMD), optionally with a learned kernel"),
+}
 
 
-def _method_cli(method):
-    """Import ``statnorm.<method>._cli`` if the method ships one, else None."""
-    name = f"statnorm.{method}._cli"
+def _import_if_present(name):
     try:
         spec = importlib.util.find_spec(name)
     except ModuleNotFoundError:
@@ -40,7 +67,9 @@ def available_tours():
     """Return ``[(method, tour_function)]`` for the methods that have a tour."""
     out = []
     for m in METHODS:
-        mod = _method_cli(m)
+        mod = _import_if_present(f"statnorm._tours.{m}")
+        if mod is None:  # a method whose tour still lives in its _cli module
+            mod = _import_if_present(f"statnorm.{m}._cli")
         if mod is not None and hasattr(mod, "tour"):
             out.append((m, mod.tour))
     return out
@@ -109,8 +138,15 @@ def _cmd_versions(args):
     return 0
 
 
-def build_parser():
-    """Build the argument parser, including method subcommands."""
+def build_parser(command=None):
+    """Build the argument parser.
+
+    Parameters
+    ----------
+    command : str, optional
+        The method subcommand about to run: only its parser is built in full
+        (importing that method); the others are listed with their help line.
+    """
     parser = _Parser(
         prog="statnorm",
         description=(
@@ -147,11 +183,22 @@ def build_parser():
     )
     p.set_defaults(func=_cmd_versions)
 
-    for m in METHODS:
-        mod = _method_cli(m)
-        if mod is not None and hasattr(mod, "add_subcommand"):
-            mod.add_subcommand(sub)
+    for name, (method, help_line) in COMMANDS.items():
+        if name == command:
+            importlib.import_module(f"statnorm.{method}._cli").add_subcommand(sub)
+        else:
+            sub.add_parser(name, help=help_line, add_help=False)
     return parser
+
+
+def _command_of(argv):
+    """The subcommand named in ``argv`` (the first non-option word), if any."""
+    for a in argv:
+        if not a.startswith("-"):
+            return a
+        if a in ("-h", "--help", "--version"):
+            return None
+    return None
 
 
 def main(argv=None):
@@ -167,7 +214,8 @@ def main(argv=None):
     status : int
         Exit status: 0 on success, 1 for bad input data, 2 for bad usage.
     """
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()

@@ -87,7 +87,8 @@ def test_versions_command():
 
 
 def test_method_registry_hooks(monkeypatch, tmp_path, capsys):
-    """A method's _cli module is picked up for both subcommands and the tour."""
+    """A row of COMMANDS and a tour module are picked up, imported on use only."""
+    import sys
     import types
 
     calls = []
@@ -100,8 +101,13 @@ def test_method_registry_hooks(monkeypatch, tmp_path, capsys):
         calls.append("tour")
         report.text("fake tour ran")
 
-    fake = types.SimpleNamespace(add_subcommand=add_subcommand, tour=tour)
-    monkeypatch.setattr(_cli, "_method_cli", lambda m: fake if m == "kde" else None)
+    fake_cli = types.ModuleType("statnorm.fakemethod._cli")
+    fake_cli.add_subcommand = add_subcommand
+    fake_tour = types.ModuleType("statnorm._tours.kde")
+    fake_tour.tour = tour
+    monkeypatch.setitem(sys.modules, "statnorm.fakemethod._cli", fake_cli)
+    monkeypatch.setitem(_cli.COMMANDS, "fake", ("fakemethod", "a fake method"))
+    monkeypatch.setattr(_cli, "available_tours", lambda: [("kde", tour)])
     assert _cli.main(["fake"]) == 0
     assert _cli.main(["tour", "-o", str(tmp_path), "--methods", "kde"]) == 0
     assert calls == ["run", "tour"]
@@ -109,8 +115,50 @@ def test_method_registry_hooks(monkeypatch, tmp_path, capsys):
     assert "[1/1] kde done in" in capsys.readouterr().out
 
 
+def test_help_and_version_import_no_method_package():
+    """``statnorm --help``/``--version`` stay fast: no method package, no Numba."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from statnorm._cli import main\n"
+        "for argv in (['--help'], ['--version']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "bad = [m for m in sys.modules if m == 'numba' or m.split('.')[:2] in "
+        f"[['statnorm', x] for x in {list(_cli.METHODS)!r}]]\n"
+        "print('IMPORTED', bad)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "IMPORTED []" in out, out
+
+
+def test_no_method_imports_the_entry_point():
+    """Method packages take CLI helpers from statnorm._cliutils, not statnorm._cli."""
+    import re
+    from pathlib import Path
+
+    import statnorm
+
+    root = Path(statnorm.__file__).parent
+    offenders = [
+        str(p.relative_to(root))
+        for m in _cli.METHODS
+        for p in (root / m).rglob("*.py")
+        if re.search(r"from \.\._cli import|statnorm\._cli\b", p.read_text())
+    ]
+    assert not offenders, offenders
+
+
 def test_load_array_formats_and_errors(tmp_path):
     import numpy as np
+
+    from statnorm._cliutils import load_array
 
     A = np.arange(6.0).reshape(3, 2)
     np.save(tmp_path / "a.npy", A)
@@ -121,14 +169,14 @@ def test_load_array_formats_and_errors(tmp_path):
     (tmp_path / "w.txt").write_text("0 1\n2 3\n4 5\n")
     (tmp_path / "y.csv").write_text("label\n0\n1\n1\n")
     for name in ("a.npy", "one.npz", "h.csv", "t.tsv", "w.txt"):
-        np.testing.assert_array_equal(_cli.load_array(tmp_path / name, "X"), A)
-    y = _cli.load_array(tmp_path / "y.csv", "y", ndmin=1)
+        np.testing.assert_array_equal(load_array(tmp_path / name, "X"), A)
+    y = load_array(tmp_path / "y.csv", "y", ndmin=1)
     assert y.shape == (3,)
-    assert _cli.load_array(tmp_path / "y.csv", "y").shape == (3, 1)
+    assert load_array(tmp_path / "y.csv", "y").shape == (3, 1)
     with pytest.raises(ValueError, match=r"X: .* holds 2 arrays"):
-        _cli.load_array(tmp_path / "two.npz", "X")
+        load_array(tmp_path / "two.npz", "X")
     with pytest.raises(FileNotFoundError, match="X: no such file"):
-        _cli.load_array(tmp_path / "nope.npy", "X")
+        load_array(tmp_path / "nope.npy", "X")
     with pytest.raises(ValueError, match=r"X: unsupported file type '\.json'"):
         (tmp_path / "a.json").write_text("{}")
-        _cli.load_array(tmp_path / "a.json", "X")
+        load_array(tmp_path / "a.json", "X")
