@@ -77,7 +77,7 @@ class KernelLearning(Benchmark):
         KernelLearner = skip_unless_available("statnorm.mmd", "KernelLearner")
         from statnorm.datasets import load_mgt_embeddings
 
-        emb = load_mgt_embeddings("truthfulqa", "chatgpt", dtype=np.float64)
+        emb = load_mgt_embeddings("truthfulqa", machine="chatgpt", dtype=np.float64)
         self.X = np.vstack([emb.human[:400], emb.machine[400:800]])
         self.y = np.repeat([0, 1], 400)
         self.learner = KernelLearner(

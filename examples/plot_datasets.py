@@ -30,7 +30,7 @@ acc = np.array([correct[idx == b].mean() if (idx == b).any() else np.nan for b i
 mid = (bins[:-1] + bins[1:]) / 2
 
 cups = load_roman_cups()
-emb = load_mgt_embeddings("truthfulqa", "chatgpt")
+emb = load_mgt_embeddings("truthfulqa", machine="chatgpt")
 paired = np.einsum("ij,ij->i", emb.human, emb.machine)
 shuffled = np.einsum("ij,ij->i", emb.human, np.roll(emb.machine, 1, axis=0))
 

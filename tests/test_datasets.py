@@ -66,12 +66,12 @@ def test_roman_cups_and_known_partial_correlations():
     ],
 )
 def test_mgt_embeddings_and_texts(corpus, machine, n):
-    e = datasets.load_mgt_embeddings(corpus, machine)
+    e = datasets.load_mgt_embeddings(corpus, machine=machine)
     assert e.human.shape == e.machine.shape == (n, 384)
     assert e.human.dtype == np.float32
     assert np.allclose(np.linalg.norm(e.machine, axis=1), 1, atol=2e-3)
     assert np.array_equal(e.qid, np.arange(n))
-    t = datasets.load_mgt_texts(corpus, machine)
+    t = datasets.load_mgt_texts(corpus, machine=machine)
     assert t.human.shape == t.machine.shape == t.question.shape == (n,)
     assert np.array_equal(t.qid, np.arange(n))
     assert all(isinstance(s, str) and s for s in t.human)
@@ -87,7 +87,7 @@ def test_mgt_paired_rows_are_closer_than_mismatched():
 
 def test_mgt_bad_variant():
     with pytest.raises(ValueError, match="machine must be one of"):
-        datasets.load_mgt_embeddings("squad1", "chatgpt_prompt1")
+        datasets.load_mgt_embeddings("squad1", machine="chatgpt_prompt1")
     with pytest.raises(ValueError, match="corpus. parameter of load_mgt_texts"):
         datasets.load_mgt_texts("hc3")
 

@@ -362,7 +362,7 @@ def test_learned_kernel_refuses_training_rows(rng):
 
 
 def test_detector_separates_human_and_chatgpt():
-    emb = load_mgt_embeddings("truthfulqa", "chatgpt", dtype=np.float64)
+    emb = load_mgt_embeddings("truthfulqa", machine="chatgpt", dtype=np.float64)
     det = MMDDetector().fit(emb.human[:300])
     s = np.concatenate(
         [det.score_samples(emb.human[300:600]), det.score_samples(emb.machine[300:600])]

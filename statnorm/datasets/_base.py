@@ -287,7 +287,7 @@ def load_roman_cups(*, as_frame=False, return_X_y=False):
     },
     prefer_skip_nested_validation=True,
 )
-def load_mgt_embeddings(corpus="truthfulqa", machine="chatgpt", *, dtype=np.float32):
+def load_mgt_embeddings(corpus="truthfulqa", *, machine="chatgpt", dtype=np.float32):
     """Load sentence embeddings of paired human and ChatGPT answers.
 
     Embeddings are all-MiniLM-L6-v2 (384 dimensions), mean-pooled and
@@ -316,7 +316,7 @@ def load_mgt_embeddings(corpus="truthfulqa", machine="chatgpt", *, dtype=np.floa
     Examples
     --------
     >>> from statnorm.datasets import load_mgt_embeddings
-    >>> emb = load_mgt_embeddings("truthfulqa", "chatgpt_prompt2")
+    >>> emb = load_mgt_embeddings("truthfulqa", machine="chatgpt_prompt2")
     >>> emb.human.shape, emb.machine.shape, emb.human.dtype
     ((817, 384), (817, 384), dtype('float32'))
     """
@@ -350,7 +350,7 @@ def load_mgt_embeddings(corpus="truthfulqa", machine="chatgpt", *, dtype=np.floa
     {"corpus": [StrOptions(set(MGT_MACHINES))], "machine": [str]},
     prefer_skip_nested_validation=True,
 )
-def load_mgt_texts(corpus="truthfulqa", machine="chatgpt"):
+def load_mgt_texts(corpus="truthfulqa", *, machine="chatgpt"):
     """Load paired human and ChatGPT answer texts (verbatim, UTF-8).
 
     Parameters

@@ -165,7 +165,7 @@ def tour(report):
             )
             if s in ("scott", "lcv", "kl_nn"):
                 marks[f"{s}, alpha={a}"] = (kde.alpha_, kde.bandwidth_whitened_)
-    emb = load_mgt_embeddings("truthfulqa", "chatgpt").human.astype(np.float64)
+    emb = load_mgt_embeddings("truthfulqa", machine="chatgpt").human.astype(np.float64)
     emb = emb[:, emb.var(axis=0) > 0]  # three MiniLM dimensions are constant zero
     for s in ("scott", "kl_nn", "lcv"):
         with warnings.catch_warnings():

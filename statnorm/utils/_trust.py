@@ -26,7 +26,51 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PERTURBATIONS", "Case", "finite_floats", "perturb"]
+__all__ = [
+    "PERTURBATIONS",
+    "PUBLIC_MODULES",
+    "Case",
+    "finite_floats",
+    "perturb",
+    "public_names",
+]
+
+#: Every module with a public ``__all__`` (submodules of a method included).
+PUBLIC_MODULES = (
+    "statnorm.calibration",
+    "statnorm.calibration.metrics",
+    "statnorm.compositional",
+    "statnorm.datasets",
+    "statnorm.depth",
+    "statnorm.kde",
+    "statnorm.kde.theory",
+    "statnorm.mmd",
+    "statnorm.quantile",
+    "statnorm.rdd",
+    "statnorm.results",
+    "statnorm.utils",
+)
+
+
+def public_names():
+    """Yield ``(qualified name, object)`` for every public name of statnorm.
+
+    Submodules listed in an ``__all__`` and warning/exception classes are left
+    out (they take no data).
+    """
+    import importlib
+    import inspect
+    import types
+
+    for modname in PUBLIC_MODULES:
+        mod = importlib.import_module(modname)
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if isinstance(obj, types.ModuleType):
+                continue
+            if inspect.isclass(obj) and issubclass(obj, Warning | Exception):
+                continue
+            yield f"{modname}.{name}", obj
 
 
 @dataclasses.dataclass

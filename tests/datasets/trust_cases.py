@@ -42,7 +42,7 @@ CASES = {
     ),
     f"{_M}.load_mgt_embeddings": Case(
         lambda corpus, machine, dtype: d.load_mgt_embeddings(
-            corpus, machine, dtype=dtype
+            corpus, machine=machine, dtype=dtype
         ),
         {},
         params={"corpus": "squad1", "machine": "chatgpt", "dtype": np.float64},
@@ -53,7 +53,7 @@ CASES = {
         },
     ),
     f"{_M}.load_mgt_texts": Case(
-        lambda corpus, machine: d.load_mgt_texts(corpus, machine),
+        lambda corpus, machine: d.load_mgt_texts(corpus, machine=machine),
         {},
         params={"corpus": "squad1", "machine": "chatgpt"},
         bad_params={"corpus": ["nope", 3], "machine": ["nope"]},
