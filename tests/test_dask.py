@@ -1,6 +1,7 @@
 """statnorm on a Dask cluster: every distributed path equals the in-memory one.
 
-One LocalCluster (loopback, 2 worker processes) is shared by the module.
+One LocalCluster (loopback, 2 worker processes, ``tests/conftest.py``) is
+shared by the whole run.
 Chunked scoring is compared with the NumPy path to 1e-12; seeded resampling
 under ``joblib.parallel_backend("dask")`` must equal the serial run exactly.
 """
@@ -29,23 +30,10 @@ from statnorm.rdd import DistributionalRDD, quantile_matrix
 RTOL = 1e-12
 
 
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        # the scheduler's HTTP server (health routes) would take port 8787,
-        # warning if it is busy (another cluster, a parallel test run)
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        silence_logs=50,
-    )
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
+@pytest.fixture
+def client(dask_client):
+    """The session-wide LocalCluster of tests/conftest.py."""
+    return dask_client
 
 
 def _close(lazy, expected):

@@ -42,27 +42,6 @@ def test_run_tasks_does_not_depend_on_batching():
     assert run_tasks(_perm_stat, 0, 7, x) == []
 
 
-@pytest.fixture(scope="module")
-def dask_client():
-    pytest.importorskip("dask.array")
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        # the scheduler's HTTP server (health routes) would take port 8787,
-        # warning if it is busy (another cluster, a parallel test run)
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        silence_logs=50,
-    )
-    client = distributed.Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
-
-
 def test_on_a_local_cluster(dask_client, rng):
     import dask.array as da
     import joblib

@@ -6,6 +6,7 @@ from numbers import Integral
 import numpy as np
 
 from .._results import TestResult
+from .._threads import blas_threads
 from .._validation import check_2d, check_same_n_features
 from ._kernel import _MEDIAN_MAX_POINTS as _MEDIAN_ROWS
 from ._kernel import DeepKernel, bind_and_gram, resolve_kernel
@@ -326,7 +327,10 @@ def _permutation_null_block(seed, K, n, size, estimator):
     idx = rng.permuted(np.broadcast_to(np.arange(N), (size, N)), axis=1)[:, :n]
     M = np.zeros((N, size))
     M[idx, np.arange(size)[:, None]] = 1.0
-    KM = K @ M
+    # one BLAS thread: the summation order (so every bit of the null
+    # distribution) must not depend on where the task runs (tests/test_dask.py)
+    with blas_threads(1):
+        KM = K @ M
     sxx = np.einsum("ij,ij->j", M, KM)
     sxy = rows @ M - sxx
     syy = total - sxx - 2.0 * sxy
