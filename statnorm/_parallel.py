@@ -25,7 +25,13 @@ import numpy as np
 
 from ._validation import spawn_seeds
 
-__all__ = ["check_dask_array", "is_dask_array", "map_row_blocks", "run_tasks"]
+__all__ = [
+    "check_dask_array",
+    "finite_blocks",
+    "is_dask_array",
+    "map_row_blocks",
+    "run_tasks",
+]
 
 DEFAULT_BLOCK_ROWS = 65536
 
@@ -94,6 +100,49 @@ def check_dask_array(X, *, n_features=None, estimator=None, name="X"):
             f"{n_features} features as input."
         )
     return X
+
+
+def _check_finite_block(block, name):
+    block = np.asarray(block)
+    if block.dtype.kind in "fc" and not np.isfinite(block).all():
+        what = "NaN" if np.isnan(block).any() else "infinity"
+        raise ValueError(
+            f"Input {name} contains {what}; statnorm does not accept missing or "
+            "infinite values (found in a block of the dask array, at compute time)."
+        )
+    return block
+
+
+def finite_blocks(X, name="X"):
+    """Return Dask array ``X`` with every block checked for NaN/inf when computed.
+
+    The NumPy paths reject NaN and inf eagerly; a Dask array cannot be read
+    before it is computed, so each block is checked as it is computed and a
+    ``ValueError`` naming ``name`` is raised there, never a NaN result.
+
+    Parameters
+    ----------
+    X : dask.array.Array
+        The array.
+    name : str, default="X"
+        Name of the input in the error message.
+
+    Returns
+    -------
+    X : dask.array.Array
+        The same values, lazily validated.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dask.array as da
+    >>> from statnorm._parallel import finite_blocks
+    >>> finite_blocks(da.from_array(np.array([1.0, np.nan]))).compute()
+    Traceback (most recent call last):
+    ...
+    ValueError: Input X contains NaN; ...
+    """
+    return X.map_blocks(_check_finite_block, name, dtype=X.dtype, meta=X._meta)
 
 
 def _apply(block, func):

@@ -321,3 +321,59 @@ def test_quantile_bad_dask_input(rng):
     dX = da.from_array(rng.uniform(size=(50, 3)), chunks=10)
     with pytest.raises(ValueError, match="unknown chunk sizes"):
         est.predict(dX[dX[:, 0] > 0.5])
+
+
+def _nan_cases(rng):
+    from statnorm.quantile import QuantileAggregator
+
+    X = rng.standard_normal((60, 3))
+    P = np.abs(X) + 0.5
+    Xq, y = _quantile_data(rng)
+    agg = QuantileAggregator(
+        _quantile_models()[:1], quantiles=[0.1, 0.9], cv=2, random_state=0
+    )
+    learner = KernelLearner(featurizer="identity", random_state=0)
+    S = rng.normal(size=(60, 20))
+    x = rng.uniform(-1, 1, 60)
+    return {
+        "kde": (lambda A: HighDimKDE().fit(X).score_samples(A), X),
+        "tte": (lambda A: TTEDepth().fit(P).score_samples(A), P),
+        "spatial": (lambda A: SpatialDepth().fit(X).score_samples(A), X),
+        "mmd2": (lambda A: mmd2(A, da.from_array(X + 1, chunks=20)), X),
+        "detector": (lambda A: MMDDetector().fit(X).score_samples(A), X),
+        "learner": (
+            lambda A: learner.fit(
+                np.vstack([X, X + 1]), np.repeat([0, 1], 60)
+            ).transform(A),
+            X,
+        ),
+        "quantile_matrix": (lambda A: quantile_matrix(A, [0.5]), S),
+        "rdd": (lambda A: DistributionalRDD(n_bootstrap=0).fit(x, A).tau_, S),
+        "quantile": (lambda A: agg.fit(Xq, y).predict(A), Xq[:60]),
+    }
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "kde",
+        "tte",
+        "spatial",
+        "mmd2",
+        "detector",
+        "learner",
+        "quantile_matrix",
+        "rdd",
+        "quantile",
+    ],
+)
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_in_a_dask_array_is_a_clear_error(rng, entry, bad):
+    """A NaN/inf inside a Dask array raises at compute time, never a NaN result."""
+    func, A = _nan_cases(rng)[entry]
+    A = np.array(A, dtype=np.float64)
+    A[len(A) // 2, 1] = bad
+    with pytest.raises(ValueError, match=r"(?i)nan|inf"):
+        out = func(da.from_array(A, chunks=(20, A.shape[1])))
+        if is_dask_array(out):
+            out.compute()

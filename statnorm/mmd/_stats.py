@@ -115,10 +115,12 @@ def _mmd2_dask(X, Y, kernel, estimator):
     import dask
     import dask.array as da
 
-    from .._parallel import check_dask_array
+    from .._parallel import check_dask_array, finite_blocks
 
-    X = check_dask_array(da.asarray(X), name="X").astype(np.float64)
-    Y = check_dask_array(da.asarray(Y), name="Y").astype(np.float64)
+    X = finite_blocks(check_dask_array(da.asarray(X), name="X").astype(np.float64))
+    Y = finite_blocks(
+        check_dask_array(da.asarray(Y), name="Y").astype(np.float64), "Y"
+    )
     for A, name in ((X, "X"), (Y, "Y")):
         if A.shape[0] < 2:
             raise ValueError(
