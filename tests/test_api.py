@@ -219,3 +219,43 @@ def test_examples_import_public_names_only(path):
         and any(part.startswith("_") for part in m.split("."))
     ]
     assert not private, f"{path.name} imports private names: {private}"
+
+
+_TYPED_METHODS = (
+    "__init__",
+    "fit",
+    "predict",
+    "predict_proba",
+    "predict_interval",
+    "transform",
+    "inverse_transform",
+    "score",
+    "score_samples",
+    "test",
+    "summary",
+)
+
+
+def _unannotated(func):
+    sig = inspect.signature(func)
+    return [
+        p.name
+        for p in sig.parameters.values()
+        if p.name not in ("self", "cls") and p.annotation is p.empty
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(NAMES))
+def test_public_surface_is_annotated(name):
+    """The package says it is typed (py.typed): its public surface is annotated."""
+    obj = NAMES[name]
+    missing = {}
+    if inspect.isfunction(obj):
+        missing[name] = _unannotated(obj)
+    elif inspect.isclass(obj) and not _is_result(obj):
+        for meth in _TYPED_METHODS:
+            f = obj.__dict__.get(meth)
+            if inspect.isfunction(f):
+                missing[f"{name}.{meth}"] = _unannotated(f)
+    missing = {k: v for k, v in missing.items() if v}
+    assert not missing, f"annotate: {missing}"
