@@ -1,6 +1,6 @@
 """Input and parameter validation shared by every statnorm module.
 
-Messages follow scikit-learn's wording (see ``shared/conventions.md`` section 5):
+Messages follow scikit-learn's wording (see ``docs/contributing.rst``, "Validation"):
 they name the argument, say what was expected, and what was received. The
 sklearn common checks grep for the words "NaN", "inf", "1 sample",
 "1 feature(s)" and "class", so those exact words appear below.
