@@ -10,6 +10,7 @@ Subpackages (imported lazily, on first attribute access):
 - :mod:`statnorm.rdd` -- regression discontinuity with distribution-valued outcomes.
 - :mod:`statnorm.mmd` -- kernel two-sample tests with learned kernels.
 - :mod:`statnorm.datasets` -- bundled real data sets (no network access).
+- :mod:`statnorm.results` -- the result base shared by every method.
 - :mod:`statnorm.utils` -- estimator registry and ``show_versions``.
 
 ``import statnorm`` is cheap: it imports neither Numba nor any subpackage.
@@ -28,7 +29,7 @@ from ._version import __version__
 METHODS = ("calibration", "quantile", "compositional", "depth", "kde", "rdd", "mmd")
 """Names of the method subpackages, in the order the documentation lists them."""
 
-_SUBMODULES = frozenset((*METHODS, "datasets", "utils", "exceptions"))
+_SUBMODULES = frozenset((*METHODS, "datasets", "results", "utils", "exceptions"))
 
 __all__ = [
     "METHODS",
@@ -42,6 +43,7 @@ __all__ = [
     "mmd",
     "quantile",
     "rdd",
+    "results",
     "utils",
 ]
 
