@@ -3,80 +3,543 @@
 Method ``_cli`` modules import from here, never from :mod:`statnorm._cli`
 (the top-level parser), so that the entry point can register subcommands
 without importing method packages and methods never import the entry point.
+
+One reader (:func:`read_table`, :func:`load_array`) for every subcommand: CSV
+or TSV (delimiter sniffed), parquet, ``.npy``/``.npz`` (never unpickled), ``-``
+for standard input; a pandas-style index column is recognised and dropped
+with a note; text columns are never coded silently. One set of flags
+(:func:`add_output_options`, :func:`add_random_state`, ...), ``--json`` output
+(:func:`emit`), and safe model files (:func:`save_model`, :func:`load_model`).
 """
 
+from __future__ import annotations
+
 import argparse
+import io
+import json
+import sys
 from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "CLIError",
+    "add_confidence_level",
+    "add_n_bootstrap",
+    "add_n_permutations",
+    "add_output_options",
+    "add_random_state",
+    "add_table_options",
+    "emit",
+    "load_array",
+    "load_model",
+    "note",
+    "output_dir",
+    "read_table",
+    "save_model",
+    "write_frame",
+]
 
 
 class CLIError(Exception):
     """An error in the user's input to the command line (printed, no traceback)."""
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keep the description's layout (worked examples) and show every default."""
+
+    def _get_help_string(self, action):
+        h = action.help or ""
+        if (
+            "%(default)" not in h
+            and action.default is not argparse.SUPPRESS
+            and action.option_strings
+            and action.nargs != 0
+        ):
+            h += " (default: %(default)s)"
+        return h
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def load_array(path, name, *, ndmin=2):
-    """Read a numeric array from ``.npy``, ``.npz`` (one array), ``.csv``,
-    ``.tsv`` or ``.txt`` for a method's subcommand.
+def note(args, message):
+    """Print a note on stderr unless ``--quiet`` (or ``--json``) was given."""
+    if not getattr(args, "quiet", False):
+        print(f"statnorm: note: {message}", file=sys.stderr)
 
-    Text files may start with a header line; the delimiter (comma, tab or
-    whitespace) is taken from the first line. With ``ndmin=2`` a 1-D array
-    becomes one column. Errors name the argument (``name``) and the file.
-    """
-    import numpy as np
 
+# ---------------------------------------------------------------- reading
+_TEXT = (".csv", ".tsv", ".txt", ".gz")
+
+
+def _read_bytes(path, name):
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        if not data:
+            raise ValueError(f"{name}: standard input is empty.")
+        return data, "-"
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"{name}: no such file: {path}")
     if p.stat().st_size == 0:
         raise ValueError(f"{name}: {path} is empty (0 bytes).")
-    suffix = p.suffix.lower()
+    return None, p
+
+
+def _numeric_first_row(text):
+    first = text.lstrip().splitlines()[0] if text.strip() else ""
+    for sep in (",", "\t", ";", None):
+        cells = [c.strip().strip('"') for c in first.split(sep) if c.strip()]
+        if cells and all(_is_number(c) for c in cells):
+            return True
+    return False
+
+
+def _is_number(s):
     try:
-        A = _read(p, suffix, name, path, np)
-    except (EOFError, OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{name}: cannot read {path} as {suffix}: {exc}") from None
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_row_counter(values):
+    v = np.asarray(values)
+    if v.dtype.kind not in "iuf" or len(v) == 0:
+        return False
+    return bool(
+        np.array_equal(v, np.arange(len(v)))
+        or np.array_equal(v, np.arange(1, len(v) + 1))
+    )
+
+
+def _read_frame(path, name):
+    """Read any supported file (or stdin) into a DataFrame, unmodified."""
+    import pandas as pd
+
+    data, p = _read_bytes(path, name)
+    label = "standard input" if p == "-" else str(p)
+    suffix = "" if p == "-" else "".join(Path(p).suffixes[-2:]).lower()
+    try:
+        if suffix.endswith((".npy", ".npz")):
+            A = _read_npy(p, name)
+            if A.ndim == 1:
+                A = A[:, None]
+            if A.ndim != 2:
+                raise ValueError(
+                    f"{name}: {label} holds a {A.ndim}-D array; expected 1-D or 2-D."
+                )
+            return pd.DataFrame(A, columns=[f"x{j}" for j in range(A.shape[1])]), True
+        if suffix.endswith(".parquet"):
+            try:
+                return pd.read_parquet(p), False
+            except ImportError as exc:
+                raise ValueError(
+                    f"{name}: reading parquet needs pyarrow: pip install pyarrow"
+                ) from exc
+        if p == "-" or suffix.endswith(_TEXT):
+            raw = data if data is not None else Path(p).read_bytes()
+            if suffix.endswith(".gz"):
+                import gzip
+
+                raw = gzip.decompress(raw)
+            text = raw.decode("utf-8-sig")
+            header = None if _numeric_first_row(text) else "infer"
+            sep = _delimiter(text, suffix)
+            frame = pd.read_csv(
+                io.StringIO(text), sep=sep, engine="python", header=header
+            )
+            if header is None:
+                frame.columns = [f"x{j}" for j in range(frame.shape[1])]
+            return frame, header is None
+    except (EOFError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ValueError(f"{name}: cannot read {label}: {exc}") from None
     except ValueError as exc:
         if str(exc).startswith(f"{name}:"):
             raise
-        raise ValueError(f"{name}: cannot read {path}: {exc}") from None
-    if A.dtype.kind not in "biuf":
-        raise ValueError(
-            f"{name}: {path} must hold numbers; got an array of dtype {A.dtype}."
-        )
-    if A.size == 0:
-        raise ValueError(f"{name}: {path} holds no values.")
-    if ndmin == 2 and A.ndim == 1:
-        A = A[:, None]
-    return A
+        raise ValueError(f"{name}: cannot read {label}: {exc}") from None
+    raise ValueError(
+        f"{name}: unsupported file type {suffix or label!r}; use .csv, .tsv, .txt, "
+        ".parquet, .npy, .npz or - (standard input)."
+    )
 
 
-def _read(p, suffix, name, path, np):
-    if suffix == ".npy":
-        A = np.load(p, allow_pickle=False)
-    elif suffix == ".npz":
-        with np.load(p, allow_pickle=False) as z:
-            keys = list(z.keys())
-            if len(keys) != 1:
-                raise ValueError(
-                    f"{name}: {path} holds {len(keys)} arrays ({keys}); expected one."
+def _delimiter(text, suffix):
+    """The delimiter of a text table: tab for .tsv, else taken from the first line."""
+    if suffix.endswith((".tsv", ".tsv.gz")):
+        return "\t"
+    first = text.lstrip("\ufeff").splitlines()[0] if text else ""
+    for d in (",", "\t", ";", "|"):
+        if d in first:
+            return d
+    return r"\s+" if first.strip().count(" ") else ","
+
+
+def _read_npy(p, name):
+    if str(p).lower().endswith(".npy"):
+        return np.load(p, allow_pickle=False)
+    with np.load(p, allow_pickle=False) as z:
+        keys = list(z.keys())
+        if len(keys) != 1:
+            raise ValueError(
+                f"{name}: {p} holds {len(keys)} arrays ({keys}); expected one."
+            )
+        return z[keys[0]]
+
+
+def read_table(
+    path,
+    name,
+    *,
+    args=None,
+    index_col=None,
+    categories=None,
+    one_hot=(),
+    numeric=True,
+):
+    """Read a table for a subcommand: numbers only, index handled, never guessed.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``/``.tsv``/``.txt`` (optionally ``.gz``), ``.parquet``,
+        ``.npy`` or ``.npz`` file, or ``-`` for standard input (CSV text).
+    name : str
+        The option or argument the file came from (named in every error).
+    args : argparse.Namespace, optional
+        Parsed arguments: ``args.index_col`` and ``args.quiet`` are used.
+    index_col : str or int, optional
+        A column to drop as the row index. When None, an unnamed first column
+        holding 0..n-1 or 1..n (what pandas writes by default) is recognised
+        and dropped with a note.
+    categories : dict, optional
+        ``{column: [level, ...]}``: text columns coded by the given order
+        (ordinal codes 0, 1, ...); an unknown level is an error.
+    one_hot : sequence of str, default=()
+        Text columns to one-hot encode.
+    numeric : bool, default=True
+        Reject any remaining non-numeric column (naming it).
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The table with the index dropped and every column numeric.
+    """
+    import pandas as pd
+
+    if args is not None and index_col is None:
+        index_col = getattr(args, "index_col", None)
+    frame, headerless = _read_frame(path, name)
+    label = "standard input" if str(path) == "-" else str(path)
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise ValueError(f"{name}: {label} holds no values.")
+    if index_col is not None:
+        col = index_col
+        if isinstance(col, str) and col.isdigit() and col not in frame.columns:
+            col = frame.columns[int(col)]
+        if col not in frame.columns:
+            raise ValueError(
+                f"--index-col: {index_col!r} is not a column of {label}; columns "
+                f"are {list(map(str, frame.columns))}."
+            )
+        frame = frame.drop(columns=[col])
+    elif not headerless and frame.shape[1] > 1:
+        first = str(frame.columns[0])
+        if (first == "" or first.startswith("Unnamed: 0")) and _is_row_counter(
+            frame.iloc[:, 0]
+        ):
+            frame = frame.iloc[:, 1:]
+            if args is not None:
+                note(
+                    args,
+                    f"{label}: dropped the unnamed first column (a row index "
+                    "0..n-1 or 1..n, as pandas writes it); use --index-col to "
+                    "choose the index column yourself.",
                 )
-            A = z[keys[0]]
-    elif suffix in (".csv", ".tsv", ".txt"):
-        with open(p, encoding="utf-8") as f:
-            first = f.readline()
-        delim = "," if "," in first else ("\t" if "\t" in first else None)
-        try:
-            float((first.split(delim) or ["x"])[0])
-            skip = 0
-        except ValueError:  # a header line
-            skip = 1
-        A = np.loadtxt(p, delimiter=delim, ndmin=1, skiprows=skip)
-    else:
-        raise ValueError(
-            f"{name}: unsupported file type {suffix or path!r}; use .npy, .npz, "
-            ".csv, .tsv or .txt."
-        )
+    for col, levels in (categories or {}).items():
+        if col not in frame.columns:
+            raise ValueError(f"{name}: no column {col!r} in {label} to code.")
+        levels = list(levels)
+        values = frame[col].astype(str)
+        bad = sorted(set(values) - set(levels))
+        if bad:
+            raise ValueError(
+                f"{name}: column {col!r} of {label} has values {bad[:5]} not "
+                f"among the levels given for it {levels}."
+            )
+        order = {v: float(i) for i, v in enumerate(levels)}
+        frame = frame.assign(**{col: values.map(order).astype(np.float64)})
+    if one_hot:
+        missing = [c for c in one_hot if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{name}: no column(s) {missing} in {label} to encode.")
+        frame = pd.get_dummies(frame, columns=list(one_hot), dtype=np.float64)
+    if numeric:
+        text_cols = [
+            str(c)
+            for c in frame.columns
+            if not pd.api.types.is_numeric_dtype(frame[c])
+            or pd.api.types.is_bool_dtype(frame[c])
+        ]
+        if text_cols:
+            raise ValueError(
+                f"{name}: column(s) {text_cols} of {label} are not numeric. Code an "
+                "ordered category with --categories COLUMN=LEVEL1,LEVEL2,... or "
+                "one-hot encode it with --one-hot COLUMN; statnorm never codes "
+                "text alphabetically."
+            )
+    return frame
+
+
+def load_array(path, name, *, ndmin=2, args=None, dtype=np.float64):
+    """Read a numeric array for a subcommand (see :func:`read_table`).
+
+    A 1-D result becomes one column with ``ndmin=2``; with ``ndmin=1`` a
+    one-column table becomes 1-D. Errors name the argument and the file.
+    """
+    frame = read_table(path, name, args=args)
+    A = frame.to_numpy()
+    if A.dtype.kind not in "biuf":
+        raise ValueError(f"{name}: {path} must hold numbers; got dtype {A.dtype}.")
+    A = A.astype(dtype, copy=False)
+    if ndmin == 1 and A.ndim == 2 and A.shape[1] == 1:
+        A = A[:, 0]
     return A
+
+
+# ---------------------------------------------------------------- options
+def add_table_options(parser):
+    """``--index-col`` (and nothing else): how to read an input table."""
+    parser.add_argument(
+        "--index-col",
+        default=None,
+        metavar="COLUMN",
+        help="column of the input table(s) holding the row index, dropped before "
+        "use (name or 0-based position); an unnamed first column 0..n-1 or 1..n "
+        "is dropped automatically",
+    )
+
+
+def add_output_options(parser, *, default_output=None):
+    """``-o/--output`` (a folder), ``--json``, ``--quiet``, ``-v/--verbose``."""
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=default_output,
+        metavar="FOLDER",
+        help="folder that receives the named output files (created if missing; "
+        "nothing is written when omitted)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the results as JSON on stdout (the same numbers as the table)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing but errors"
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="report progress (repeat for more detail)",
+    )
+
+
+def add_random_state(parser, default=0):
+    """``--random-state``: the seed of every random step."""
+    parser.add_argument(
+        "--random-state",
+        type=_nonneg_int("--random-state"),
+        default=default,
+        metavar="INT",
+        help="seed of every random step (permutations, bootstrap, folds, init)",
+    )
+
+
+def add_n_permutations(parser, default=999):
+    """``--n-permutations``."""
+    parser.add_argument(
+        "--n-permutations",
+        type=_nonneg_int("--n-permutations"),
+        default=default,
+        metavar="INT",
+        help="number of permutations of the test",
+    )
+
+
+def add_n_bootstrap(parser, default=999):
+    """``--n-bootstrap``."""
+    parser.add_argument(
+        "--n-bootstrap",
+        type=_nonneg_int("--n-bootstrap"),
+        default=default,
+        metavar="INT",
+        help="number of bootstrap draws",
+    )
+
+
+def add_confidence_level(parser, default=0.95):
+    """``--confidence-level``."""
+
+    def level(text):
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"--confidence-level must be a number in (0, 1); got {text!r}"
+            ) from None
+        if not 0 < v < 1:
+            raise argparse.ArgumentTypeError(
+                f"--confidence-level must be in (0, 1); got {text!r}"
+            )
+        return v
+
+    parser.add_argument(
+        "--confidence-level",
+        type=level,
+        default=default,
+        metavar="LEVEL",
+        help="confidence level of intervals and bands",
+    )
+
+
+def _nonneg_int(option):
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{option} must be a non-negative integer; got {text!r}"
+            ) from None
+        if v < 0:
+            raise argparse.ArgumentTypeError(
+                f"{option} must be a non-negative integer; got {text!r}"
+            )
+        return v
+
+    return parse
+
+
+# ---------------------------------------------------------------- writing
+def output_dir(args):
+    """The ``-o/--output`` folder (created), or None when no output was asked."""
+    out = getattr(args, "output", None)
+    if out is None:
+        return None
+    p = Path(out)
+    if p.exists() and not p.is_dir():
+        raise CLIError(f"--output: {out} exists and is not a folder.")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CLIError(f"--output: cannot create folder {out}: {exc}") from None
+    return p
+
+
+def write_frame(frame, folder, filename):
+    """Write a DataFrame (with its header, without the index) into ``folder``."""
+    path = Path(folder) / filename
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _jsonable(v):
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return _jsonable(v.tolist())
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, float) and not np.isfinite(v):
+        return None if np.isnan(v) else ("inf" if v > 0 else "-inf")
+    if hasattr(v, "to_dict") and not isinstance(v, type):
+        return _jsonable(v.to_dict())
+    return v
+
+
+def emit(args, *, text=None, data=None):
+    """Print the results: ``data`` as JSON with ``--json``, else ``text``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments (``json`` and ``quiet`` are read).
+    text : object, optional
+        What a person reads (a SummaryTable or a string), printed unless
+        ``--quiet`` or ``--json``.
+    data : dict, optional
+        The same numbers, machine-readable (NumPy values converted; NaN
+        becomes null, infinities "inf"/"-inf").
+    """
+    if getattr(args, "json", False):
+        print(json.dumps(_jsonable(data or {}), indent=2))
+    elif text is not None and not getattr(args, "quiet", False):
+        print(text)
+
+
+# ---------------------------------------------------------------- models
+def save_model(estimator, path):
+    """Save a fitted estimator with skops (safe to share; no pickle).
+
+    Raises a ``CLIError`` if skops is not installed.
+    """
+    sio = _skops()
+    p = Path(path)
+    if p.suffix != ".skops":
+        raise CLIError(f"--save: use a .skops file name; got {path}")
+    sio.dump(estimator, p)
+    return p
+
+
+def load_model(path, *, expected=None, option="--apply"):
+    """Load an estimator saved by :func:`save_model`, trusting statnorm types only.
+
+    Types from statnorm, NumPy, SciPy and scikit-learn are trusted; a file
+    that holds anything else is refused (skops never runs pickled code).
+    """
+    sio = _skops()
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"{option}: no such file: {path}")
+    try:
+        untrusted = sio.get_untrusted_types(file=p)
+    except Exception as exc:  # noqa: BLE001 - any parse error is a bad file
+        raise ValueError(f"{option}: {path} is not a skops model file: {exc}") from None
+    foreign = [
+        t
+        for t in untrusted
+        if not t.startswith(("statnorm.", "numpy.", "scipy.", "sklearn.", "builtins."))
+    ]
+    if foreign:
+        raise ValueError(
+            f"{option}: {path} holds types statnorm does not trust: {foreign}."
+        )
+    est = sio.load(p, trusted=untrusted)
+    if expected is not None and not isinstance(est, expected):
+        raise ValueError(
+            f"{option}: {path} holds a {type(est).__name__}, not a "
+            f"{getattr(expected, '__name__', expected)}."
+        )
+    return est
+
+
+def _skops():
+    try:
+        import skops.io as sio
+    except ImportError as exc:
+        raise CLIError(
+            "saving and loading models needs skops: pip install 'statnorm[cli]' "
+            "(or pip install skops)"
+        ) from exc
+    return sio

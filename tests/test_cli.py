@@ -180,3 +180,70 @@ def test_load_array_formats_and_errors(tmp_path):
     with pytest.raises(ValueError, match=r"X: unsupported file type '\.json'"):
         (tmp_path / "a.json").write_text("{}")
         load_array(tmp_path / "a.json", "X")
+
+
+def test_read_table_pandas_index_parquet_stdin(tmp_path, monkeypatch, capsys):
+    """One reader: pandas' index column dropped with a note, parquet, stdin."""
+    import argparse
+    import io
+
+    import numpy as np
+    import pandas as pd
+
+    from statnorm._cliutils import read_table
+
+    df = pd.DataFrame({"a": [0.5, 1.5, 2.5], "b": [3.0, 4.0, 5.0]})
+    df.to_csv(tmp_path / "with_index.csv")  # pandas' default: an index column
+    args = argparse.Namespace(quiet=False, index_col=None)
+    got = read_table(tmp_path / "with_index.csv", "X", args=args)
+    assert list(got.columns) == ["a", "b"]
+    assert "dropped the unnamed first column" in capsys.readouterr().err
+    df.to_csv(tmp_path / "i.csv", index_label="id")
+    got = read_table(
+        tmp_path / "i.csv", "X", args=argparse.Namespace(quiet=True, index_col="id")
+    )
+    np.testing.assert_array_equal(got.to_numpy(), df.to_numpy())
+    pytest.importorskip("pyarrow")
+    df.to_parquet(tmp_path / "t.parquet")
+    np.testing.assert_array_equal(
+        read_table(tmp_path / "t.parquet", "X").to_numpy(), df.to_numpy()
+    )
+    monkeypatch.setattr(
+        "sys.stdin", io.TextIOWrapper(io.BytesIO(df.to_csv(index=False).encode()))
+    )
+    np.testing.assert_array_equal(read_table("-", "X").to_numpy(), df.to_numpy())
+
+
+def test_read_table_never_codes_text_alphabetically(tmp_path):
+    import pandas as pd
+
+    from statnorm._cliutils import read_table
+
+    df = pd.DataFrame({"cut": ["Good", "Fair", "Ideal"], "x": [1.0, 2.0, 3.0]})
+    df.to_csv(tmp_path / "d.csv", index=False)
+    with pytest.raises(ValueError, match=r"X: column\(s\) \['cut'\] .* not numeric"):
+        read_table(tmp_path / "d.csv", "X")
+    got = read_table(
+        tmp_path / "d.csv", "X", categories={"cut": ["Fair", "Good", "Ideal"]}
+    )
+    assert got["cut"].tolist() == [1.0, 0.0, 2.0]
+    with pytest.raises(ValueError, match="not among the levels"):
+        read_table(tmp_path / "d.csv", "X", categories={"cut": ["Fair", "Good"]})
+    got = read_table(tmp_path / "d.csv", "X", one_hot=["cut"])
+    assert sorted(got.columns) == ["cut_Fair", "cut_Good", "cut_Ideal", "x"]
+
+
+def test_model_files_round_trip_and_refuse_foreign_types(tmp_path):
+    pytest.importorskip("skops")
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from statnorm._cliutils import load_model, save_model
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    est = LogisticRegression().fit(X, X[:, 0] > 0)
+    p = save_model(est, tmp_path / "m.skops")
+    back = load_model(p, expected=LogisticRegression)
+    np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
+    with pytest.raises(ValueError, match="holds a LogisticRegression"):
+        load_model(p, expected=dict)
