@@ -116,12 +116,21 @@ def _cmd_datasets(args):
     from .datasets import list_datasets
 
     infos = list_datasets()
+    names = [d["name"] for d in infos]
+    if args.name and args.name not in names:
+        raise CLIError(f"unknown dataset {args.name!r}; choose from {names}")
+    if args.output is not None:
+        if not args.name:
+            raise CLIError(
+                "--output: name the data set to write (see 'statnorm datasets')"
+            )
+        from ._datasets_export import export
+
+        for path in export(args.name, args.output):
+            print(path)
+        return 0
     if args.name:
         match = [d for d in infos if d["name"] == args.name]
-        if not match:
-            raise CLIError(
-                f"unknown dataset {args.name!r}; choose from {[d['name'] for d in infos]}"
-            )
         for k, v in match[0].items():
             print(f"{k}: {', '.join(v) if isinstance(v, tuple) else v}")
         return 0
@@ -174,8 +183,26 @@ def build_parser(command=None):
     )
     p.set_defaults(func=_cmd_tour)
 
-    p = sub.add_parser("datasets", help="list the bundled data sets")
+    p = sub.add_parser(
+        "datasets",
+        help="list the bundled data sets, or write one to files",
+        description=(
+            "List the bundled data sets, show one's source and licence, or write "
+            "it to files that the other subcommands read.\n\n"
+            "examples:\n"
+            "  statnorm datasets roman_cups -o data\n"
+            "  statnorm datasets cifar10_logits -o data"
+        ),
+    )
     p.add_argument("name", nargs="?", help="show source and licence of one data set")
+    p.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FOLDER",
+        help="write the named data set into FOLDER (CSV with a header; embeddings "
+        "as .npy)",
+    )
     p.set_defaults(func=_cmd_datasets)
 
     p = sub.add_parser(

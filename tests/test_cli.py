@@ -247,3 +247,25 @@ def test_model_files_round_trip_and_refuse_foreign_types(tmp_path):
     np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
     with pytest.raises(ValueError, match="holds a LogisticRegression"):
         load_model(p, expected=dict)
+
+
+def test_datasets_export_writes_files_the_subcommands_read(tmp_path, capsys):
+    import numpy as np
+
+    from statnorm._cliutils import load_array
+    from statnorm.datasets import load_cifar10_logits, load_roman_cups
+
+    assert _cli.main(["datasets", "cifar10_logits", "-o", str(tmp_path)]) == 0
+    assert _cli.main(["datasets", "roman_cups", "-o", str(tmp_path)]) == 0
+    X, y = load_cifar10_logits("test", return_X_y=True)
+    # float32 logits: their shortest decimal form reads back to the same float32
+    np.testing.assert_array_equal(
+        load_array(tmp_path / "cifar10_logits_test.csv", "X").astype(X.dtype), X
+    )
+    np.testing.assert_array_equal(
+        load_array(tmp_path / "cifar10_labels_test.csv", "y", ndmin=1), y
+    )
+    cups = load_roman_cups()
+    got = load_array(tmp_path / "roman_cups.csv", "X")
+    np.testing.assert_allclose(got[:, 1:], cups.data)
+    assert _cli.main(["datasets", "-o", str(tmp_path)]) == 2

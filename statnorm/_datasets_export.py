@@ -1,0 +1,91 @@
+"""Write a bundled data set to files for the command line (``statnorm datasets``)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+
+from .datasets._base import MGT_MACHINES, _path
+
+
+def _raw_csv(fname, folder, out_name):
+    raw = _path(fname).read_bytes()
+    if fname.endswith(".gz"):
+        raw = gzip.decompress(raw)
+    path = folder / out_name
+    path.write_bytes(raw)
+    return [path]
+
+
+def _cifar(folder):
+    import pandas as pd
+
+    from .datasets import load_cifar10_logits
+
+    out = []
+    for split in ("validation", "test"):
+        X, y = load_cifar10_logits(split, return_X_y=True)
+        for arr, kind, cols in (
+            (X, "logits", [f"z{j}" for j in range(X.shape[1])]),
+            (y[:, None], "labels", ["label"]),
+        ):
+            path = folder / f"cifar10_{kind}_{split}.csv"
+            pd.DataFrame(arr, columns=cols).to_csv(path, index=False)
+            out.append(path)
+    return out
+
+
+def _mgt_embeddings(folder):
+    from .datasets import load_mgt_embeddings
+
+    out = []
+    for corpus, machines in MGT_MACHINES.items():
+        for i, machine in enumerate(machines):
+            emb = load_mgt_embeddings(corpus, machine=machine, dtype=np.float32)
+            pairs = [(emb.machine, machine)]
+            if i == 0:
+                pairs.insert(0, (emb.human, "human"))
+            for arr, who in pairs:
+                path = folder / f"mgt_{corpus}_{who}.npy"
+                np.save(path, arr)
+                out.append(path)
+    return out
+
+
+def _mgt_texts(folder):
+    out = []
+    for corpus, machines in MGT_MACHINES.items():
+        for machine in machines:
+            fname = f"{corpus}_{machine}.csv.gz"
+            out += _raw_csv(fname, folder, f"mgt_texts_{corpus}_{machine}.csv")
+    return out
+
+
+_WRITERS = {
+    "cifar10_logits": _cifar,
+    "roman_cups": lambda f: _raw_csv("roman_cups.csv", f, "roman_cups.csv"),
+    "mgt_embeddings": _mgt_embeddings,
+    "mgt_texts": _mgt_texts,
+    "diamonds": lambda f: _raw_csv("diamonds.csv.gz", f, "diamonds.csv"),
+    "concrete": lambda f: _raw_csv("concrete.csv.gz", f, "concrete.csv"),
+}
+
+
+def export(name: str, folder) -> list[Path]:
+    """Write data set ``name`` into ``folder`` (created); return the paths.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from statnorm._datasets_export import export
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.name for p in export("roman_cups", d)]
+    ['roman_cups.csv']
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"--output: {folder} exists and is not a folder.")
+    folder.mkdir(parents=True, exist_ok=True)
+    return _WRITERS[name](folder)
