@@ -13,7 +13,23 @@ import logging
 
 import numpy as np
 
-__all__ = ["Adam", "report_epoch"]
+__all__ = [
+    "Adam",
+    "CallbackSupportMixin",
+    "FitProgress",
+    "report_epoch",
+    "with_callbacks",
+]
+
+try:  # scikit-learn >= 1.9: estimator callbacks (set_callbacks(ProgressBar()))
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+except ImportError:  # pragma: no cover - older scikit-learn
+
+    class CallbackSupportMixin:  # type: ignore[no-redef]
+        """Stand-in when scikit-learn has no callback API (before 1.9)."""
+
+    def with_callbacks(method):  # type: ignore[no-redef]
+        return method
 
 
 class Adam:
@@ -117,3 +133,72 @@ def report_epoch(estimator, epoch: int, max_iter: int | None = None, **metrics):
     logging.getLogger(".".join(mod[:2])).debug(line)
     if getattr(estimator, "verbose", 0):
         print(line, flush=True)
+
+
+class FitProgress:
+    """Report the steps of a fit: ``verbose`` lines, logging, sklearn callbacks.
+
+    Create it at the start of a ``fit`` decorated with :func:`with_callbacks`
+    (on an estimator deriving from :class:`CallbackSupportMixin`), then call
+    :meth:`step` at the end of each epoch/step. Callbacks set with
+    ``estimator.set_callbacks(...)`` (e.g. scikit-learn's ``ProgressBar``) see
+    one task per step; without callbacks this only prints/logs.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The estimator being fitted.
+    max_steps : int or None
+        Number of steps if known (an epoch budget).
+    task_name, step_name : str
+        Names shown by progress callbacks.
+
+    Examples
+    --------
+    >>> from statnorm._optim import FitProgress
+    >>> class Est:
+    ...     verbose = 0
+    >>> progress = FitProgress(Est(), 3)
+    >>> [progress.step(i, loss=1.0 / i) for i in (1, 2, 3)]
+    [False, False, False]
+    """
+
+    def __init__(self, estimator, max_steps, *, task_name="fit", step_name="epoch"):
+        self.estimator = estimator
+        self.max_steps = max_steps
+        self.step_name = step_name
+        self._ctx = None
+        self._sub = None
+        if getattr(estimator, "_skl_callbacks", None) and hasattr(
+            estimator, "_init_callback_context"
+        ):
+            self._ctx = estimator._init_callback_context(
+                task_name=task_name, max_subtasks=max_steps
+            )
+            self._ctx.call_on_fit_task_begin(estimator=estimator)
+            self._begin()
+
+    def _begin(self):
+        self._sub = self._ctx.subcontext(task_name=self.step_name)
+        self._sub.call_on_fit_task_begin(estimator=self.estimator)
+
+    def step(self, i: int, **metrics) -> bool:
+        """End step ``i`` (1-based); return True if a callback asks to stop."""
+        report_epoch(self.estimator, i, self.max_steps, **metrics)
+        if self._ctx is None:
+            return False
+        stop = bool(self._sub.call_on_fit_task_end(estimator=self.estimator))
+        if self.max_steps is None or i < self.max_steps:
+            self._begin()
+        else:
+            self._sub = None
+        return stop
+
+    def close(self):
+        """End the fit task (call once, after the last step)."""
+        if self._ctx is not None:
+            if self._sub is not None:
+                self._sub.call_on_fit_task_end(estimator=self.estimator)
+                self._sub = None
+            self._ctx.call_on_fit_task_end(estimator=self.estimator)
+            self._ctx = None
