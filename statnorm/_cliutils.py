@@ -298,17 +298,31 @@ def read_table(
     return frame
 
 
-def load_array(path, name, *, ndmin=2, args=None, dtype=np.float64):
+def load_array(path, name, *, ndmin=2, args=None, dtype=np.float64, finite=True):
     """Read a numeric array for a subcommand (see :func:`read_table`).
 
     A 1-D result becomes one column with ``ndmin=2``; with ``ndmin=1`` a
-    one-column table becomes 1-D. Errors name the argument and the file.
+    one-column table becomes 1-D. With ``finite=True`` (default) a missing,
+    NaN or infinite value is an error naming the file and the first bad cell.
+    Errors name the argument and the file.
     """
     frame = read_table(path, name, args=args)
     A = frame.to_numpy()
     if A.dtype.kind not in "biuf":
         raise ValueError(f"{name}: {path} must hold numbers; got dtype {A.dtype}.")
     A = A.astype(dtype, copy=False)
+    if finite and A.dtype.kind == "f" and not np.isfinite(A).all():
+        r, c = np.argwhere(~np.isfinite(A))[0]
+        what = "a missing value or NaN" if np.isnan(A[r, c]) else "an infinite value"
+        raise ValueError(
+            f"{name}: {path} holds {what} (row {r + 1}, column {c + 1}); "
+            "statnorm needs finite numbers."
+        )
+    if finite and A.dtype.kind == "f" and A.size and np.abs(A).max() > 1e300:
+        raise ValueError(
+            f"{name}: {path} holds values of magnitude up to {np.abs(A).max():.3g}; "
+            "values this large overflow in the computations (rescale them)."
+        )
     if ndmin == 1 and A.ndim == 2 and A.shape[1] == 1:
         A = A[:, 0]
     return A

@@ -10,6 +10,8 @@ classes) are imported here and only here, so that a move in scikit-learn is a
 one-file fix.
 """
 
+import contextlib
+import re
 from numbers import Integral, Real
 
 import numpy as np
@@ -122,6 +124,18 @@ def _reject_bad_kinds(X, name):
         )
 
 
+@contextlib.contextmanager
+def _named(name):
+    """Make sure a ValueError from scikit-learn's checks names the argument."""
+    try:
+        yield
+    except ValueError as exc:
+        msg = str(exc)
+        if re.search(rf"\b{re.escape(name)}\b", msg):
+            raise
+        raise ValueError(f"{name}: {msg}") from None
+
+
 def _check_min(n, minimum, what, name, shape):
     if n < minimum:
         raise ValueError(
@@ -184,17 +198,18 @@ def check_2d(
     ValueError: Input logits contains NaN.
     """
     _reject_bad_kinds(X, name)
-    X = check_array(
-        X,
-        dtype=dtype,
-        order=order,
-        copy=copy,
-        ensure_all_finite="allow-nan" if allow_nan else True,
-        ensure_2d=True,
-        ensure_min_samples=0,
-        ensure_min_features=0,
-        input_name=name,
-    )
+    with _named(name):
+        X = check_array(
+            X,
+            dtype=dtype,
+            order=order,
+            copy=copy,
+            ensure_all_finite="allow-nan" if allow_nan else True,
+            ensure_2d=True,
+            ensure_min_samples=0,
+            ensure_min_features=0,
+            input_name=name,
+        )
     _check_min(X.shape[0], max(min_samples, 1), "sample", name, X.shape)
     _check_min(X.shape[1], max(min_features, 1), "feature", name, X.shape)
     return X
@@ -252,14 +267,17 @@ def check_1d(y, *, name="y", dtype=np.float64, min_samples=1, allow_nan=False):
     numeric = dtype is not None or arr.dtype.kind in "biufc"
     if numeric:
         _reject_bad_kinds(arr, name)
-    arr = check_array(
-        arr,
-        dtype=dtype if dtype is not None else None,
-        ensure_2d=False,
-        ensure_all_finite=("allow-nan" if allow_nan else True) if numeric else False,
-        ensure_min_samples=0,
-        input_name=name,
-    )
+    with _named(name):
+        arr = check_array(
+            arr,
+            dtype=dtype if dtype is not None else None,
+            ensure_2d=False,
+            ensure_all_finite=("allow-nan" if allow_nan else True)
+            if numeric
+            else False,
+            ensure_min_samples=0,
+            input_name=name,
+        )
     _check_min(arr.shape[0], max(min_samples, 1), "sample", name, arr.shape)
     return arr
 

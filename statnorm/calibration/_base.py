@@ -17,7 +17,7 @@ def _looks_like_probabilities(X):
 
 
 def check_scores(
-    X, *, input="logits", name="logits", n_features=None, owner="Calibrator"
+    X, *, input="logits", name="X", n_features=None, owner="Calibrator"
 ):
     """Validate logits (or probabilities) and return the log-softmax.
 
@@ -58,7 +58,8 @@ def check_labels(y, n_classes, *, name="y", min_classes=2):
     """Labels must be integers in ``0..n_classes-1``, with at least 2 classes."""
     if y is None:
         raise ValueError(
-            "This calibrator requires y to be passed, but the target y is None."
+            f"This calibrator requires {name} to be passed, but the target y is "
+            "None."
         )
     y_arr = np.asarray(y)
     if y_arr.ndim == 2 and y_arr.shape[1] == 1:
@@ -110,7 +111,7 @@ class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
         inp = getattr(self, "input", "logits")
         Z = check_scores(X, input=inp)
         y = check_labels(y, Z.shape[1])
-        check_consistent_length(logits=Z, y=y)
+        check_consistent_length(X=Z, y=y)
         self.n_features_in_ = Z.shape[1]
         self.classes_ = np.arange(Z.shape[1])
         if hasattr(X, "columns"):

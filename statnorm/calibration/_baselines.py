@@ -321,7 +321,9 @@ class MatrixScaling(_LBFGSScaling):
         # tens of nats, which makes L-BFGS crawl); W = W' / s maps back and the
         # penalty is taken on the original W
         m = np.zeros(C)  # no centring: it would couple b with W in the penalty
-        sd = Z.std(axis=0)
+        big = np.abs(Z).max(axis=0)
+        big[big == 0] = 1.0
+        sd = (Z / big).std(axis=0) * big  # no overflow for logits near 1e300
         sd[sd == 0] = 1.0
         Zs = (Z - m) / sd
         rows = np.arange(n)
@@ -342,7 +344,12 @@ class MatrixScaling(_LBFGSScaling):
             gb = gb + 2 * mu * b
             return -L[rows, y].mean() + pen, np.concatenate((gW.ravel(), gb))
 
-        x0 = np.concatenate((np.diag(sd).ravel(), m))  # W = I, b = 0
+        # start at W = I, b = 0; logits spanning more than 1e6 nats (e.g. scaled
+        # by 1e200) start at W = I / scale instead, so that the first softmax is
+        # not saturated (the problem is convex: the start changes no optimum)
+        span = float(np.abs(Zs * sd).max()) if Z.size else 0.0
+        t0 = 1.0 if span < 1e6 else 1.0 / span
+        x0 = np.concatenate((np.diag(sd * t0).ravel(), m))
         res = minimize(
             f,
             x0,
@@ -351,6 +358,11 @@ class MatrixScaling(_LBFGSScaling):
             options={"maxiter": self.max_iter, "gtol": 1e-8, "ftol": 1e-10},
         )
         self.n_iter_ = int(res.nit)
+        if not np.all(np.isfinite(res.x)):
+            raise ValueError(
+                "MatrixScaling: the fit diverged (non-finite coefficients) on X; "
+                "check X for extreme logits or rescale them."
+            )
         Wp, bp = res.x[: C * C].reshape(C, C), res.x[C * C :]
         self.coef_ = Wp / sd
         self.intercept_ = bp - self.coef_ @ m
@@ -469,6 +481,12 @@ class HistogramBinning(_OneVsRest):
     Each class's softmax probability is cut into ``n_bins`` equal-width bins;
     a bin predicts the frequency of the class among its calibration samples
     (an empty bin keeps its mid-point).
+
+    A non-empty bin in which the class never occurred predicts probability 0:
+    ``predict_proba`` then has exact zeros, ``transform`` (log-probabilities)
+    returns ``-inf`` there and the NLL of such a sample is infinite. This is
+    the method as defined (no smoothing); use ``TemperatureScaling`` or
+    ``HCalibrator`` when log-probabilities must stay finite.
 
     Parameters
     ----------

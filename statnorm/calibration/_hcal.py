@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import (
     Interval,
     StrOptions,
+    validate_params,
     check_random_state,
     fit_context,
 )
@@ -54,6 +55,19 @@ def _objective(
     return float(val), grad.reshape(n, C)
 
 
+@validate_params(
+    {
+        "y_true": ["array-like"],
+        "y_prob": ["array-like"],
+        "window": [Interval(Integral, 2, None, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="left")],
+        "n_groups": [Interval(Integral, 1, None, closed="left")],
+        "iterate_classes": ["boolean"],
+        "return_gradient": ["boolean"],
+        "n_jobs": [Integral, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def hcalibration_loss(
     y_true,
     y_prob,

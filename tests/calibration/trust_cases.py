@@ -1,0 +1,111 @@
+"""Trust-battery cases for statnorm.calibration (see tests/test_trust.py)."""
+
+import numpy as np
+
+from statnorm import calibration as c
+from statnorm.calibration import metrics as m
+from statnorm.utils._trust import Case
+
+_rng = np.random.default_rng(0)
+_Z = _rng.normal(size=(60, 3)) * 2
+_Y = np.r_[np.arange(3).repeat(20)]
+_Z[np.arange(60), _Y] += 1.5
+_P = np.exp(_Z - _Z.max(1, keepdims=True))
+_P /= _P.sum(1, keepdims=True)
+
+
+_LOG0 = (
+    "transform returns log-probabilities; a bin or isotonic step with no event "
+    "of a class gives probability 0, so log 0 = -inf (documented)"
+)
+
+
+def _fit_cases(cls, name, nonfinite_transform=None, **kw):
+    def fit_proba(X, y):
+        return cls(**kw).fit(X, y).predict_proba(X)
+
+    fitted = {}
+
+    def transform(X):
+        if not fitted:
+            fitted["est"] = cls(**kw).fit(_Z, _Y)
+        return fitted["est"].transform(X)
+
+    return [
+        Case(fit_proba, {"X": _Z, "y": _Y}, id="fit"),
+        Case(transform, {"X": _Z}, id="transform", nonfinite_ok=nonfinite_transform),
+    ]
+
+
+# a step below float resolution: training stops after one epoch without a
+# ConvergenceWarning (real fits are tested in the calibration tests)
+_HC = {
+    "max_iter": 3,
+    "early_stopping": 1,
+    "learning_rate": 1e-300,
+    "window": 10,
+    "random_state": 0,
+}
+_M = "statnorm.calibration"
+_MM = "statnorm.calibration.metrics"
+
+
+def _metric(f, **kw):
+    return Case(
+        lambda y_true, y_prob: f(y_true, y_prob, **kw), {"y_true": _Y, "y_prob": _P}
+    )
+
+
+CASES = {
+    f"{_M}.HCalibrator": _fit_cases(c.HCalibrator, "HCalibrator", **_HC),
+    f"{_M}.HistogramBinning": _fit_cases(
+        c.HistogramBinning, "HistogramBinning", nonfinite_transform=_LOG0
+    ),
+    f"{_M}.IsotonicCalibrator": _fit_cases(
+        c.IsotonicCalibrator, "IsotonicCalibrator", nonfinite_transform=_LOG0
+    ),
+    f"{_M}.MatrixScaling": _fit_cases(c.MatrixScaling, "MatrixScaling"),
+    f"{_M}.TemperatureScaling": _fit_cases(c.TemperatureScaling, "TemperatureScaling"),
+    f"{_M}.VectorScaling": _fit_cases(c.VectorScaling, "VectorScaling"),
+    f"{_M}.ReliabilityDisplay": Case(
+        lambda y_true, y_prob: (
+            c.ReliabilityDisplay.from_predictions(y_true, y_prob).ece
+        ),
+        {"y_true": _Y, "y_prob": _P},
+    ),
+    f"{_M}.hcalibration_loss": Case(
+        lambda y_true, y_prob, epsilon, iterate_classes, window: c.hcalibration_loss(
+            y_true,
+            y_prob,
+            epsilon=epsilon,
+            iterate_classes=iterate_classes,
+            window=window,
+        ),
+        {"y_true": _Y, "y_prob": _P},
+        params={"epsilon": 1e-20, "iterate_classes": True, "window": 10},
+        bad_params={
+            "epsilon": [np.nan, -1.0, "a"],
+            "iterate_classes": ["no", 1, None],
+            "window": [0, -3, 2.5],
+        },
+    ),
+    f"{_MM}.SKCEResult": Case(
+        lambda: m.SKCEResult(statistic=0.1, pvalue=0.5, bandwidth=1.0).summary(), {}
+    ),
+    f"{_MM}.adaptive_calibration_error": _metric(m.adaptive_calibration_error),
+    f"{_MM}.brier_score": _metric(m.brier_score),
+    f"{_MM}.classwise_ece": _metric(m.classwise_ece),
+    f"{_MM}.debiased_ece": _metric(m.debiased_ece),
+    f"{_MM}.expected_calibration_error": _metric(m.expected_calibration_error),
+    f"{_MM}.ks_calibration_error": _metric(m.ks_calibration_error),
+    f"{_MM}.negative_log_likelihood": _metric(m.negative_log_likelihood),
+    f"{_MM}.skce_test": Case(
+        lambda y_true, y_prob, random_state: m.skce_test(
+            y_true, y_prob, n_resamples=19, random_state=random_state
+        ),
+        {"y_true": _Y, "y_prob": _P},
+        params={"random_state": 0},
+        bad_params={"random_state": [-1, "a", 1.5]},
+    ),
+    f"{_MM}.smooth_ece": _metric(m.smooth_ece),
+}
