@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import (
 )
 
 __all__ = [
+    "RANDOM_STATE",
     "HasMethods",
     "Interval",
     "Options",
@@ -38,7 +39,6 @@ __all__ = [
     "check_confidence_level",
     "check_consistent_length",
     "check_probabilities",
-    "RANDOM_STATE",
     "check_random_state",
     "check_same_n_features",
     "fit_context",

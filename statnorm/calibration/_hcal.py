@@ -11,9 +11,9 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import (
     Interval,
     StrOptions,
-    validate_params,
     check_random_state,
     fit_context,
+    validate_params,
 )
 from ._base import BaseCalibrator, check_labels
 from ._maps import make_map
