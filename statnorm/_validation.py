@@ -34,6 +34,7 @@ __all__ = [
     "StrOptions",
     "check_1d",
     "check_2d",
+    "check_array_nd",
     "check_classification_targets",
     "check_composition",
     "check_confidence_level",
@@ -43,6 +44,7 @@ __all__ = [
     "check_same_n_features",
     "fit_context",
     "spawn_seeds",
+    "validate_data",
     "validate_params",
 ]
 
@@ -566,3 +568,105 @@ def spawn_seeds(random_state, n_tasks):
     entropy = rng.randint(0, 2**32, size=4, dtype=np.uint64)
     children = np.random.SeedSequence([int(e) for e in entropy]).spawn(n_tasks)
     return np.array([c.generate_state(1)[0] for c in children], dtype=np.uint32)
+
+
+_CHECK_ARRAY_KW = {
+    "accept_sparse",
+    "dtype",
+    "order",
+    "copy",
+    "ensure_all_finite",
+    "ensure_2d",
+    "allow_nd",
+    "ensure_min_samples",
+    "ensure_min_features",
+}
+
+
+def validate_data(estimator, X="no_validation", y="no_validation", **kwargs):
+    """scikit-learn's ``validate_data`` whose errors always name ``X`` or ``y``.
+
+    Same parameters and return value as
+    :func:`sklearn.utils.validation.validate_data`; ``None``, strings,
+    complex and object input are rejected first with a message naming the
+    argument, and a ``ValueError`` that names neither argument is re-raised
+    with the argument it concerns in front.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from statnorm._validation import validate_data
+    >>> validate_data(BaseEstimator(), np.ones((0, 2)))
+    Traceback (most recent call last):
+    ...
+    ValueError: X: Found array with 0 sample(s) (shape=(0, 2)) while a minimum of 1 is required by BaseEstimator.
+    """
+    from sklearn.utils.validation import validate_data as _sk_validate_data
+
+    no_x = isinstance(X, str) and X == "no_validation"
+    no_y = y is None or (isinstance(y, str) and y == "no_validation")
+    if not no_x:
+        _reject_bad_kinds(X, "X")
+    if not no_y and kwargs.get("y_numeric"):
+        _reject_bad_kinds(y, "y")
+    try:
+        return _sk_validate_data(estimator, X, y, **kwargs)
+    except ValueError as exc:
+        msg = str(exc)
+        if re.search(r"\b(X|y)\b", msg):
+            raise
+        if "inconsistent numbers of samples" in msg:
+            raise ValueError(f"X and y: {msg}") from None
+        who = "X"
+        if not no_y and not no_x:
+            try:
+                check_array(
+                    X, **{k: v for k, v in kwargs.items() if k in _CHECK_ARRAY_KW}
+                )
+            except ValueError:
+                pass
+            else:
+                who = "y"
+        elif no_x:
+            who = "y"
+        raise ValueError(f"{who}: {msg}") from None
+
+
+def check_array_nd(a, *, name, ndims=(1, 2), allow_inf=False, min_samples=1):
+    """Validate a real array with one of ``ndims`` dimensions; return float64.
+
+    For inputs whose shape is (n,) or (n, k) alike (interval bounds, quantile
+    fans). NaN is never accepted; infinity only with ``allow_inf=True`` (e.g.
+    an unbounded conformal interval).
+
+    Examples
+    --------
+    >>> from statnorm._validation import check_array_nd
+    >>> check_array_nd([1.0, float("inf")], name="upper", allow_inf=True).shape
+    (2,)
+    >>> check_array_nd([[[1.0]]], name="upper")
+    Traceback (most recent call last):
+    ...
+    ValueError: upper must have 1 or 2 dimension(s); got shape (1, 1, 1).
+    """
+    _reject_bad_kinds(a, name)
+    try:
+        arr = np.array(a, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array-like of numbers: {exc}") from None
+    if arr.ndim not in ndims:
+        raise ValueError(
+            f"{name} must have {' or '.join(map(str, ndims))} dimension(s); got "
+            f"shape {arr.shape}."
+        )
+    if np.isnan(arr).any():
+        raise ValueError(f"Input {name} contains NaN.")
+    if not allow_inf and np.isinf(arr).any():
+        raise ValueError(f"Input {name} contains infinity.")
+    if arr.ndim and arr.shape[0] < min_samples:
+        raise ValueError(
+            f"{name} has {arr.shape[0]} sample(s) (shape={arr.shape}) while a "
+            f"minimum of {min_samples} is required."
+        )
+    return arr

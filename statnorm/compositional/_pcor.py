@@ -8,10 +8,10 @@ from typing import ClassVar
 import numpy as np
 from scipy import linalg, special, stats
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._results import SummaryTable
-from .._validation import Interval, StrOptions, check_2d, fit_context
+from .._validation import Interval, StrOptions, check_2d, fit_context, validate_data
 from ..exceptions import DataDimensionalityWarning
 from ._shrinkage import shrink_covariance
 from ._transforms import _check_parts, _reject_non_arrays, multiplicative_replacement

@@ -17,7 +17,7 @@ from sklearn.base import (
     OneToOneFeatureMixin,
     TransformerMixin,
 )
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
     Interval,
@@ -25,6 +25,7 @@ from .._validation import (
     check_2d,
     check_composition,
     fit_context,
+    validate_data,
 )
 
 __all__ = [

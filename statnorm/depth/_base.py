@@ -2,9 +2,10 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._parallel import is_dask_array, map_row_blocks
+from .._validation import validate_data
 
 # Target size (in float64 entries) of one block of a pairwise matrix: 8 Mi
 # entries = 64 MB, so scoring never holds more than this at once.

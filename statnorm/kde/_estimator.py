@@ -7,7 +7,7 @@ from typing import ClassVar
 import numpy as np
 from scipy import linalg
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
     Interval,
@@ -15,6 +15,7 @@ from .._validation import (
     check_1d,
     check_random_state,
     fit_context,
+    validate_data,
 )
 from . import theory
 from ._regime import KDERegimeReport, KDERegimeWarning

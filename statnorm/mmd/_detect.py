@@ -2,9 +2,9 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._validation import fit_context
+from .._validation import fit_context, validate_data
 from ._kernel import bind_and_gram, resolve_kernel
 
 __all__ = ["MMDDetector"]

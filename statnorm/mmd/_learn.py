@@ -17,7 +17,7 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._threads import blas_threads
 from .._validation import (
@@ -26,6 +26,7 @@ from .._validation import (
     check_classification_targets,
     check_random_state,
     fit_context,
+    validate_data,
 )
 from ._kernel import DeepKernel, _row_fingerprints, _sigmoid, _softplus, _sq_dists
 

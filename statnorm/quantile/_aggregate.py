@@ -7,10 +7,16 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.model_selection import KFold, check_cv
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
-from .._validation import Interval, StrOptions, check_random_state, fit_context
+from .._validation import (
+    Interval,
+    StrOptions,
+    check_random_state,
+    fit_context,
+    validate_data,
+)
 from . import _weights as wt
 from ._base import QuantileFan, default_estimators, quantile_strategy
 from ._metrics import monotonize, pinball_loss

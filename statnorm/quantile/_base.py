@@ -6,9 +6,9 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._validation import Interval, fit_context
+from .._validation import Interval, fit_context, validate_data
 
 _HOW = (
     "expected an estimator with a 'quantile' parameter (QuantileRegressor, "

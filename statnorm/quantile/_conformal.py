@@ -9,7 +9,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin
 from sklearn.model_selection import KFold
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import (
@@ -18,6 +18,7 @@ from .._validation import (
     StrOptions,
     check_random_state,
     fit_context,
+    validate_data,
 )
 from ..exceptions import StatnormWarning
 from ._aggregate import DEFAULT_QUANTILES

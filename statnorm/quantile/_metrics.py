@@ -13,10 +13,17 @@ Conventions (stated once, used everywhere in statnorm.quantile):
   this equals twice the pinball loss averaged over the levels.
 """
 
+from numbers import Real
+
 import numpy as np
 
 from .._numba import parallel_threads
-from .._validation import check_1d, check_2d, check_consistent_length
+from .._validation import (
+    check_1d,
+    check_2d,
+    check_array_nd,
+    check_consistent_length,
+)
 from ._kernels import crossing_rows, minmax_rows, pava_rows, pinball_sums
 from ._utils import central_pairs, check_quantiles, check_y_Q
 
@@ -136,17 +143,33 @@ def central_intervals(y_pred, quantiles):
     return alphas, Q[:, lo], Q[:, hi]
 
 
-def _check_bounds(y_true, lower, upper):
-    y = check_1d(y_true, name="y_true")
-    lower = np.asarray(lower, dtype=np.float64)
-    upper = np.asarray(upper, dtype=np.float64)
-    if lower.shape != upper.shape or lower.ndim not in (1, 2):
+def _check_pair(lower, upper, *, allow_empty=False):
+    """Interval end points: same shape, no NaN, lower <= upper (inf allowed).
+
+    ``allow_empty=True`` accepts lower > upper (an empty interval, which
+    covers nothing): crossing intervals happen, e.g. asymmetric conformal
+    intervals without monotonisation, and their coverage is well defined.
+    """
+    lower = check_array_nd(lower, name="lower", allow_inf=True)
+    upper = check_array_nd(upper, name="upper", allow_inf=True)
+    if lower.shape != upper.shape:
         raise ValueError(
             "lower and upper must have the same shape, (n_samples,) or "
             f"(n_samples, n_intervals); got {lower.shape} and {upper.shape}."
         )
-    if np.isnan(lower).any() or np.isnan(upper).any():
-        raise ValueError("Input lower or upper contains NaN.")
+    bad = lower > upper
+    if bad.any() and not allow_empty:
+        i = int(np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))[0])
+        raise ValueError(
+            f"lower must not exceed upper; {int(bad.sum())} interval(s) are swapped "
+            f"(first at row {i}: lower={lower[i]!r}, upper={upper[i]!r})."
+        )
+    return lower, upper
+
+
+def _check_bounds(y_true, lower, upper, *, allow_empty=False):
+    y = check_1d(y_true, name="y_true")
+    lower, upper = _check_pair(lower, upper, allow_empty=allow_empty)
     check_consistent_length(y_true=y, lower=lower)
     return y, lower, upper
 
@@ -180,9 +203,13 @@ def interval_score(y_true, lower, upper, alpha, *, sample_weight=None):
     6.0
     """
     y, lower, upper = _check_bounds(y_true, lower, upper)
-    alpha = float(alpha)
-    if not 0 < alpha < 1:
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, Real)
+        or not 0 < float(alpha) < 1
+    ):
         raise ValueError(f"alpha must be a float in (0, 1). Got {alpha!r} instead.")
+    alpha = float(alpha)
     w = _weights(sample_weight, y.shape[0])
     s = (
         (upper - lower)
@@ -257,6 +284,12 @@ def weighted_interval_score(
 def interval_coverage(y_true, lower, upper):
     """Share of observations inside ``[lower, upper]`` (end points included).
 
+    End points may be infinite (an unbounded interval). A row with
+    ``lower > upper`` is an empty interval, which covers nothing (crossing
+    intervals arise, e.g., from asymmetric conformal calibration without
+    monotonisation); :func:`interval_width` and :func:`interval_score` reject
+    such rows instead.
+
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
@@ -275,7 +308,7 @@ def interval_coverage(y_true, lower, upper):
     >>> interval_coverage([0.0, 2.0], [-1.0, -1.0], [1.0, 1.0])
     0.5
     """
-    y, lower, upper = _check_bounds(y_true, lower, upper)
+    y, lower, upper = _check_bounds(y_true, lower, upper, allow_empty=True)
     yy = y if lower.ndim == 1 else y[:, None]
     cov = ((lower <= yy) & (yy <= upper)).mean(axis=0)
     return float(cov) if lower.ndim == 1 else cov
@@ -300,13 +333,7 @@ def interval_width(lower, upper):
     >>> interval_width([0.0, 1.0], [1.0, 4.0])
     2.0
     """
-    lower = np.asarray(lower, dtype=np.float64)
-    upper = np.asarray(upper, dtype=np.float64)
-    if lower.shape != upper.shape or lower.ndim not in (1, 2) or lower.size == 0:
-        raise ValueError(
-            "lower and upper must be non-empty with the same shape, (n_samples,) or "
-            f"(n_samples, n_intervals); got {lower.shape} and {upper.shape}."
-        )
+    lower, upper = _check_pair(lower, upper)
     wdt = (upper - lower).mean(axis=0)
     return float(wdt) if lower.ndim == 1 else wdt
 

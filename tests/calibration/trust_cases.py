@@ -109,3 +109,18 @@ CASES = {
     ),
     f"{_MM}.smooth_ece": _metric(m.smooth_ece),
 }
+
+
+def _reliability_diagram(y_true, y_prob):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return c.reliability_diagram(y_true, y_prob)
+
+
+CASES[f"{_M}.reliability_diagram"] = Case(
+    _reliability_diagram, {"y_true": _Y, "y_prob": _P}
+)

@@ -1,0 +1,114 @@
+"""Trust-battery cases for statnorm.compositional (see tests/test_trust.py)."""
+
+import numpy as np
+
+from statnorm import compositional as cp
+from statnorm.utils._trust import Case
+
+_M = "statnorm.compositional"
+_rng = np.random.default_rng(0)
+_X = _rng.uniform(0.5, 2.0, size=(30, 5))
+_C = _X / _X.sum(1, keepdims=True)
+_Z = cp.clr(_C)
+_A = cp.alr(_C)
+_I = cp.ilr(_C)
+
+_fitted = {}
+
+
+def _pcor():
+    if "p" not in _fitted:
+        _fitted["p"] = cp.CompositionalPartialCorrelation().fit(_C)
+    return _fitted["p"]
+
+
+def _transformer(cls, inv):
+    fitted = {}
+
+    def fit_transform(X):
+        return cls().fit(X).transform(X)
+
+    def inverse(Z):
+        if not fitted:
+            fitted["t"] = cls().fit(_C)
+        return fitted["t"].inverse_transform(Z)
+
+    return [
+        Case(fit_transform, {"X": _C}, id="fit_transform"),
+        Case(inverse, {"Z": inv}, id="inverse_transform"),
+    ]
+
+
+_plot = {}
+
+
+def _mpl():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def _plot_pcor(max_parts):
+    _mpl()
+    return cp.plot_partial_correlation(_pcor(), max_parts=max_parts)
+
+
+def _plot_net(threshold):
+    _mpl()
+    return cp.plot_network(_pcor().top_edges(5), threshold=threshold)
+
+
+CASES = {
+    f"{_M}.ALRTransformer": _transformer(cp.ALRTransformer, _A),
+    f"{_M}.CLRTransformer": _transformer(cp.CLRTransformer, _Z),
+    f"{_M}.ILRTransformer": _transformer(cp.ILRTransformer, _I),
+    f"{_M}.CompositionalPartialCorrelation": [
+        Case(
+            lambda X: cp.CompositionalPartialCorrelation().fit(X),
+            {"X": _C},
+            id="fit",
+        ),
+        Case(
+            lambda k, block_size: _pcor().top_edges(k, block_size=block_size),
+            {},
+            params={"k": 3, "block_size": None},
+            bad_params={"k": [0, -1, 2.5, "a"], "block_size": [0, -5, 1.5]},
+            id="top_edges",
+        ),
+        Case(
+            lambda threshold, block_size: _pcor().edges(
+                threshold, block_size=block_size
+            ),
+            {},
+            params={"threshold": 0.1, "block_size": None},
+            bad_params={"threshold": [np.nan, -0.5, 1.5], "block_size": [0, -2]},
+            id="edges",
+        ),
+    ],
+    f"{_M}.PartialCorrelationEdges": Case(lambda: _pcor().top_edges(3).summary(), {}),
+    f"{_M}.alr": Case(lambda X: cp.alr(X), {"X": _C}),
+    f"{_M}.alr_inv": Case(lambda A: cp.alr_inv(A), {"A": _A}),
+    f"{_M}.closure": Case(lambda X: cp.closure(X), {"X": _X}),
+    f"{_M}.clr": Case(lambda X: cp.clr(X), {"X": _C}),
+    f"{_M}.clr_inv": Case(lambda Z: cp.clr_inv(Z), {"Z": _Z}),
+    f"{_M}.ilr": Case(lambda X: cp.ilr(X), {"X": _C}),
+    f"{_M}.ilr_basis": Case(
+        lambda n_parts: cp.ilr_basis(n_parts),
+        {},
+        params={"n_parts": 4},
+        bad_params={"n_parts": [0, 1, -3, 2.5, "a"]},
+    ),
+    f"{_M}.ilr_inv": Case(lambda Y: cp.ilr_inv(Y), {"Y": _I}),
+    f"{_M}.multiplicative_replacement": Case(
+        lambda X: cp.multiplicative_replacement(X), {"X": np.where(_C > 0.25, 0, _C)}
+    ),
+    f"{_M}.plot_network": Case(
+        _plot_net, {}, params={"threshold": 0.0}, bad_params={"threshold": [np.nan, -1]}
+    ),
+    f"{_M}.plot_partial_correlation": Case(
+        _plot_pcor, {}, params={"max_parts": 60}, bad_params={"max_parts": [0, -1, "a"]}
+    ),
+}

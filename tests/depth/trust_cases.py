@@ -1,0 +1,112 @@
+"""Trust-battery cases for statnorm.depth (see tests/test_trust.py)."""
+
+import numpy as np
+
+from statnorm import depth as dp
+from statnorm.utils._trust import Case
+
+_M = "statnorm.depth"
+_rng = np.random.default_rng(0)
+_F = _rng.normal(size=(40, 5)) + 3.0
+_G = _rng.normal(size=(30, 5)) + 3.2
+_dF = np.linspace(0.1, 0.9, 40)
+_dG = np.linspace(0.05, 0.8, 30)
+
+
+def _depth_cases(cls, **kw):
+    fitted = {}
+
+    def score(X):
+        if not fitted:
+            fitted["e"] = cls(**kw).fit(_F)
+        return fitted["e"].score_samples(X)
+
+    return [
+        Case(lambda X: cls(**kw).fit(X).score_samples(X), {"X": _F}, id="fit"),
+        Case(score, {"X": _G}, id="score_samples"),
+    ]
+
+
+def _mpl():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def _plot_dd(F, G):
+    _mpl()
+    return dp.plot_dd(F, G)
+
+
+def _plot_hist(depths_reference, depths_sample):
+    _mpl()
+    return dp.plot_depth_hist(depths_reference, depths_sample)
+
+
+def _embed(texts):
+    return dp.embed_texts(texts)
+
+
+CASES = {
+    f"{_M}.HalfspaceDepth": _depth_cases(
+        dp.HalfspaceDepth, n_directions=50, random_state=0
+    ),
+    f"{_M}.MahalanobisDepth": _depth_cases(dp.MahalanobisDepth),
+    f"{_M}.ProjectionDepth": _depth_cases(
+        dp.ProjectionDepth, n_directions=50, random_state=0
+    ),
+    f"{_M}.SpatialDepth": _depth_cases(dp.SpatialDepth),
+    f"{_M}.TTEDepth": _depth_cases(dp.TTEDepth),
+    f"{_M}.DepthTestResult": Case(
+        lambda F, G: dp.depth_rank_sum_test(F, G).summary(), {"F": _F, "G": _G}
+    ),
+    f"{_M}.depth_rank_sum_test": Case(
+        lambda F, G, random_state, n_permutations: dp.depth_rank_sum_test(
+            F,
+            G,
+            method="permutation",
+            n_permutations=n_permutations,
+            random_state=random_state,
+        ),
+        {"F": _F, "G": _G},
+        params={"random_state": 0, "n_permutations": 19},
+        bad_params={
+            "random_state": [-1, "a"],
+            "n_permutations": [0, -5, 2.5],
+        },
+    ),
+    f"{_M}.embed_texts": Case(
+        _embed,
+        {},
+        params={"texts": None},
+        bad_params={"texts": [None, 3, [1, 2]]},
+        skip={},
+        nonfinite_ok=None,
+        id="bad-only",
+    ),
+    f"{_M}.plot_dd": Case(_plot_dd, {"F": _F, "G": _G}),
+    f"{_M}.plot_depth_hist": Case(
+        _plot_hist, {"depths_reference": _dF, "depths_sample": _dG}
+    ),
+    f"{_M}.q_liu_singh": Case(
+        lambda depths_reference, depths_sample: dp.q_liu_singh(
+            depths_reference, depths_sample
+        ),
+        {"depths_reference": _dF, "depths_sample": _dG},
+    ),
+    f"{_M}.q_tte_depth": Case(
+        lambda depths_reference, depths_sample: dp.q_tte_depth(
+            depths_reference, depths_sample
+        ),
+        {"depths_reference": _dF, "depths_sample": _dG},
+    ),
+    f"{_M}.select_central": Case(
+        lambda X, n: dp.select_central(X, n=n),
+        {"X": _F},
+        params={"n": 3},
+        bad_params={"n": [0, -1, 2.5, "a"]},
+    ),
+}

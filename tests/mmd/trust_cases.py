@@ -1,0 +1,111 @@
+"""Trust-battery cases for statnorm.mmd (see tests/test_trust.py)."""
+
+import numpy as np
+
+from statnorm import mmd
+from statnorm.utils._trust import Case
+
+_M = "statnorm.mmd"
+_rng = np.random.default_rng(0)
+_X = _rng.normal(size=(40, 3))
+_Y = _rng.normal(size=(40, 3)) + 0.5
+_XY = np.vstack([_X, _Y])
+_lab = np.repeat([0, 1], 40)
+_W = {"W": np.eye(3)[:, :2]}
+
+_fitted = {}
+
+
+def _learner():
+    if "l" not in _fitted:
+        _fitted["l"] = mmd.KernelLearner(
+            featurizer="linear", n_components=2, max_epochs=2, random_state=0
+        ).fit(_XY, _lab)
+        _fitted["d"] = mmd.MMDDetector().fit(_X)
+    return _fitted
+
+
+def _deep():
+    return mmd.DeepKernel("linear", _W, sigma0=1.0, sigma=10.0, epsilon=0.1)
+
+
+CASES = {
+    f"{_M}.GaussianKernel": [
+        Case(lambda A: mmd.GaussianKernel(2.0)(A), {"A": _X}, id="gram"),
+        Case(
+            lambda A: mmd.GaussianKernel().bind(A)(A),
+            {"A": _X},
+            id="median",
+        ),
+        Case(
+            lambda bandwidth: mmd.GaussianKernel(bandwidth)(_X),
+            {},
+            params={"bandwidth": 2.0},
+            bad_params={"bandwidth": [np.nan, -1.0, 0.0, "nope"]},
+            id="bandwidth",
+        ),
+    ],
+    f"{_M}.DeepKernel": [
+        Case(lambda A: _deep()(A), {"A": _X}, id="gram"),
+        Case(
+            lambda weights, sigma0, epsilon: mmd.DeepKernel(
+                "linear", weights, sigma0=sigma0, sigma=10.0, epsilon=epsilon
+            )(_X),
+            {},
+            params={"weights": _W, "sigma0": 1.0, "epsilon": 0.1},
+            bad_params={
+                "weights": [{}, None, {"W": np.full((3, 2), np.nan)}],
+                "sigma0": [np.nan, -1.0],
+                "epsilon": [np.nan, 2.0],
+            },
+            id="params",
+        ),
+    ],
+    f"{_M}.KernelLearner": [
+        Case(
+            lambda X, y: (
+                mmd.KernelLearner(
+                    featurizer="linear", n_components=2, max_epochs=2, random_state=0
+                )
+                .fit(X, y)
+                .transform(X)
+            ),
+            {"X": _XY, "y": _lab},
+            id="fit",
+        ),
+        Case(lambda X: _learner()["l"].transform(X), {"X": _X}, id="transform"),
+    ],
+    f"{_M}.MMDDetector": [
+        Case(lambda X: mmd.MMDDetector().fit(X).score_samples(X), {"X": _X}, id="fit"),
+        Case(lambda X: _learner()["d"].score_samples(X), {"X": _Y}, id="score"),
+    ],
+    f"{_M}.MMDTest": Case(
+        lambda X, Y, random_state, n_permutations: mmd.MMDTest(
+            n_permutations=n_permutations, random_state=random_state
+        ).test(X, Y),
+        {"X": _X, "Y": _Y},
+        params={"random_state": 0, "n_permutations": 49},
+        bad_params={"random_state": [-1, "a"], "n_permutations": [0, -3, 2.5]},
+    ),
+    f"{_M}.MMDTestResult": Case(
+        lambda X, Y: (
+            mmd.MMDTest(n_permutations=19, random_state=0).test(X, Y).summary()
+        ),
+        {"X": _X, "Y": _Y},
+    ),
+    f"{_M}.PowerCriterion": Case(
+        lambda X, Y: mmd.power_criterion(X, Y), {"X": _X, "Y": _Y}
+    ),
+    f"{_M}.mmd2": Case(
+        lambda X, Y, estimator: mmd.mmd2(X, Y, estimator=estimator),
+        {"X": _X, "Y": _Y},
+        params={"estimator": "unbiased"},
+        bad_params={"estimator": ["nope", 1]},
+    ),
+    f"{_M}.power_criterion": Case(
+        lambda X, Y, lam: mmd.power_criterion(X, Y, lam=lam),
+        {"X": _X, "Y": _Y},
+        params={"lam": 1e-8},
+        bad_params={"lam": [np.nan, -1.0, "a"]},
+    ),
+}

@@ -1,0 +1,121 @@
+"""Trust-battery cases for statnorm.quantile (see tests/test_trust.py)."""
+
+import warnings
+
+import numpy as np
+from sklearn.linear_model import QuantileRegressor
+
+from statnorm import quantile as q
+from statnorm.utils._trust import Case
+
+_M = "statnorm.quantile"
+_rng = np.random.default_rng(0)
+_X = _rng.uniform(size=(80, 2))
+_y = _X[:, 0] * 3 + _rng.normal(size=80)
+_TAU = np.array([0.1, 0.5, 0.9])
+_Q = np.sort(_y[:, None] + _rng.normal(size=(80, 3)), axis=1)
+_LO, _HI = _Q[:, 0], _Q[:, 2]
+# an unbounded interval is valid input (a conformal interval can be infinite:
+# ConformalQuantileRegressor returns +-inf when the calibration set is too small)
+_UNBOUNDED = {("upper", "inf"): "an interval may be unbounded above"}
+_EMPTY_OK = {
+    **_UNBOUNDED,
+    ("lower", "inf"): "lower > upper is an empty interval, which covers nothing "
+    "(documented in interval_coverage)",
+}
+
+
+def _base():
+    return [("lin", QuantileRegressor(alpha=0.0, solver="highs"))]
+
+
+_fitted = {}
+
+
+def _agg():
+    if "agg" not in _fitted:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _fitted["agg"] = q.QuantileAggregator(
+                _base(), quantiles=_TAU, cv=2, random_state=0
+            ).fit(_X, _y)
+            _fitted["cqr"] = q.ConformalQuantileRegressor(
+                QuantileRegressor(alpha=0.0, solver="highs"),
+                quantiles=_TAU,
+                random_state=0,
+            ).fit(_X, _y)
+    return _fitted
+
+
+CASES = {
+    f"{_M}.QuantileAggregator": [
+        Case(
+            lambda X, y: (
+                q.QuantileAggregator(_base(), quantiles=_TAU, cv=2, random_state=0)
+                .fit(X, y)
+                .predict(X)
+            ),
+            {"X": _X, "y": _y},
+            id="fit",
+        ),
+        Case(lambda X: _agg()["agg"].predict(X), {"X": _X}, id="predict"),
+    ],
+    f"{_M}.ConformalQuantileRegressor": [
+        Case(
+            lambda X, y: (
+                q.ConformalQuantileRegressor(
+                    QuantileRegressor(alpha=0.0, solver="highs"),
+                    quantiles=_TAU,
+                    random_state=0,
+                )
+                .fit(X, y)
+                .predict(X)
+            ),
+            {"X": _X, "y": _y},
+            id="fit",
+        ),
+        Case(lambda X: _agg()["cqr"].predict(X), {"X": _X}, id="predict"),
+    ],
+    f"{_M}.central_intervals": Case(
+        lambda y_pred, quantiles: q.central_intervals(y_pred, quantiles),
+        {"y_pred": _Q, "quantiles": _TAU},
+    ),
+    f"{_M}.crossing_rate": Case(lambda y_pred: q.crossing_rate(y_pred), {"y_pred": _Q}),
+    f"{_M}.interval_coverage": Case(
+        lambda y_true, lower, upper: q.interval_coverage(y_true, lower, upper),
+        {"y_true": _y, "lower": _LO, "upper": _HI},
+        skip=_EMPTY_OK,
+    ),
+    f"{_M}.interval_score": Case(
+        lambda y_true, lower, upper, alpha: q.interval_score(
+            y_true, lower, upper, alpha
+        ),
+        {"y_true": _y, "lower": _LO, "upper": _HI},
+        skip=_UNBOUNDED,
+        params={"alpha": 0.2},
+        bad_params={"alpha": [0.0, 1.0, np.nan, -0.1, "a"]},
+    ),
+    f"{_M}.interval_width": Case(
+        lambda lower, upper: q.interval_width(lower, upper),
+        {"lower": _LO, "upper": _HI},
+        skip=_UNBOUNDED,
+    ),
+    f"{_M}.monotonize": Case(
+        lambda y_pred, method: q.monotonize(y_pred, method),
+        {"y_pred": _Q},
+        params={"method": "sort"},
+        bad_params={"method": ["nope", 3]},
+    ),
+    f"{_M}.pinball_loss": Case(
+        lambda y_true, y_pred, quantiles: q.pinball_loss(y_true, y_pred, quantiles),
+        {"y_true": _y, "y_pred": _Q, "quantiles": _TAU},
+    ),
+    f"{_M}.weighted_interval_score": Case(
+        lambda y_true, y_pred, quantiles, normalize: q.weighted_interval_score(
+            y_true, y_pred, quantiles, normalize=normalize
+        ),
+        {"y_true": _y, "y_pred": _Q, "quantiles": _TAU},
+        params={"normalize": "bracher"},
+        bad_params={"normalize": ["nope", 1]},
+    ),
+}

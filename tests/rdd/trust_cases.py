@@ -1,0 +1,69 @@
+"""Trust-battery cases for statnorm.rdd (see tests/test_trust.py)."""
+
+import numpy as np
+
+from statnorm import rdd
+from statnorm.utils._trust import Case
+
+_M = "statnorm.rdd"
+_rng = np.random.default_rng(0)
+_n, _m = 120, 20
+_x = _rng.uniform(-1, 1, _n)
+_S = _rng.normal(size=(_n, _m)) + 2 * _x[:, None] + (_x >= 0)[:, None]
+_q = np.array([0.25, 0.5, 0.75])
+_KW = {"q_grid": _q, "n_bootstrap": 20, "random_state": 0}
+_unit = np.repeat(np.arange(_n), _m)
+_fitted = {}
+
+
+def _est():
+    if "e" not in _fitted:
+        _fitted["e"] = rdd.DistributionalRDD(**_KW).fit(_x, _S)
+    return _fitted["e"]
+
+
+CASES = {
+    f"{_M}.DistributionalRDD": [
+        Case(
+            lambda x, samples: rdd.DistributionalRDD(**_KW).fit(x, samples).tau_,
+            {"x": _x, "samples": _S},
+            id="fit",
+        ),
+        Case(
+            lambda cutoff, bandwidth: (
+                rdd.DistributionalRDD(cutoff=cutoff, bandwidth=bandwidth, **_KW)
+                .fit(_x, _S)
+                .tau_
+            ),
+            {},
+            params={"cutoff": 0.0, "bandwidth": 0.8},
+            bad_params={
+                "cutoff": [np.nan, np.inf, "a"],
+                "bandwidth": [np.nan, -1.0, 0.0, "nope"],
+            },
+            id="params",
+        ),
+        Case(lambda: _est().summary(), {}, id="summary"),
+    ],
+    f"{_M}.RDDResult": Case(lambda: _est().result_, {}),
+    f"{_M}.UniformTestResult": Case(lambda: _est().test_nullity(), {}, id="test"),
+    f"{_M}.gini_from_quantiles": Case(
+        lambda q_grid, quantile_function: rdd.gini_from_quantiles(
+            q_grid, quantile_function
+        ),
+        {"q_grid": _q, "quantile_function": np.array([1.0, 2.0, 3.5])},
+        bad_params={},
+    ),
+    f"{_M}.long_to_samples": Case(
+        lambda unit, values, running: rdd.long_to_samples(unit, values, running),
+        {
+            "unit": _unit,
+            "values": _S.ravel(),
+            "running": np.repeat(_x, _m),
+        },
+    ),
+    f"{_M}.quantile_matrix": Case(
+        lambda samples, q_grid: rdd.quantile_matrix(samples, q_grid),
+        {"samples": _S, "q_grid": _q},
+    ),
+}
