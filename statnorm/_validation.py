@@ -583,7 +583,9 @@ _CHECK_ARRAY_KW = {
 }
 
 
-def validate_data(estimator, X="no_validation", y="no_validation", **kwargs):
+def validate_data(
+    estimator, X="no_validation", y="no_validation", *, name="X", **kwargs
+):
     """scikit-learn's ``validate_data`` whose errors always name ``X`` or ``y``.
 
     Same parameters and return value as
@@ -607,13 +609,17 @@ def validate_data(estimator, X="no_validation", y="no_validation", **kwargs):
     no_x = isinstance(X, str) and X == "no_validation"
     no_y = y is None or (isinstance(y, str) and y == "no_validation")
     if not no_x:
-        _reject_bad_kinds(X, "X")
+        _reject_bad_kinds(X, name)
     if not no_y and kwargs.get("y_numeric"):
         _reject_bad_kinds(y, "y")
     try:
         return _sk_validate_data(estimator, X, y, **kwargs)
     except ValueError as exc:
         msg = str(exc)
+        if name != "X" and no_y:
+            if re.search(rf"\b{re.escape(name)}\b", msg):
+                raise
+            raise ValueError(f"{name}: {msg}") from None
         if re.search(r"\b(X|y)\b", msg):
             raise
         if "inconsistent numbers of samples" in msg:
@@ -630,7 +636,7 @@ def validate_data(estimator, X="no_validation", y="no_validation", **kwargs):
                 who = "y"
         elif no_x:
             who = "y"
-        raise ValueError(f"{who}: {msg}") from None
+        raise ValueError(f"{who if who == 'y' else name}: {msg}") from None
 
 
 def check_array_nd(a, *, name, ndims=(1, 2), allow_inf=False, min_samples=1):

@@ -46,7 +46,12 @@ def embed_texts(texts, model="all-MiniLM-L6-v2", *, batch_size=64, device="cpu")
     """
     if isinstance(texts, str | bytes):
         raise TypeError("texts must be a sequence of strings, not a single string.")
-    texts = list(texts)
+    try:
+        texts = list(texts)
+    except TypeError:
+        raise TypeError(
+            f"texts must be a sequence of strings; got {type(texts).__name__}."
+        ) from None
     if not texts:
         raise ValueError("texts is empty; at least 1 text is required.")
     if not all(isinstance(t, str) for t in texts):

@@ -9,7 +9,7 @@ from sklearn.base import clone
 
 from .._parallel import run_tasks
 from .._results import SummaryTable, TestResult
-from .._validation import check_2d, check_same_n_features, spawn_seeds
+from .._validation import check_1d, check_2d, check_same_n_features, spawn_seeds
 from ._base import _BaseDepth, _unit_rows
 from ._tte import TTEDepth
 
@@ -133,6 +133,14 @@ def _pvalue_normal(z, alternative):
     return float(min(1.0, 2.0 * ndtr(-abs(z))))
 
 
+def _check_depths(depths_reference, depths_sample):
+    """Two 1-D arrays of finite depths, each with at least one value."""
+    return (
+        check_1d(depths_reference, name="depths_reference"),
+        check_1d(depths_sample, name="depths_sample"),
+    )
+
+
 def q_liu_singh(depths_reference, depths_sample):
     """Liu & Singh's Q: mean fraction of reference depths <= each sample depth.
 
@@ -157,8 +165,8 @@ def q_liu_singh(depths_reference, depths_sample):
     >>> q_liu_singh([1.0, 2.0, 3.0], [2.0, 0.5])
     0.3333333333333333
     """
-    x = np.sort(np.asarray(depths_reference, dtype=np.float64))
-    y = np.asarray(depths_sample, dtype=np.float64)
+    x, y = _check_depths(depths_reference, depths_sample)
+    x = np.sort(x)
     return float(np.searchsorted(x, y, side="right").mean() / x.size)
 
 
@@ -188,8 +196,7 @@ def q_tte_depth(depths_reference, depths_sample):
     >>> q_tte_depth([1.0, 2.0, 3.0], [2.0, 0.5])
     0.2
     """
-    x = np.asarray(depths_reference, dtype=np.float64)
-    y = np.asarray(depths_sample, dtype=np.float64)
+    x, y = _check_depths(depths_reference, depths_sample)
     pooled = np.sort(np.concatenate([x, y]))
     return float(np.searchsorted(pooled, y, side="left").mean() / pooled.size)
 

@@ -652,7 +652,9 @@ class HighDimKDE(BaseEstimator):
             self_idx = idx.astype(np.int64)
             leave_out = True
         else:
-            X = validate_data(self, X_query, dtype=np.float64, reset=False)
+            X = validate_data(
+                self, X_query, dtype=np.float64, reset=False, name="X_query"
+            )
             if n < k + 1:
                 raise ValueError(
                     f"regime_report needs at least k + 1 = {k + 1} training points; "

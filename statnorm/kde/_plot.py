@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._validation import check_1d
 from . import theory
 
 __all__ = ["plot_regime_diagram"]
@@ -59,7 +60,9 @@ def plot_regime_diagram(estimator=None, *, marks=None, alphas=None, ax=None):
             lo = min(lo, min(a for a, _ in pts) / 1.5)
             hi = max(hi, max(a for a, _ in pts) * 1.5)
         alphas = np.geomspace(lo, hi, 200)
-    alphas = np.asarray(alphas, dtype=float)
+    alphas = check_1d(alphas, name="alphas")
+    if np.any(alphas <= 0):
+        raise ValueError("alphas must be positive (alpha = log(n) / d).")
     hg = theory.h_glass(alphas)
     hc = theory.h_clt(alphas)
     hk = theory.h_kl(alphas)

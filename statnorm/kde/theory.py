@@ -68,8 +68,19 @@ __all__ = [
 ]
 
 
+def _as_float_array(a, name):
+    if a is None or isinstance(a, str | bytes) or np.iscomplexobj(a):
+        raise TypeError(f"{name} must be a real number or array. Got {a!r} instead.")
+    try:
+        return np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be a real number or array. Got {a!r} instead."
+        ) from None
+
+
 def _as_alpha(a, name="alpha"):
-    arr = np.asarray(a, dtype=np.float64)
+    arr = _as_float_array(a, name)
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise ValueError(
             f"{name} must be positive and finite (alpha = log(n) / d with n >= 2). "
@@ -79,7 +90,7 @@ def _as_alpha(a, name="alpha"):
 
 
 def _as_h(h):
-    arr = np.asarray(h, dtype=np.float64)
+    arr = _as_float_array(h, "h")
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise ValueError(f"h must be positive and finite. Got {h!r} instead.")
     return arr
@@ -400,8 +411,8 @@ def finite_d_thresholds(n, d):
     """
     from scipy import optimize, stats
 
-    n = float(n)
-    d = float(d)
+    n = float(_as_float_array(n, "n"))
+    d = float(_as_float_array(d, "d"))
     if not np.isfinite(n) or n < 2:
         raise ValueError(f"n must be at least 2. Got {n!r} instead.")
     if not np.isfinite(d) or d < 1:

@@ -20,14 +20,14 @@ def _kde():
     return _fitted["k"]
 
 
-def _plot(alpha_max):
+def _plot(alphas):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     plt.close("all")
-    return kde.plot_regime_diagram(_kde(), alphas=np.linspace(0.05, alpha_max, 5))
+    return kde.plot_regime_diagram(_kde(), alphas=alphas)
 
 
 _BAD_ALPHA = [np.nan, -1.0, 0.0, np.inf, "a"]
@@ -50,10 +50,12 @@ CASES = {
             id="bandwidth",
         ),
     ],
-    f"{_M}.KDERegimeReport": Case(lambda: _kde().regime_report(_X[:10]), {}),
-    f"{_M}.plot_regime_diagram": Case(
-        _plot, {}, params={"alpha_max": 1.0}, bad_params={"alpha_max": [np.nan]}
+    f"{_M}.KDERegimeReport": Case(
+        lambda X_query: _kde().regime_report(X_query, warn=False).summary(),
+        {"X_query": _X[:10]},
+        skip={("X_query", "none"): "X_query=None diagnoses at training points"},
     ),
+    f"{_M}.plot_regime_diagram": Case(_plot, {"alphas": np.linspace(0.05, 1.0, 5)}),
     f"{_T}.alpha": Case(
         lambda n, d: th.alpha(n, d),
         {},
