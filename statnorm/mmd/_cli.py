@@ -118,7 +118,9 @@ def tour(report):
     from . import KernelLearner, MMDDetector, MMDTest
 
     pops = ["chatgpt", "chatgpt_prompt1", "chatgpt_prompt2"]
-    embs = [load_mgt_embeddings("truthfulqa", machine=p, dtype=np.float64) for p in pops]
+    embs = [
+        load_mgt_embeddings("truthfulqa", machine=p, dtype=np.float64) for p in pops
+    ]
     H = embs[0].human
     rng = np.random.default_rng(0)
     q = rng.permutation(len(H))

@@ -22,6 +22,22 @@ __all__ = ["DeepKernel", "GaussianKernel"]
 _MEDIAN_MAX_POINTS = 4000
 
 
+def _points(A, name="A"):
+    """A 2-D finite float array (the rows a kernel is evaluated on)."""
+    from .._validation import check_2d
+
+    return check_2d(A, name=name)
+
+
+def _finite(D):
+    if not np.all(np.isfinite(D)):
+        raise ValueError(
+            "Squared distances overflow float64 (values of magnitude above about "
+            "1e150); divide the data by a common scale."
+        )
+    return D
+
+
 def _sq_dists(A, B=None):
     """Squared Euclidean distances by one GEMM, clipped at 0 (diagonal exact 0)."""
     a2 = np.einsum("ij,ij->i", A, A)
@@ -168,7 +184,7 @@ class GaussianKernel:
         """
         self._check()
         if self.bandwidth == "median":
-            return GaussianKernel(median_sq_distance(Z))
+            return GaussianKernel(median_sq_distance(_points(Z, "Z")))
         return GaussianKernel(float(self.bandwidth))
 
     def _sigma(self):
@@ -180,15 +196,18 @@ class GaussianKernel:
 
     def __call__(self, A, B=None):
         """Gram matrix ``K[i, j] = k(A[i], B[j])`` (``B=None``: ``B = A``)."""
-        return np.exp(-_sq_dists(A, B) / self._sigma())
+        A = _points(A, "A")
+        B = None if B is None else _points(B, "B")
+        return np.exp(-_finite(_sq_dists(A, B)) / self._sigma())
 
     def paired(self, A, B):
         """Row-wise values ``k(A[i], B[i])``."""
-        return np.exp(-_paired_sq_dists(A, B) / self._sigma())
+        A, B = _points(A, "A"), _points(B, "B")
+        return np.exp(-_finite(_paired_sq_dists(A, B)) / self._sigma())
 
     def diag(self, A):
         """Values ``k(A[i], A[i])`` (all ones)."""
-        return np.ones(A.shape[0])
+        return np.ones(_points(A, "A").shape[0])
 
 
 def _softplus(x):
@@ -202,6 +221,41 @@ def _sigmoid(x):
 def _row_fingerprints(Z):
     Z = np.ascontiguousarray(Z, dtype=np.float64)
     return {hashlib.blake2b(row.tobytes(), digest_size=12).digest() for row in Z}
+
+
+_WEIGHT_KEYS = {"identity": (), "linear": ("W",), "mlp": ("W1", "b1", "W2")}
+
+
+def _check_weights(featurizer, weights):
+    """The featurizer's weight arrays: the right keys, finite, chained shapes."""
+    if not isinstance(weights, dict):
+        raise TypeError(
+            f"weights must be a dict of arrays. Got {type(weights).__name__} instead."
+        )
+    need = _WEIGHT_KEYS[featurizer]
+    missing = [k for k in need if k not in weights]
+    if missing:
+        raise ValueError(
+            f"weights for featurizer={featurizer!r} need keys {list(need)}; "
+            f"missing {missing}."
+        )
+    out = {}
+    for k in need:
+        a = np.asarray(weights[k], dtype=np.float64)
+        if a.ndim != (1 if k == "b1" else 2) or not np.all(np.isfinite(a)):
+            raise ValueError(
+                f"weights[{k!r}] must be a finite {1 if k == 'b1' else 2}-D array. "
+                f"Got shape {a.shape}."
+            )
+        out[k] = a
+    if featurizer == "mlp" and not (
+        out["W1"].shape[1] == out["b1"].shape[0] == out["W2"].shape[0]
+    ):
+        raise ValueError(
+            "weights: W1 (d, h), b1 (h,) and W2 (h, k) must chain; got shapes "
+            f"{out['W1'].shape}, {out['b1'].shape}, {out['W2'].shape}."
+        )
+    return out
 
 
 class DeepKernel:
@@ -243,7 +297,7 @@ class DeepKernel:
                 f"Got {featurizer!r} instead."
             )
         self.featurizer = featurizer
-        self.weights = {k: np.asarray(v, dtype=np.float64) for k, v in weights.items()}
+        self.weights = _check_weights(featurizer, weights)
         self.sigma0 = _check_positive(sigma0, "sigma0")
         self.sigma = _check_positive(sigma, "sigma")
         if not 0 <= float(epsilon) <= 1:
@@ -257,6 +311,13 @@ class DeepKernel:
             f"{self.n_components}, sigma0={self.sigma0:.4g}, sigma={self.sigma:.4g}, "
             f"epsilon={self.epsilon:.3g})"
         )
+
+    def _n_inputs(self):
+        if self.featurizer == "linear":
+            return self.weights["W"].shape[0]
+        if self.featurizer == "mlp":
+            return self.weights["W1"].shape[0]
+        return None
 
     @property
     def n_components(self):
@@ -273,7 +334,13 @@ class DeepKernel:
 
     def features(self, A):
         """Learned features ``phi(A)``, shape (n_samples, n_components)."""
-        A = np.asarray(A, dtype=np.float64)
+        A = _points(A, "A")
+        n_in = self._n_inputs()
+        if n_in is not None and A.shape[1] != n_in:
+            raise ValueError(
+                f"A has {A.shape[1]} features, but the kernel's featurizer "
+                f"expects {n_in}."
+            )
         if self.featurizer == "identity":
             return A
         if self.featurizer == "linear":
@@ -284,6 +351,8 @@ class DeepKernel:
 
     def __call__(self, A, B=None):
         """Gram matrix ``K[i, j] = k(A[i], B[j])`` (``B=None``: ``B = A``)."""
+        A = _points(A, "A")
+        B = None if B is None else _points(B, "B")
         FA = self.features(A)
         FB = None if B is None else self.features(B)
         kappa = np.exp(-_sq_dists(FA, FB) / self.sigma0)
@@ -300,7 +369,7 @@ class DeepKernel:
 
     def diag(self, A):
         """Values ``k(A[i], A[i])`` (all ones)."""
-        return np.ones(np.asarray(A).shape[0])
+        return np.ones(_points(A, "A").shape[0])
 
     def seen_in_training(self, Z):
         """Boolean mask: which rows of ``Z`` were in the kernel's training data."""

@@ -1,7 +1,7 @@
 """MMD statistics, the test-power criterion and the permutation test."""
 
 from dataclasses import dataclass
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -9,7 +9,7 @@ from .._results import TestResult
 from .._threads import blas_threads
 from .._validation import check_2d, check_same_n_features
 from ._kernel import _MEDIAN_MAX_POINTS as _MEDIAN_ROWS
-from ._kernel import DeepKernel, bind_and_gram, resolve_kernel
+from ._kernel import DeepKernel, GaussianKernel, bind_and_gram, resolve_kernel
 
 __all__ = ["MMDTest", "MMDTestResult", "PowerCriterion", "mmd2", "power_criterion"]
 
@@ -17,10 +17,35 @@ _ESTIMATORS = ("unbiased", "biased", "linear")
 _PERM_BLOCK = 128  # permutations per GEMM block (fixed: results do not depend on it)
 
 
-def _check_samples(X, Y, names=("X", "Y")):
+#: Beyond this magnitude squared distances overflow float64.
+_TOO_LARGE = 1e150
+
+
+def _check_samples(X, Y, names=("X", "Y"), kernel=None):
+    """Validate both samples; rescale huge values when the kernel allows it.
+
+    The median-heuristic Gaussian kernel depends on the data only through
+    squared distances divided by their median, so a common rescaling of X
+    and Y by a power of two (exact in floating point) changes nothing; it is
+    applied when values are so large that squared distances would overflow.
+    With any other kernel such data are an error.
+    """
     X = check_2d(X, name=names[0], min_samples=2)
     Y = check_2d(Y, name=names[1], min_samples=2)
     check_same_n_features(X, Y, names=names)
+    big = max(np.abs(X).max(), np.abs(Y).max())
+    if big > _TOO_LARGE:
+        k = resolve_kernel(kernel) if kernel is not None else None
+        if isinstance(k, GaussianKernel) and k.bandwidth == "median":
+            scale = 2.0 ** -np.ceil(np.log2(big))
+            return X * scale, Y * scale
+        who = names[0] if np.abs(X).max() > _TOO_LARGE else names[1]
+        raise ValueError(
+            f"{who} holds values of magnitude up to {big:.3g}: squared distances "
+            "overflow float64 with this kernel. Divide X and Y by a common scale "
+            "(and the bandwidth by its square), or use the median-heuristic "
+            "Gaussian kernel, which is invariant to a common scale."
+        )
     return X, Y
 
 
@@ -90,7 +115,7 @@ def mmd2(X, Y, kernel="gaussian", estimator="unbiased"):
 
     if is_dask_array(X) or is_dask_array(Y):
         return _mmd2_dask(X, Y, kernel, estimator)
-    X, Y = _check_samples(X, Y)
+    X, Y = _check_samples(X, Y, kernel=kernel)
     if estimator == "linear":
         # no Gram matrix: only the paired kernel values (the median heuristic,
         # if used, looks at most at 4,000 rows)
@@ -118,9 +143,7 @@ def _mmd2_dask(X, Y, kernel, estimator):
     from .._parallel import check_dask_array, finite_blocks
 
     X = finite_blocks(check_dask_array(da.asarray(X), name="X").astype(np.float64))
-    Y = finite_blocks(
-        check_dask_array(da.asarray(Y), name="Y").astype(np.float64), "Y"
-    )
+    Y = finite_blocks(check_dask_array(da.asarray(Y), name="Y").astype(np.float64), "Y")
     for A, name in ((X, "X"), (Y, "Y")):
         if A.shape[0] < 2:
             raise ValueError(
@@ -276,7 +299,15 @@ def power_criterion(X, Y, kernel="gaussian", objective="mmd-d", lam=1e-8):
         raise ValueError(
             f"objective must be 'mmd-d' or 'mmd-mp'. Got {objective!r} instead."
         )
-    X, Y = _check_samples(X, Y)
+    if (
+        isinstance(lam, bool)
+        or not isinstance(lam, Real)
+        or not (np.isfinite(lam) and lam >= 0)
+    ):
+        raise ValueError(
+            f"lam must be a non-negative finite float. Got {lam!r} instead."
+        )
+    X, Y = _check_samples(X, Y, kernel=kernel)
     if X.shape[0] != Y.shape[0]:
         raise ValueError(
             "power_criterion needs samples of equal size (the paired statistic "
@@ -454,7 +485,7 @@ class MMDTest:
         if isinstance(P, bool) or not isinstance(P, Integral) or P < 1:
             raise ValueError(f"n_permutations must be an int >= 1. Got {P!r} instead.")
         _check_estimator_name(self.estimator, ("unbiased", "biased"))
-        X, Y = _check_samples(X, Y)
+        X, Y = _check_samples(X, Y, kernel=self.kernel)
         Z = np.vstack([X, Y])
         k = resolve_kernel(self.kernel)
         if self.check_held_out and isinstance(k, DeepKernel):

@@ -33,8 +33,8 @@ CASES = {
     f"{_M}.GaussianKernel": [
         Case(lambda A: mmd.GaussianKernel(2.0)(A), {"A": _X}, id="gram"),
         Case(
-            lambda A: mmd.GaussianKernel().bind(A)(A),
-            {"A": _X},
+            lambda Z: mmd.GaussianKernel().bind(Z)(Z),
+            {"Z": _X},
             id="median",
         ),
         Case(
