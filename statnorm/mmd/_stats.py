@@ -34,11 +34,13 @@ def _check_samples(X, Y, names=("X", "Y"), kernel=None):
     Y = check_2d(Y, name=names[1], min_samples=2)
     check_same_n_features(X, Y, names=names)
     big = max(np.abs(X).max(), np.abs(Y).max())
+    k = resolve_kernel(kernel) if kernel is not None else None
+    median = isinstance(k, GaussianKernel) and k.bandwidth == "median"
+    if median and (big > _TOO_LARGE or 0 < big < 1 / _TOO_LARGE):
+        # squared distances would overflow or underflow: rescale exactly
+        scale = 2.0 ** -np.ceil(np.log2(big))
+        return X * scale, Y * scale
     if big > _TOO_LARGE:
-        k = resolve_kernel(kernel) if kernel is not None else None
-        if isinstance(k, GaussianKernel) and k.bandwidth == "median":
-            scale = 2.0 ** -np.ceil(np.log2(big))
-            return X * scale, Y * scale
         who = names[0] if np.abs(X).max() > _TOO_LARGE else names[1]
         raise ValueError(
             f"{who} holds values of magnitude up to {big:.3g}: squared distances "
