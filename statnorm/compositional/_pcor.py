@@ -2,7 +2,7 @@
 
 import warnings
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
@@ -554,6 +554,14 @@ class CompositionalPartialCorrelation(BaseEstimator):
         D = self.n_features_in_
         if block_size is None:
             block_size = max(1, min(D, _BLOCK_ELEMENTS // D))
+        elif (
+            isinstance(block_size, bool)
+            or not isinstance(block_size, Integral)
+            or block_size < 1
+        ):
+            raise ValueError(
+                f"block_size must be None or a positive int. Got {block_size!r}."
+            )
         return int(block_size)
 
     def _scan(self, block_size, select):

@@ -1,5 +1,7 @@
 """Heatmap and network plots of compositional partial correlations (needs matplotlib)."""
 
+from numbers import Integral, Real
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
@@ -50,6 +52,12 @@ def plot_partial_correlation(estimator, *, ax=None, annotate=True, max_parts=60)
     """
     check_is_fitted(estimator)
     D = estimator.n_features_in_
+    if (
+        isinstance(max_parts, bool)
+        or not isinstance(max_parts, Integral)
+        or max_parts < 1
+    ):
+        raise ValueError(f"max_parts must be a positive int. Got {max_parts!r}.")
     if max_parts < D:
         raise ValueError(
             f"The estimator has {D} parts, more than max_parts={max_parts}; plot "
@@ -107,8 +115,19 @@ def plot_network(edges, *, ax=None, threshold=0.0, label=True):
     >>> est = CompositionalPartialCorrelation().fit(load_roman_cups().data)
     >>> ax = plot_network(est.top_edges(8))
     """
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, Real)
+        or not 0 <= threshold <= 1
+    ):
+        raise ValueError(f"threshold must be a float in [0, 1]. Got {threshold!r}.")
     if hasattr(edges, "edges") and hasattr(edges, "top_edges"):
         edges = edges.edges(threshold=threshold)
+    if not hasattr(edges, "partial_correlation"):
+        raise TypeError(
+            "edges must be a PartialCorrelationEdges (from top_edges/edges) or a "
+            f"fitted CompositionalPartialCorrelation. Got {type(edges).__name__}."
+        )
     r = np.asarray(edges.partial_correlation)
     keep = np.abs(r) >= threshold
     src = np.asarray(edges.source)[keep]

@@ -22,7 +22,7 @@ from .._validation import (
     spawn_seeds,
 )
 from ._locpoly import local_poly, select_bandwidth, side_mask
-from ._quantiles import _check_q_grid, gini_from_quantiles, quantile_matrix
+from ._quantiles import _check_q_grid, _gini, quantile_matrix
 
 __all__ = ["DistributionalRDD", "RDDResult", "UniformTestResult"]
 
@@ -820,20 +820,16 @@ class DistributionalRDD(BaseEstimator):
         """
         self._need_boot("test_gini")
         q = self.q_grid_
-        g_plus = gini_from_quantiles(q, self.intercept_plus_)
-        g_minus = gini_from_quantiles(q, self.intercept_minus_)
+        g_plus = float(_gini(q, self.intercept_plus_)[0][0])
+        g_minus = float(_gini(q, self.intercept_minus_)[0][0])
         diff = g_plus - g_minus
         if not np.isfinite(diff):
             raise ValueError(
                 "The Gini coefficient is undefined: a boundary quantile function "
                 "has a non-positive mean."
             )
-        bp = gini_from_quantiles(
-            q, self.intercept_plus_[:, None] + self._nu_side["+"].T
-        )
-        bm = gini_from_quantiles(
-            q, self.intercept_minus_[:, None] + self._nu_side["-"].T
-        )
+        bp = _gini(q, self.intercept_plus_[:, None] + self._nu_side["+"].T)[0]
+        bm = _gini(q, self.intercept_minus_[:, None] + self._nu_side["-"].T)[0]
         boot = bp - bm
         boot = boot[np.isfinite(boot)]
         null = np.abs(boot) if self.r3d_compat else np.abs(boot - diff)

@@ -10,7 +10,7 @@ import functools
 import numpy as np
 
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
-from .._validation import check_1d
+from .._validation import check_1d, check_array_nd
 
 __all__ = [
     "gini_from_quantiles",
@@ -265,9 +265,24 @@ def long_to_samples(unit, values, running, treatment=None, weights=None):
     >>> d["x"], [s.tolist() for s in d["samples"]]
     (array([-1.,  2.]), [[1.0, 2.0], [3.0, 5.0]])
     """
+    if unit is None or isinstance(unit, str | bytes):
+        raise TypeError(f"unit must be a 1-D array of unit ids. Got {unit!r} instead.")
     unit = np.asarray(unit)
     if unit.ndim != 1:
         raise ValueError(f"unit must be 1-D; got shape {unit.shape}.")
+    if unit.size == 0:
+        raise ValueError("unit has 0 sample(s); at least 1 is required.")
+    if unit.dtype.kind == "c":
+        raise TypeError("unit must hold real numbers or labels, not complex values.")
+    if unit.dtype.kind == "f" and not np.all(np.isfinite(unit)):
+        raise ValueError(
+            "Input unit contains NaN or infinity: every row needs a unit id "
+            "(a missing id would become a phantom unit)."
+        )
+    if unit.dtype.kind == "O" and any(
+        v is None or (isinstance(v, float) and not np.isfinite(v)) for v in unit
+    ):
+        raise ValueError("Input unit contains missing ids (None or NaN).")
     values = check_1d(values, name="values")
     running = check_1d(running, name="running")
     arrays = {"unit": unit, "values": values, "running": running}
@@ -275,6 +290,8 @@ def long_to_samples(unit, values, running, treatment=None, weights=None):
         arrays["treatment"] = check_1d(treatment, name="treatment")
     if weights is not None:
         arrays["weights"] = check_1d(weights, name="weights")
+        if np.any(arrays["weights"] < 0):
+            raise ValueError("weights must be non-negative.")
     lengths = {k: len(v) for k, v in arrays.items()}
     if len(set(lengths.values())) > 1:
         detail = ", ".join(f"{k} has {n}" for k, n in lengths.items())
@@ -304,6 +321,32 @@ def long_to_samples(unit, values, running, treatment=None, weights=None):
     return out
 
 
+def _gini(q, Q):
+    """Gini of the columns of quantile matrix ``Q`` (no checks): (gini, mean).
+
+    Columns with a non-positive mean get NaN (callers filter bootstrap draws).
+    """
+    Q = np.asarray(Q, dtype=np.float64)
+    if Q.ndim == 1:
+        Q = Q[:, None]
+    if q[0] > 0:
+        q = np.concatenate([[0.0], q])
+        Q = np.vstack([Q[:1], Q])
+    if q[-1] < 1:
+        q = np.concatenate([q, [1.0]])
+        Q = np.vstack([Q, Q[-1:]])
+    dp = np.diff(q)[:, None]
+    pieces = 0.5 * (Q[1:] + Q[:-1]) * dp
+    mean = pieces.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lorenz = (
+            np.vstack([np.zeros((1, Q.shape[1])), np.cumsum(pieces, axis=0)]) / mean
+        )
+    area = (0.5 * (lorenz[1:] + lorenz[:-1]) * dp).sum(axis=0)
+    g = np.clip(1.0 - 2.0 * area, 0.0, 1.0)
+    return np.where(mean > 0, g, np.nan), mean
+
+
 def gini_from_quantiles(q_grid, quantile_function):
     """Gini coefficient of a distribution given by its quantile function.
 
@@ -331,25 +374,30 @@ def gini_from_quantiles(q_grid, quantile_function):
     >>> round(float(gini_from_quantiles(q, q)), 3)  # uniform(0, 1): 1/3
     0.333
     """
-    q = np.asarray(q_grid, dtype=np.float64)
-    Q = np.asarray(quantile_function, dtype=np.float64)
+    q = check_1d(q_grid, name="q_grid")
+    if np.any(q < 0) or np.any(q > 1) or (q.size > 1 and np.any(np.diff(q) <= 0)):
+        raise ValueError(
+            "q_grid must hold strictly increasing quantile levels in [0, 1]."
+        )
+    Q = check_array_nd(quantile_function, name="quantile_function")
     one = Q.ndim == 1
     if one:
         Q = Q[:, None]
-    if q[0] > 0:
-        q = np.concatenate([[0.0], q])
-        Q = np.vstack([Q[:1], Q])
-    if q[-1] < 1:
-        q = np.concatenate([q, [1.0]])
-        Q = np.vstack([Q, Q[-1:]])
-    dp = np.diff(q)[:, None]
-    pieces = 0.5 * (Q[1:] + Q[:-1]) * dp
-    mean = pieces.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lorenz = (
-            np.vstack([np.zeros((1, Q.shape[1])), np.cumsum(pieces, axis=0)]) / mean
+    if Q.shape[0] != q.size:
+        raise ValueError(
+            f"quantile_function has {Q.shape[0]} row(s) but q_grid has {q.size} "
+            "level(s); they must match."
         )
-    area = (0.5 * (lorenz[1:] + lorenz[:-1]) * dp).sum(axis=0)
-    g = np.clip(1.0 - 2.0 * area, 0.0, 1.0)
-    g = np.where(mean > 0, g, np.nan)
+    if Q.shape[0] > 1 and np.any(np.diff(Q, axis=0) < 0):
+        raise ValueError(
+            "quantile_function must be non-decreasing in the quantile level "
+            "(monotonise it first, e.g. with numpy.maximum.accumulate)."
+        )
+    g, mean = _gini(q, Q)
+    if np.any(mean <= 0):
+        raise ValueError(
+            "The Gini coefficient is defined for distributions with a positive "
+            "mean; quantile_function has a non-positive mean"
+            + ("." if one else f" in column(s) {np.flatnonzero(mean <= 0).tolist()}.")
+        )
     return float(g[0]) if one else g

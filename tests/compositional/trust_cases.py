@@ -28,14 +28,14 @@ def _transformer(cls, inv):
     def fit_transform(X):
         return cls().fit(X).transform(X)
 
-    def inverse(Z):
+    def inverse(X):
         if not fitted:
             fitted["t"] = cls().fit(_C)
-        return fitted["t"].inverse_transform(Z)
+        return fitted["t"].inverse_transform(X)
 
     return [
         Case(fit_transform, {"X": _C}, id="fit_transform"),
-        Case(inverse, {"Z": inv}, id="inverse_transform"),
+        Case(inverse, {"X": inv}, id="inverse_transform"),
     ]
 
 

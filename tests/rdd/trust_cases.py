@@ -52,6 +52,10 @@ CASES = {
             q_grid, quantile_function
         ),
         {"q_grid": _q, "quantile_function": np.array([1.0, 2.0, 3.5])},
+        skip={
+            ("quantile_function", "extra_dim"): "a (n_levels, k) matrix holds k "
+            "quantile functions (documented)"
+        },
         bad_params={},
     ),
     f"{_M}.long_to_samples": Case(
