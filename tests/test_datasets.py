@@ -88,7 +88,7 @@ def test_mgt_paired_rows_are_closer_than_mismatched():
 def test_mgt_bad_variant():
     with pytest.raises(ValueError, match="machine must be one of"):
         datasets.load_mgt_embeddings("squad1", machine="chatgpt_prompt1")
-    with pytest.raises(ValueError, match="corpus. parameter of load_mgt_texts"):
+    with pytest.raises(ValueError, match=r"corpus. parameter of load_mgt_texts"):
         datasets.load_mgt_texts("hc3")
 
 
