@@ -21,6 +21,7 @@ from .._validation import (
     fit_context,
     spawn_seeds,
 )
+from ..exceptions import StatnormWarning
 from ._locpoly import local_poly, select_bandwidth, side_mask
 from ._quantiles import _check_q_grid, _gini, quantile_matrix
 
@@ -266,10 +267,26 @@ class DistributionalRDD(BaseEstimator):
        unweighted ones).
     7. Test p-values are ``(1 + #{T_b >= T}) / (B + 1)`` (R: ``mean(T_b >=
        T)``, which can be 0).
+    8. The data-driven bandwidth rule runs in standard units: on
+       ``x / sd(x)`` and ``Q / sd(Q)``, scaled back by ``sd(x)``. R's rule is
+       not equivariant to the units of the data (its stage-2 bias term, the
+       coefficient on ``u^s`` of an order-``s`` fit, does not scale like the
+       derivative the MSE formula needs, so ``h / scale`` moves with the
+       scale: at ``x * 100`` R's ``h / 100`` is about ``100^(-4/5)`` times
+       the ``h`` at ``x``; and its zero-bias cut-offs (1e-14) and variance
+       floor are absolute, so outcomes near 1e-9 or 1e200 change the answer).
+       Here ``tau(a x + b; cutoff a c + b) = tau(x; c)`` and ``tau(k samples)
+       = k tau(samples)`` to rounding, bandwidths scale with ``a``, and bands
+       and p-values do not change (tests/rdd/test_properties.py). On data
+       with ``sd(x) = 1`` the rule is R's. Where the rule is undefined (zero
+       estimated bias) the rule of thumb ``1.06 sd(x) n^(-1/(2s+1))`` is used,
+       as in R, but with a ``StatnormWarning`` and recorded in
+       ``bandwidth_fallback_``.
 
     Kept from R (documented, not changed): the bandwidth rule's bias term is
     the coefficient on ``u^s`` of an order-``s`` pilot fit divided by
-    ``(s+1)!``, and the rate uses ``s`` not ``p`` (local quadratic fit at the
+    ``(s+1)!`` (evaluated in standard units, see 8), and the rate uses ``s``
+    not ``p`` (local quadratic fit at the
     local-linear MSE rate); the band is unstudentised (constant width).
 
     To match ``r3d()`` defaults use ``kernel="epanechnikov",
@@ -290,9 +307,9 @@ class DistributionalRDD(BaseEstimator):
     >>> est = DistributionalRDD(q_grid=[0.25, 0.5, 0.75], random_state=0)
     >>> est = est.fit(x, samples)
     >>> np.round(est.tau_, 1)
-    array([1.9, 1.8, 2. ])
+    array([1.9, 1.9, 2.1])
     >>> est.band_upper_ - est.band_lower_  # uniform band: constant width
-    array([0.389..., 0.389..., 0.389...])
+    array([0.342..., 0.342..., 0.342...])
     """
 
     # fit's arguments are data, not routable metadata: no set_fit_request.
@@ -515,9 +532,12 @@ class DistributionalRDD(BaseEstimator):
                 pilot_kernel=pilot_kernel,
                 treatment=T,
                 coverage=self.coverage_correction,
+                standardize=not compat,
             )
+        fallback = np.zeros(nq, dtype=bool)
         if isinstance(self.bandwidth, str):
             h = details["h"]
+            fallback = details["fallback"].copy()
         else:
             h = np.asarray(self.bandwidth, dtype=np.float64)
             if h.ndim == 0:
@@ -530,11 +550,29 @@ class DistributionalRDD(BaseEstimator):
             if not np.all(np.isfinite(h)) or np.any(h <= 0):
                 raise ValueError("bandwidth values must be finite and positive.")
         hT = None
+        fallback_t = False
         if self.fuzzy:
             hT = (
                 details["h_treatment"]
                 if isinstance(self.bandwidth_treatment, str)
                 else float(self.bandwidth_treatment)
+            )
+            fallback_t = isinstance(self.bandwidth_treatment, str) and bool(
+                details["fallback_treatment"]
+            )
+        if fallback.any() or fallback_t:
+            what = (
+                f"{int(fallback.sum())} of {nq} quantile level(s)"
+                if fallback.any()
+                else "the treatment equation"
+            )
+            warnings.warn(
+                f"DistributionalRDD: the MSE bandwidth rule is undefined for {what} "
+                "(estimated bias difference of zero); the rule of thumb 1.06 sd(x) "
+                f"n^(-1/{2 * s + 1}) was used there instead (recorded in "
+                "bandwidth_fallback_). Pass bandwidth= explicitly to choose.",
+                StatnormWarning,
+                stacklevel=4,
             )
 
         # 2. local polynomial fits, both sides, all q at once per bandwidth
@@ -565,6 +603,8 @@ class DistributionalRDD(BaseEstimator):
         self.bandwidth_ = h
         self.bandwidth_treatment_ = hT
         self.bandwidth_details_ = details
+        self.bandwidth_fallback_ = fallback
+        self.bandwidth_treatment_fallback_ = fallback_t
         self.coef_plus_ = fits["+"].alpha
         self.coef_minus_ = fits["-"].alpha
         self.raw_intercept_plus_ = raw["+"]

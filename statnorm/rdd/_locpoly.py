@@ -139,6 +139,81 @@ def select_bandwidth(
     pilot_kernel,
     treatment=None,
     coverage=False,
+    standardize=True,
+):
+    """The R3D bandwidth rule, applied in standard units (``standardize=True``).
+
+    R3D's rule (:func:`_select_bandwidth_raw`) is not equivariant to the
+    units of the data: its stage-2 bias term is the coefficient on ``u^s`` of
+    an order-``s`` fit, which does not scale like the derivative the MSE
+    formula needs, so the selected ``h / scale(x)`` changes with the units of
+    ``x``; and its zero-bias thresholds and variance floor are absolute. With
+    ``standardize=True`` the rule runs on ``x / sd(x)`` and ``Q / sd(Q)`` and
+    the bandwidths are scaled back, so ``h(a x + b) = |a| h(x)`` and
+    ``h(k Q) = h(Q)`` to rounding; on data already in standard units it is
+    R's rule. ``standardize=False`` is R's rule as published (``r3d_compat``).
+    With standardization the diagnostic pieces ``B_*``, ``V_*`` and ``f_x`` are
+    in standard units (``x_scale``, ``y_scale`` convert them).
+
+    The result also has ``fallback`` (bool per quantile level) and
+    ``fallback_treatment``: where the rule of thumb ``1.06 sd(x) n^(-1/(2s+1))``
+    replaced an undefined bandwidth (zero estimated bias).
+    """
+    if not standardize:
+        return _select_bandwidth_raw(
+            xc,
+            Q,
+            q_grid,
+            method=method,
+            s=s,
+            kernel=kernel,
+            pilot_kernel=pilot_kernel,
+            treatment=treatment,
+            coverage=coverage,
+        )
+    sx = float(np.std(xc, ddof=1)) if xc.size > 1 else 0.0
+    if not np.isfinite(sx) or sx <= 0:
+        raise ValueError(
+            "x has no spread (all units at one value of the running variable); "
+            "a bandwidth cannot be selected."
+        )
+    big = float(np.max(np.abs(Q))) or 1.0
+    sy = float(np.std(Q / big)) * big
+    if not np.isfinite(sy) or sy <= 0:
+        sy = 1.0  # constant outcomes: every bias and variance is zero anyway
+    out = _select_bandwidth_raw(
+        xc / sx,
+        Q / sy,
+        q_grid,
+        method=method,
+        s=s,
+        kernel=kernel,
+        pilot_kernel=pilot_kernel,
+        treatment=treatment,
+        coverage=coverage,
+    )
+    for key in ("h", "h_pilot"):
+        out[key] = out[key] * sx
+    for key in ("h_treatment", "h_pilot_treatment"):
+        if out[key] is not None:
+            out[key] = out[key] * sx
+    # the pieces (B_*, V_*, f_x) stay in standard units: in data units they
+    # can overflow (outcomes near 1e200 have variances near 1e400)
+    out["x_scale"], out["y_scale"] = sx, sy
+    return out
+
+
+def _select_bandwidth_raw(
+    xc,
+    Q,
+    q_grid,
+    *,
+    method,
+    s,
+    kernel,
+    pilot_kernel,
+    treatment=None,
+    coverage=False,
 ):
     """The R3D two-stage MSE (per quantile) / IMSE (single) bandwidth rule.
 
@@ -181,8 +256,8 @@ def select_bandwidth(
     def rule(V, B2, ok):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             h = (V / (2 * (s + 1) * B2)) ** (1.0 / (2 * s + 3)) * rate
-        h = np.where(ok, h, fallback)
-        return np.where(np.isfinite(h) & (h > 0), h, fallback)
+        good = np.asarray(ok & np.isfinite(h) & (h > 0))
+        return np.where(good, h, fallback), ~good
 
     def stage2(Y, h, fallback_var=None):
         B, Vs = {}, {}
@@ -202,21 +277,26 @@ def select_bandwidth(
 
     C, V, _ = stage1(Q)
     if method == "simple":
-        h_pilot = rule(V, C**2, np.abs(C) > 1e-14)
+        h_pilot, fb_pilot = rule(V, C**2, np.abs(C) > 1e-14)
     else:
         A = np.sum(C**2) * dq
         Bs = np.sum(V) * dq
-        h_pilot = np.full(nq, rule(Bs, A, A > 1e-14))
+        h1, fb1 = rule(Bs, A, A > 1e-14)
+        h_pilot, fb_pilot = np.full(nq, h1), np.full(nq, bool(fb1))
     B, Vs = stage2(Q, h_pilot)
     bdiff = B["+"] - B["-"]
     vsum = (Vs["+"] + Vs["-"]) / f_x
     if method == "simple":
-        h = rule(vsum, bdiff**2, np.abs(bdiff) > 1e-14)
+        h, fb = rule(vsum, bdiff**2, np.abs(bdiff) > 1e-14)
     else:
         A = np.sum(bdiff**2) * dq
         Bs = np.sum(vsum) * dq
-        h = np.full(nq, rule(Bs, A, A > 1e-14))
+        h1, fb1 = rule(Bs, A, A > 1e-14)
+        h, fb = np.full(nq, h1), np.full(nq, bool(fb1))
     out = {
+        "fallback": np.asarray(fb, dtype=bool),
+        "fallback_pilot": np.asarray(fb_pilot, dtype=bool),
+        "fallback_treatment": False,
         "h": np.asarray(h, dtype=np.float64),
         "h_pilot": np.asarray(h_pilot, dtype=np.float64),
         "B_plus": B["+"],
@@ -230,10 +310,12 @@ def select_bandwidth(
     if treatment is not None:
         T = treatment[:, None]
         Ct, Vt, vt = stage1(T, guard=False)
-        ht_pilot = float(rule(Vt, Ct**2, np.abs(Ct) > 1e-14)[0])
+        ht_pilot = float(rule(Vt, Ct**2, np.abs(Ct) > 1e-14)[0][0])
         Bt, Vst = stage2(T, ht_pilot, fallback_var=vt)
         bd = Bt["+"] - Bt["-"]
-        ht = float(rule((Vst["+"] + Vst["-"]) / f_x, bd**2, np.abs(bd) > 1e-14)[0])
+        ht_arr, fbt = rule((Vst["+"] + Vst["-"]) / f_x, bd**2, np.abs(bd) > 1e-14)
+        ht = float(ht_arr[0])
+        out["fallback_treatment"] = bool(np.asarray(fbt).ravel()[0])
         out["h_treatment"] = ht
         out["h_pilot_treatment"] = ht_pilot
     if coverage:

@@ -126,7 +126,9 @@ def test_fuzzy_design_and_summary_plot(rng):
     import matplotlib
 
     matplotlib.use("Agg")
-    x, S, t = fuzzy_dgp(rng)
+    # n = 800: at n = 300 the first stage (true jump 0.8) has RMSE 0.17 and the
+    # effect RMSE up to 0.35 over 60 draws, too noisy for the bounds below
+    x, S, t = fuzzy_dgp(rng, n=800)
     est = DistributionalRDD(q_grid=DECILES, fuzzy=True, random_state=0)
     est.fit(x, S, treatment=t)
     assert 0.5 < est.denominator_ < 1.1

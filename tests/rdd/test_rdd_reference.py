@@ -95,14 +95,34 @@ def test_full_pipeline_matches_r3d_in_compat_mode(tag, data, q, params):
 
 
 def test_default_mode_differs_from_r_only_where_documented():
-    # Default pilot kernel = kernel (R: triangular) changes the Epanechnikov
-    # bandwidths; with triangular the selected bandwidths coincide.
+    # 1. the selector runs in standard units (R's rule is not equivariant to the
+    #    units of x): default h = sd(x) * R's h on x / sd(x) and Q / sd(Q);
+    #    r3d_compat=True gives R's bandwidths.
     X, Q, _ = _data("sharp_simple_20")
     tri = DistributionalRDD(q_grid=Q20, kernel="triangular", n_bootstrap=0)
+    h_default = tri.fit_quantiles(X, Q).bandwidth_
+    sx, sq = np.std(X, ddof=1), np.std(Q)
+    h_r_std = select_bandwidth(
+        X / sx,
+        Q / sq,
+        Q20,
+        method="simple",
+        s=1,
+        kernel="triangular",
+        pilot_kernel="triangular",
+        standardize=False,
+    )["h"]
+    _close(h_default, sx * h_r_std)
+    tri.set_params(r3d_compat=True)
     _close(
         tri.fit_quantiles(X, Q).bandwidth_, REF["res_sharp_simple_triangular_bw_num"]
     )
-    epa = DistributionalRDD(q_grid=Q20, kernel="epanechnikov", n_bootstrap=0)
+    # 2. default pilot kernel = kernel (R: triangular) changes the Epanechnikov
+    #    bandwidths; with R's pilot kernel and selector the effect is R's.
+    epa = DistributionalRDD(
+        q_grid=Q20, kernel="epanechnikov", n_bootstrap=0, r3d_compat=True
+    )
+    epa.set_params(pilot_kernel="epanechnikov")
     h = epa.fit_quantiles(X, Q).bandwidth_
     assert np.max(np.abs(h / REF["res_sharp_simple_epanechnikov_bw_num"] - 1)) > 1e-3
     epa.set_params(pilot_kernel="triangular", monotonize="rearrangement")
@@ -128,6 +148,7 @@ def test_bandwidth_selector_matches_r3d_bwselect(tag, method, data):
         kernel="triangular",
         pilot_kernel="triangular",
         treatment=T if tag == "fuzzy" else None,
+        standardize=False,  # R's rule as published (r3d_compat)
     )
 
     def b(col):
