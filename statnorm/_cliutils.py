@@ -33,6 +33,7 @@ __all__ = [
     "emit",
     "load_array",
     "load_model",
+    "nonneg_int",
     "note",
     "output_dir",
     "read_table",
@@ -424,6 +425,11 @@ def add_confidence_level(parser, default=0.95):
         metavar="LEVEL",
         help="confidence level of intervals and bands",
     )
+
+
+def nonneg_int(option):
+    """An argparse ``type`` for a non-negative int that names ``option``."""
+    return _nonneg_int(option)
 
 
 def _nonneg_int(option):

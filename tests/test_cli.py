@@ -269,3 +269,70 @@ def test_datasets_export_writes_files_the_subcommands_read(tmp_path, capsys):
     got = load_array(tmp_path / "roman_cups.csv", "X")
     np.testing.assert_allclose(got[:, 1:], cups.data)
     assert _cli.main(["datasets", "-o", str(tmp_path)]) == 2
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["calibrate", "{empty}", "{labels}"],
+        ["depth", "{empty}", "{good}"],
+        ["kde", "{empty}"],
+        ["mmd", "{empty}", "{good}"],
+        ["calibrate", "{nan}", "{labels}"],
+        ["depth", "{good}", "{nan}"],
+        ["kde", "{nan}"],
+        ["mmd", "{good}", "{nan}"],
+        ["calibrate", "{huge}", "{labels}"],
+    ],
+    ids=lambda a: "-".join(x.strip("{}") for x in a),
+)
+def test_bad_data_files_give_one_line_naming_the_file(argv, tmp_path, capsys):
+    """0-byte, NaN and overflowing files: one line, exit 1/2, nothing written."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    (tmp_path / "empty.npy").write_bytes(b"")
+    good = rng.normal(size=(30, 4))
+    np.save(tmp_path / "good.npy", good)
+    bad = good.copy()
+    bad[3, 1] = np.nan
+    np.save(tmp_path / "nan.npy", bad)
+    np.save(tmp_path / "huge.npy", good * 1e305)
+    np.save(tmp_path / "labels.npy", rng.integers(0, 4, 30))
+    files = {k: str(tmp_path / f"{k}.npy") for k in ("empty", "good", "nan", "huge")}
+    files["labels"] = str(tmp_path / "labels.npy")
+    out = tmp_path / "out"
+    args = [a.format(**files) for a in argv]
+    if argv[0] in ("calibrate", "kde"):  # the subcommands that write files
+        args += ["-o", str(out)]
+    code = _cli.main(args)
+    err = capsys.readouterr().err.strip()
+    assert code in (1, 2)
+    assert len(err.splitlines()) == 1, err
+    bad_file = next(files[k] for k in ("empty", "nan", "huge") if f"{{{k}}}" in argv)
+    assert bad_file in err
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_quantile_max_rows_must_not_be_negative(tmp_path, capsys):
+    (tmp_path / "d.csv").write_text("a,y\n1,2\n3,4\n")
+    with pytest.raises(SystemExit) as info:
+        _cli.main(
+            ["quantile", str(tmp_path / "d.csv"), "--target", "y", "--max-rows", "-5"]
+        )
+    assert info.value.code == 2
+    assert "--max-rows" in capsys.readouterr().err
+
+
+def test_kde_output_folder_receives_the_file(tmp_path):
+    import numpy as np
+
+    np.save(tmp_path / "X.npy", np.random.default_rng(0).normal(size=(50, 3)))
+    folder = tmp_path / "results"
+    folder.mkdir()
+    assert (
+        _cli.main(["kde", str(tmp_path / "X.npy"), "-o", str(folder), "--no-report"])
+        == 0
+    )
+    assert (folder / "log_density.npy").is_file()
+    assert not (tmp_path / "results.npy").exists()

@@ -16,9 +16,7 @@ def _looks_like_probabilities(X):
     return X.min() >= 0 and np.abs(X.sum(axis=1) - 1).max() < 1e-6
 
 
-def check_scores(
-    X, *, input="logits", name="X", n_features=None, owner="Calibrator"
-):
+def check_scores(X, *, input="logits", name="X", n_features=None, owner="Calibrator"):
     """Validate logits (or probabilities) and return the log-softmax.
 
     Never modifies ``X``. ``n_features``: the number of columns seen in fit.
@@ -58,8 +56,7 @@ def check_labels(y, n_classes, *, name="y", min_classes=2):
     """Labels must be integers in ``0..n_classes-1``, with at least 2 classes."""
     if y is None:
         raise ValueError(
-            f"This calibrator requires {name} to be passed, but the target y is "
-            "None."
+            f"This calibrator requires {name} to be passed, but the target y is None."
         )
     y_arr = np.asarray(y)
     if y_arr.ndim == 2 and y_arr.shape[1] == 1:

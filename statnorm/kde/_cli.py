@@ -47,6 +47,14 @@ def _run(args):
         what = f"{X.shape[0]} training point(s), leave-one-out"
     elapsed = time.perf_counter() - t0
     out = Path(args.output)
+    if out.is_dir() or not out.suffix:
+        # a folder (existing, or a name without a file suffix) receives the file
+        out.mkdir(parents=True, exist_ok=True)
+        out = out / "log_density.npy"
+    elif out.suffix.lower() not in (".npy", ".csv"):
+        raise ValueError(
+            f"--output: {args.output} must be a folder, a .npy or a .csv file."
+        )
     if out.suffix.lower() == ".csv":
         np.savetxt(out, logdens, delimiter=",")
     else:
@@ -103,7 +111,8 @@ def add_subcommand(subparsers):
         "-o",
         "--output",
         default="log_density.npy",
-        help="where to write the log-densities, .npy or .csv (default: %(default)s)",
+        help="where to write the log-densities: a .npy or .csv file, or a folder "
+        "that receives log_density.npy (default: %(default)s)",
     )
     p.add_argument(
         "--n-query",

@@ -19,6 +19,8 @@ from . import _kernels
 
 BLOCK_ROWS = 128
 BLOCK_COLS = 2048
+
+
 def _blocks(m, size):
     return [(s, min(s + size, m)) for s in range(0, m, size)]
 

@@ -269,6 +269,8 @@ def _run(args):
 
 def add_subcommand(subparsers):
     """Register ``statnorm quantile DATA.csv --target COLUMN``."""
+    from .._cliutils import nonneg_int
+
     p = subparsers.add_parser(
         "quantile",
         help="aggregate quantile models, conformalise, score held-out WIS",
@@ -292,7 +294,7 @@ def add_subcommand(subparsers):
     p.add_argument("--test-size", type=float, default=0.25, help="held-out share")
     p.add_argument(
         "--max-rows",
-        type=int,
+        type=nonneg_int("--max-rows"),
         default=5000,
         help="random subsample size (default %(default)s; 0 = all)",
     )

@@ -83,6 +83,14 @@ def run(args):
     for role, n in (("outcome", args.outcome), ("running", args.running)):
         if cols[n].dtype.kind not in "fi":
             raise ValueError(f"{role} column {n!r} must be numeric.")
+    if args.treatment:
+        t = cols[args.treatment]
+        if t.dtype.kind not in "fib" or not np.all(np.isin(t, (0, 1))):
+            raise ValueError(
+                f"--treatment: column {args.treatment!r} of {args.data} must hold "
+                "0/1 (untreated/treated) for the fuzzy design; got values such as "
+                f"{sorted(set(np.asarray(t).tolist()))[:5]}."
+            )
     d = long_to_samples(
         cols[args.unit],
         cols[args.outcome],

@@ -501,6 +501,12 @@ class DistributionalRDD(BaseEstimator):
             if treatment is None:
                 raise ValueError("fuzzy=True requires treatment (one value per unit).")
             T = check_1d(treatment, name="treatment")
+            if np.any((T < 0) | (T > 1)):
+                raise ValueError(
+                    "treatment must hold treatment status in [0, 1] (0/1, or a "
+                    "share treated); got values from "
+                    f"{T.min():g} to {T.max():g}."
+                )
             if T.shape[0] != n:
                 raise ValueError(
                     "Found input variables with inconsistent numbers of samples: "

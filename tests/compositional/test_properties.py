@@ -16,7 +16,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statnorm.compositional import CompositionalPartialCorrelation, clr, closure
+from statnorm.compositional import CompositionalPartialCorrelation, closure, clr
 
 
 def _data(seed, n=80, D=6):

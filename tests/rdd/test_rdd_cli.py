@@ -114,3 +114,37 @@ def test_cli_bad_input_is_one_line(tmp_path, rng, capsys):
     )
     assert code == 1 and "No units at or above" in capsys.readouterr().err
     assert np.isfinite(1.0)
+
+
+def test_non_binary_treatment_column_is_rejected(tmp_path, capsys):
+    import numpy as np
+
+    from statnorm._cli import main
+
+    rng = np.random.default_rng(0)
+    n, m = 60, 5
+    x = np.repeat(rng.uniform(-1, 1, n), m)
+    rows = ["unit,y,x,t"] + [
+        f"{i // m},{v:.4f},{xi:.4f},{3 * (xi >= 0) + 2}"
+        for i, (v, xi) in enumerate(zip(rng.normal(size=n * m), x))
+    ]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "rdd",
+            str(tmp_path / "d.csv"),
+            "--unit",
+            "unit",
+            "--outcome",
+            "y",
+            "--running",
+            "x",
+            "--treatment",
+            "t",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "--treatment" in err and "d.csv" in err
+    assert not out.exists()
