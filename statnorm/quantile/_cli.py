@@ -29,7 +29,10 @@ def _row(name, y, Q, tau, ref=None):
         wis,
         (wis / ref) if ref else 1.0,
         float(interval_coverage(y, lo[:, j], hi[:, j])),
-        float(interval_width(lo[:, j], hi[:, j])),
+        # a crossed fan has intervals with lower > upper: no width to report
+        float(interval_width(lo[:, j], hi[:, j]))
+        if np.all(lo[:, j] <= hi[:, j])
+        else "crossed",
         crossing_rate(Q),
     ]
 
