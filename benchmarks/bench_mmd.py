@@ -84,7 +84,7 @@ class KernelLearning(Benchmark):
             objective,
             featurizer=featurizer,
             n_components=32,
-            max_epochs=1,
+            max_iter=1,
             batch_size=200,
             random_state=0,
         )

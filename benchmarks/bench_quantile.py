@@ -80,20 +80,20 @@ class Monotonize(Benchmark):
         self.Q = np.sort(r.normal(size=(n_rows, 99)), axis=1) + 0.05 * r.normal(
             size=(n_rows, 99)
         )
-        monotonize(self.Q[:10], "isotonic")
-        monotonize(self.Q[:10], "minmax")
+        monotonize(self.Q[:10], method="isotonic")
+        monotonize(self.Q[:10], method="minmax")
 
     def time_statnorm_isotonic(self, n_rows):
-        self.monotonize(self.Q, "isotonic", n_jobs=-1)
+        self.monotonize(self.Q, method="isotonic", n_jobs=-1)
 
     def time_statnorm_minmax(self, n_rows):
-        self.monotonize(self.Q, "minmax", n_jobs=-1)
+        self.monotonize(self.Q, method="minmax", n_jobs=-1)
 
     def time_peer_numpy_sort(self, n_rows):
         np.sort(self.Q, axis=1)
 
     def peakmem_statnorm_isotonic(self, n_rows):
-        self.monotonize(self.Q, "isotonic")
+        self.monotonize(self.Q, method="isotonic")
 
 
 class PinballScore(Benchmark):
@@ -136,7 +136,9 @@ class FitFan(Benchmark):
     def time_statnorm_cqr(self, n):
         from statnorm.quantile import ConformalQuantileRegressor
 
-        ConformalQuantileRegressor(_hgb(), TAU, random_state=0).fit(self.X, self.y)
+        ConformalQuantileRegressor(_hgb(), quantiles=TAU, random_state=0).fit(
+            self.X, self.y
+        )
 
     def time_peer_mapie_cqr(self, n):
         k = self.n_fit
@@ -156,7 +158,7 @@ class FitFan(Benchmark):
 
         QuantileAggregator(
             [_hgb(), RandomForestQuantileRegressor(n_estimators=50, random_state=0)],
-            TAU,
+            quantiles=TAU,
             cv=3,
             random_state=0,
         ).fit(self.X, self.y)
@@ -178,10 +180,12 @@ class PredictFan(Benchmark):
         X, y = friedman(n)
         Xt, yt = friedman(2000 if QUICK else 10_000, seed=1)
         qrf = RandomForestQuantileRegressor(n_estimators=50, random_state=0).fit(X, y)
-        cqr = ConformalQuantileRegressor(_hgb(), TAU, random_state=0).fit(X, y)
+        cqr = ConformalQuantileRegressor(_hgb(), quantiles=TAU, random_state=0).fit(
+            X, y
+        )
         agg = QuantileAggregator(
             [_hgb(), RandomForestQuantileRegressor(n_estimators=50, random_state=0)],
-            TAU,
+            quantiles=TAU,
             cv=3,
             random_state=0,
         ).fit(X, y)

@@ -17,24 +17,29 @@ import tempfile
 SNIPPETS = {
     "calibration": (
         "from statnorm.calibration import HCalibrator, TemperatureScaling",
-        "X = rng.normal(size=(300, 4)) * 3; y = X.argmax(1)\n"
-        "TemperatureScaling().fit(X, y).predict_proba(X)\n"
-        "HCalibrator(max_iter=2).fit(X, y).predict_proba(X)",
+        (
+            "X = rng.normal(size=(300, 4)) * 3; y = X.argmax(1)\n"
+            "TemperatureScaling().fit(X, y).predict_proba(X)\n"
+            "HCalibrator(max_iter=2).fit(X, y).predict_proba(X)"
+        ),
     ),
     "quantile": (
         "from statnorm.quantile import QuantileAggregator, weighted_interval_score",
-        "X = rng.normal(size=(200, 3)); y = X[:, 0] + rng.normal(size=200)\n"
-        "QuantileAggregator(quantiles=[0.1, 0.5, 0.9], cv=3).fit(X, y).predict(X)",
+        (
+            "X = rng.normal(size=(200, 3)); y = X[:, 0] + rng.normal(size=200)\n"
+            "QuantileAggregator(quantiles=[0.1, 0.5, 0.9], cv=3).fit(X, y).predict(X)"
+        ),
     ),
     "compositional": (
         "from statnorm.compositional import CompositionalPartialCorrelation",
-        "X = rng.uniform(1, 2, size=(50, 6))\n"
-        "CompositionalPartialCorrelation().fit(X)",
+        "X = rng.uniform(1, 2, size=(50, 6))\nCompositionalPartialCorrelation().fit(X)",
     ),
     "depth": (
         "from statnorm.depth import TTEDepth, depth_rank_sum_test",
-        "F = rng.normal(size=(60, 8)) + 2; G = rng.normal(size=(60, 8)) + 2\n"
-        "TTEDepth().fit(F).score_samples(G); depth_rank_sum_test(F, G)",
+        (
+            "F = rng.normal(size=(60, 8)) + 2; G = rng.normal(size=(60, 8)) + 2\n"
+            "TTEDepth().fit(F).score_samples(G); depth_rank_sum_test(F, G)"
+        ),
     ),
     "kde": (
         "from statnorm.kde import HighDimKDE",
@@ -42,13 +47,17 @@ SNIPPETS = {
     ),
     "rdd": (
         "from statnorm.rdd import DistributionalRDD",
-        "x = rng.uniform(-1, 1, 200); S = rng.normal(size=(200, 30)) + x[:, None]\n"
-        "DistributionalRDD(n_bootstrap=20).fit(x, S)",
+        (
+            "x = rng.uniform(-1, 1, 200); S = rng.normal(size=(200, 30)) + x[:, None]\n"
+            "DistributionalRDD(n_bootstrap=20).fit(x, S)"
+        ),
     ),
     "mmd": (
         "from statnorm.mmd import MMDTest",
-        "X = rng.normal(size=(80, 4)); Y = rng.normal(size=(80, 4)) + 0.3\n"
-        "MMDTest(n_permutations=99).test(X, Y)",
+        (
+            "X = rng.normal(size=(80, 4)); Y = rng.normal(size=(80, 4)) + 0.3\n"
+            "MMDTest(n_permutations=99).test(X, Y)"
+        ),
     ),
 }
 

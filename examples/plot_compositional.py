@@ -20,10 +20,10 @@ import numpy as np
 
 from statnorm.compositional import (
     CompositionalPartialCorrelation,
+    PartialCorrelationDisplay,
+    PartialCorrelationNetworkDisplay,
     alr,
     clr,
-    plot_network,
-    plot_partial_correlation,
 )
 from statnorm.datasets import load_roman_cups
 
@@ -74,8 +74,8 @@ fig.tight_layout()
 # The t-test of a partial correlation has n - D + 1 = 37 degrees of freedom:
 # in the D - 1 log-ratio coordinates each pair is adjusted for D - 3 others.
 fig, axes = plt.subplots(1, 2, figsize=(11, 5))
-plot_partial_correlation(est, ax=axes[0], annotate=False)
-plot_network(est.edges(threshold=0.4), ax=axes[1])
+PartialCorrelationDisplay.from_estimator(est, ax=axes[0], annotate=False)
+PartialCorrelationNetworkDisplay.from_estimator(est, threshold=0.4, ax=axes[1])
 fig.tight_layout()
 
 # %%

@@ -19,14 +19,18 @@ z = logits - logits.max(axis=1, keepdims=True)
 proba = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
 confidence = proba.max(axis=1)
 correct = proba.argmax(axis=1) == y
-print(f"CIFAR-10 test: accuracy {correct.mean():.4f}, mean confidence {confidence.mean():.4f}")
+print(
+    f"CIFAR-10 test: accuracy {correct.mean():.4f}, mean confidence {confidence.mean():.4f}"
+)
 
 # %%
 # An overconfident classifier: in each confidence bin, the accuracy is lower
 # than the confidence. This gap is what recalibration closes.
 bins = np.linspace(0.5, 1.0, 11)
 idx = np.clip(np.digitize(confidence, bins) - 1, 0, len(bins) - 2)
-acc = np.array([correct[idx == b].mean() if (idx == b).any() else np.nan for b in range(10)])
+acc = np.array(
+    [correct[idx == b].mean() if (idx == b).any() else np.nan for b in range(10)]
+)
 mid = (bins[:-1] + bins[1:]) / 2
 
 cups = load_roman_cups()

@@ -19,11 +19,11 @@ import numpy as np
 
 from statnorm.datasets import load_mgt_embeddings, load_mgt_texts
 from statnorm.depth import (
+    DDPlotDisplay,
+    DepthHistogramDisplay,
     SpatialDepth,
     TTEDepth,
     depth_rank_sum_test,
-    plot_dd,
-    plot_depth_hist,
     select_central,
 )
 
@@ -44,11 +44,11 @@ print(res.summary())
 # human corpus against its depth w.r.t. the ChatGPT corpus; two samples from
 # one distribution would scatter along the diagonal.
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-plot_depth_hist(
+DepthHistogramDisplay.from_predictions(
     res.depths_reference, res.depths_sample, labels=("human", "ChatGPT"), ax=axes[0]
 )
 axes[0].set_title("TTE depth w.r.t. human answers")
-plot_dd(H, M, labels=("human", "ChatGPT"), ax=axes[1])
+DDPlotDisplay.from_samples(H, M, labels=("human", "ChatGPT"), ax=axes[1])
 fig.tight_layout()
 
 # %%

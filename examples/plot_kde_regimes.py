@@ -28,7 +28,7 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 
-from statnorm.kde import HighDimKDE, plot_regime_diagram, theory
+from statnorm.kde import HighDimKDE, RegimeDiagramDisplay, theory
 
 rng = np.random.default_rng(1)
 a, d = 0.5, 20
@@ -114,6 +114,6 @@ for a2, d2 in ((0.1, 80), (0.3, 25)):
             f"alpha={a2}, d={d2}, {s:9s}: h = {kde.bandwidth_whitened_:.3f}, "
             f"mu_hat = {rep.mu_hat:.2f}, regime = {rep.regime}"
         )
-ax = plot_regime_diagram(marks=marks)
+ax = RegimeDiagramDisplay.from_estimator(marks=marks).ax_
 ax.figure.set_size_inches(8, 4.5)
 plt.show()

@@ -49,7 +49,7 @@ for scen, machines in scenarios.items():
     ytr = np.repeat(np.arange(len(machines) + 1), len(train))
     kernels = {"median heuristic": "gaussian"}
     for obj in ("mmd-mp", "mmd-d"):
-        kl = KernelLearner(obj, n_components=32, max_epochs=60, random_state=0)
+        kl = KernelLearner(obj, n_components=32, max_iter=60, random_state=0)
         kernels[obj.upper()] = kl.fit(Xtr, ytr).kernel_
     Hte = H[test]
     Mte = np.vstack([m[test] for m in machines])

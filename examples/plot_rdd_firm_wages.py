@@ -26,7 +26,7 @@ by their size).
 import matplotlib.pyplot as plt
 import numpy as np
 
-from statnorm.rdd import DistributionalRDD
+from statnorm.rdd import DistributionalRDD, RDDEffectDisplay
 
 rng = np.random.default_rng(42)
 n_firms = 400
@@ -76,6 +76,6 @@ fig.tight_layout()
 # The boundary quantile functions of the average firm barely move; the
 # pooled distribution shrinks because the agreement narrows the gaps
 # *between* firms.
-est.plot()
+RDDEffectDisplay.from_estimator(est)
 plt.tight_layout()
 plt.show()

@@ -53,6 +53,9 @@ BANNED = {
     "minibatch_size": "batch_size",
 }
 
+#: Optional *data* arguments, which may stay positional like the required ones.
+DATA_ARGS = {"y", "Y", "weights", "treatment", "sample_weight", "X_query"}
+
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = dict(public_names())
 
@@ -73,7 +76,7 @@ def _is_display(obj):
 
 def _signature_of(obj):
     if inspect.isclass(obj):
-        if _is_result(obj) or _is_display(obj):
+        if _is_result(obj) or _is_display(obj) or dataclasses.is_dataclass(obj):
             return None
         init = obj.__dict__.get("__init__")
         if init is None:  # inherited: checked where it is defined
@@ -102,7 +105,9 @@ def test_keyword_only_hyper_parameters(name):
     obj = NAMES[name]
     params = _hyper_parameters(name, obj)
     if inspect.isclass(obj):
-        # estimators and other configurable classes: keyword-only after the first
+        if not issubclass(obj, BaseEstimator):
+            return  # value objects (kernels, maps) take their defining data
+        # estimators: keyword-only after the first
         bad = [
             p.name
             for p in params[1:]
@@ -115,6 +120,7 @@ def test_keyword_only_hyper_parameters(name):
             p.name
             for p in params[1:]
             if p.default is not p.empty
+            and p.name not in DATA_ARGS
             and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
     assert not bad, f"{name}: make these keyword-only: {bad}"

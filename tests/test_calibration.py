@@ -21,7 +21,6 @@ from statnorm.calibration import (
     TemperatureScaling,
     VectorScaling,
     hcalibration_loss,
-    reliability_diagram,
 )
 from statnorm.calibration import metrics as M
 from statnorm.calibration._hcal import _objective
@@ -504,7 +503,7 @@ def test_reliability_display(cifar):
         M.expected_calibration_error(yt, ts.predict_proba(Xt))
     )
     assert disp.counts.sum() == len(yt)
-    ax = reliability_diagram(yt, ts.predict_proba(Xt), name="TS")
+    ax = ReliabilityDisplay.from_predictions(yt, ts.predict_proba(Xt), name="TS").ax_
     assert "ECE" in ax.get_legend().get_texts()[0].get_text()
     plt.close("all")
 

@@ -24,6 +24,8 @@ from statnorm.compositional import (
     CLRTransformer,
     CompositionalPartialCorrelation,
     ILRTransformer,
+    PartialCorrelationDisplay,
+    PartialCorrelationNetworkDisplay,
     alr,
     alr_inv,
     closure,
@@ -33,8 +35,6 @@ from statnorm.compositional import (
     ilr_basis,
     ilr_inv,
     multiplicative_replacement,
-    plot_network,
-    plot_partial_correlation,
 )
 from statnorm.datasets import load_roman_cups
 from statnorm.exceptions import DataDimensionalityWarning
@@ -404,14 +404,14 @@ def test_plots(cups_fit):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ax = plot_partial_correlation(cups_fit)
+    ax = PartialCorrelationDisplay.from_estimator(cups_fit).ax_
     assert len(ax.texts) == 110
-    ax2 = plot_network(cups_fit.top_edges(6))
+    ax2 = PartialCorrelationNetworkDisplay.from_edges(cups_fit.top_edges(6)).ax_
     assert len(ax2.lines) == 6
-    ax3 = plot_network(cups_fit, threshold=0.5)
+    ax3 = PartialCorrelationNetworkDisplay.from_estimator(cups_fit, threshold=0.5).ax_
     assert len(ax3.lines) == 4
     with pytest.raises(ValueError, match="max_parts=5"):
-        plot_partial_correlation(cups_fit, max_parts=5)
+        PartialCorrelationDisplay.from_estimator(cups_fit, max_parts=5)
     plt.close("all")
 
 
@@ -547,21 +547,23 @@ def test_transform_round_trips_and_basis():
     P = closure(np.exp(rng.normal(size=(8, 5))))
     np.testing.assert_allclose(clr_inv(clr(P)), P, rtol=1e-12)
     for r in (0, 2, -1):
-        np.testing.assert_allclose(alr_inv(alr(P, r), r), P, rtol=1e-12)
+        np.testing.assert_allclose(
+            alr_inv(alr(P, reference=r), reference=r), P, rtol=1e-12
+        )
     V = ilr_basis(5)
     np.testing.assert_allclose(V @ V.T, np.eye(4), atol=1e-14)
     np.testing.assert_allclose(ilr_inv(ilr(P)), P, rtol=1e-12)
     Q, _ = np.linalg.qr(V.T @ rng.normal(size=(4, 4)))  # another basis
-    np.testing.assert_allclose(ilr_inv(ilr(P, Q.T), Q.T), P, rtol=1e-12)
+    np.testing.assert_allclose(ilr_inv(ilr(P, basis=Q.T), basis=Q.T), P, rtol=1e-12)
     # isometry: Euclidean distances of ilr == of clr
     np.testing.assert_allclose(
         np.linalg.norm(ilr(P)[0] - ilr(P)[1]), np.linalg.norm(clr(P)[0] - clr(P)[1])
     )
     assert clr([1.0, 2.0, 4.0]).shape == (3,)
     with pytest.raises(ValueError, match="orthonormal rows"):
-        ilr(P, np.ones((4, 5)))
+        ilr(P, basis=np.ones((4, 5)))
     with pytest.raises(ValueError, match="shape"):
-        ilr(P, np.ones((3, 5)))
+        ilr(P, basis=np.ones((3, 5)))
     with pytest.raises(ValueError, match="out of range"):
         alr(P, reference=5)
     with pytest.raises(TypeError, match="reference must be an int"):

@@ -81,7 +81,7 @@ def test_mmd_detector_and_learner_transform(client, rng):
     X = np.vstack([rng.standard_normal((60, 4)), rng.standard_normal((60, 4)) + 0.5])
     for feat in ("linear", "identity"):
         lrn = KernelLearner(
-            featurizer=feat, n_components=3, max_epochs=2, random_state=0
+            featurizer=feat, n_components=3, max_iter=2, random_state=0
         ).fit(X, y)
         _close(lrn.transform(da.from_array(Q, chunks=250)), lrn.transform(Q))
 
@@ -92,7 +92,7 @@ def test_mmd2_kernel_sums_over_block_pairs(client, rng, estimator):
     Y = rng.standard_normal((420, 5)) + 0.2
     dX, dY = da.from_array(X, chunks=(130, 3)), da.from_array(Y, chunks=100)
     deep = (
-        KernelLearner(n_components=3, max_epochs=2, random_state=0)
+        KernelLearner(n_components=3, max_iter=2, random_state=0)
         .fit(np.vstack([X[:60], Y[:60]]), np.repeat([0, 1], 60))
         .kernel_
     )

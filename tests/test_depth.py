@@ -568,13 +568,13 @@ def test_plots(rng, tqa):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from statnorm.depth import plot_dd, plot_depth_hist
+    from statnorm.depth import DDPlotDisplay, DepthHistogramDisplay
 
     H, M = tqa
-    ax = plot_dd(H[:40], M[:30], labels=("human", "ChatGPT"))
+    ax = DDPlotDisplay.from_samples(H[:40], M[:30], labels=("human", "ChatGPT")).ax_
     assert ax.get_ylabel() == "depth w.r.t. ChatGPT"
     res = depth_rank_sum_test(H[:40], M[:30])
-    ax = plot_depth_hist(res.depths_reference, res.depths_sample)
+    ax = DepthHistogramDisplay.from_result(res).ax_
     assert len(ax.patches) == 60
     plt.close("all")
 

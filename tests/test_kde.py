@@ -387,10 +387,10 @@ def test_plot_regime_diagram(rng):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from statnorm.kde import plot_regime_diagram
+    from statnorm.kde import RegimeDiagramDisplay
 
     kde = HighDimKDE().fit(rng.standard_normal((500, 10)))
-    ax = plot_regime_diagram(kde, marks={"x": (0.3, 0.5)})
+    ax = RegimeDiagramDisplay.from_estimator(kde, marks={"x": (0.3, 0.5)}).ax_
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "scott" in labels and "x" in labels and "h_G" in labels
     plt.close(ax.figure)

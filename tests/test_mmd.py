@@ -145,7 +145,9 @@ def test_linear_mmd2_equals_direct_formula(rng):
             - _slow_k(x1, y2, 3.0)
             - _slow_k(x2, y1, 3.0)
         )
-    assert mmd2(X, Y, 3.0, "linear") == pytest.approx(np.mean(vals), abs=1e-12)
+    assert mmd2(X, Y, kernel=3.0, estimator="linear") == pytest.approx(
+        np.mean(vals), abs=1e-12
+    )
 
 
 @pytest.mark.parametrize("objective", ["mmd-d", "mmd-mp"])
@@ -288,9 +290,7 @@ def test_size_learned_kernel_on_held_out_split(rng):
     train, test = H[perm[:300]], H[perm[300:]]
     y = np.repeat([0, 1], 150)
     kernels = [
-        KernelLearner(
-            obj, n_components=32, max_epochs=60, batch_size=150, random_state=s
-        )
+        KernelLearner(obj, n_components=32, max_iter=60, batch_size=150, random_state=s)
         .fit(train, y)
         .kernel_
         for s, obj in enumerate(["mmd-mp", "mmd-d"])
@@ -323,7 +323,7 @@ def test_learner_increases_the_criterion(rng, optimizer, objective):
         objective,
         n_components=4,
         optimizer=optimizer,
-        max_epochs=20,
+        max_iter=20,
         batch_size=80,
         random_state=0,
     ).fit(X, y)
@@ -340,8 +340,8 @@ def test_learner_is_reproducible_and_clonable(rng):
     kl = KernelLearner(
         featurizer="mlp",
         n_components=2,
-        n_hidden=3,
-        max_epochs=3,
+        hidden_layer_sizes=(3,),
+        max_iter=3,
         batch_size=10,
         random_state=1,
     )
@@ -354,7 +354,7 @@ def test_learner_is_reproducible_and_clonable(rng):
 def test_learned_kernel_refuses_training_rows(rng):
     X = rng.normal(size=(40, 3))
     y = np.repeat([0, 1], 20)
-    k = KernelLearner(n_components=2, max_epochs=2, random_state=0).fit(X, y).kernel_
+    k = KernelLearner(n_components=2, max_iter=2, random_state=0).fit(X, y).kernel_
     with pytest.raises(ValueError, match="used to train the kernel"):
         MMDTest(k, n_permutations=9).test(X[:20], X[20:])
     MMDTest(k, n_permutations=9, check_held_out=False).test(X[:20], X[20:])
@@ -431,9 +431,9 @@ def test_bad_kernel_and_estimator(rng):
 
 def test_learner_needs_two_rows_per_side(rng):
     with pytest.raises(ValueError, match="at least 2 rows of the reference class"):
-        KernelLearner(max_epochs=1).fit(rng.normal(size=(6, 2)), [0, 1, 1, 1, 1, 1])
+        KernelLearner(max_iter=1).fit(rng.normal(size=(6, 2)), [0, 1, 1, 1, 1, 1])
     with pytest.raises(ValueError, match="1 class"):
-        KernelLearner(max_epochs=1).fit(rng.normal(size=(6, 2)), [0] * 6)
+        KernelLearner(max_iter=1).fit(rng.normal(size=(6, 2)), [0] * 6)
 
 
 def test_inputs_are_never_modified(rng):
@@ -446,7 +446,7 @@ def test_inputs_are_never_modified(rng):
     y = np.repeat([0, 1], [12, 10])
     Z = np.vstack([X, Y])
     Zc = Z.copy()
-    kl = KernelLearner(n_components=2, max_epochs=2, random_state=0).fit(Z, y)
+    kl = KernelLearner(n_components=2, max_iter=2, random_state=0).fit(Z, y)
     MMDDetector(kl.kernel_).fit(X).score_samples(Y)
     np.testing.assert_array_equal(X, Xc)
     np.testing.assert_array_equal(Y, Yc)

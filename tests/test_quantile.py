@@ -82,7 +82,7 @@ def test_sort_and_isotonic_never_increase_pinball(fan):
         return
     before = psi_sum(y, q, tau)
     for method in ("sort", "isotonic"):
-        out = monotonize(q[None, :], method)[0]
+        out = monotonize(q[None, :], method=method)[0]
         assert np.all(np.diff(out) >= 0)
         assert psi_sum(y, out, tau) <= before + 1e-9 * (1 + abs(before))
 
@@ -91,7 +91,7 @@ def test_sort_and_isotonic_never_increase_pinball(fan):
 @given(arrays(np.float64, st.integers(1, 15), elements=_vals))
 def test_minmax_only_widens_central_intervals(q):
     m = q.size
-    out = monotonize(q[None, :], "minmax")[0]
+    out = monotonize(q[None, :], method="minmax")[0]
     assert np.all(np.diff(out) >= 0)
     c = m // 2
     assert np.all(out[c:] >= q[c:]) and np.all(out[:c] <= q[:c])
@@ -100,9 +100,11 @@ def test_minmax_only_widens_central_intervals(q):
 def test_isotonic_matches_sklearn_rowwise(rng):
     Q = rng.normal(size=(50, 30))
     ref = np.vstack([IsotonicRegression().fit_transform(np.arange(30), r) for r in Q])
-    np.testing.assert_allclose(monotonize(Q, "isotonic"), ref, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        monotonize(Q, method="isotonic"), ref, rtol=0, atol=1e-12
+    )
     Q0 = Q.copy()
-    monotonize(Q, "minmax")
+    monotonize(Q, method="minmax")
     np.testing.assert_array_equal(Q, Q0)
 
 
@@ -110,7 +112,7 @@ def test_minmax_can_increase_loss():
     # documented: min-max carries no loss guarantee
     tau = np.array([0.1, 0.5, 0.9])
     q = np.array([[0.0, -5.0, 1.0]])
-    assert psi_sum(0.0, monotonize(q, "minmax", center=1)[0], tau) > psi_sum(
+    assert psi_sum(0.0, monotonize(q, method="minmax", center=1)[0], tau) > psi_sum(
         0.0, q[0], tau
     )
 
@@ -248,7 +250,9 @@ def _bases():
 def fitted(data):
     X, y, _, _ = data
     with threadpool_limits(1):
-        return QuantileAggregator(_bases(), TAU9, cv=4, random_state=0).fit(X, y)
+        return QuantileAggregator(_bases(), quantiles=TAU9, cv=4, random_state=0).fit(
+            X, y
+        )
 
 
 def test_aggregate_beats_best_base_and_weights_on_simplex(fitted, data):
@@ -296,7 +300,7 @@ def test_adam_reaches_lp_optimum(fitted, data):
 def test_single_model_returns_that_model(data):
     X, y, Xt, _ = data
     agg = QuantileAggregator(
-        [KNeighborsQuantileRegressor(20)], TAU9, cv=3, random_state=0
+        [KNeighborsQuantileRegressor(20)], quantiles=TAU9, cv=3, random_state=0
     ).fit(X, y)
     ref = KNeighborsQuantileRegressor(20).fit(X, y).predict(Xt, quantiles=TAU9)
     np.testing.assert_allclose(agg.predict(Xt), ref, rtol=0, atol=1e-12)
@@ -308,7 +312,7 @@ def test_oof_predictions_are_honest(data):
     X, y, _, _ = data
     # a 1-nearest-neighbour model reproduces y exactly in sample
     agg = QuantileAggregator(
-        [KNeighborsQuantileRegressor(1)], 0.5, cv=3, random_state=0
+        [KNeighborsQuantileRegressor(1)], quantiles=0.5, cv=3, random_state=0
     ).fit(X, y)
     assert not np.any(np.isclose(agg.oof_predictions_[:, 0, 0], y))
     np.testing.assert_allclose(agg.predict(X), y)  # refit on all rows: in sample
@@ -328,7 +332,11 @@ def test_variants_fit_and_predict(fitted, data, kw):
     X, y, Xt, _ = data
     # reuse the OOF fits: one cheap base model keeps this quick
     est = QuantileAggregator(
-        [linear_qr(), KNeighborsQuantileRegressor(25)], TAU9, cv=3, random_state=0, **kw
+        [linear_qr(), KNeighborsQuantileRegressor(25)],
+        quantiles=TAU9,
+        cv=3,
+        random_state=0,
+        **kw,
     ).fit(X, y)
     Q = est.predict(Xt)
     assert Q.shape == (600, 9) and np.isfinite(Q).all()
@@ -347,14 +355,17 @@ def test_scalar_level_gives_1d_and_models_in_pipeline_and_gridsearch(data):
     X, y, Xt, _ = data
     pipe = make_pipeline(StandardScaler(), linear_qr())
     agg = QuantileAggregator(
-        [pipe, KNeighborsQuantileRegressor(10)], 0.5, cv=3, random_state=0
+        [pipe, KNeighborsQuantileRegressor(10)], quantiles=0.5, cv=3, random_state=0
     )
     assert agg.fit(X, y).predict(Xt).shape == (600,)
     gs = GridSearchCV(
         make_pipeline(
             StandardScaler(),
             QuantileAggregator(
-                [KNeighborsQuantileRegressor(10)], [0.1, 0.5, 0.9], cv=3, random_state=0
+                [KNeighborsQuantileRegressor(10)],
+                quantiles=[0.1, 0.5, 0.9],
+                cv=3,
+                random_state=0,
             ),
         ),
         {"quantileaggregator__weights": ["coarse", "medium"]},
@@ -364,7 +375,7 @@ def test_scalar_level_gives_1d_and_models_in_pipeline_and_gridsearch(data):
     # statnorm estimators nest: a fan model as a base model
     inner = QuantileAggregator([KNeighborsQuantileRegressor(10)], cv=2)
     out = QuantileAggregator(
-        [inner, linear_qr()], [0.2, 0.5, 0.8], cv=2, random_state=0
+        [inner, linear_qr()], quantiles=[0.2, 0.5, 0.8], cv=2, random_state=0
     )
     assert out.fit(X[:150], y[:150]).predict(Xt[:3]).shape == (3, 3)
 
@@ -382,9 +393,9 @@ def test_scalar_level_gives_1d_and_models_in_pipeline_and_gridsearch(data):
 def test_bad_quantiles(data, quantiles, match):
     X, y, _, _ = data
     for est in (
-        QuantileAggregator([KNeighborsQuantileRegressor()], quantiles),
+        QuantileAggregator([KNeighborsQuantileRegressor()], quantiles=quantiles),
         ConformalQuantileRegressor(
-            KNeighborsQuantileRegressor(), quantiles, method="asymmetric"
+            KNeighborsQuantileRegressor(), quantiles=quantiles, method="asymmetric"
         ),
     ):
         with pytest.raises(ValueError, match=match):
@@ -420,12 +431,15 @@ def test_bad_estimators_and_data(data):
             X[:4], y[:4]
         )
     with pytest.raises(ValueError, match="no partner"):
-        ConformalQuantileRegressor(KNeighborsQuantileRegressor(), [0.1, 0.5, 0.8]).fit(
-            X, y
-        )
+        ConformalQuantileRegressor(
+            KNeighborsQuantileRegressor(), quantiles=[0.1, 0.5, 0.8]
+        ).fit(X, y)
     with pytest.raises(ValueError, match="tau_groups"):
         QuantileAggregator(
-            [KNeighborsQuantileRegressor()], TAU9, weights="fine", tau_groups=[0] * 9
+            [KNeighborsQuantileRegressor()],
+            quantiles=TAU9,
+            weights="fine",
+            tau_groups=[0] * 9,
         ).fit(X, y)
     with pytest.raises(ValueError, match="solver='lp'"):
         QuantileAggregator(
@@ -440,12 +454,12 @@ def test_inputs_not_modified(data):
     X0, y0, Xt0 = X.copy(), y.copy(), Xt.copy()
     tau = [0.1, 0.5, 0.9]
     agg = QuantileAggregator(
-        [KNeighborsQuantileRegressor()], tau, local=True, max_iter=2, cv=2
+        [KNeighborsQuantileRegressor()], quantiles=tau, local=True, max_iter=2, cv=2
     ).fit(X, y)
     agg.predict(Xt)
-    ConformalQuantileRegressor(KNeighborsQuantileRegressor(), tau, cv="cv+").fit(
-        X, y
-    ).predict(Xt)
+    ConformalQuantileRegressor(
+        KNeighborsQuantileRegressor(), quantiles=tau, cv="cv+"
+    ).fit(X, y).predict(Xt)
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
     np.testing.assert_array_equal(Xt, Xt0)
@@ -460,7 +474,9 @@ def test_split_cqr_matches_mapie(data):
     rs = np.random.RandomState(3)
     perm = rs.permutation(600)
     cal, tr = perm[:150], perm[150:]
-    cqr = ConformalQuantileRegressor(linear_qr(), tau, random_state=3).fit(X, y)
+    cqr = ConformalQuantileRegressor(linear_qr(), quantiles=tau, random_state=3).fit(
+        X, y
+    )
     models = [
         clone(linear_qr()).set_params(quantile=t).fit(X[tr], y[tr])
         for t in (0.1, 0.9, 0.5)
@@ -480,7 +496,7 @@ def test_infinite_bounds_not_clamped(data):
     # 9 calibration points: ceil(0.9 * 10) = 9 <= 9 is finite, ceil(0.98 * 10) = 10 > 9
     est = ConformalQuantileRegressor(
         KNeighborsQuantileRegressor(5),
-        [0.01, 0.05, 0.5, 0.95, 0.99],
+        quantiles=[0.01, 0.05, 0.5, 0.95, 0.99],
         calibration_size=9 / 40,
         random_state=0,
     )
@@ -500,7 +516,7 @@ def _coverage_mc(method, cv, reps, n_fit, n_cal, n_test, monotone, seed):
         n = n_fit + n_cal
         est = ConformalQuantileRegressor(
             KNeighborsQuantileRegressor(8),
-            tau,
+            quantiles=tau,
             method=method,
             cv=cv,
             n_folds=5,
@@ -567,7 +583,7 @@ def test_conformal_wraps_aggregator(data):
     agg = QuantileAggregator(
         [linear_qr(), KNeighborsQuantileRegressor(25)], cv=3, random_state=0
     )
-    cqr = ConformalQuantileRegressor(agg, TAU9, random_state=0).fit(X, y)
+    cqr = ConformalQuantileRegressor(agg, quantiles=TAU9, random_state=0).fit(X, y)
     Q = cqr.predict(Xt)
     assert crossing_rate(Q) == 0.0
     assert np.all(np.diff(cqr.shifts_[5:]) >= -1e300)

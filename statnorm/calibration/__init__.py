@@ -28,7 +28,7 @@ from ._baselines import (
     VectorScaling,
 )
 from ._hcal import HCalibrator, hcalibration_loss
-from ._plot import ReliabilityDisplay, reliability_diagram
+from ._plot import ReliabilityDisplay
 
 __all__ = [
     "HCalibrator",
@@ -39,5 +39,4 @@ __all__ = [
     "TemperatureScaling",
     "VectorScaling",
     "hcalibration_loss",
-    "reliability_diagram",
 ]

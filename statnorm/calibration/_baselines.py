@@ -197,7 +197,7 @@ class VectorScaling(_LBFGSScaling):
         "input": _INPUT,
     }
 
-    def __init__(self, max_iter=500, input="logits"):
+    def __init__(self, max_iter=500, *, input="logits"):
         self.max_iter = max_iter
         self.input = input
 
@@ -291,7 +291,7 @@ class MatrixScaling(_LBFGSScaling):
         "input": _INPUT,
     }
 
-    def __init__(self, reg_lambda=0.0, reg_mu=0.0, max_iter=1000, input="logits"):
+    def __init__(self, reg_lambda=0.0, *, reg_mu=0.0, max_iter=1000, input="logits"):
         self.reg_lambda = reg_lambda
         self.reg_mu = reg_mu
         self.max_iter = max_iter
@@ -514,7 +514,7 @@ class HistogramBinning(_OneVsRest):
         "input": _INPUT,
     }
 
-    def __init__(self, n_bins=15, input="logits"):
+    def __init__(self, n_bins=15, *, input="logits"):
         self.n_bins = n_bins
         self.input = input
 

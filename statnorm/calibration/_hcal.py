@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
+    RANDOM_STATE,
     Interval,
     StrOptions,
     check_random_state,
@@ -183,7 +184,7 @@ DEFAULT_GRID = (
     {"map": "pwlinear", "n_segments": 100},
     {"map": "ts_ensemble", "n_members": 16},
     {"map": "ts_ensemble", "n_members": 64},
-    {"map": "monotone_nn", "hidden_sizes": (10, 10)},
+    {"map": "monotone_nn", "hidden_layer_sizes": (10, 10)},
 )
 
 
@@ -196,7 +197,8 @@ class HCalibrator(BaseCalibrator):
     fitted by full-batch Adam on :func:`hcalibration_loss` (times the authors'
     ``1e5``) with the authors' schedule: the learning rate halves after
     ``lr_patience`` epochs without a better 15-bin ECE on the calibration set,
-    training stops after ``early_stopping`` such epochs, and the parameters
+    with ``early_stopping=True`` training stops after ``n_iter_no_change`` such
+    epochs, and the parameters
     with the best ``selector`` value on the calibration set are kept.
 
     Parameters
@@ -205,13 +207,13 @@ class HCalibrator(BaseCalibrator):
         Map family: continuous piecewise-linear map of ``-log p`` with
         ``n_segments`` segments on [0, 100]; mixture of ``n_members``
         temperature-scaled softmaxes; monotone network (integral of
-        ``ELU(MLP) + 1``) with ``hidden_sizes``; or ``"auto"``: fit every
+        ``ELU(MLP) + 1``) with ``hidden_layer_sizes``; or ``"auto"``: fit every
         candidate of ``map_grid`` and keep the best by ``selector``.
     n_segments : int, default=10
         Segments of the piecewise-linear map.
     n_members : int, default=16
         Members of the temperature ensemble.
-    hidden_sizes : tuple of int, default=(10, 10)
+    hidden_layer_sizes : tuple of int, default=(10, 10)
         Hidden layers of the monotone network.
     window : int, default=200
         Even window length of the objective (``veclen``).
@@ -224,12 +226,16 @@ class HCalibrator(BaseCalibrator):
         Leave-one-class-out averaging (the authors turn it off on ImageNet).
     max_iter : int, default=2000
         Maximum number of Adam steps (epochs; training is full batch).
-    learning_rate : float, default=0.005
-        Adam step size.
+    learning_rate_init : float, default=0.005
+        Initial Adam step size (halved on plateaus, see ``lr_patience``).
     lr_patience : int, default=20
         Epochs without ECE improvement before the learning rate halves.
-    early_stopping : int, default=160
-        Epochs without ECE improvement before training stops.
+    early_stopping : bool, default=True
+        Stop when the calibration-set ECE has not improved for
+        ``n_iter_no_change`` epochs (the authors' rule; the ECE is computed on
+        the calibration data itself, there is no validation split).
+    n_iter_no_change : int, default=160
+        Patience of ``early_stopping``.
     selector : {"ece", "dece", "classwise_ece", "nll"}, default="ece"
         Criterion (on the calibration set) for the checkpoint and, with
         ``map="auto"``, the map: 15-bin top-label ECE, debiased ECE (the
@@ -282,36 +288,39 @@ class HCalibrator(BaseCalibrator):
         "map": [StrOptions({"pwlinear", "ts_ensemble", "monotone_nn", "auto"})],
         "n_segments": [Interval(Integral, 1, None, closed="left")],
         "n_members": [Interval(Integral, 1, None, closed="left")],
-        "hidden_sizes": ["array-like"],
+        "hidden_layer_sizes": ["array-like"],
         "window": [Interval(Integral, 2, None, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="left")],
         "n_groups": [Interval(Integral, 1, None, closed="left")],
         "iterate_classes": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "lr_patience": [Interval(Integral, 0, None, closed="left")],
-        "early_stopping": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "selector": [StrOptions({"ece", "dece", "classwise_ece", "nll"})],
         "map_grid": [list, tuple, None],
         "input": [StrOptions({"logits", "probabilities"})],
         "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(
         self,
         map="pwlinear",
+        *,
         n_segments=10,
         n_members=16,
-        hidden_sizes=(10, 10),
+        hidden_layer_sizes=(10, 10),
         window=200,
         epsilon=1e-20,
         n_groups=15,
         iterate_classes=True,
         max_iter=2000,
-        learning_rate=0.005,
+        learning_rate_init=0.005,
         lr_patience=20,
-        early_stopping=160,
+        early_stopping=True,
+        n_iter_no_change=160,
         selector="ece",
         map_grid=None,
         input="logits",
@@ -321,15 +330,16 @@ class HCalibrator(BaseCalibrator):
         self.map = map
         self.n_segments = n_segments
         self.n_members = n_members
-        self.hidden_sizes = hidden_sizes
+        self.hidden_layer_sizes = hidden_layer_sizes
         self.window = window
         self.epsilon = epsilon
         self.n_groups = n_groups
         self.iterate_classes = iterate_classes
         self.max_iter = max_iter
-        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
         self.lr_patience = lr_patience
         self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
         self.selector = selector
         self.map_grid = map_grid
         self.input = input
@@ -341,7 +351,7 @@ class HCalibrator(BaseCalibrator):
         m1 = np.zeros_like(theta)
         m2 = np.zeros_like(theta)
         b1, b2, adam_eps = 0.9, 0.999, 1e-8
-        lr = float(self.learning_rate)
+        lr = float(self.learning_rate_init)
         best_ece, bad_lr, bad_stop = np.inf, 0, 0
         best_sel, best_theta, best_loss = np.inf, theta.copy(), np.nan
         hist = {"loss": [], "ece": [], "lr": []}
@@ -382,7 +392,7 @@ class HCalibrator(BaseCalibrator):
             if bad_lr > self.lr_patience:
                 lr *= 0.5
                 bad_lr = 0
-            if bad_stop >= self.early_stopping:
+            if self.early_stopping and bad_stop >= self.n_iter_no_change:
                 stopped = True
                 break
             g = mapping.backward(theta, Z, cache, P, Gp * 1e5)
@@ -409,11 +419,11 @@ class HCalibrator(BaseCalibrator):
         self : HCalibrator
         """
         _check_window(self.window)
-        hs = np.asarray(self.hidden_sizes)
+        hs = np.asarray(self.hidden_layer_sizes)
         if hs.ndim != 1 or hs.size == 0 or np.any(hs < 1) or hs.dtype.kind not in "iu":
             raise ValueError(
-                "hidden_sizes must be a non-empty sequence of positive ints; got "
-                f"{self.hidden_sizes!r}."
+                "hidden_layer_sizes must be a non-empty sequence of positive ints; got "
+                f"{self.hidden_layer_sizes!r}."
             )
         Z, y = self._validate_fit(X, y)
         rng = check_random_state(self.random_state)
@@ -425,7 +435,7 @@ class HCalibrator(BaseCalibrator):
                     "map": self.map,
                     "n_segments": self.n_segments,
                     "n_members": self.n_members,
-                    "hidden_sizes": tuple(self.hidden_sizes),
+                    "hidden_layer_sizes": tuple(self.hidden_layer_sizes),
                 },
             )
         results = []
@@ -441,7 +451,9 @@ class HCalibrator(BaseCalibrator):
                 cand["map"],
                 n_segments=cand.get("n_segments", self.n_segments),
                 n_members=cand.get("n_members", self.n_members),
-                hidden_sizes=cand.get("hidden_sizes", tuple(self.hidden_sizes)),
+                hidden_sizes=cand.get(
+                    "hidden_layer_sizes", tuple(self.hidden_layer_sizes)
+                ),
             )
             theta, sel, loss, n_iter, hist, stopped = self._train(mapping, Z, y, rng)
             info = {**mapping.describe(), "selector_value": sel, "loss": loss}
@@ -449,7 +461,7 @@ class HCalibrator(BaseCalibrator):
             if best is None or sel < best[1]:
                 best = (mapping, sel, theta, loss, n_iter, hist, stopped)
         mapping, _, theta, loss, n_iter, hist, stopped = best
-        if not stopped and self.max_iter > 1:
+        if self.early_stopping and not stopped and self.max_iter > 1:
             warnings.warn(
                 f"HCalibrator stopped at max_iter={self.max_iter} while the "
                 "calibration-set ECE was still improving; increase max_iter.",

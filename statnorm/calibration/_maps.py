@@ -222,7 +222,7 @@ class MonotoneNetworkMap:
         return np.concatenate(out)
 
     def describe(self):
-        return {"map": "monotone_nn", "hidden_sizes": self.hidden}
+        return {"map": "monotone_nn", "hidden_layer_sizes": self.hidden}
 
 
 def make_map(name, n_segments=10, n_members=16, hidden_sizes=(10, 10)):

@@ -4,7 +4,7 @@ import numpy as np
 
 from .metrics import _check_y_prob, expected_calibration_error
 
-__all__ = ["ReliabilityDisplay", "reliability_diagram"]
+__all__ = ["ReliabilityDisplay"]
 
 
 def _curve(y, P, n_bins, kind, class_index):
@@ -141,7 +141,7 @@ class ReliabilityDisplay:
         kwargs.setdefault("name", type(estimator).__name__)
         return cls.from_predictions(y, estimator.predict_proba(X), **kwargs)
 
-    def plot(self, ax=None, *, name=None):
+    def plot(self, *, ax=None, name=None):
         """Draw accuracy against confidence per bin, with the diagonal.
 
         Parameters
@@ -155,10 +155,9 @@ class ReliabilityDisplay:
         -------
         display : ReliabilityDisplay
         """
-        import matplotlib.pyplot as plt
+        from .._plotting import get_axes
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(4.5, 4.5))
+        _, ax = get_axes(ax, "ReliabilityDisplay.plot", figsize=(4.5, 4.5))
         name = name or self.name or "calibrator"
         w = 1.0 / self.n_bins
         left = self.bin_index * w
@@ -178,7 +177,9 @@ class ReliabilityDisplay:
             ms=4,
             label=f"{name} (ECE {self.ece:.4f})",
         )
-        ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfectly calibrated")
+        diagonal = "perfectly calibrated"
+        if diagonal not in ax.get_legend_handles_labels()[1]:  # once per axes
+            ax.plot([0, 1], [0, 1], "k--", lw=1, label=diagonal)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_xlabel("confidence")
@@ -189,7 +190,7 @@ class ReliabilityDisplay:
         return self
 
 
-def reliability_diagram(y_true, y_prob, *, n_bins=15, ax=None, name=None):
+def _reliability_diagram(y_true, y_prob, *, n_bins=15, ax=None, name=None):
     """Draw a top-label reliability diagram and return the Axes.
 
     Parameters
@@ -209,14 +210,6 @@ def reliability_diagram(y_true, y_prob, *, n_bins=15, ax=None, name=None):
     -------
     ax : matplotlib Axes
 
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from statnorm.calibration import reliability_diagram
-    >>> ax = reliability_diagram([0, 1, 1], [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
-    >>> ax.get_xlabel()
-    'confidence'
     """
     return ReliabilityDisplay.from_predictions(
         y_true, y_prob, n_bins=n_bins, ax=ax, name=name

@@ -32,6 +32,7 @@ from scipy.special import ndtr
 
 from .._results import TestResult
 from .._validation import (
+    RANDOM_STATE,
     Interval,
     StrOptions,
     check_1d,
@@ -485,7 +486,7 @@ class SKCEResult(TestResult):
         "method": [StrOptions({"quadratic", "linear"})],
         "bandwidth": [Interval(Real, 0, None, closed="neither"), None],
         "n_resamples": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     },
     prefer_skip_nested_validation=True,
 )

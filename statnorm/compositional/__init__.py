@@ -6,8 +6,8 @@ transformers), zero replacement (:func:`multiplicative_replacement`), and
 :class:`CompositionalPartialCorrelation` (Erb, 2020): partial correlations
 and partial variances of parts of a whole from the Moore-Penrose inverse of
 the clr covariance, with basis shrinkage (Jin, Notredame & Erb) when parts
-outnumber samples. Plots: :func:`plot_partial_correlation` and
-:func:`plot_network`.
+outnumber samples. Plots: :class:`PartialCorrelationDisplay` and
+:class:`PartialCorrelationNetworkDisplay`.
 
 Examples
 --------
@@ -19,7 +19,7 @@ Examples
 """
 
 from ._pcor import CompositionalPartialCorrelation, PartialCorrelationEdges
-from ._plot import plot_network, plot_partial_correlation
+from ._plot import PartialCorrelationDisplay, PartialCorrelationNetworkDisplay
 from ._transforms import (
     ALRTransformer,
     CLRTransformer,
@@ -40,7 +40,9 @@ __all__ = [
     "CLRTransformer",
     "CompositionalPartialCorrelation",
     "ILRTransformer",
+    "PartialCorrelationDisplay",
     "PartialCorrelationEdges",
+    "PartialCorrelationNetworkDisplay",
     "alr",
     "alr_inv",
     "closure",
@@ -50,6 +52,4 @@ __all__ = [
     "ilr_basis",
     "ilr_inv",
     "multiplicative_replacement",
-    "plot_network",
-    "plot_partial_correlation",
 ]

@@ -168,8 +168,12 @@ def tour(report):
     import matplotlib.pyplot as plt
 
     from ..datasets import load_roman_cups
-    from . import CompositionalPartialCorrelation, clr, plot_network
-    from ._plot import plot_partial_correlation
+    from . import (
+        CompositionalPartialCorrelation,
+        PartialCorrelationDisplay,
+        PartialCorrelationNetworkDisplay,
+        clr,
+    )
 
     cups = load_roman_cups(as_frame=True)
     X = cups.data
@@ -190,8 +194,8 @@ def tour(report):
     )
     report.table(est.summary(6))
     fig, axes = plt.subplots(1, 2, figsize=(11, 5))
-    plot_partial_correlation(est, ax=axes[0], annotate=False)
-    plot_network(est.edges(threshold=0.4), ax=axes[1])
+    PartialCorrelationDisplay.from_estimator(est, ax=axes[0], annotate=False)
+    PartialCorrelationNetworkDisplay.from_estimator(est, threshold=0.4, ax=axes[1])
     fig.tight_layout()
     report.figure(
         fig,

@@ -335,7 +335,7 @@ class CompositionalPartialCorrelation(BaseEstimator):
     }
 
     def __init__(
-        self, shrinkage=None, input="composition", zero_replacement=None, ddof=1
+        self, shrinkage=None, *, input="composition", zero_replacement=None, ddof=1
     ):
         self.shrinkage = shrinkage
         self.input = input

@@ -5,7 +5,9 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["plot_network", "plot_partial_correlation"]
+from .._plotting import DisplayMixin
+
+__all__ = ["PartialCorrelationDisplay", "PartialCorrelationNetworkDisplay"]
 
 
 def _axes(ax, figsize):
@@ -20,7 +22,7 @@ def _axes(ax, figsize):
     return ax
 
 
-def plot_partial_correlation(estimator, *, ax=None, annotate=True, max_parts=60):
+def _plot_partial_correlation(estimator, *, ax=None, annotate=True, max_parts=60):
     """Heatmap of the partial-correlation matrix of a fitted estimator.
 
     Parameters
@@ -32,7 +34,7 @@ def plot_partial_correlation(estimator, *, ax=None, annotate=True, max_parts=60)
     annotate : bool, default=True
         Write the values in the cells.
     max_parts : int, default=60
-        Refuse to draw more parts than this (use :func:`plot_network` on
+        Refuse to draw more parts than this (use :func:`_plot_network` on
         ``top_edges`` for large problems).
 
     Returns
@@ -40,15 +42,6 @@ def plot_partial_correlation(estimator, *, ax=None, annotate=True, max_parts=60)
     ax : matplotlib Axes
         The axes drawn on.
 
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from statnorm.datasets import load_roman_cups
-    >>> from statnorm.compositional import (
-    ...     CompositionalPartialCorrelation, plot_partial_correlation)
-    >>> est = CompositionalPartialCorrelation().fit(load_roman_cups().data)
-    >>> ax = plot_partial_correlation(est)
     """
     check_is_fitted(estimator)
     D = estimator.n_features_in_
@@ -61,7 +54,7 @@ def plot_partial_correlation(estimator, *, ax=None, annotate=True, max_parts=60)
     if max_parts < D:
         raise ValueError(
             f"The estimator has {D} parts, more than max_parts={max_parts}; plot "
-            "plot_network(estimator.top_edges(k)) instead."
+            "_plot_network(estimator.top_edges(k)) instead."
         )
     R = estimator.partial_correlation_
     names = [str(n) for n in estimator.part_names_]
@@ -83,7 +76,7 @@ def plot_partial_correlation(estimator, *, ax=None, annotate=True, max_parts=60)
     return ax
 
 
-def plot_network(edges, *, ax=None, threshold=0.0, label=True):
+def _plot_network(edges, *, ax=None, threshold=0.0, label=True):
     """Draw pairs of parts as a network on a circle.
 
     Edge colour is the sign (red positive, blue negative), width the
@@ -106,14 +99,6 @@ def plot_network(edges, *, ax=None, threshold=0.0, label=True):
     ax : matplotlib Axes
         The axes drawn on.
 
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from statnorm.datasets import load_roman_cups
-    >>> from statnorm.compositional import CompositionalPartialCorrelation, plot_network
-    >>> est = CompositionalPartialCorrelation().fit(load_roman_cups().data)
-    >>> ax = plot_network(est.top_edges(8))
     """
     if (
         isinstance(threshold, bool)
@@ -164,3 +149,177 @@ def plot_network(edges, *, ax=None, threshold=0.0, label=True):
     ax.set_axis_off()
     ax.set_title("Partial-correlation network (red +, blue -)")
     return ax
+
+
+class PartialCorrelationDisplay(DisplayMixin):
+    """Heatmap of the partial correlations of a fitted estimator.
+
+    Create it with :meth:`from_estimator`.
+
+    Parameters
+    ----------
+    estimator : CompositionalPartialCorrelation
+        Fitted estimator.
+    annotate : bool, default=True
+        Write the values in the cells.
+    max_parts : int, default=60
+        Refuse to draw more parts (use :class:`PartialCorrelationNetworkDisplay`).
+
+    Attributes
+    ----------
+    ax_, figure_ : matplotlib Axes and Figure
+        Set by :meth:`plot`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from statnorm.datasets import load_roman_cups
+    >>> from statnorm.compositional import (
+    ...     CompositionalPartialCorrelation, PartialCorrelationDisplay)
+    >>> est = CompositionalPartialCorrelation().fit(load_roman_cups().data)
+    >>> PartialCorrelationDisplay.from_estimator(est).ax_ is not None
+    True
+    """
+
+    def __init__(self, estimator, *, annotate=True, max_parts=60):
+        self.estimator = estimator
+        self.annotate = annotate
+        self.max_parts = max_parts
+
+    @classmethod
+    def from_estimator(cls, estimator, *, annotate=True, max_parts=60, ax=None):
+        """Draw the heatmap of a fitted estimator.
+
+        Parameters
+        ----------
+        estimator : CompositionalPartialCorrelation
+            Fitted estimator.
+        annotate : bool, default=True
+            Write the values in the cells.
+        max_parts : int, default=60
+            Largest number of parts drawn.
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : PartialCorrelationDisplay
+        """
+        return cls(estimator, annotate=annotate, max_parts=max_parts).plot(ax=ax)
+
+    def plot(self, *, ax=None):
+        """Draw the heatmap.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : PartialCorrelationDisplay
+            ``self``, with ``ax_`` and ``figure_``.
+        """
+        ax = self._start_plot(ax, figsize=(6, 5))
+        _plot_partial_correlation(
+            self.estimator, ax=ax, annotate=self.annotate, max_parts=self.max_parts
+        )
+        return self
+
+
+class PartialCorrelationNetworkDisplay(DisplayMixin):
+    """Network of the strongest partial correlations (parts as nodes).
+
+    Create it with :meth:`from_estimator` or :meth:`from_edges`.
+
+    Parameters
+    ----------
+    edges : PartialCorrelationEdges or CompositionalPartialCorrelation
+        Edges to draw (a fitted estimator gives ``edges(threshold)``).
+    threshold : float, default=0.0
+        Drop edges with ``|partial correlation| < threshold``.
+    label : bool, default=True
+        Write the part names.
+
+    Attributes
+    ----------
+    ax_, figure_ : matplotlib Axes and Figure
+        Set by :meth:`plot`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from statnorm.datasets import load_roman_cups
+    >>> from statnorm.compositional import (
+    ...     CompositionalPartialCorrelation, PartialCorrelationNetworkDisplay)
+    >>> est = CompositionalPartialCorrelation().fit(load_roman_cups().data)
+    >>> disp = PartialCorrelationNetworkDisplay.from_edges(est.top_edges(8))
+    >>> disp.ax_ is not None
+    True
+    """
+
+    def __init__(self, edges, *, threshold=0.0, label=True):
+        self.edges = edges
+        self.threshold = threshold
+        self.label = label
+
+    @classmethod
+    def from_edges(cls, edges, *, threshold=0.0, label=True, ax=None):
+        """Draw given edges (from ``top_edges`` or ``edges``).
+
+        Parameters
+        ----------
+        edges : PartialCorrelationEdges
+            Edges to draw.
+        threshold : float, default=0.0
+            Drop weaker edges.
+        label : bool, default=True
+            Write the part names.
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : PartialCorrelationNetworkDisplay
+        """
+        return cls(edges, threshold=threshold, label=label).plot(ax=ax)
+
+    @classmethod
+    def from_estimator(cls, estimator, *, threshold=0.3, label=True, ax=None):
+        """Draw the edges of a fitted estimator above ``threshold``.
+
+        Parameters
+        ----------
+        estimator : CompositionalPartialCorrelation
+            Fitted estimator.
+        threshold : float, default=0.3
+            Drop edges with ``|partial correlation| < threshold``.
+        label : bool, default=True
+            Write the part names.
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : PartialCorrelationNetworkDisplay
+        """
+        return cls(estimator, threshold=threshold, label=label).plot(ax=ax)
+
+    def plot(self, *, ax=None):
+        """Draw the network.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : PartialCorrelationNetworkDisplay
+            ``self``, with ``ax_`` and ``figure_``.
+        """
+        ax = self._start_plot(ax, figsize=(6, 6))
+        _plot_network(self.edges, ax=ax, threshold=self.threshold, label=self.label)
+        return self

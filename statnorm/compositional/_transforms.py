@@ -101,7 +101,7 @@ def closure(X):
     return _out(X / X.sum(axis=1, keepdims=True), was_1d)
 
 
-def multiplicative_replacement(X, delta=None):
+def multiplicative_replacement(X, *, delta=None):
     """Replace zeros by a small proportion and shrink the other parts to keep the sum.
 
     The multiplicative replacement of Martín-Fernández, Barceló-Vidal and
@@ -235,7 +235,7 @@ def _check_reference(reference, D, name="reference"):
     return int(reference) % D
 
 
-def alr(X, reference=-1):
+def alr(X, *, reference=-1):
     """Additive log-ratio: log of each part over a reference part.
 
     Parameters
@@ -265,7 +265,7 @@ def alr(X, reference=-1):
     return _out(np.delete(L, r, axis=1) - L[:, [r]], was_1d)
 
 
-def alr_inv(A, reference=-1):
+def alr_inv(A, *, reference=-1):
     """Inverse of :func:`alr`: closed compositions from alr coordinates.
 
     Parameters
@@ -355,7 +355,7 @@ def _check_basis(basis, D):
     return V
 
 
-def ilr(X, basis=None):
+def ilr(X, *, basis=None):
     """Isometric log-ratio coordinates: clr projected on an orthonormal basis.
 
     Parameters
@@ -384,7 +384,7 @@ def ilr(X, basis=None):
     return _out(Z @ V.T, was_1d)
 
 
-def ilr_inv(Y, basis=None):
+def ilr_inv(Y, *, basis=None):
     """Inverse of :func:`ilr`: closed compositions from ilr coordinates.
 
     Parameters
@@ -563,7 +563,7 @@ class ALRTransformer(_LogRatioTransformer):
         "reference": [Interval(Integral, None, None, closed="neither")],
     }
 
-    def __init__(self, reference=-1, zero_replacement=None):
+    def __init__(self, reference=-1, *, zero_replacement=None):
         self.reference = reference
         self.zero_replacement = zero_replacement
 
@@ -611,7 +611,7 @@ class ALRTransformer(_LogRatioTransformer):
                 f"X has {A.shape[1]} features, but ALRTransformer.inverse_transform "
                 f"is expecting {self.n_features_in_ - 1} alr coordinates as input."
             )
-        return alr_inv(A, self.reference_)
+        return alr_inv(A, reference=self.reference_)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the alr coordinates, ``alr(part/reference)``.
@@ -673,7 +673,7 @@ class ILRTransformer(ClassNamePrefixFeaturesOutMixin, _LogRatioTransformer):
         "basis": ["array-like", None],
     }
 
-    def __init__(self, basis=None, zero_replacement=None):
+    def __init__(self, basis=None, *, zero_replacement=None):
         self.basis = basis
         self.zero_replacement = zero_replacement
 

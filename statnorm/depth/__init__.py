@@ -8,7 +8,7 @@ overall or per class (few-shot prompt selection). Because the cosine TTE depth
 reduces to alignment with the corpus mean direction, :class:`SpatialDepth`,
 :class:`MahalanobisDepth`, :class:`ProjectionDepth` and
 :class:`HalfspaceDepth` offer depths with the same API that stay meaningful
-on centred data. :func:`plot_dd` and :func:`plot_depth_hist` draw them
+on centred data. :class:`DDPlotDisplay` and :class:`DepthHistogramDisplay` draw them
 (matplotlib); :func:`embed_texts` embeds texts when sentence-transformers is
 installed.
 
@@ -29,12 +29,14 @@ from ._multivariate import (
     ProjectionDepth,
     SpatialDepth,
 )
-from ._plot import plot_dd, plot_depth_hist
+from ._plot import DDPlotDisplay, DepthHistogramDisplay
 from ._select import select_central
 from ._test import DepthTestResult, depth_rank_sum_test, q_liu_singh, q_tte_depth
 from ._tte import IsotropicReferenceWarning, TTEDepth
 
 __all__ = [
+    "DDPlotDisplay",
+    "DepthHistogramDisplay",
     "DepthTestResult",
     "HalfspaceDepth",
     "IsotropicReferenceWarning",
@@ -44,8 +46,6 @@ __all__ = [
     "TTEDepth",
     "depth_rank_sum_test",
     "embed_texts",
-    "plot_dd",
-    "plot_depth_hist",
     "q_liu_singh",
     "q_tte_depth",
     "select_central",

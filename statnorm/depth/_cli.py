@@ -139,7 +139,7 @@ def tour(report):
     import matplotlib.pyplot as plt
 
     from ..datasets import load_mgt_embeddings, load_mgt_texts
-    from ._plot import plot_dd, plot_depth_hist
+    from ._plot import DDPlotDisplay, DepthHistogramDisplay
     from ._select import select_central
     from ._test import depth_rank_sum_test
 
@@ -164,14 +164,14 @@ def tour(report):
         f"Q = {res.q_liu_singh:.3f}."
     )
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    plot_depth_hist(
+    DepthHistogramDisplay.from_predictions(
         res.depths_reference,
         res.depths_sample,
         labels=("human (leave-one-out)", "ChatGPT"),
         ax=axes[0],
     )
     axes[0].set_title("Depth w.r.t. the human answers")
-    plot_dd(H, M, labels=("human", "ChatGPT"), ax=axes[1])
+    DDPlotDisplay.from_samples(H, M, labels=("human", "ChatGPT"), ax=axes[1])
     report.figure(fig, "depth_truthfulqa", "TTE depth of human and ChatGPT answers")
     rows = []
     for name, X, col in [("human", H, texts.human), ("ChatGPT", M, texts.machine)]:

@@ -5,7 +5,7 @@ import numpy as np
 __all__ = ["embed_texts"]
 
 
-def embed_texts(texts, model="all-MiniLM-L6-v2", *, batch_size=64, device="cpu"):
+def embed_texts(texts, *, model="all-MiniLM-L6-v2", batch_size=64, device="cpu"):
     """Embed texts with a sentence-transformers model (optional dependency).
 
     Parameters

@@ -8,7 +8,7 @@ from typing import ClassVar
 import numpy as np
 from numpy.linalg import eigh
 
-from .._validation import Interval, check_random_state
+from .._validation import RANDOM_STATE, Interval, check_random_state
 from ..exceptions import DataDimensionalityWarning
 from ._base import _BaseDepth
 
@@ -137,10 +137,10 @@ class MahalanobisDepth(_BaseDepth):
 
     _parameter_constraints: ClassVar[dict] = {
         "robust": ["boolean"],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
-    def __init__(self, robust=False, random_state=None):
+    def __init__(self, robust=False, *, random_state=None):
         self.robust = robust
         self.random_state = random_state
 
@@ -239,10 +239,10 @@ class ProjectionDepth(_BaseDepth):
 
     _parameter_constraints: ClassVar[dict] = {
         "n_directions": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
-    def __init__(self, n_directions=1000, random_state=None):
+    def __init__(self, n_directions=1000, *, random_state=None):
         self.n_directions = n_directions
         self.random_state = random_state
 
@@ -321,11 +321,11 @@ class HalfspaceDepth(_BaseDepth):
 
     _parameter_constraints: ClassVar[dict] = {
         "n_directions": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, n_directions=1000, random_state=None, n_jobs=None):
+    def __init__(self, n_directions=1000, *, random_state=None, n_jobs=None):
         self.n_directions = n_directions
         self.random_state = random_state
         self.n_jobs = n_jobs

@@ -2,10 +2,11 @@
 
 import numpy as np
 
+from .._plotting import DisplayMixin
 from .._validation import check_1d, check_2d, check_same_n_features
 from ._test import _as_depth
 
-__all__ = ["plot_dd", "plot_depth_hist"]
+__all__ = ["DDPlotDisplay", "DepthHistogramDisplay"]
 
 
 def _axes(ax):
@@ -16,7 +17,7 @@ def _axes(ax):
     return ax
 
 
-def plot_dd(F, G, *, depth=None, labels=("F", "G"), ax=None):
+def _plot_dd(F, G, *, depth=None, labels=("F", "G"), ax=None):
     """DD-plot: each point's depth w.r.t. ``F`` against its depth w.r.t. ``G``.
 
     Points of both corpora are drawn; under equal distributions they scatter
@@ -39,16 +40,6 @@ def plot_dd(F, G, *, depth=None, labels=("F", "G"), ax=None):
     ax : matplotlib Axes
         The axes drawn on.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from statnorm.depth import plot_dd
-    >>> rng = np.random.default_rng(0)
-    >>> ax = plot_dd(rng.normal(size=(50, 3)) + 2, rng.normal(size=(40, 3)) + 2)
-    >>> ax.get_xlabel()
-    'depth w.r.t. F'
     """
     F = check_2d(F, name="F", min_samples=2)
     G = check_2d(G, name="G", min_samples=2)
@@ -70,7 +61,7 @@ def plot_dd(F, G, *, depth=None, labels=("F", "G"), ax=None):
     return ax
 
 
-def plot_depth_hist(
+def _plot_depth_hist(
     depths_reference, depths_sample, *, labels=("reference", "sample"), bins=30, ax=None
 ):
     """Overlaid histograms of two sets of depths (e.g. from the rank-sum test).
@@ -92,14 +83,6 @@ def plot_depth_hist(
     ax : matplotlib Axes
         The axes drawn on.
 
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from statnorm.depth import plot_depth_hist
-    >>> ax = plot_depth_hist([1.1, 1.2, 1.15], [0.9, 1.0])
-    >>> ax.get_xlabel()
-    'depth'
     """
     a = check_1d(depths_reference, name="depths_reference")
     b = check_1d(depths_sample, name="depths_sample")
@@ -111,3 +94,202 @@ def plot_depth_hist(
     ax.set_ylabel("density")
     ax.legend()
     return ax
+
+
+class DDPlotDisplay(DisplayMixin):
+    """DD-plot: depth of each point w.r.t. F against its depth w.r.t. G.
+
+    Points of two identical distributions fall on the diagonal (Liu, Parelius
+    & Singh 1999). Create it with :meth:`from_samples`.
+
+    Parameters
+    ----------
+    F, G : ndarray of shape (n, d) and (m, d)
+        The two samples.
+    depth : depth estimator or str, default=None
+        Depth to use (:class:`TTEDepth` by default).
+    labels : tuple of str, default=("F", "G")
+        Sample names.
+
+    Attributes
+    ----------
+    ax_, figure_ : matplotlib Axes and Figure
+        Set by :meth:`plot`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from statnorm.depth import DDPlotDisplay
+    >>> rng = np.random.default_rng(0)
+    >>> F, G = rng.normal(size=(30, 4)) + 2, rng.normal(size=(30, 4)) + 2.5
+    >>> DDPlotDisplay.from_samples(F, G).ax_ is not None
+    True
+    """
+
+    def __init__(self, F, G, *, depth=None, labels=("F", "G")):
+        self.F, self.G, self.depth, self.labels = F, G, depth, labels
+
+    @classmethod
+    def from_samples(cls, F, G, *, depth=None, labels=("F", "G"), ax=None):
+        """Compute depths of both samples w.r.t. both and plot them.
+
+        Parameters
+        ----------
+        F, G : array-like of shape (n, d) and (m, d)
+            The two samples.
+        depth : depth estimator or str, default=None
+            Depth to use.
+        labels : tuple of str, default=("F", "G")
+            Sample names.
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : DDPlotDisplay
+        """
+        return cls(F, G, depth=depth, labels=labels).plot(ax=ax)
+
+    def plot(self, *, ax=None):
+        """Draw the DD-plot.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : DDPlotDisplay
+            ``self``, with ``ax_`` and ``figure_``.
+        """
+        ax = self._start_plot(ax)
+        _plot_dd(self.F, self.G, depth=self.depth, labels=self.labels, ax=ax)
+        return self
+
+
+class DepthHistogramDisplay(DisplayMixin):
+    """Histograms of the depths of a reference and a sample, overlaid.
+
+    Create it with :meth:`from_result` (a :class:`DepthTestResult`) or
+    :meth:`from_predictions` (two arrays of depths).
+
+    Parameters
+    ----------
+    depths_reference, depths_sample : ndarray
+        Depths of the reference and of the sample points.
+    labels : tuple of str, default=("reference", "sample")
+        Names in the legend.
+    bins : int, default=30
+        Histogram bins.
+
+    Attributes
+    ----------
+    ax_, figure_ : matplotlib Axes and Figure
+        Set by :meth:`plot`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from statnorm.depth import DepthHistogramDisplay
+    >>> d = DepthHistogramDisplay.from_predictions([0.1, 0.5, 0.9], [0.2, 0.3])
+    >>> d.ax_ is not None
+    True
+    """
+
+    def __init__(
+        self,
+        depths_reference,
+        depths_sample,
+        *,
+        labels=("reference", "sample"),
+        bins=30,
+    ):
+        self.depths_reference = depths_reference
+        self.depths_sample = depths_sample
+        self.labels = labels
+        self.bins = bins
+
+    @classmethod
+    def from_predictions(
+        cls,
+        depths_reference,
+        depths_sample,
+        *,
+        labels=("reference", "sample"),
+        bins=30,
+        ax=None,
+    ):
+        """Plot two arrays of depths.
+
+        Parameters
+        ----------
+        depths_reference, depths_sample : array-like of shape (n,) and (m,)
+            Depths.
+        labels : tuple of str, default=("reference", "sample")
+            Names in the legend.
+        bins : int, default=30
+            Histogram bins.
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : DepthHistogramDisplay
+        """
+        return cls(depths_reference, depths_sample, labels=labels, bins=bins).plot(
+            ax=ax
+        )
+
+    @classmethod
+    def from_result(cls, result, *, labels=("reference", "sample"), bins=30, ax=None):
+        """Plot the depths kept in a :class:`DepthTestResult`.
+
+        Parameters
+        ----------
+        result : DepthTestResult
+            From :func:`depth_rank_sum_test`.
+        labels : tuple of str, default=("reference", "sample")
+            Names in the legend.
+        bins : int, default=30
+            Histogram bins.
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : DepthHistogramDisplay
+        """
+        return cls.from_predictions(
+            result.depths_reference,
+            result.depths_sample,
+            labels=labels,
+            bins=bins,
+            ax=ax,
+        )
+
+    def plot(self, *, ax=None):
+        """Draw the histograms.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : DepthHistogramDisplay
+            ``self``, with ``ax_`` and ``figure_``.
+        """
+        ax = self._start_plot(ax)
+        _plot_depth_hist(
+            self.depths_reference,
+            self.depths_sample,
+            labels=self.labels,
+            bins=self.bins,
+            ax=ax,
+        )
+        return self

@@ -136,7 +136,7 @@ class TTEDepth(_BaseDepth):
         "d_sup": [Interval(Real, None, None, closed="neither")],
     }
 
-    def __init__(self, metric="cosine", d_sup=2.0):
+    def __init__(self, metric="cosine", *, d_sup=2.0):
         self.metric = metric
         self.d_sup = d_sup
 

@@ -8,7 +8,7 @@ KL rules) and a diagnostic of the statistical regime the fit is in: CLT,
 heavy-tailed (alpha-stable) or extreme-value, after Biroli & Mezard,
 *Kernel density estimators in large dimensions* (arXiv:2408.05807).
 :mod:`statnorm.kde.theory` holds the Gaussian-reference thresholds;
-:func:`plot_regime_diagram` draws them.
+:class:`RegimeDiagramDisplay` draws them.
 
 Examples
 --------
@@ -23,13 +23,13 @@ Examples
 
 from . import theory
 from ._estimator import HighDimKDE
-from ._plot import plot_regime_diagram
+from ._plot import RegimeDiagramDisplay
 from ._regime import KDERegimeReport, KDERegimeWarning
 
 __all__ = [
     "HighDimKDE",
     "KDERegimeReport",
     "KDERegimeWarning",
-    "plot_regime_diagram",
+    "RegimeDiagramDisplay",
     "theory",
 ]

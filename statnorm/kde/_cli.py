@@ -138,7 +138,7 @@ def tour(report):
     from ..datasets import load_mgt_embeddings
     from . import theory
     from ._estimator import HighDimKDE
-    from ._plot import plot_regime_diagram
+    from ._plot import RegimeDiagramDisplay
 
     report.text(
         "`HighDimKDE` is an exact log-space Gaussian KDE. In high dimensions "
@@ -218,5 +218,5 @@ def tour(report):
         "variance-based error bars on these densities would be meaningless."
     )
     fig, ax = plt.subplots(figsize=(7, 4.8))
-    plot_regime_diagram(marks=marks, ax=ax)
+    RegimeDiagramDisplay.from_estimator(marks=marks, ax=ax)
     report.figure(fig, "kde_regimes", "Regime diagram with the fitted bandwidths.")

@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
+    RANDOM_STATE,
     Interval,
     StrOptions,
     check_1d,
@@ -168,7 +169,7 @@ class HighDimKDE(BaseEstimator):
         "dtype": [StrOptions({"float64", "float32"}), type, np.dtype],
         "max_samples": [Interval(Integral, 2, None, closed="left")],
         "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(

@@ -2,13 +2,14 @@
 
 import numpy as np
 
+from .._plotting import DisplayMixin
 from .._validation import check_1d
 from . import theory
 
-__all__ = ["plot_regime_diagram"]
+__all__ = ["RegimeDiagramDisplay"]
 
 
-def plot_regime_diagram(estimator=None, *, marks=None, alphas=None, ax=None):
+def _plot_regime_diagram(estimator=None, *, marks=None, alphas=None, ax=None):
     """Draw the (alpha, h) regime diagram and mark fitted bandwidths.
 
     The curves are the Gaussian-reference thresholds of
@@ -34,14 +35,6 @@ def plot_regime_diagram(estimator=None, *, marks=None, alphas=None, ax=None):
     ax : matplotlib Axes
         The axes drawn into.
 
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from statnorm.kde import plot_regime_diagram
-    >>> ax = plot_regime_diagram(marks={"Scott, n=2e4, d=50": (0.198, 0.832)})
-    >>> ax.get_xlabel()
-    'alpha = log(n) / d'
     """
     import matplotlib.pyplot as plt
 
@@ -101,3 +94,83 @@ def plot_regime_diagram(estimator=None, *, marks=None, alphas=None, ax=None):
     ax.set_title("KDE regimes (Gaussian reference, d -> inf)")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
     return ax
+
+
+class RegimeDiagramDisplay(DisplayMixin):
+    """Phase diagram of the KDE regimes in the (alpha, h) plane.
+
+    The three regimes of Biroli & Mézard (CLT, heavy-tailed, extreme-value)
+    as functions of ``alpha = log(n) / d`` and the whitened bandwidth, with a
+    fitted estimator's operating point marked. Create it with
+    :meth:`from_estimator`.
+
+    Parameters
+    ----------
+    estimator : HighDimKDE or None
+        Fitted estimator to mark (None draws the diagram alone).
+    marks : sequence of (alpha, h, label), default=None
+        Extra points to mark.
+    alphas : array-like, default=None
+        Grid of alpha values (default: around the estimator's alpha).
+
+    Attributes
+    ----------
+    ax_, figure_ : matplotlib Axes and Figure
+        Set by :meth:`plot`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from statnorm.kde import HighDimKDE, RegimeDiagramDisplay
+    >>> X = np.random.default_rng(0).normal(size=(200, 5))
+    >>> disp = RegimeDiagramDisplay.from_estimator(HighDimKDE().fit(X))
+    >>> disp.ax_ is not None
+    True
+    """
+
+    def __init__(self, estimator=None, *, marks=None, alphas=None):
+        self.estimator = estimator
+        self.marks = marks
+        self.alphas = alphas
+
+    @classmethod
+    def from_estimator(cls, estimator=None, *, marks=None, alphas=None, ax=None):
+        """Draw the diagram with ``estimator``'s operating point.
+
+        Parameters
+        ----------
+        estimator : HighDimKDE or None
+            Fitted estimator (None: the diagram alone).
+        marks : sequence of (alpha, h, label), default=None
+            Extra points.
+        alphas : array-like, default=None
+            Grid of alpha values.
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : RegimeDiagramDisplay
+        """
+        return cls(estimator, marks=marks, alphas=alphas).plot(ax=ax)
+
+    def plot(self, *, ax=None):
+        """Draw the diagram.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw.
+
+        Returns
+        -------
+        display : RegimeDiagramDisplay
+            ``self``, with ``ax_`` and ``figure_``.
+        """
+        ax = self._start_plot(ax)
+        _plot_regime_diagram(
+            self.estimator, marks=self.marks, alphas=self.alphas, ax=ax
+        )
+        return self

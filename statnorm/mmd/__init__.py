@@ -21,6 +21,7 @@ True
 from ._detect import MMDDetector
 from ._kernel import DeepKernel, GaussianKernel
 from ._learn import KernelLearner
+from ._plot import MMDNullDisplay
 from ._stats import MMDTest, MMDTestResult, PowerCriterion, mmd2, power_criterion
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "GaussianKernel",
     "KernelLearner",
     "MMDDetector",
+    "MMDNullDisplay",
     "MMDTest",
     "MMDTestResult",
     "PowerCriterion",

@@ -30,7 +30,7 @@ def _run(args):
         learner = KernelLearner(
             args.learn,
             featurizer=args.featurizer,
-            max_epochs=args.epochs,
+            max_iter=args.epochs,
             random_state=args.seed,
         ).fit(Xtr, labels)
         kernel = learner.kernel_
@@ -148,7 +148,7 @@ def tour(report):
     times = {}
     for obj in ("mmd-mp", "mmd-d"):
         t0 = time.perf_counter()
-        kl = KernelLearner(obj, n_components=32, max_epochs=100, random_state=0)
+        kl = KernelLearner(obj, n_components=32, max_iter=100, random_state=0)
         kernels[obj.upper()] = kl.fit(Xtr, ytr).kernel_
         times[obj.upper()] = time.perf_counter() - t0
     sizes = [4, 6, 8, 10]

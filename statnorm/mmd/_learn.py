@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._threads import blas_threads
 from .._validation import (
+    RANDOM_STATE,
     Interval,
     StrOptions,
     check_classification_targets,
@@ -142,20 +143,21 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         Multi-population aware proxy (MMD-MP) or the full MMD (MMD-D).
     featurizer : {"linear", "mlp", "identity"}, default="linear"
         ``phi(a) = a W`` (``W`` of shape (n_features, n_components)),
-        ``phi(a) = softplus(a W1 + b1) W2`` with ``n_hidden`` units, or no
+        ``phi(a) = softplus(a W1 + b1) W2`` with one hidden layer of
+        ``hidden_layer_sizes[0]`` units, or no
         map (then only the bandwidths and ``eps`` are learned: "MMD-O").
     n_components : int, default=32
         Output dimension of ``phi``.
-    n_hidden : int, default=64
-        Hidden units of the MLP featurizer.
+    hidden_layer_sizes : tuple of int, default=(64,)
+        Hidden layer of the MLP featurizer (one layer, as in the paper).
     optimizer : {"adam", "lbfgs"}, default="adam"
         Adam over shuffled minibatches (the paper's approach) or L-BFGS-B on
         one fixed batch of ``batch_size`` rows per side (deterministic).
     batch_size : int, default=200
         Rows per side in a minibatch (the paper uses 200 + 200).
-    max_epochs : int, default=100
+    max_iter : int, default=100
         Adam epochs (passes over the smaller side), or L-BFGS iterations.
-    learning_rate : float, default=1e-3
+    learning_rate_init : float, default=1e-3
         Adam step size.
     sigma0_init, sigma_init : float or "median", default="median"
         Initial squared bandwidths of ``kappa`` (on the initial features) and
@@ -189,7 +191,7 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     >>> rng = np.random.default_rng(0)
     >>> X = np.vstack([rng.normal(size=(100, 5)), rng.normal(0.5, size=(100, 5))])
     >>> y = np.repeat([0, 1], 100)
-    >>> learner = KernelLearner(n_components=4, max_epochs=5, random_state=0)
+    >>> learner = KernelLearner(n_components=4, max_iter=5, random_state=0)
     >>> learner.fit(X, y).kernel_.n_components
     4
     """
@@ -198,11 +200,11 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "objective": [StrOptions({"mmd-mp", "mmd-d"})],
         "featurizer": [StrOptions({"linear", "mlp", "identity"})],
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "n_hidden": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [tuple, list],
         "optimizer": [StrOptions({"adam", "lbfgs"})],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "sigma0_init": [
             StrOptions({"median"}),
             Interval(Real, 0, None, closed="neither"),
@@ -212,20 +214,20 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             Interval(Real, 0, None, closed="neither"),
         ],
         "epsilon_init": [Interval(Real, 0, 1, closed="neither")],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(
         self,
         objective="mmd-mp",
-        featurizer="linear",
         *,
+        featurizer="linear",
         n_components=32,
-        n_hidden=64,
+        hidden_layer_sizes=(64,),
         optimizer="adam",
         batch_size=200,
-        max_epochs=100,
-        learning_rate=1e-3,
+        max_iter=100,
+        learning_rate_init=1e-3,
         sigma0_init="median",
         sigma_init="median",
         epsilon_init=1e-10,
@@ -234,19 +236,28 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.objective = objective
         self.featurizer = featurizer
         self.n_components = n_components
-        self.n_hidden = n_hidden
+        self.hidden_layer_sizes = hidden_layer_sizes
         self.optimizer = optimizer
         self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.learning_rate_init = learning_rate_init
         self.sigma0_init = sigma0_init
         self.sigma_init = sigma_init
         self.epsilon_init = epsilon_init
         self.random_state = random_state
 
+    def _n_hidden(self):
+        hs = tuple(self.hidden_layer_sizes)
+        if len(hs) != 1 or not isinstance(hs[0], Integral) or hs[0] < 1:
+            raise ValueError(
+                "hidden_layer_sizes must hold one positive int (the MLP featurizer "
+                f"has one hidden layer). Got {self.hidden_layer_sizes!r}."
+            )
+        return int(hs[0])
+
     def _init_theta(self, Zb, rng):
         d = Zb.shape[1]
-        r, h = self.n_components, self.n_hidden
+        r, h = self.n_components, self._n_hidden()
         if self.featurizer == "identity":
             w = np.empty(0)
         elif self.featurizer == "linear":
@@ -306,7 +317,7 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         rng = np.random.default_rng(
             check_random_state(self.random_state).randint(2**31)
         )
-        d, r, h = X.shape[1], self.n_components, self.n_hidden
+        d, r, h = X.shape[1], self.n_components, self._n_hidden()
         b = int(min(self.batch_size, ref.size, oth.size))
         drop_yy = self.objective == "mmd-mp"
         ref_order, oth_order = rng.permutation(ref), rng.permutation(oth)
@@ -339,7 +350,7 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     def _optimise(self, X, groups, orders, b, theta, rng, drop_yy, Zfirst):
         """Run Adam or L-BFGS-B from ``theta``; return (theta, history)."""
-        d, r, h = X.shape[1], self.n_components, self.n_hidden
+        d, r, h = X.shape[1], self.n_components, self._n_hidden()
         history = []
         ref, oth = groups
         ref_order, oth_order = orders
@@ -369,7 +380,7 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 method="L-BFGS-B",
                 callback=callback,
                 bounds=list(zip(lo, hi)),
-                options={"maxiter": int(self.max_epochs)},
+                options={"maxiter": int(self.max_iter)},
             )
             theta = res.x
             self.n_iter_ = int(res.nit)
@@ -379,7 +390,7 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             vel = np.zeros_like(theta)
             step = 0
             n_batches = max(1, min(ref.size, oth.size) // b)
-            for epoch in range(int(self.max_epochs)):
+            for epoch in range(int(self.max_iter)):
                 if epoch > 0:
                     ref_order, oth_order = rng.permutation(ref), rng.permutation(oth)
                 js = []
@@ -397,20 +408,20 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                     if not np.all(np.isfinite(g)):
                         raise FloatingPointError(
                             "The kernel-learning gradient became non-finite; lower "
-                            "learning_rate or standardise the features."
+                            "learning_rate_init or standardise the features."
                         )
                     step += 1
                     mom = beta1 * mom + (1 - beta1) * g
                     vel = beta2 * vel + (1 - beta2) * g * g
                     mhat = mom / (1 - beta1**step)
                     vhat = vel / (1 - beta2**step)
-                    theta = theta - self.learning_rate * mhat / (
+                    theta = theta - self.learning_rate_init * mhat / (
                         np.sqrt(vhat) + adam_eps
                     )
                     np.clip(theta, lo, hi, out=theta)
                     js.append(-loss)
                 history.append(float(np.mean(js)))
-            self.n_iter_ = int(self.max_epochs)
+            self.n_iter_ = int(self.max_iter)
         return theta, history
 
     def transform(self, X):

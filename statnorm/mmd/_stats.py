@@ -71,7 +71,7 @@ def _mmd2_from_gram(K, n, estimator):
     )
 
 
-def mmd2(X, Y, kernel="gaussian", estimator="unbiased"):
+def mmd2(X, Y, *, kernel="gaussian", estimator="unbiased"):
     r"""Squared maximum mean discrepancy between two samples.
 
     Parameters
@@ -260,7 +260,7 @@ def _criterion_terms(Kxx, Kyy, Kxy, drop_yy):
     return float(stat), float(4.0 * (v1 - v2**2))
 
 
-def power_criterion(X, Y, kernel="gaussian", objective="mmd-d", lam=1e-8):
+def power_criterion(X, Y, *, kernel="gaussian", objective="mmd-d", lam=1e-8):
     r"""Test-power criterion ``J = MMD^2 / sigma_H1`` of MMD-D and MMD-MP.
 
     Exactly what the reference code maximises on a minibatch (equal sizes

@@ -30,10 +30,12 @@ from ._metrics import (
     pinball_loss,
     weighted_interval_score,
 )
+from ._plot import QuantileFanDisplay
 
 __all__ = [
     "ConformalQuantileRegressor",
     "QuantileAggregator",
+    "QuantileFanDisplay",
     "central_intervals",
     "crossing_rate",
     "interval_coverage",

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import (
+    RANDOM_STATE,
     Interval,
     StrOptions,
     check_random_state,
@@ -145,7 +146,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         LP when it applies and ``n_samples * n_quantiles <= 300000``.
     hidden_layer_sizes : tuple of int, default=(64, 64)
         Hidden layers of the local weight network.
-    learning_rate : float or "auto", default="auto"
+    learning_rate_init : float or "auto", default="auto"
         Adam step size; "auto" is 0.05 for global and 0.002 for local weights.
     batch_size : int or "auto", default="auto"
         Mini-batch size; "auto" is ``max(32, n_samples // 10)`` (global, about
@@ -241,7 +242,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         "cv": [Interval(Integral, 2, None, closed="left"), "cv_object"],
         "solver": [StrOptions({"auto", "lp", "adam"})],
         "hidden_layer_sizes": [tuple, list],
-        "learning_rate": [
+        "learning_rate_init": [
             Interval(Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
         ],
@@ -254,14 +255,14 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(
         self,
         estimators=None,
-        quantiles=DEFAULT_QUANTILES,
         *,
+        quantiles=DEFAULT_QUANTILES,
         weights="medium",
         local=False,
         tau_groups=None,
@@ -272,7 +273,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         cv=5,
         solver="auto",
         hidden_layer_sizes=(64, 64),
-        learning_rate="auto",
+        learning_rate_init="auto",
         batch_size="auto",
         max_iter=300,
         n_iter_no_change=20,
@@ -293,7 +294,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         self.cv = cv
         self.solver = solver
         self.hidden_layer_sizes = hidden_layer_sizes
-        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.n_iter_no_change = n_iter_no_change
@@ -423,7 +424,11 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
             Xs = (X - self.x_mean_) / self.x_scale_
             n_out = int(np.prod(wt.local_shape(p, m, G, fine)))
             params = wt.init_mlp(rs, X.shape[1], hidden, n_out)
-            lr = 0.002 if self.learning_rate == "auto" else float(self.learning_rate)
+            lr = (
+                0.002
+                if self.learning_rate_init == "auto"
+                else float(self.learning_rate_init)
+            )
             bs = 128 if self.batch_size == "auto" else int(self.batch_size)
         else:
             Xs = None
@@ -432,7 +437,11 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
                 params[0][:] = -8.0
                 for k in range(m):
                     params[0][k, np.arange(p) * m + k] = 0.0
-            lr = 0.05 if self.learning_rate == "auto" else float(self.learning_rate)
+            lr = (
+                0.05
+                if self.learning_rate_init == "auto"
+                else float(self.learning_rate_init)
+            )
             bs = max(32, n // 10) if self.batch_size == "auto" else int(self.batch_size)
 
         idx = rs.permutation(n)
@@ -583,7 +592,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         Q = self._combine(X, self._base(X))
         if self.monotone is not None and Q.shape[1] > 1:
-            Q = monotonize(Q, self.monotone, n_jobs=self.n_jobs)
+            Q = monotonize(Q, method=self.monotone, n_jobs=self.n_jobs)
         return Q[:, 0] if is_scalar_level(self.quantiles) else Q
 
     def score(self, X, y):

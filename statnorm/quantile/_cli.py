@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .._results import SummaryTable
+from ._plot import QuantileFanDisplay
 
 DEFAULT_LEVELS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
@@ -64,7 +65,7 @@ def compare(
 
     tau = np.asarray(quantiles, dtype=float)
     agg = QuantileAggregator(
-        estimators, tau, weights="medium", cv=cv, random_state=random_state
+        estimators, quantiles=tau, weights="medium", cv=cv, random_state=random_state
     ).fit(X, y)
     Zt = np.stack([f.predict(X_test) for f in agg.fans_], axis=1)  # raw fans
     fans = {name: Zt[:, j] for j, name in enumerate(agg.estimator_names_)}
@@ -87,7 +88,7 @@ def compare(
         fans[name] = est.predict(X_test)
     if conformal:
         cqr = ConformalQuantileRegressor(
-            clone(agg), tau, random_state=random_state
+            clone(agg), quantiles=tau, random_state=random_state
         ).fit(X, y)
         fans["global medium + split CQR"] = cqr.predict(X_test)
     base_wis = [_row(n, y_test, fans[n], tau)[1] for n in sorted_names]
@@ -105,40 +106,6 @@ def compare(
         ),
     )
     return table, fans
-
-
-def fan_chart(y, Q, tau, title="", ax=None, max_points=300):
-    """Plot a quantile fan against observations, rows sorted by the median."""
-    import matplotlib.pyplot as plt
-
-    from ._metrics import central_intervals
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4))
-    rng = np.random.default_rng(0)
-    idx = rng.choice(len(y), size=min(max_points, len(y)), replace=False)
-    mid = Q[idx, Q.shape[1] // 2]
-    order = idx[np.argsort(mid)]
-    x = np.arange(order.size)
-    alphas, lo, hi = central_intervals(Q[order], tau)
-    for j in range(alphas.size):
-        ax.fill_between(
-            x,
-            lo[:, j],
-            hi[:, j],
-            color="C0",
-            alpha=0.12,
-            lw=0,
-            label=f"{1 - alphas[j]:.0%} interval"
-            if j in (0, alphas.size - 1)
-            else None,
-        )
-    ax.plot(x, Q[order, Q.shape[1] // 2], color="C0", lw=1, label="median")
-    ax.plot(x, y[order], ".", color="C3", ms=3, label="observed")
-    ax.set_xlabel("test rows, sorted by predicted median")
-    ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=8)
-    return ax
 
 
 def _subsample(X, y, n_train, n_test, seed):
@@ -172,9 +139,11 @@ def tour(report):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-    fan_chart(yte, fans["linear"], tau, "linear quantile regression", ax=axes[0])
-    fan_chart(
-        yte, fans["global medium + split CQR"], tau, "aggregate + CQR", ax=axes[1]
+    QuantileFanDisplay.from_predictions(
+        yte, fans["linear"], tau, name="linear quantile regression", ax=axes[0]
+    )
+    QuantileFanDisplay.from_predictions(
+        yte, fans["global medium + split CQR"], tau, name="aggregate + CQR", ax=axes[1]
     )
     axes[0].set_ylabel("price (USD)")
     report.figure(fig, "quantile_diamonds_fan", "Quantile fans on held-out diamonds.")
@@ -263,7 +232,9 @@ def _run(args):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ax = fan_chart(y[te], Q, tau, f"{Path(args.data).name}: aggregate + CQR")
+    ax = QuantileFanDisplay.from_predictions(
+        y[te], Q, tau, name=f"{Path(args.data).name}: aggregate + CQR"
+    ).ax_
     ax.figure.savefig(out / "fan.png", dpi=100, bbox_inches="tight")
     plt.close(ax.figure)
     print(f"wrote {out / 'predictions.csv'} and {out / 'fan.png'}")

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import (
+    RANDOM_STATE,
     HasMethods,
     Interval,
     StrOptions,
@@ -175,14 +176,14 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         "calibration_size": [Interval(Real, 0, 1, closed="neither")],
         "monotone": [StrOptions({"minmax", "sort", "isotonic"}), None],
         "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(
         self,
         estimator=None,
-        quantiles=DEFAULT_QUANTILES,
         *,
+        quantiles=DEFAULT_QUANTILES,
         method="symmetric",
         cv="split",
         n_folds=5,

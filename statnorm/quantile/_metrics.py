@@ -369,7 +369,7 @@ def crossing_rate(y_pred, *, n_jobs=None):
 _MONOTONE = ("sort", "isotonic", "minmax")
 
 
-def monotonize(y_pred, method="sort", *, center=None, n_jobs=None):
+def monotonize(y_pred, *, method="sort", center=None, n_jobs=None):
     """Make every row of a quantile matrix non-decreasing (no crossing).
 
     Parameters

@@ -22,10 +22,12 @@ Examples
 """
 
 from ._estimator import DistributionalRDD, RDDResult, UniformTestResult
+from ._plot import RDDEffectDisplay
 from ._quantiles import gini_from_quantiles, long_to_samples, quantile_matrix
 
 __all__ = [
     "DistributionalRDD",
+    "RDDEffectDisplay",
     "RDDResult",
     "UniformTestResult",
     "gini_from_quantiles",

@@ -73,7 +73,7 @@ def _read_columns(path, names):
 
 
 def run(args):
-    from . import DistributionalRDD, long_to_samples
+    from . import DistributionalRDD, RDDEffectDisplay, long_to_samples
 
     names = [args.unit, args.outcome, args.running]
     for extra in (args.treatment, args.weight):
@@ -129,7 +129,7 @@ def run(args):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        axes = est.plot()
+        axes = RDDEffectDisplay.from_estimator(est).axes_
         axes[0].figure.tight_layout()
         axes[0].figure.savefig(args.plot, dpi=110)
         plt.close(axes[0].figure)

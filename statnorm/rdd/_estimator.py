@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._parallel import is_dask_array
 from .._results import SummaryTable, TestResult
 from .._validation import (
+    RANDOM_STATE,
     Interval,
     StrOptions,
     check_1d,
@@ -343,12 +344,13 @@ class DistributionalRDD(BaseEstimator):
         "coverage_correction": ["boolean"],
         "r3d_compat": ["boolean"],
         "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(
         self,
         cutoff=0.0,
+        *,
         method="simple",
         p=2,
         pilot_order=1,

@@ -70,8 +70,8 @@ for _cls in (
 # it into an error); real fits are exercised in the calibration tests.
 INIT_PARAMS[HCalibrator] = {
     "max_iter": 5,
-    "early_stopping": 1,
-    "learning_rate": 1e-300,
+    "n_iter_no_change": 1,
+    "learning_rate_init": 1e-300,
     "window": 10,
     "random_state": 0,
 }
@@ -122,8 +122,8 @@ EXPECTED_FAILED_CHECKS[HighDimKDE] = {
 # ------------------------------------------------------------------------ mmd
 INIT_PARAMS[KernelLearner] = {
     "n_components": 3,
-    "n_hidden": 4,
-    "max_epochs": 3,
+    "hidden_layer_sizes": (4,),
+    "max_iter": 3,
     "batch_size": 20,
     "random_state": 0,
 }

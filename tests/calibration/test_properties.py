@@ -24,7 +24,12 @@ CALIBRATORS = [
     (c.HistogramBinning, {}),
     (
         c.HCalibrator,
-        {"max_iter": 3, "early_stopping": 1, "learning_rate": 1e-300, "window": 10},
+        {
+            "max_iter": 3,
+            "n_iter_no_change": 1,
+            "learning_rate_init": 1e-300,
+            "window": 10,
+        },
     ),
 ]
 

@@ -41,8 +41,8 @@ def _fit_cases(cls, name, nonfinite_transform=None, **kw):
 # ConvergenceWarning (real fits are tested in the calibration tests)
 _HC = {
     "max_iter": 3,
-    "early_stopping": 1,
-    "learning_rate": 1e-300,
+    "n_iter_no_change": 1,
+    "learning_rate_init": 1e-300,
     "window": 10,
     "random_state": 0,
 }
@@ -109,18 +109,3 @@ CASES = {
     ),
     f"{_MM}.smooth_ece": _metric(m.smooth_ece),
 }
-
-
-def _reliability_diagram(y_true, y_prob):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    return c.reliability_diagram(y_true, y_prob)
-
-
-CASES[f"{_M}.reliability_diagram"] = Case(
-    _reliability_diagram, {"y_true": _Y, "y_prob": _P}
-)

@@ -53,12 +53,14 @@ def _mpl():
 
 def _plot_pcor(max_parts):
     _mpl()
-    return cp.plot_partial_correlation(_pcor(), max_parts=max_parts)
+    return cp.PartialCorrelationDisplay.from_estimator(_pcor(), max_parts=max_parts)
 
 
 def _plot_net(threshold):
     _mpl()
-    return cp.plot_network(_pcor().top_edges(5), threshold=threshold)
+    return cp.PartialCorrelationNetworkDisplay.from_edges(
+        _pcor().top_edges(5), threshold=threshold
+    )
 
 
 CASES = {
@@ -105,10 +107,10 @@ CASES = {
     f"{_M}.multiplicative_replacement": Case(
         lambda X: cp.multiplicative_replacement(X), {"X": np.where(_C > 0.25, 0, _C)}
     ),
-    f"{_M}.plot_network": Case(
+    f"{_M}.PartialCorrelationNetworkDisplay": Case(
         _plot_net, {}, params={"threshold": 0.0}, bad_params={"threshold": [np.nan, -1]}
     ),
-    f"{_M}.plot_partial_correlation": Case(
+    f"{_M}.PartialCorrelationDisplay": Case(
         _plot_pcor, {}, params={"max_parts": 60}, bad_params={"max_parts": [0, -1, "a"]}
     ),
 }

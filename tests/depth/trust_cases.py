@@ -38,12 +38,12 @@ def _mpl():
 
 def _plot_dd(F, G):
     _mpl()
-    return dp.plot_dd(F, G)
+    return dp.DDPlotDisplay.from_samples(F, G)
 
 
 def _plot_hist(depths_reference, depths_sample):
     _mpl()
-    return dp.plot_depth_hist(depths_reference, depths_sample)
+    return dp.DepthHistogramDisplay.from_predictions(depths_reference, depths_sample)
 
 
 class _ToyModel:
@@ -91,8 +91,8 @@ CASES = {
         params={"texts": ["a text", "another text"]},
         bad_params={"texts": [None, 3, [1, 2], "one string", []]},
     ),
-    f"{_M}.plot_dd": Case(_plot_dd, {"F": _F, "G": _G}),
-    f"{_M}.plot_depth_hist": Case(
+    f"{_M}.DDPlotDisplay": Case(_plot_dd, {"F": _F, "G": _G}),
+    f"{_M}.DepthHistogramDisplay": Case(
         _plot_hist, {"depths_reference": _dF, "depths_sample": _dG}
     ),
     f"{_M}.q_liu_singh": Case(

@@ -27,7 +27,7 @@ def _plot(alphas):
     import matplotlib.pyplot as plt
 
     plt.close("all")
-    return kde.plot_regime_diagram(_kde(), alphas=alphas)
+    return kde.RegimeDiagramDisplay.from_estimator(_kde(), alphas=alphas)
 
 
 _BAD_ALPHA = [np.nan, -1.0, 0.0, np.inf, "a"]
@@ -55,7 +55,7 @@ CASES = {
         {"X_query": _X[:10]},
         skip={("X_query", "none"): "X_query=None diagnoses at training points"},
     ),
-    f"{_M}.plot_regime_diagram": Case(
+    f"{_M}.RegimeDiagramDisplay": Case(
         _plot,
         {"alphas": np.linspace(0.05, 1.0, 5)},
         skip={("alphas", "none"): "alphas=None picks a grid around the fit"},

@@ -19,7 +19,7 @@ _fitted = {}
 def _learner():
     if "l" not in _fitted:
         _fitted["l"] = mmd.KernelLearner(
-            featurizer="linear", n_components=2, max_epochs=2, random_state=0
+            featurizer="linear", n_components=2, max_iter=2, random_state=0
         ).fit(_XY, _lab)
         _fitted["d"] = mmd.MMDDetector().fit(_X)
     return _fitted
@@ -65,7 +65,7 @@ CASES = {
         Case(
             lambda X, y: (
                 mmd.KernelLearner(
-                    featurizer="linear", n_components=2, max_epochs=2, random_state=0
+                    featurizer="linear", n_components=2, max_iter=2, random_state=0
                 )
                 .fit(X, y)
                 .transform(X)
@@ -109,3 +109,17 @@ CASES = {
         bad_params={"lam": [np.nan, -1.0, "a"]},
     ),
 }
+
+
+def _null_display(X, Y):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    res = mmd.MMDTest(n_permutations=19, random_state=0).test(X, Y)
+    return mmd.MMDNullDisplay.from_result(res).null_distribution
+
+
+CASES[f"{_M}.MMDNullDisplay"] = Case(_null_display, {"X": _X, "Y": _Y})

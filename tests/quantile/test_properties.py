@@ -68,8 +68,8 @@ def test_scores_scale_and_coverage_is_invariant(seed, a, b):
 def test_monotonize_is_affine_equivariant(seed, a, b, method):
     _, Q = _fan(seed)
     np.testing.assert_allclose(
-        monotonize(a * Q + b, method),
-        a * monotonize(Q, method) + b,
+        monotonize(a * Q + b, method=method),
+        a * monotonize(Q, method=method) + b,
         rtol=1e-9,
         atol=1e-9 * (abs(b) + a),
     )

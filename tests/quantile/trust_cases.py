@@ -101,7 +101,7 @@ CASES = {
         skip=_UNBOUNDED,
     ),
     f"{_M}.monotonize": Case(
-        lambda y_pred, method: q.monotonize(y_pred, method),
+        lambda y_pred, method: q.monotonize(y_pred, method=method),
         {"y_pred": _Q},
         params={"method": "sort"},
         bad_params={"method": ["nope", 3]},
@@ -119,3 +119,16 @@ CASES = {
         bad_params={"normalize": ["nope", 1]},
     ),
 }
+
+
+def _fan_display(y_true, y_pred):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return q.QuantileFanDisplay.from_predictions(y_true, y_pred, _TAU).line_
+
+
+CASES[f"{_M}.QuantileFanDisplay"] = Case(_fan_display, {"y_true": _y, "y_pred": _Q})

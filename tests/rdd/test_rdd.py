@@ -137,7 +137,9 @@ def test_fuzzy_design_and_summary_plot(rng):
     assert "fuzzy" in text and "nullity" in text and "first stage" in text
     gini = est.test_gini()
     assert np.isfinite(gini.estimate) and 0 < gini.pvalue <= 1
-    axes = est.plot()
+    from statnorm.rdd import RDDEffectDisplay
+
+    axes = RDDEffectDisplay.from_estimator(est).axes_
     assert len(axes) == 2
     import matplotlib.pyplot as plt
 

@@ -71,3 +71,16 @@ CASES = {
         {"samples": _S, "q_grid": _q},
     ),
 }
+
+
+def _effect_display():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return rdd.RDDEffectDisplay.from_estimator(_est()).result
+
+
+CASES[f"{_M}.RDDEffectDisplay"] = Case(_effect_display, {})
