@@ -31,7 +31,7 @@ cups = load_roman_cups(as_frame=True)
 X = cups.data
 names = list(X.columns)
 est = CompositionalPartialCorrelation().fit(X)
-print(est.summary(6))
+print(est.summary(max_rows=6))
 
 # %%
 # Al and Fe: no marginal association, a strong partial one

@@ -39,7 +39,7 @@ samples = [rng.normal(m, 0.5, size=k) for m, k in zip(mu, sizes)]
 q = np.arange(1, 20) / 20
 est = DistributionalRDD(q_grid=q, method="frechet", random_state=0)
 est.fit(x, samples)
-print(est.summary(n_rows=7))
+print(est.summary(max_rows=7))
 stat, p = est.test_nullity()
 print(f"R3D nullity test: max |tau| = {stat:.3f}, p = {p:.3f}")
 

@@ -8,7 +8,7 @@ output folder.
 import os
 from pathlib import Path
 
-from ._results import SummaryTable
+from .results import SummaryTable
 
 __all__ = ["Report"]
 
@@ -52,7 +52,7 @@ class Report:
         self.blocks.append(str(markdown).strip())
 
     def table(self, table):
-        """Add a :class:`~statnorm._results.SummaryTable` (or any object with
+        """Add a :class:`~statnorm.results.SummaryTable` (or any object with
         ``to_markdown``)."""
         if not isinstance(table, SummaryTable) and not hasattr(table, "to_markdown"):
             raise TypeError("table must be a SummaryTable.")

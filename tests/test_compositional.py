@@ -396,7 +396,7 @@ def test_edge_exports(cups_fit):
     assert G["Al"]["Fe"]["partial_correlation"] == pytest.approx(0.7267, abs=5e-5)
     df = e.to_frame()
     assert isinstance(df, pd.DataFrame) and list(df.source[:2]) == ["Al", "Si"]
-    assert "Al" in str(est.summary(3))
+    assert "Al" in str(est.summary(max_rows=3))
 
 
 def test_plots(cups_fit):

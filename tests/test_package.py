@@ -10,7 +10,7 @@ import pytest
 
 import statnorm
 from statnorm import METHODS, _numba, _validation
-from statnorm._results import SummaryTable, TestResult
+from statnorm.results import SummaryTable, TestResult
 
 
 def _fresh_python(code):

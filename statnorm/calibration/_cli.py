@@ -50,7 +50,7 @@ def _run(args):
     from scipy.special import softmax
 
     from .._cliutils import load_array
-    from .._results import SummaryTable
+    from ..results import SummaryTable
     from ._plot import ReliabilityDisplay
 
     X = load_array(args.logits, "logits")
@@ -149,8 +149,8 @@ def tour(report):
     import matplotlib.pyplot as plt
     from scipy.special import softmax
 
-    from .._results import SummaryTable
     from ..datasets import load_cifar10_logits
+    from ..results import SummaryTable
     from . import (
         HCalibrator,
         HistogramBinning,

@@ -30,7 +30,6 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.special import ndtr
 
-from .._results import TestResult
 from .._validation import (
     RANDOM_STATE,
     Interval,
@@ -41,6 +40,7 @@ from .._validation import (
     check_random_state,
     validate_params,
 )
+from ..results import TestResult
 
 __all__ = [
     "SKCEResult",

@@ -96,7 +96,7 @@ def _run(args):
     for w in caught:
         print(f"warning: {w.message}")
     print(f"{args.data}: {X.shape[0]} samples x {X.shape[1]} parts")
-    print(est.summary(args.top))
+    print(est.summary(max_rows=args.top))
     if X.shape[1] <= 50:
         order = np.argsort(est.partial_variance_)
         pv = ", ".join(f"{names[k]} {est.partial_variance_[k]:.4g}" for k in order)
@@ -192,7 +192,7 @@ def tour(report):
         f"held fixed. Basis shrinkage (intensity {shr.shrinkage_:.3f}) keeps the "
         "same strongest pairs, moved toward 0."
     )
-    report.table(est.summary(6))
+    report.table(est.summary(max_rows=6))
     fig, axes = plt.subplots(1, 2, figsize=(11, 5))
     PartialCorrelationDisplay.from_estimator(est, ax=axes[0], annotate=False)
     PartialCorrelationNetworkDisplay.from_estimator(est, threshold=0.4, ax=axes[1])

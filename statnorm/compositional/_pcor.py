@@ -10,9 +10,9 @@ from scipy import linalg, special, stats
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .._results import SummaryTable
 from .._validation import Interval, StrOptions, check_2d, fit_context, validate_data
 from ..exceptions import DataDimensionalityWarning
+from ..results import Result, SummaryTable
 from ._shrinkage import shrink_covariance
 from ._transforms import _check_parts, _reject_non_arrays, multiplicative_replacement
 
@@ -118,8 +118,8 @@ def _inverse_dense(C, project):
     return _SymOperator(dense=(Ci + Ci.T) / 2)
 
 
-@dataclass(frozen=True)
-class PartialCorrelationEdges:
+@dataclass(frozen=True, repr=False)
+class PartialCorrelationEdges(Result):
     """Pairs of parts with their partial correlations, strongest first.
 
     Returned by :meth:`CompositionalPartialCorrelation.top_edges` and
@@ -158,16 +158,28 @@ class PartialCorrelationEdges:
     def __len__(self):
         return int(self.i.size)
 
-    def summary(self, title="Partial correlations"):
-        """Return the edges as a :class:`~statnorm._results.SummaryTable`."""
+    def summary(self, *, max_rows=None):
+        """Return the edges as a :class:`~statnorm.results.SummaryTable`.
+
+        Parameters
+        ----------
+        max_rows : int or None, default=None
+            Show at most this many edges (None: all).
+
+        Returns
+        -------
+        table : SummaryTable
+        """
         rows = [
             (s, t, float(r), float(p))
             for s, t, r, p in zip(
                 self.source, self.target, self.partial_correlation, self.pvalue
             )
-        ]
+        ][:max_rows]
         return SummaryTable(
-            title, ("part 1", "part 2", "partial corr.", "p-value"), tuple(rows)
+            "Partial correlations",
+            ("part 1", "part 2", "partial corr.", "p-value"),
+            tuple(rows),
         )
 
     def __str__(self):
@@ -711,12 +723,12 @@ class CompositionalPartialCorrelation(BaseEstimator):
             return self._make_edges(np.empty(0, int), np.empty(0, int), np.empty(0))
         return self._make_edges(*(np.concatenate(a) for a in zip(*found)))
 
-    def summary(self, k=10):
-        """Return the ``k`` strongest pairs as a printable table.
+    def summary(self, *, max_rows=10):
+        """Return the ``max_rows`` strongest pairs as a printable table.
 
         Parameters
         ----------
-        k : int, default=10
+        max_rows : int, default=10
             Number of pairs.
 
         Returns
@@ -725,7 +737,7 @@ class CompositionalPartialCorrelation(BaseEstimator):
             Pairs with partial correlations, p-values and the partial
             variances of both parts.
         """
-        e = self.top_edges(k)
+        e = self.top_edges(max_rows)
         pv = self.partial_variance_
         rows = tuple(
             (s, t, float(r), float(p), float(pv[a]), float(pv[b]))

@@ -179,7 +179,7 @@ def tour(report):
         for i, di in zip(sel, d):
             t = " ".join(str(col[i]).split())
             rows.append([name, float(di), t[:90] + ("…" if len(t) > 90 else "")])
-    from .._results import SummaryTable
+    from ..results import SummaryTable
 
     report.table(
         SummaryTable(

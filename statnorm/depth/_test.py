@@ -8,8 +8,8 @@ from scipy.special import ndtr
 from sklearn.base import clone
 
 from .._parallel import run_tasks
-from .._results import SummaryTable, TestResult
 from .._validation import check_1d, check_2d, check_same_n_features, spawn_seeds
+from ..results import SummaryTable, TestResult
 from ._base import _BaseDepth, _unit_rows
 from ._tte import TTEDepth
 
@@ -80,8 +80,8 @@ class DepthTestResult(TestResult):
     null_distribution: np.ndarray | None = None
     mean_resultant_length: float = float("nan")
 
-    def summary(self):
-        """Return the result as a :class:`~statnorm._results.SummaryTable`.
+    def summary(self, *, max_rows=None):
+        """Return the result as a :class:`~statnorm.results.SummaryTable`.
 
         Returns
         -------

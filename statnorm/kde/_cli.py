@@ -134,8 +134,8 @@ def tour(report):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .._results import SummaryTable
     from ..datasets import load_mgt_embeddings
+    from ..results import SummaryTable
     from . import theory
     from ._estimator import HighDimKDE
     from ._plot import RegimeDiagramDisplay

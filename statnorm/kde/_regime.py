@@ -4,8 +4,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .._results import SummaryTable
 from ..exceptions import StatnormWarning
+from ..results import Result, SummaryTable
 
 __all__ = ["KDERegimeReport", "KDERegimeWarning"]
 
@@ -27,8 +27,8 @@ class KDERegimeWarning(StatnormWarning):
     """
 
 
-@dataclass(frozen=True)
-class KDERegimeReport:
+@dataclass(frozen=True, repr=False)
+class KDERegimeReport(Result):
     """Which statistical regime a kernel density estimate is in.
 
     Returned by :meth:`HighDimKDE.regime_report`. The first group of fields
@@ -128,8 +128,8 @@ class KDERegimeReport:
             "the extreme-value regime."
         )
 
-    def summary(self):
-        """Return the report as a :class:`~statnorm._results.SummaryTable`.
+    def summary(self, *, max_rows=None):
+        """Return the report as a :class:`~statnorm.results.SummaryTable`.
 
         Returns
         -------

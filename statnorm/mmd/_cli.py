@@ -113,8 +113,8 @@ def tour(report):
     import matplotlib.pyplot as plt
     from sklearn.metrics import roc_auc_score
 
-    from .._results import SummaryTable
     from ..datasets import load_mgt_embeddings
+    from ..results import SummaryTable
     from . import KernelLearner, MMDDetector, MMDTest
 
     pops = ["chatgpt", "chatgpt_prompt1", "chatgpt_prompt2"]

@@ -5,9 +5,9 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._results import TestResult
 from .._threads import blas_threads
 from .._validation import check_2d, check_same_n_features
+from ..results import Result, TestResult
 from ._kernel import _MEDIAN_MAX_POINTS as _MEDIAN_ROWS
 from ._kernel import DeepKernel, GaussianKernel, bind_and_gram, resolve_kernel
 
@@ -219,8 +219,8 @@ def _mmd2_dask(X, Y, kernel, estimator):
     )
 
 
-@dataclass(frozen=True)
-class PowerCriterion:
+@dataclass(frozen=True, repr=False)
+class PowerCriterion(Result):
     """Statistic, variance and test-power criterion of MMD-D / MMD-MP.
 
     Attributes

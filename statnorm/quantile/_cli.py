@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._results import SummaryTable
+from ..results import SummaryTable
 from ._plot import QuantileFanDisplay
 
 DEFAULT_LEVELS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)

@@ -181,7 +181,7 @@ def tour(report):
                 p2,
             ]
         )
-    from .._results import SummaryTable
+    from ..results import SummaryTable
 
     report.table(
         SummaryTable(
@@ -201,7 +201,7 @@ def tour(report):
             ),
         )
     )
-    report.table(fitted["frechet"].summary(n_rows=7))
+    report.table(fitted["frechet"].summary(max_rows=7))
     axes = fitted["frechet"].plot()
     axes[1].axhline(2, color="k", ls=":", lw=1)
     fig = axes[0].figure

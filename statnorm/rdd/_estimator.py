@@ -11,7 +11,6 @@ from sklearn.utils import metadata_routing
 from sklearn.utils.validation import check_is_fitted
 
 from .._parallel import is_dask_array
-from .._results import SummaryTable, TestResult
 from .._validation import (
     RANDOM_STATE,
     Interval,
@@ -23,6 +22,7 @@ from .._validation import (
     spawn_seeds,
 )
 from ..exceptions import StatnormWarning
+from ..results import Result, SummaryTable, TestResult
 from ._locpoly import local_poly, select_bandwidth, side_mask
 from ._quantiles import _check_q_grid, _gini, quantile_matrix
 
@@ -31,8 +31,8 @@ __all__ = ["DistributionalRDD", "RDDResult", "UniformTestResult"]
 _DEFAULT_Q = np.arange(1, 100) / 100
 
 
-@dataclass(frozen=True)
-class RDDResult:
+@dataclass(frozen=True, repr=False)
+class RDDResult(Result):
     """Estimates of a fitted :class:`DistributionalRDD`.
 
     Attributes
@@ -66,6 +66,80 @@ class RDDResult:
     denominator: float | None
     confidence_level: float
     n_bootstrap: int
+
+    def to_frame(self):
+        """One row per quantile level: effect, band, boundary quantiles, h.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+        """
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "q": self.q_grid,
+                "tau": self.tau,
+                "band_lower": self.band_lower,
+                "band_upper": self.band_upper,
+                "intercept_plus": self.intercept_plus,
+                "intercept_minus": self.intercept_minus,
+                "bandwidth": self.bandwidth,
+            }
+        )
+
+    def summary(self, *, max_rows=None):
+        """The per-level estimates as a :class:`~statnorm.results.SummaryTable`.
+
+        Parameters
+        ----------
+        max_rows : int or None, default=None
+            Show at most this many quantile levels, evenly spaced (None: all).
+
+        Returns
+        -------
+        table : SummaryTable
+        """
+        n = self.q_grid.size
+        k = n if max_rows is None else max(1, min(max_rows, n))
+        idx = np.unique(np.linspace(0, n - 1, k).round().astype(int))
+        rows = tuple(
+            (
+                float(self.q_grid[i]),
+                float(self.tau[i]),
+                float(self.band_lower[i]),
+                float(self.band_upper[i]),
+            )
+            for i in idx
+        )
+        return SummaryTable(
+            "Distributional RDD effect",
+            ("q", "tau", "band lower", "band upper"),
+            rows,
+            (f"uniform {self.confidence_level:.0%} band",),
+        )
+
+    def confidence_interval(self, confidence_level=None):
+        """The uniform confidence band ``(lower, upper)`` over the quantile grid.
+
+        Parameters
+        ----------
+        confidence_level : float or None, default=None
+            Must be None or the level the band was computed at (the band is
+            computed at fit time; refit with another ``confidence_level``).
+
+        Returns
+        -------
+        lower, upper : ndarray of shape (n_q,)
+        """
+        if confidence_level is not None and not np.isclose(
+            confidence_level, self.confidence_level
+        ):
+            raise ValueError(
+                f"confidence_level={confidence_level!r}: the band was computed at "
+                f"{self.confidence_level}; refit with that confidence_level."
+            )
+        return self.band_lower, self.band_upper
 
 
 @dataclass(frozen=True, repr=False)
@@ -893,23 +967,26 @@ class DistributionalRDD(BaseEstimator):
         )
 
     # ------------------------------------------------------------- reporting
-    def summary(self, n_rows=11):
+    def summary(self, *, max_rows=11):
         """Table of the effect, band and boundary quantiles, plus the tests.
 
         Parameters
         ----------
-        n_rows : int, default=11
-            Number of quantile levels shown (evenly spaced over the grid).
+        max_rows : int or None, default=11
+            Number of quantile levels shown (evenly spaced over the grid;
+            None: all).
 
         Returns
         -------
-        table : statnorm._results.SummaryTable
+        table : statnorm.results.SummaryTable
             Prints as text; renders as HTML in notebooks.
         """
         check_is_fitted(self)
         q = self.q_grid_
         rows_idx = np.unique(
-            np.linspace(0, q.size - 1, min(n_rows, q.size)).round().astype(int)
+            np.linspace(0, q.size - 1, min(max_rows or q.size, q.size))
+            .round()
+            .astype(int)
         )
         rows = [
             [
