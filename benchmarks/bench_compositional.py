@@ -5,8 +5,7 @@ a user would otherwise reach for.
   the centred clr data when n <= D, closed form otherwise) plus the
   partial-correlation matrix, against ``numpy.linalg.pinv`` of the clr
   covariance (``hermitian=True``, its faster variant). The numpy peer is
-  skipped at D = 2,000 (50-110 s there on 2 cores, see the closing note of
-  issue 5 for a same-process measurement); it runs at D = 1,000.
+  skipped at D = 2,000 (50-110 s there on 2 cores); it runs at D = 1,000.
 - ``GlassoPeer``: the same estimate against scikit-learn's
   ``GraphicalLasso(alpha=0.05)`` and ``LedoitWolf`` on clr data (D = 200,
   n = 500, where the lasso finishes in about a second).

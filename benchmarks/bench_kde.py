@@ -18,7 +18,7 @@ with ``bandwidth="scott"`` uses the same kernel covariance), scikit-learn's
 - ``time_bare_gemm``: the same blocked GEMM alone, no exponentials: the
   machine's limit for this shape.
 
-The anchor size is m = 5,000, n = 20,000, d = 50 (the method note's). With
+The anchor size is m = 5,000, n = 20,000, d = 50. With
 ``STATNORM_BENCH_QUICK`` set (CI), only the small size runs, so that the
 peers finish in seconds.
 """

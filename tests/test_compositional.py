@@ -1,8 +1,8 @@
 """statnorm.compositional: reference numbers, the paper's equivalences, bad input.
 
 Reference numbers. R (propr, corpcor) is not reachable here, so the
-reference values are (a) the Roman-cups figures quoted in the method note
-(Al-Fe +0.7267, Si-Al +0.7215, Si-Fe -0.6631, Ca-Na +0.5973, computed there
+reference values are (a) Roman-cups reference figures
+(Al-Fe +0.7267, Si-Al +0.7215, Si-Fe -0.6631, Ca-Na +0.5973, computed
 with numpy and with R corpcor, agreeing to ~1e-11), and (b) independent,
 deliberately naive numpy derivations written in this file: explicit
 residual regressions, ``np.linalg.pinv`` of alr / clr / normalised

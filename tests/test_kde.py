@@ -3,7 +3,7 @@
 There is no reference implementation of Biroli & Mezard's KDE analysis. The
 ground truths here are (i) brute-force float64 log-sum-exp sums computed
 independently with numpy/scipy, (ii) scipy's ``gaussian_kde.logpdf`` where it
-is defined, (iii) the closed-form table of the method note (derived from the
+is defined, (iii) the paper's closed-form thresholds (derived from the
 random-energy-model analogy) and (iv) Monte Carlo checks of its predictions.
 """
 

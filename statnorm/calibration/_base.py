@@ -102,8 +102,6 @@ def check_labels(y, n_classes, *, name="y", min_classes=2):
 class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Common plumbing: validation, ``predict``, ``transform``, tags."""
 
-    _input_param = None  # name of an "input" parameter if the class has one
-
     def _validate_fit(self, X, y):
         inp = getattr(self, "input", "logits")
         Z = check_scores(X, input=inp)

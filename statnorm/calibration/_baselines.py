@@ -320,12 +320,11 @@ class MatrixScaling(_LBFGSScaling):
         # optimise on columns rescaled to unit variance (the log-softmax spans
         # tens of nats, which makes L-BFGS crawl); W = W' / s maps back and the
         # penalty is taken on the original W
-        m = np.zeros(C)  # no centring: it would couple b with W in the penalty
         big = np.abs(Z).max(axis=0)
         big[big == 0] = 1.0
         sd = (Z / big).std(axis=0) * big  # no overflow for logits near 1e300
         sd[sd == 0] = 1.0
-        Zs = (Z - m) / sd
+        Zs = Z / sd  # no centring: it would couple b with W in the penalty
         rows = np.arange(n)
 
         def f(t):
@@ -337,10 +336,10 @@ class MatrixScaling(_LBFGSScaling):
             G /= n
             gW, gb = G.T @ Zs, G.sum(axis=0)
             W = Wp / sd
-            b = bp - W @ m
+            b = bp
             Wo = W * off
             pen = lam * np.sum(Wo**2) + mu * np.sum(b**2)
-            gW = gW + 2 * lam * Wo / sd - 2 * mu * np.outer(b, m / sd)
+            gW = gW + 2 * lam * Wo / sd
             gb = gb + 2 * mu * b
             return -L[rows, y].mean() + pen, np.concatenate((gW.ravel(), gb))
 
@@ -349,7 +348,7 @@ class MatrixScaling(_LBFGSScaling):
         # not saturated (the problem is convex: the start changes no optimum)
         span = float(np.abs(Zs * sd).max()) if Z.size else 0.0
         t0 = 1.0 if span < 1e6 else 1.0 / span
-        x0 = np.concatenate((np.diag(sd * t0).ravel(), m))
+        x0 = np.concatenate((np.diag(sd * t0).ravel(), np.zeros(C)))
         res = minimize(
             f,
             x0,
@@ -365,7 +364,7 @@ class MatrixScaling(_LBFGSScaling):
             )
         Wp, bp = res.x[: C * C].reshape(C, C), res.x[C * C :]
         self.coef_ = Wp / sd
-        self.intercept_ = bp - self.coef_ @ m
+        self.intercept_ = bp
         if self.n_iter_ >= self.max_iter:
             warnings.warn(
                 f"MatrixScaling: L-BFGS stopped at max_iter={self.max_iter} before "

@@ -198,13 +198,6 @@ hcal_objective_threads = njit(_objective_threads_py, parallel=True)
 
 
 @njit
-def hcal_value_sorted(d, row_label, n_pass, half, eps, n_groups):
-    """Objective only (same definitions as :func:`hcal_objective_sorted`)."""
-    grad = np.empty(d.shape[0])
-    return hcal_objective_sorted(d, row_label, n_pass, half, eps, n_groups, grad)
-
-
-@njit
 def skce_pairs(E, P, bandwidth):
     """Unbiased quadratic SKCE: mean over i<j of k(p_i,p_j) <e_i, e_j>.
 

@@ -8,7 +8,7 @@ mixture of order-preserving softmaxes), so the arg-max of every row is kept.
 """
 
 import numpy as np
-from scipy.special import log_softmax, logsumexp
+from scipy.special import log_softmax
 
 _LOGIT_RANGE = 100.0  # the authors' input range of the piecewise-linear map
 
@@ -233,7 +233,3 @@ def make_map(name, n_segments=10, n_members=16, hidden_sizes=(10, 10)):
     if name == "monotone_nn":
         return MonotoneNetworkMap(hidden_sizes)
     raise ValueError(f"unknown map {name!r}")
-
-
-def log_softmax_rows(X):
-    return X - logsumexp(X, axis=1, keepdims=True)

@@ -183,35 +183,3 @@ def _nn_tile(G, xx, yy, j0, self_idx, run_min):
             d = xi + yy[j] - 2.0 * G[i, j]
             m = min(m, d)
         run_min[i] = max(0.0, m)
-
-
-@njit
-def _brute_lse(X, Y, logw, self_idx):
-    """Direct float64 reference: sum of squared differences, two-pass logsumexp.
-
-    Slow (no BLAS) and exact up to rounding: the tests' ground truth.
-    """
-    m, d = X.shape
-    n = Y.shape[0]
-    out = np.empty(m)
-    a = np.empty(n)
-    for i in range(m):
-        mx = -np.inf
-        for j in range(n):
-            s = 0.0
-            for k in range(d):
-                t = X[i, k] - Y[j, k]
-                s += t * t
-            v = logw[j] - 0.5 * s
-            if j == self_idx[i]:
-                v = -np.inf
-            a[j] = v
-            mx = max(mx, v)
-        if mx == -np.inf:
-            out[i] = -np.inf
-            continue
-        acc = 0.0
-        for j in range(n):
-            acc += np.exp(a[j] - mx)
-        out[i] = mx + np.log(acc)
-    return out

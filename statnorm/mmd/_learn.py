@@ -36,14 +36,6 @@ __all__ = ["KernelLearner"]
 _LAM = 1e-8
 
 
-def _n_weights(featurizer, d, r, h):
-    if featurizer == "identity":
-        return 0
-    if featurizer == "linear":
-        return d * r
-    return d * h + h + h * r
-
-
 def _unpack(theta, featurizer, d, r, h):
     """Split the flat parameter vector into (log sigma0, log sigma, logit eps, weights)."""
     w = theta[3:]
