@@ -31,7 +31,7 @@ from statnorm.depth import (
     q_tte_depth,
     select_central,
 )
-from statnorm.depth._test import _PooledCosine, _PooledMatrix, _Refit, _relabel
+from statnorm.depth._ranksum import _PooledCosine, _PooledMatrix, _Refit, _relabel
 from statnorm.exceptions import DataDimensionalityWarning
 
 REF = np.load(Path(__file__).parent / "depth" / "tte_depth_reference.npz")
@@ -208,7 +208,7 @@ def test_statistics_match_scipy(rng):
     x, y = rng.normal(size=31), rng.normal(size=24) - 0.3
     x[:5] = y[:5]  # ties across samples
     F = np.column_stack([np.ones(31), x])  # depths are not these, so test helpers
-    from statnorm.depth._test import _rank_stats
+    from statnorm.depth._ranksum import _rank_stats
 
     s, z = _rank_stats(x, y)
     assert z == pytest.approx(ranksums(x, y).statistic, abs=1e-12)

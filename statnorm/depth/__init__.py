@@ -31,7 +31,7 @@ from ._multivariate import (
 )
 from ._plot import DDPlotDisplay, DepthHistogramDisplay
 from ._select import select_central
-from ._test import DepthTestResult, depth_rank_sum_test, q_liu_singh, q_tte_depth
+from ._ranksum import DepthTestResult, depth_rank_sum_test, q_liu_singh, q_tte_depth
 from ._tte import IsotropicReferenceWarning, TTEDepth
 
 __all__ = [

@@ -39,7 +39,7 @@ def _run(args):
         ProjectionDepth,
         SpatialDepth,
     )
-    from ._test import depth_rank_sum_test
+    from ._ranksum import depth_rank_sum_test
     from ._tte import TTEDepth
 
     F, tf = _load(args.reference, "reference")
@@ -141,7 +141,7 @@ def tour(report):
     from ..datasets import load_mgt_embeddings, load_mgt_texts
     from ._plot import DDPlotDisplay, DepthHistogramDisplay
     from ._select import select_central
-    from ._test import depth_rank_sum_test
+    from ._ranksum import depth_rank_sum_test
 
     emb = load_mgt_embeddings("truthfulqa")
     texts = load_mgt_texts("truthfulqa")

@@ -4,7 +4,7 @@ import numpy as np
 
 from .._plotting import DisplayMixin
 from .._validation import check_1d, check_2d, check_same_n_features
-from ._test import _as_depth
+from ._ranksum import _as_depth
 
 __all__ = ["DDPlotDisplay", "DepthHistogramDisplay"]
 

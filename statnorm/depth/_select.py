@@ -5,7 +5,7 @@ from numbers import Integral
 import numpy as np
 
 from .._validation import check_1d, check_2d, check_consistent_length
-from ._test import _as_depth
+from ._ranksum import _as_depth
 
 __all__ = ["select_central"]
 
