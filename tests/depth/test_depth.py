@@ -2,8 +2,8 @@
 and the non-degenerate depths.
 
 Reference numbers were produced by the PyPI package ``tte-depth`` 1.0.0 with
-``tests/depth/make_tte_reference.py`` and are stored in
-``tests/depth/tte_depth_reference.npz``; a live comparison runs too when the
+``tests/depth/data/make_tte_reference.py`` and are stored in
+``tests/depth/data/tte_depth_reference.npz``; a live comparison runs too when the
 package is importable (it is in the ``test`` extra).
 """
 
@@ -34,7 +34,7 @@ from statnorm.depth import (
 from statnorm.depth._ranksum import _PooledCosine, _PooledMatrix, _Refit, _relabel
 from statnorm.exceptions import DataDimensionalityWarning
 
-REF = np.load(Path(__file__).parent / "depth" / "tte_depth_reference.npz")
+REF = np.load(Path(__file__).parent / "data" / "tte_depth_reference.npz")
 TOL = 1e-12  # agreement with the definition / the package, absolute
 
 

@@ -1,6 +1,6 @@
 """statnorm.mmd: exactness, reference agreement, permutation test, validity, bad input.
 
-Reference numbers (``tests/data/mmd_reference.npz``) were produced by running the
+Reference numbers (``tests/mmd/data/mmd_reference.npz``) were produced by running the
 official MMD-MP code (ZSHsh98/MMD-MP, ``utils_MMD.py`` at dce6860: ``MMDu``,
 ``h1_mean_var_gram``, ``MMD_batch2``, ``mmd2_permutations``) with torch 2.13.0 on
 CPU in float64, with a linear featurizer and torch autograd for the gradients, on

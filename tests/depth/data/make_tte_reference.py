@@ -3,7 +3,7 @@
 Run with the PyPI package installed (``pip install tte-depth==1.0.0``; it
 installs top-level ``tte_depth`` and ``utils`` modules)::
 
-    python tests/depth/make_tte_reference.py
+    python tests/depth/data/make_tte_reference.py
 
 The tests read the stored numbers, so they need neither the package nor this
 script.

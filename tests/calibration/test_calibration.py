@@ -564,14 +564,14 @@ def test_smooth_ece_agrees_with_relplot_away_from_the_boundary():
 
 # ------------------------------------------- the authors' torch code, fixtures
 #
-# tests/calibration/reference_hcal_torch.npz was produced by running the
+# tests/calibration/data/reference_hcal_torch.npz was produced by running the
 # authors' loss/hCalib.py and models/ (WenjianHuang93/h-Calibration @ 539c7dc)
 # under torch 2.13.0 (CPU), float64 inputs, lossweight=1, with faiss replaced by
 # a stub that assigns equal-mass rank groups (statnorm's grouping), so the
 # authors' cluaceweighted path is exercised end to end. Their window sums run
 # through conv1d in float32, hence the 1e-6 relative tolerance.
 
-REF = Path(__file__).parent / "calibration" / "reference_hcal_torch.npz"
+REF = Path(__file__).parent / "data" / "reference_hcal_torch.npz"
 
 
 @pytest.mark.parametrize("case", [0, 1, 2])
