@@ -151,7 +151,7 @@ def tour(report):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from . import DistributionalRDD
+    from . import DistributionalRDD, RDDEffectDisplay
 
     rng = np.random.default_rng(2025)
     x, S = simulate_dgp1(rng, n=500, m=50, delta=2.0)
@@ -202,7 +202,7 @@ def tour(report):
         )
     )
     report.table(fitted["frechet"].summary(max_rows=7))
-    axes = fitted["frechet"].plot()
+    axes = RDDEffectDisplay.from_estimator(fitted["frechet"]).axes_
     axes[1].axhline(2, color="k", ls=":", lw=1)
     fig = axes[0].figure
     fig.suptitle("R3D (frechet) on DGP1: boundary quantile functions and effect")
