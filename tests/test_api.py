@@ -225,4 +225,3 @@ def test_examples_import_public_names_only(path):
         and any(part.startswith("_") for part in m.split("."))
     ]
     assert not private, f"{path.name} imports private names: {private}"
-

@@ -30,8 +30,8 @@ from ._multivariate import (
     SpatialDepth,
 )
 from ._plot import DDPlotDisplay, DepthHistogramDisplay
-from ._select import select_central
 from ._ranksum import DepthTestResult, depth_rank_sum_test, q_liu_singh, q_tte_depth
+from ._select import select_central
 from ._tte import IsotropicReferenceWarning, TTEDepth
 
 __all__ = [

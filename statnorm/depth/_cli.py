@@ -140,8 +140,8 @@ def tour(report):
 
     from ..datasets import load_mgt_embeddings, load_mgt_texts
     from ._plot import DDPlotDisplay, DepthHistogramDisplay
-    from ._select import select_central
     from ._ranksum import depth_rank_sum_test
+    from ._select import select_central
 
     emb = load_mgt_embeddings("truthfulqa")
     texts = load_mgt_texts("truthfulqa")
