@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from .._optim import Adam, report_epoch
 from .._validation import (
     RANDOM_STATE,
     Interval,
@@ -247,8 +248,11 @@ class HCalibrator(BaseCalibrator):
     n_jobs : int, default=None
         Numba threads for the leave-one-class-out passes of the objective
         (``None``: one; ``-1``: all).
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState, Generator or None, default=None
         Seeds the initialisation of the ensemble and network maps.
+    verbose : int, default=0
+        Print one line per epoch (loss, ECE, learning rate); the same lines
+        go to the ``statnorm.calibration`` logger at DEBUG level.
 
     Attributes
     ----------
@@ -297,6 +301,7 @@ class HCalibrator(BaseCalibrator):
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "lr_patience": [Interval(Integral, 0, None, closed="left")],
         "early_stopping": ["boolean"],
+        "verbose": ["verbose"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "selector": [StrOptions({"ece", "dece", "classwise_ece", "nll"})],
         "map_grid": [list, tuple, None],
@@ -326,6 +331,7 @@ class HCalibrator(BaseCalibrator):
         input="logits",
         n_jobs=None,
         random_state=None,
+        verbose=0,
     ):
         self.map = map
         self.n_segments = n_segments
@@ -345,13 +351,12 @@ class HCalibrator(BaseCalibrator):
         self.input = input
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.verbose = verbose
 
     def _train(self, mapping, Z, y, rng):
-        theta = mapping.init_params(Z, rng)
-        m1 = np.zeros_like(theta)
-        m2 = np.zeros_like(theta)
-        b1, b2, adam_eps = 0.9, 0.999, 1e-8
-        lr = float(self.learning_rate_init)
+        theta = mapping.init_params(Z, rng).astype(np.float64, copy=True)
+        opt = Adam([theta], learning_rate_init=float(self.learning_rate_init))
+        lr = opt.learning_rate
         best_ece, bad_lr, bad_stop = np.inf, 0, 0
         best_sel, best_theta, best_loss = np.inf, theta.copy(), np.nan
         hist = {"loss": [], "ece": [], "lr": []}
@@ -395,12 +400,10 @@ class HCalibrator(BaseCalibrator):
             if self.early_stopping and bad_stop >= self.n_iter_no_change:
                 stopped = True
                 break
+            report_epoch(self, it, self.max_iter, loss=loss, ece=ece, lr=lr)
             g = mapping.backward(theta, Z, cache, P, Gp * 1e5)
-            m1 = b1 * m1 + (1 - b1) * g
-            m2 = b2 * m2 + (1 - b2) * g * g
-            mh = m1 / (1 - b1**it)
-            vh = m2 / (1 - b2**it)
-            theta = theta - lr * mh / (np.sqrt(vh) + adam_eps)
+            opt.learning_rate = lr
+            opt.step([theta], [g])
         return best_theta, best_sel, best_loss, it, hist, stopped
 
     @fit_context(prefer_skip_nested_validation=True)

@@ -19,6 +19,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted
 
+from .._optim import Adam, report_epoch
 from .._threads import blas_threads
 from .._validation import (
     RANDOM_STATE,
@@ -156,8 +157,11 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         ``q`` (on the raw inputs); "median": median squared distance.
     epsilon_init : float, default=1e-10
         Initial ``eps`` (the paper starts it near zero).
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState, Generator or None, default=None
         Initial weights and minibatch order.
+    verbose : int, default=0
+        Print one line per training epoch; the same lines go to the
+        ``statnorm`` logger of the method at DEBUG level.
 
     Attributes
     ----------
@@ -207,6 +211,7 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         ],
         "epsilon_init": [Interval(Real, 0, 1, closed="neither")],
         "random_state": RANDOM_STATE,
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -224,6 +229,7 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         sigma_init="median",
         epsilon_init=1e-10,
         random_state=None,
+        verbose=0,
     ):
         self.objective = objective
         self.featurizer = featurizer
@@ -237,6 +243,7 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.sigma_init = sigma_init
         self.epsilon_init = epsilon_init
         self.random_state = random_state
+        self.verbose = verbose
 
     def _n_hidden(self):
         hs = tuple(self.hidden_layer_sizes)
@@ -377,10 +384,8 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             theta = res.x
             self.n_iter_ = int(res.nit)
         else:
-            beta1, beta2, adam_eps = 0.9, 0.999, 1e-8
-            mom = np.zeros_like(theta)
-            vel = np.zeros_like(theta)
-            step = 0
+            theta = np.array(theta, dtype=np.float64, copy=True)
+            opt = Adam([theta], learning_rate_init=self.learning_rate_init)
             n_batches = max(1, min(ref.size, oth.size) // b)
             for epoch in range(int(self.max_iter)):
                 if epoch > 0:
@@ -402,17 +407,11 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                             "The kernel-learning gradient became non-finite; lower "
                             "learning_rate_init or standardise the features."
                         )
-                    step += 1
-                    mom = beta1 * mom + (1 - beta1) * g
-                    vel = beta2 * vel + (1 - beta2) * g * g
-                    mhat = mom / (1 - beta1**step)
-                    vhat = vel / (1 - beta2**step)
-                    theta = theta - self.learning_rate_init * mhat / (
-                        np.sqrt(vhat) + adam_eps
-                    )
+                    opt.step([theta], [g])
                     np.clip(theta, lo, hi, out=theta)
                     js.append(-loss)
                 history.append(float(np.mean(js)))
+                report_epoch(self, epoch + 1, int(self.max_iter), J=history[-1])
             self.n_iter_ = int(self.max_iter)
         return theta, history
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from .._threads import blas_threads
 from .._validation import check_2d, check_same_n_features
@@ -405,7 +406,7 @@ def _permutation_null(K, n, n_permutations, random_state, estimator, n_jobs=None
     return np.concatenate(parts)[:n_permutations]
 
 
-class MMDTest:
+class MMDTest(BaseEstimator):
     """Kernel two-sample permutation test with the MMD statistic.
 
     Parameters

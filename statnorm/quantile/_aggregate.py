@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils.validation import check_is_fitted
 
+from .._optim import Adam, report_epoch
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import (
     RANDOM_STATE,
@@ -162,8 +163,11 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         L2 penalty on the weight network's parameters.
     n_jobs : int or None, default=None
         Parallel base-model fits (joblib).
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState, Generator or None, default=None
         Folds, validation split and network initialisation.
+    verbose : int, default=0
+        Print one line per training epoch; the same lines go to the
+        ``statnorm`` logger of the method at DEBUG level.
 
     Attributes
     ----------
@@ -256,6 +260,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "n_jobs": [Integral, None],
         "random_state": RANDOM_STATE,
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -281,6 +286,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         weight_decay=1e-6,
         n_jobs=None,
         random_state=None,
+        verbose=0,
     ):
         self.estimators = estimators
         self.quantiles = quantiles
@@ -302,6 +308,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.verbose = verbose
 
     # ------------------------------------------------------------ helpers
     def _groups(self, m):
@@ -451,7 +458,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         else:
             val, tr = None, idx
         bs = max(1, min(bs, tr.size))
-        opt = wt.Adam(params, lr)
+        opt = Adam(params, learning_rate_init=lr, amsgrad=True)
         wd = float(self.weight_decay)
 
         def loss_and_grads(rows, want_grad=True):
@@ -488,6 +495,13 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
                 tot += loss * rows.size
             self.loss_curve_.append(tot / order.size)
             score = loss_and_grads(val if val is not None else tr, False)[0]
+            report_epoch(
+                self,
+                len(self.loss_curve_),
+                self.max_iter,
+                loss=self.loss_curve_[-1],
+                validation_loss=score,
+            )
             if score < best - 1e-7:
                 best, stall = score, 0
                 best_params = [q.copy() for q in params]

@@ -1,4 +1,4 @@
-"""The aggregation weights: forward maps, analytic gradients, LP and Adam.
+"""The aggregation weights: forward maps, analytic gradients and the LP.
 
 Notation: ``Z`` holds base predictions of shape (n, p, m) (rows, models, levels);
 ``tau`` the m levels; ``gidx`` maps each level to its weight group (coarse = one
@@ -138,28 +138,6 @@ def local_backward(params, cache, W, Z, gidx, fine, dQ):
         np.add.at(dW, (slice(None), gidx), dWl)
     dlogits = softmax_backward(W, dW, axis=2).reshape(n, -1)
     return mlp_backward(params, cache, dlogits)
-
-
-# ---------------------------------------------------------------------- Adam
-class Adam:
-    """Adam with the AMSGrad correction (as in the authors' training)."""
-
-    def __init__(self, params, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.lr, self.b1, self.b2, self.eps = lr, beta1, beta2, eps
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-        self.vmax = [np.zeros_like(p) for p in params]
-        self.t = 0
-
-    def step(self, params, grads):
-        self.t += 1
-        c1 = 1 - self.b1**self.t
-        c2 = 1 - self.b2**self.t
-        for i, (p, g) in enumerate(zip(params, grads)):
-            self.m[i] = self.b1 * self.m[i] + (1 - self.b1) * g
-            self.v[i] = self.b2 * self.v[i] + (1 - self.b2) * g * g
-            np.maximum(self.vmax[i], self.v[i], out=self.vmax[i])
-            p -= self.lr * (self.m[i] / c1) / (np.sqrt(self.vmax[i] / c2) + self.eps)
 
 
 # ------------------------------------------------------------------------ LP

@@ -451,3 +451,15 @@ def test_inputs_are_never_modified(rng):
     np.testing.assert_array_equal(X, Xc)
     np.testing.assert_array_equal(Y, Yc)
     np.testing.assert_array_equal(Z, Zc)
+
+
+def test_mmd_test_is_a_clonable_estimator():
+    from sklearn.base import BaseEstimator, clone
+
+    t = MMDTest(n_permutations=19, random_state=3)
+    assert isinstance(t, BaseEstimator)
+    c = clone(t).set_params(n_permutations=29)
+    assert c.get_params()["random_state"] == 3 and t.n_permutations == 19
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(20, 2)), rng.normal(size=(20, 2)) + 1
+    assert clone(t).test(X, Y).pvalue == t.test(X, Y).pvalue
