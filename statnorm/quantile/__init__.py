@@ -19,6 +19,7 @@ array([[0., 1., 2.]])
 """
 
 from ._aggregate import QuantileAggregator
+from ._base import KNeighborsQuantileRegressor
 from ._conformal import ConformalQuantileRegressor
 from ._metrics import (
     central_intervals,
@@ -34,6 +35,7 @@ from ._plot import QuantileFanDisplay
 
 __all__ = [
     "ConformalQuantileRegressor",
+    "KNeighborsQuantileRegressor",
     "QuantileAggregator",
     "QuantileFanDisplay",
     "central_intervals",

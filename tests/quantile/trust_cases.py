@@ -132,3 +132,22 @@ def _fan_display(y_true, y_pred):
 
 
 CASES[f"{_M}.QuantileFanDisplay"] = Case(_fan_display, {"y_true": _y, "y_pred": _Q})
+
+
+_knn = {}
+
+
+def _knn_predict(X):
+    if not _knn:
+        _knn["k"] = q.KNeighborsQuantileRegressor(n_neighbors=10).fit(_X, _y)
+    return _knn["k"].predict(X, quantiles=_TAU)
+
+
+CASES[f"{_M}.KNeighborsQuantileRegressor"] = [
+    Case(
+        lambda X, y: q.KNeighborsQuantileRegressor(n_neighbors=10).fit(X, y).predict(X),
+        {"X": _X, "y": _y},
+        id="fit",
+    ),
+    Case(_knn_predict, {"X": _X}, id="predict"),
+]
