@@ -7,7 +7,7 @@ from .metrics import _check_y_prob, expected_calibration_error
 __all__ = ["ReliabilityDisplay"]
 
 
-def _curve(y, P, n_bins, kind, class_index):
+def _curve(y, P, n_bins, kind, class_index, strategy="uniform"):
     if kind == "top_label":
         pred = P.argmax(axis=1)
         conf = P[np.arange(len(y)), pred]
@@ -15,7 +15,12 @@ def _curve(y, P, n_bins, kind, class_index):
     else:
         conf = P[:, class_index]
         hit = (y == class_index).astype(float)
-    idx = np.clip(np.ceil(conf * n_bins).astype(np.int64) - 1, 0, n_bins - 1)
+    if strategy == "uniform":
+        idx = np.clip(np.ceil(conf * n_bins).astype(np.int64) - 1, 0, n_bins - 1)
+    else:  # equal-mass bins: ranks of the confidences
+        order = np.argsort(conf, kind="stable")
+        idx = np.empty(conf.size, dtype=np.int64)
+        idx[order] = (np.arange(conf.size) * n_bins) // conf.size
     cnt = np.bincount(idx, minlength=n_bins)
     sc = np.bincount(idx, weights=conf, minlength=n_bins)
     sa = np.bincount(idx, weights=hit, minlength=n_bins)
@@ -37,11 +42,13 @@ class ReliabilityDisplay:
     bin_index : ndarray
         Index of each non-empty bin among ``n_bins``.
     n_bins : int
-        Number of equal-width bins.
+        Number of bins.
     ece : float
         Expected calibration error of the same bins.
     name : str, default=None
         Label of the curve.
+    strategy : {"uniform", "quantile"}, default="uniform"
+        Equal-width or equal-mass bins.
 
     Attributes
     ----------
@@ -62,8 +69,18 @@ class ReliabilityDisplay:
     """
 
     def __init__(
-        self, mean_confidence, accuracy, counts, bin_index, n_bins, ece, name=None
+        self,
+        mean_confidence,
+        accuracy,
+        counts,
+        bin_index,
+        n_bins,
+        ece,
+        name=None,
+        *,
+        strategy="uniform",
     ):
+        self.strategy = strategy
         self.mean_confidence = mean_confidence
         self.accuracy = accuracy
         self.counts = counts
@@ -79,10 +96,12 @@ class ReliabilityDisplay:
         y_prob,
         *,
         n_bins=15,
+        strategy="uniform",
         kind="top_label",
         class_index=0,
         name=None,
         ax=None,
+        show_counts=False,
     ):
         """Compute the bins from labels and probabilities and plot them.
 
@@ -93,7 +112,11 @@ class ReliabilityDisplay:
         y_prob : array-like of shape (n_samples, n_classes)
             Predicted probabilities.
         n_bins : int, default=15
-            Equal-width bins.
+            Number of bins.
+        strategy : {"uniform", "quantile"}, default="uniform"
+            Equal-width bins, or equal-mass bins (each holds about
+            ``n_samples / n_bins`` predictions; better when confidences pile
+            up near 1).
         kind : {"top_label", "class"}, default="top_label"
             Top-label confidence, or one class's probability.
         class_index : int, default=0
@@ -102,6 +125,8 @@ class ReliabilityDisplay:
             Legend label.
         ax : matplotlib Axes, default=None
             Where to draw; a new figure if None.
+        show_counts : bool, default=False
+            Add an inset histogram of predictions per bin.
 
         Returns
         -------
@@ -111,13 +136,24 @@ class ReliabilityDisplay:
             raise ValueError(f"kind must be 'top_label' or 'class'; got {kind!r}.")
         if not isinstance(n_bins, int | np.integer) or n_bins < 1:
             raise ValueError(f"n_bins must be a positive int; got {n_bins!r}.")
+        if strategy not in ("uniform", "quantile"):
+            raise ValueError(
+                f"strategy must be 'uniform' or 'quantile'; got {strategy!r}."
+            )
         y, P = _check_y_prob(y_true, y_prob)
-        conf, acc, cnt, idx = _curve(y, P, n_bins, kind, class_index)
+        if kind == "class" and not (
+            isinstance(class_index, int | np.integer) and 0 <= class_index < P.shape[1]
+        ):
+            raise ValueError(
+                f"class_index must be an int in [0, {P.shape[1] - 1}]; "
+                f"got {class_index!r}."
+            )
+        conf, acc, cnt, idx = _curve(y, P, n_bins, kind, class_index, strategy)
         ece = float(np.sum(cnt / len(y) * np.abs(acc - conf)))
         if kind == "top_label":
-            ece = expected_calibration_error(y, P, n_bins=n_bins)
-        disp = cls(conf, acc, cnt, idx, n_bins, ece, name=name)
-        return disp.plot(ax=ax)
+            ece = expected_calibration_error(y, P, n_bins=n_bins, strategy=strategy)
+        disp = cls(conf, acc, cnt, idx, n_bins, ece, name=name, strategy=strategy)
+        return disp.plot(ax=ax, show_counts=show_counts)
 
     @classmethod
     def from_estimator(cls, estimator, X, y, **kwargs):
@@ -141,7 +177,7 @@ class ReliabilityDisplay:
         kwargs.setdefault("name", type(estimator).__name__)
         return cls.from_predictions(y, estimator.predict_proba(X), **kwargs)
 
-    def plot(self, *, ax=None, name=None):
+    def plot(self, *, ax=None, name=None, show_counts=False):
         """Draw accuracy against confidence per bin, with the diagonal.
 
         Parameters
@@ -150,6 +186,9 @@ class ReliabilityDisplay:
             Where to draw.
         name : str, default=None
             Overrides the legend label.
+        show_counts : bool, default=False
+            Add an inset histogram of the number of predictions per bin
+            (``counts_ax_``).
 
         Returns
         -------
@@ -159,17 +198,17 @@ class ReliabilityDisplay:
 
         _, ax = get_axes(ax, "ReliabilityDisplay.plot", figsize=(4.5, 4.5))
         name = name or self.name or "calibrator"
-        w = 1.0 / self.n_bins
-        left = self.bin_index * w
-        ax.bar(
-            left,
-            self.accuracy,
-            width=w,
-            align="edge",
-            alpha=0.35,
-            edgecolor="k",
-            linewidth=0.5,
-        )
+        if self.strategy == "uniform":  # equal-width bins: show them as bars
+            w = 1.0 / self.n_bins
+            ax.bar(
+                self.bin_index * w,
+                self.accuracy,
+                width=w,
+                align="edge",
+                alpha=0.35,
+                edgecolor="k",
+                linewidth=0.5,
+            )
         ax.plot(
             self.mean_confidence,
             self.accuracy,
@@ -185,32 +224,14 @@ class ReliabilityDisplay:
         ax.set_xlabel("confidence")
         ax.set_ylabel("accuracy")
         ax.legend(loc="upper left", fontsize=8)
+        if show_counts:
+            ins = ax.inset_axes([0.55, 0.06, 0.42, 0.22])
+            ins.bar(self.mean_confidence, self.counts, width=0.8 / self.n_bins)
+            ins.set_xlim(0, 1)
+            ins.set_yscale("log")
+            ins.tick_params(labelsize=6)
+            ins.set_title("predictions per bin", fontsize=7)
+            self.counts_ax_ = ins
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
-
-
-def _reliability_diagram(y_true, y_prob, *, n_bins=15, ax=None, name=None):
-    """Draw a top-label reliability diagram and return the Axes.
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-        Labels in ``0..C-1``.
-    y_prob : array-like of shape (n_samples, n_classes)
-        Predicted probabilities.
-    n_bins : int, default=15
-        Equal-width bins.
-    ax : matplotlib Axes, default=None
-        Where to draw.
-    name : str, default=None
-        Legend label.
-
-    Returns
-    -------
-    ax : matplotlib Axes
-
-    """
-    return ReliabilityDisplay.from_predictions(
-        y_true, y_prob, n_bins=n_bins, ax=ax, name=name
-    ).ax_

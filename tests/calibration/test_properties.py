@@ -101,3 +101,31 @@ def test_extreme_logits_give_finite_calibrators(scale, rng):
         P = cls(**kw).fit(Z * scale, y).predict_proba(Z * scale)
         assert np.isfinite(P).all(), cls.__name__
         np.testing.assert_allclose(P.sum(axis=1), 1.0)
+
+
+def test_reliability_display_strategies_and_one_diagonal(rng):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from statnorm.calibration import ReliabilityDisplay
+    from statnorm.calibration.metrics import expected_calibration_error
+
+    Z, y = _data(rng, n=600)
+    P = np.exp(Z - Z.max(1, keepdims=True))
+    P /= P.sum(1, keepdims=True)
+    q = ReliabilityDisplay.from_predictions(y, P, strategy="quantile", n_bins=10)
+    assert q.ece == pytest.approx(
+        expected_calibration_error(y, P, n_bins=10, strategy="quantile")
+    )
+    assert np.all(np.abs(q.counts - 60) <= 1)  # equal-mass bins
+    ax = q.ax_
+    ReliabilityDisplay.from_predictions(y, P, name="again", ax=ax, show_counts=True)
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels.count("perfectly calibrated") == 1
+    c = ReliabilityDisplay.from_predictions(y, P, kind="class", class_index=2)
+    assert c.counts.sum() == len(y)
+    with pytest.raises(ValueError, match="class_index"):
+        ReliabilityDisplay.from_predictions(y, P, kind="class", class_index=7)
+    plt.close("all")
