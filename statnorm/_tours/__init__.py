@@ -1,0 +1,1 @@
+"""Short scripts run by ``statnorm tour``, one per method (``tour(report)``)."""
