@@ -561,10 +561,52 @@ class DistributionalRDD(BaseEstimator):
             return self._fit_core_inner(x, Q, q, treatment, xi, Q_bw)
 
     def _fit_core_inner(self, x, Q, q, treatment, xi, Q_bw):
-        compat = self.r3d_compat
-        p, s = int(self.p), int(self.pilot_order)
+        """Orchestration: checks, bandwidths, side fits, effect, bootstrap."""
         level = check_confidence_level(self.confidence_level)
-        n, nq = Q.shape
+        xc, T = self._check_design(x, Q.shape[0], treatment)
+        h, hT = self._bandwidths(xc, Q_bw, q, T)
+        mono = self._monotonize_rule()
+        p = int(self.p)
+        fits = {side: local_poly(xc, Q, h, side, p, self.kernel) for side in "+-"}
+        raw = {side: fits[side].alpha[0].copy() for side in "+-"}
+        mon = {side: _monotonize(q, raw[side], mono) for side in "+-"}
+        num = mon["+"] - mon["-"]
+        tfits, denom = self._first_stage(xc, T, hT) if self.fuzzy else (None, None)
+        tau = num if denom is None else num / denom
+
+        self.q_grid_ = q
+        self.n_units_ = Q.shape[0]
+        self.coef_plus_ = fits["+"].alpha
+        self.coef_minus_ = fits["-"].alpha
+        self.raw_intercept_plus_ = raw["+"]
+        self.raw_intercept_minus_ = raw["-"]
+        self.intercept_plus_ = mon["+"]
+        self.intercept_minus_ = mon["-"]
+        self.denominator_ = denom
+        self.tau_ = tau
+        self.n_units_plus_ = int(fits["+"].kmask.any(axis=1).sum())
+        self.n_units_minus_ = int(fits["-"].kmask.any(axis=1).sum())
+        self.monotonize_ = mono
+
+        self._bootstrap(xc, Q, T, fits, tfits, h, hT, xi, num, denom, level)
+        self.result_ = RDDResult(
+            q_grid=q,
+            tau=tau,
+            band_lower=self.band_lower_,
+            band_upper=self.band_upper_,
+            intercept_plus=mon["+"],
+            intercept_minus=mon["-"],
+            critical_value=self.critical_value_,
+            bandwidth=h,
+            bandwidth_treatment=hT,
+            denominator=denom,
+            confidence_level=level,
+            n_bootstrap=self.bootstrap_draws_.shape[0],
+        )
+        return self
+
+    def _check_design(self, x, n, treatment):
+        """Centred running variable and validated treatment (fuzzy only)."""
         xc = x - float(self.cutoff)
         for side, name in (("+", "at or above"), ("-", "below")):
             if not side_mask(xc, side).any():
@@ -572,38 +614,45 @@ class DistributionalRDD(BaseEstimator):
                     f"No units {name} the cutoff {self.cutoff:g}; a regression "
                     "discontinuity needs units on both sides."
                 )
-        T = None
-        if self.fuzzy:
-            if treatment is None:
-                raise ValueError("fuzzy=True requires treatment (one value per unit).")
-            T = check_1d(treatment, name="treatment")
-            if np.any((T < 0) | (T > 1)):
-                raise ValueError(
-                    "treatment must hold treatment status in [0, 1] (0/1, or a "
-                    "share treated); got values from "
-                    f"{T.min():g} to {T.max():g}."
-                )
-            if T.shape[0] != n:
-                raise ValueError(
-                    "Found input variables with inconsistent numbers of samples: "
-                    f"x has {n}, treatment has {T.shape[0]}."
-                )
-        elif treatment is not None:
-            raise ValueError("treatment was given but fuzzy=False; set fuzzy=True.")
-        pilot_kernel = self.pilot_kernel or ("triangular" if compat else self.kernel)
-        mono = self.monotonize
-        if mono == "auto":
-            if self.method == "frechet":
-                mono = "isotonic"
-            else:
-                mono = "rearrangement" if compat else "sort"
+        if not self.fuzzy:
+            if treatment is not None:
+                raise ValueError("treatment was given but fuzzy=False; set fuzzy=True.")
+            return xc, None
+        if treatment is None:
+            raise ValueError("fuzzy=True requires treatment (one value per unit).")
+        T = check_1d(treatment, name="treatment")
+        if np.any((T < 0) | (T > 1)):
+            raise ValueError(
+                "treatment must hold treatment status in [0, 1] (0/1, or a "
+                f"share treated); got values from {T.min():g} to {T.max():g}."
+            )
+        if T.shape[0] != n:
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: "
+                f"x has {n}, treatment has {T.shape[0]}."
+            )
+        return xc, T
 
-        # 1. bandwidths
-        need_sel = isinstance(self.bandwidth, str) or (
-            self.fuzzy and isinstance(self.bandwidth_treatment, str)
-        )
+    def _monotonize_rule(self):
+        mono = self.monotonize
+        if mono != "auto":
+            return mono
+        if self.method == "frechet":
+            return "isotonic"
+        return "rearrangement" if self.r3d_compat else "sort"
+
+    def _bandwidths(self, xc, Q_bw, q, T):
+        """Outcome bandwidths (one per level) and the treatment bandwidth.
+
+        Records ``bandwidth_*`` attributes; warns when the rule of thumb
+        replaced an undefined MSE bandwidth.
+        """
+        compat = self.r3d_compat
+        nq, s = q.size, int(self.pilot_order)
         details = None
-        if need_sel:
+        if isinstance(self.bandwidth, str) or (
+            self.fuzzy and isinstance(self.bandwidth_treatment, str)
+        ):
             details = select_bandwidth(
                 xc,
                 Q_bw,
@@ -611,7 +660,8 @@ class DistributionalRDD(BaseEstimator):
                 method=self.method,
                 s=s,
                 kernel=self.kernel,
-                pilot_kernel=pilot_kernel,
+                pilot_kernel=self.pilot_kernel
+                or ("triangular" if compat else self.kernel),
                 treatment=T,
                 coverage=self.coverage_correction,
                 standardize=not compat,
@@ -631,17 +681,13 @@ class DistributionalRDD(BaseEstimator):
                 )
             if not np.all(np.isfinite(h)) or np.any(h <= 0):
                 raise ValueError("bandwidth values must be finite and positive.")
-        hT = None
-        fallback_t = False
+        hT, fallback_t = None, False
         if self.fuzzy:
-            hT = (
-                details["h_treatment"]
-                if isinstance(self.bandwidth_treatment, str)
-                else float(self.bandwidth_treatment)
-            )
-            fallback_t = isinstance(self.bandwidth_treatment, str) and bool(
-                details["fallback_treatment"]
-            )
+            if isinstance(self.bandwidth_treatment, str):
+                hT = details["h_treatment"]
+                fallback_t = bool(details["fallback_treatment"])
+            else:
+                hT = float(self.bandwidth_treatment)
         if fallback.any() or fallback_t:
             what = (
                 f"{int(fallback.sum())} of {nq} quantile level(s)"
@@ -654,68 +700,29 @@ class DistributionalRDD(BaseEstimator):
                 f"n^(-1/{2 * s + 1}) was used there instead (recorded in "
                 "bandwidth_fallback_). Pass bandwidth= explicitly to choose.",
                 StatnormWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
-
-        # 2. local polynomial fits, both sides, all q at once per bandwidth
-        fits = {side: local_poly(xc, Q, h, side, p, self.kernel) for side in "+-"}
-        raw = {side: fits[side].alpha[0].copy() for side in "+-"}
-        mon = {side: _monotonize(q, raw[side], mono) for side in "+-"}
-        num = mon["+"] - mon["-"]
-        denom = None
-        tfits = None
-        if self.fuzzy:
-            tfits = {
-                side: local_poly(xc, T[:, None], hT, side, p, self.kernel)
-                for side in "+-"
-            }
-            denom = float(tfits["+"].alpha[0, 0] - tfits["-"].alpha[0, 0])
-            if not np.isfinite(denom) or abs(denom) < 1e-10:
-                raise ValueError(
-                    "The treatment does not jump at the cutoff (estimated jump "
-                    f"{denom:.3g}); the fuzzy effect is undefined. Check treatment "
-                    "or use the sharp design."
-                )
-            tau = num / denom
-        else:
-            tau = num
-
-        self.q_grid_ = q
-        self.n_units_ = n
         self.bandwidth_ = h
         self.bandwidth_treatment_ = hT
         self.bandwidth_details_ = details
         self.bandwidth_fallback_ = fallback
         self.bandwidth_treatment_fallback_ = fallback_t
-        self.coef_plus_ = fits["+"].alpha
-        self.coef_minus_ = fits["-"].alpha
-        self.raw_intercept_plus_ = raw["+"]
-        self.raw_intercept_minus_ = raw["-"]
-        self.intercept_plus_ = mon["+"]
-        self.intercept_minus_ = mon["-"]
-        self.denominator_ = denom
-        self.tau_ = tau
-        self.n_units_plus_ = int(fits["+"].kmask.any(axis=1).sum())
-        self.n_units_minus_ = int(fits["-"].kmask.any(axis=1).sum())
-        self.monotonize_ = mono
+        return h, hT
 
-        # 3. multiplier bootstrap
-        self._bootstrap(xc, Q, T, fits, tfits, h, hT, xi, num, denom, level)
-        self.result_ = RDDResult(
-            q_grid=q,
-            tau=tau,
-            band_lower=self.band_lower_,
-            band_upper=self.band_upper_,
-            intercept_plus=mon["+"],
-            intercept_minus=mon["-"],
-            critical_value=self.critical_value_,
-            bandwidth=h,
-            bandwidth_treatment=hT,
-            denominator=denom,
-            confidence_level=level,
-            n_bootstrap=self.bootstrap_draws_.shape[0],
-        )
-        return self
+    def _first_stage(self, xc, T, hT):
+        """Local fits of the treatment on both sides and the jump (denominator)."""
+        p = int(self.p)
+        tfits = {
+            side: local_poly(xc, T[:, None], hT, side, p, self.kernel) for side in "+-"
+        }
+        denom = float(tfits["+"].alpha[0, 0] - tfits["-"].alpha[0, 0])
+        if not np.isfinite(denom) or abs(denom) < 1e-10:
+            raise ValueError(
+                "The treatment does not jump at the cutoff (estimated jump "
+                f"{denom:.3g}); the fuzzy effect is undefined. Check treatment "
+                "or use the sharp design."
+            )
+        return tfits, denom
 
     def _residual_blocks(self, xc, Q, T, fits, tfits, h, hT):
         """Per side: (row indices, residual * intercept weight) for the bootstrap."""
