@@ -1,10 +1,10 @@
-"""``statnorm tour``: depth on bundled data."""
+"""``statnorm tour``: TTE depth of human and ChatGPT answers (bundled)."""
 
 import numpy as np
 
 
 def tour(report):
-    """TruthfulQA: human vs ChatGPT answers by TTE depth (about 5 s)."""
+    """TruthfulQA: rank-sum test, a human-only control, central answers."""
     import matplotlib.pyplot as plt
 
     from statnorm.datasets import load_mgt_embeddings, load_mgt_texts
@@ -14,49 +14,26 @@ def tour(report):
         depth_rank_sum_test,
         select_central,
     )
+    from statnorm.results import SummaryTable
 
-    emb = load_mgt_embeddings("truthfulqa")
-    texts = load_mgt_texts("truthfulqa")
-    H, M = emb.human.astype(np.float64), emb.machine.astype(np.float64)
+    emb, texts = load_mgt_embeddings("truthfulqa"), load_mgt_texts("truthfulqa")
+    H, M = emb.human.astype(float), emb.machine.astype(float)
     report.text(
-        "TTE depth (Seegmiller & Preum, EMNLP 2023) of the bundled MiniLM embeddings "
-        "of 817 TruthfulQA answers written by humans and by ChatGPT. Depth is "
-        "computed w.r.t. the human answers; the rank-sum test asks whether ChatGPT's "
-        "answers are more outlying than human answers are among themselves."
+        "TTE depth (Seegmiller & Preum 2023) of 817 TruthfulQA answers by humans "
+        "and by ChatGPT, w.r.t. the human answers; then a random human/human "
+        "split as a control (p should be large)."
     )
     res = depth_rank_sum_test(H, M)
+    idx = np.random.default_rng(0).permutation(len(H))
     report.table(res.summary())
-    rng = np.random.default_rng(0)
-    idx = rng.permutation(len(H))
-    null = depth_rank_sum_test(H[idx[:490]], H[idx[490:]])
-    report.text(
-        f"Control: a random 490/327 split of the human answers gives z = "
-        f"{null.statistic:.2f}, p = {null.pvalue:.3f}, Q = {null.q_liu_singh:.3f} "
-        f"(about 0.5 expected); human vs ChatGPT gives z = {res.statistic:.1f}, "
-        f"Q = {res.q_liu_singh:.3f}."
-    )
+    report.table(depth_rank_sum_test(H[idx[:490]], H[idx[490:]]).summary())
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    DepthHistogramDisplay.from_predictions(
-        res.depths_reference,
-        res.depths_sample,
-        labels=("human (leave-one-out)", "ChatGPT"),
-        ax=axes[0],
-    )
-    axes[0].set_title("Depth w.r.t. the human answers")
+    DepthHistogramDisplay.from_result(res, labels=("human", "ChatGPT"), ax=axes[0])
     DDPlotDisplay.from_samples(H, M, labels=("human", "ChatGPT"), ax=axes[1])
     report.figure(fig, "depth_truthfulqa", "TTE depth of human and ChatGPT answers")
     rows = []
     for name, X, col in [("human", H, texts.human), ("ChatGPT", M, texts.machine)]:
         sel, d = select_central(X, n=2, return_depth=True)
-        for i, di in zip(sel, d):
-            t = " ".join(str(col[i]).split())
-            rows.append([name, float(di), t[:90] + ("…" if len(t) > 90 else "")])
-    from statnorm.results import SummaryTable
-
-    report.table(
-        SummaryTable(
-            "Most central answers of each corpus (select_central)",
-            ("corpus", "depth", "answer"),
-            rows,
-        )
-    )
+        rows += [(name, float(di), str(col[i])[:90]) for i, di in zip(sel, d)]
+    head = ("corpus", "depth", "answer")
+    report.table(SummaryTable("Most central answers", head, tuple(rows)))
