@@ -219,8 +219,20 @@ def _run_batch(func, seeds, args, kwargs):
     return [func(int(s), *args, **kwargs) for s in seeds]
 
 
+def _run_chunks(func, chunks, args, kwargs):
+    return [func(c, *args, **kwargs) for c in chunks]
+
+
 def run_tasks(
-    func, n_tasks, random_state, *args, n_jobs=None, n_batches=None, **kwargs
+    func,
+    n_tasks,
+    random_state,
+    *args,
+    n_jobs=None,
+    n_batches=None,
+    chunk_size=None,
+    prefer=None,
+    **kwargs,
 ):
     """Run seeded independent tasks through joblib, reproducibly.
 
@@ -242,11 +254,20 @@ def run_tasks(
     n_batches : int or None, default=None
         Number of batches the tasks are grouped into (default: enough for
         every worker, at most ``n_tasks``). Results do not depend on it.
+    chunk_size : int or None, default=None
+        Vectorised mode: ``func`` receives an array of up to ``chunk_size``
+        consecutive task seeds (task ``i`` still owns ``seeds[i]``) and
+        returns one result for the whole chunk, e.g. a matrix product over a
+        block of bootstrap draws. The chunks depend on ``n_tasks`` and
+        ``chunk_size`` only, never on ``n_jobs``.
+    prefer : {"processes", "threads"} or None, default=None
+        joblib's hint for the default backend.
 
     Returns
     -------
     results : list
-        ``results[i] = func(seeds[i], ...)``, in task order.
+        ``results[i] = func(seeds[i], ...)``, in task order; with
+        ``chunk_size``, one result per chunk, in order.
 
     Examples
     --------
@@ -261,6 +282,14 @@ def run_tasks(
     seeds = spawn_seeds(random_state, n_tasks)
     if n_tasks == 0:
         return []
+    if chunk_size is not None:
+        chunks = [seeds[i : i + chunk_size] for i in range(0, n_tasks, chunk_size)]
+        if n_jobs in (None, 1) or len(chunks) == 1:
+            return _run_chunks(func, chunks, args, kwargs)
+        parts = Parallel(n_jobs=n_jobs, prefer=prefer)(
+            delayed(_run_chunks)(func, [c], args, kwargs) for c in chunks
+        )
+        return [r for part in parts for r in part]
     if n_jobs in (None, 1) and n_batches is None:
         return _run_batch(func, seeds, args, kwargs)
     if n_batches is None:

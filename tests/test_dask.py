@@ -137,10 +137,10 @@ def test_mmd_permutations_on_the_cluster(client, rng):
 
 
 def test_rdd_bootstrap_on_the_cluster(client, rng, monkeypatch):
-    import statnorm.rdd._estimator as rdd_est
+    import statnorm.rdd._bootstrap as rdd_boot
 
     # small chunks of draws, so that the bootstrap is several joblib tasks
-    monkeypatch.setattr(rdd_est, "_BOOT_CHUNK_ENTRIES", 10_000)
+    monkeypatch.setattr(rdd_boot, "CHUNK_ENTRIES", 10_000)
     x = rng.uniform(-1, 1, 400)
     S = rng.normal(5 + 5 * x + 2 * (x >= 0), 1.0, size=(30, 400)).T
     kw = {"q_grid": [0.25, 0.5, 0.75], "n_bootstrap": 300, "random_state": 3}

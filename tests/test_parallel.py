@@ -60,3 +60,19 @@ def test_on_a_local_cluster(dask_client, rng):
     with joblib.parallel_backend("dask"):
         on_cluster = run_tasks(_perm_stat, 24, 3, x, n_jobs=-1)
     assert on_cluster == serial
+
+
+def _chunk_sum(seeds, scale):
+    return np.array(
+        [np.random.default_rng(int(s)).normal() * scale for s in seeds]
+    ).sum()
+
+
+def test_run_tasks_chunked_mode_is_reproducible():
+    """chunk_size: one result per chunk, the same for any n_jobs."""
+    serial = run_tasks(_chunk_sum, 10, 4, 2.0, chunk_size=3)
+    assert len(serial) == 4
+    assert run_tasks(_chunk_sum, 10, 4, 2.0, chunk_size=3, n_jobs=2) == serial
+    # the per-task seeds are those of the unchunked mode
+    singles = run_tasks(lambda s, scale: _chunk_sum([s], scale), 10, 4, 2.0)
+    assert np.isclose(sum(serial), sum(singles), rtol=1e-12)

@@ -19,10 +19,10 @@ from .._validation import (
     check_2d,
     check_confidence_level,
     fit_context,
-    spawn_seeds,
 )
 from ..exceptions import StatnormWarning
 from ..results import Result, SummaryTable, TestResult
+from ._bootstrap import multiplier_draws
 from ._locpoly import local_poly, select_bandwidth, side_mask
 from ._quantiles import _check_q_grid, _gini, quantile_matrix
 
@@ -192,30 +192,6 @@ def _monotonize(q, y, how):
 
 
 # Multipliers per chunk of bootstrap draws (chunk rows x used units).
-_BOOT_CHUNK_ENTRIES = 4_000_000
-
-
-def _bootstrap_chunk(seeds, XI, n_used, blocks, tblocks):
-    """Side sums of one chunk of multiplier draws (one joblib task).
-
-    Draw ``b`` uses ``seeds[b]`` (the k-th used unit gets the k-th normal),
-    or row ``b`` of the fixed multipliers ``XI``.
-    """
-    if XI is None:
-        XI = np.stack(
-            [np.random.default_rng(sd).standard_normal(n_used) for sd in seeds]
-        )
-    out = []
-    for side in "+-":
-        idx, EW = blocks[side]
-        out.append(XI[:, idx] @ EW)
-    nut = np.zeros(XI.shape[0])
-    if tblocks is not None:
-        for side, sign in (("+", 1.0), ("-", -1.0)):
-            idx, ew = tblocks[side]
-            nut += sign * (XI[:, idx] @ ew)
-    out.append(nut)
-    return out
 
 
 class DistributionalRDD(BaseEstimator):
@@ -775,56 +751,26 @@ class DistributionalRDD(BaseEstimator):
         if B == 0:
             return
         blocks, tblocks = self._residual_blocks(xc, Q, T, fits, tfits, h, hT)
-        seeds = None if xi is not None else spawn_seeds(self.random_state, B)
-        # Only units that enter some residual block need multipliers: draw b
-        # gives the k-th such unit (in unit order) the k-th normal of its
-        # own generator, so results do not depend on chunking.
+        # Only units that enter some residual block need multipliers.
         parts = [b[0] for b in blocks.values()]
         if tblocks is not None:
             parts += [b[0] for b in tblocks.values()]
         used = np.unique(np.concatenate(parts))
         pos = np.full(n, -1, dtype=np.intp)
         pos[used] = np.arange(used.size)
-        if xi is not None:
-            xi = xi[used]
         blocks = {k: (pos[i], v) for k, (i, v) in blocks.items()}
         if tblocks is not None:
             tblocks = {k: (pos[i], v) for k, (i, v) in tblocks.items()}
-        n_used = used.size
-        nu = {"+": np.empty((B, nq)), "-": np.empty((B, nq))}
-        nuT = np.zeros(B)
-        # The chunking depends on the data only (never on n_jobs), so serial,
-        # threaded and Dask runs compute the same products.
-        chunk = max(1, min(B, int(_BOOT_CHUNK_ENTRIES // max(n_used, 1))))
-        starts = range(0, B, chunk)
-
-        def args(start):
-            stop = min(B, start + chunk)
-            if xi is not None:
-                return None, xi[:, start:stop].T
-            return seeds[start:stop], None
-
-        if self.n_jobs in (None, 1) or len(starts) == 1:
-            parts = [
-                _bootstrap_chunk(*args(st), n_used, blocks, tblocks) for st in starts
-            ]
-        else:
-            # joblib: threads by default (BLAS pinned to one thread each), a
-            # Dask cluster under joblib.parallel_backend("dask")
-            from joblib import Parallel, delayed
-
-            from .._threads import blas_threads
-
-            with blas_threads(1):
-                parts = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                    delayed(_bootstrap_chunk)(*args(st), n_used, blocks, tblocks)
-                    for st in starts
-                )
-        for start, (nu_p, nu_m, nut) in zip(starts, parts, strict=True):
-            stop = min(B, start + chunk)
-            nu["+"][start:stop] = nu_p
-            nu["-"][start:stop] = nu_m
-            nuT[start:stop] = nut
+        nu_p, nu_m, nuT = multiplier_draws(
+            blocks,
+            tblocks,
+            used.size,
+            B,
+            random_state=self.random_state,
+            xi=None if xi is None else xi[used],
+            n_jobs=self.n_jobs,
+        )
+        nu = {"+": nu_p, "-": nu_m}
         draws = nu["+"] - nu["-"]
         if denom is not None:
             draws = (denom * draws - num[None, :] * nuT[:, None]) / denom**2
@@ -834,7 +780,7 @@ class DistributionalRDD(BaseEstimator):
             warnings.warn(
                 f"n_bootstrap={B} is too small for a {level:.0%} band "
                 f"(needs at least {k} draws); using the largest draw.",
-                UserWarning,
+                StatnormWarning,
                 stacklevel=3,
             )
             k = B
