@@ -28,6 +28,7 @@ from ._baselines import (
     VectorScaling,
 )
 from ._hcal import HCalibrator, hcalibration_loss
+from ._maps import MonotoneNetworkMap, PiecewiseLinearMap, TemperatureEnsembleMap
 from ._plot import ReliabilityDisplay
 
 __all__ = [
@@ -35,7 +36,10 @@ __all__ = [
     "HistogramBinning",
     "IsotonicCalibrator",
     "MatrixScaling",
+    "MonotoneNetworkMap",
+    "PiecewiseLinearMap",
     "ReliabilityDisplay",
+    "TemperatureEnsembleMap",
     "TemperatureScaling",
     "VectorScaling",
     "hcalibration_loss",

@@ -5,6 +5,7 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
@@ -18,7 +19,12 @@ from .._validation import (
     validate_params,
 )
 from ._base import BaseCalibrator, check_labels
-from ._maps import make_map
+from ._maps import (
+    MonotoneNetworkMap,
+    PiecewiseLinearMap,
+    TemperatureEnsembleMap,
+    resolve_map,
+)
 
 __all__ = ["HCalibrator", "hcalibration_loss"]
 
@@ -180,12 +186,12 @@ def _selector_value(selector, P, y):
 
 
 DEFAULT_GRID = (
-    {"map": "pwlinear", "n_segments": 1},
-    {"map": "pwlinear", "n_segments": 10},
-    {"map": "pwlinear", "n_segments": 100},
-    {"map": "ts_ensemble", "n_members": 16},
-    {"map": "ts_ensemble", "n_members": 64},
-    {"map": "monotone_nn", "hidden_layer_sizes": (10, 10)},
+    PiecewiseLinearMap(n_segments=1),
+    PiecewiseLinearMap(n_segments=10),
+    PiecewiseLinearMap(n_segments=100),
+    TemperatureEnsembleMap(n_members=16),
+    TemperatureEnsembleMap(n_members=64),
+    MonotoneNetworkMap(hidden_layer_sizes=(10, 10)),
 )
 
 
@@ -204,18 +210,14 @@ class HCalibrator(BaseCalibrator):
 
     Parameters
     ----------
-    map : {"pwlinear", "ts_ensemble", "monotone_nn", "auto"}, default="pwlinear"
-        Map family: continuous piecewise-linear map of ``-log p`` with
-        ``n_segments`` segments on [0, 100]; mixture of ``n_members``
-        temperature-scaled softmaxes; monotone network (integral of
-        ``ELU(MLP) + 1``) with ``hidden_layer_sizes``; or ``"auto"``: fit every
-        candidate of ``map_grid`` and keep the best by ``selector``.
-    n_segments : int, default=10
-        Segments of the piecewise-linear map.
-    n_members : int, default=16
-        Members of the temperature ensemble.
-    hidden_layer_sizes : tuple of int, default=(10, 10)
-        Hidden layers of the monotone network.
+    map : map strategy or {"pwlinear", "ts_ensemble", "monotone_nn", "auto"}, \
+default="pwlinear"
+        The monotone map: a :class:`PiecewiseLinearMap`,
+        :class:`TemperatureEnsembleMap` or :class:`MonotoneNetworkMap`
+        (tune its parameters as ``map__n_segments`` etc. in ``GridSearchCV``);
+        a string is shorthand for the strategy with default parameters;
+        ``"auto"`` fits every candidate of ``map_grid`` and keeps the best by
+        ``selector``.
     window : int, default=200
         Even window length of the objective (``veclen``).
     epsilon : float, default=1e-20
@@ -241,7 +243,7 @@ class HCalibrator(BaseCalibrator):
         Criterion (on the calibration set) for the checkpoint and, with
         ``map="auto"``, the map: 15-bin top-label ECE, debiased ECE (the
         authors' top-label selector), mean class-wise ECE, or NLL.
-    map_grid : list of dict, default=None
+    map_grid : list of map strategies or strings, default=None
         Candidates for ``map="auto"``; ``None`` uses :data:`DEFAULT_GRID`.
     input : {"logits", "probabilities"}, default="logits"
         What ``X`` holds.
@@ -289,10 +291,12 @@ class HCalibrator(BaseCalibrator):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "map": [StrOptions({"pwlinear", "ts_ensemble", "monotone_nn", "auto"})],
-        "n_segments": [Interval(Integral, 1, None, closed="left")],
-        "n_members": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like"],
+        "map": [
+            StrOptions({"pwlinear", "ts_ensemble", "monotone_nn", "auto"}),
+            PiecewiseLinearMap,
+            TemperatureEnsembleMap,
+            MonotoneNetworkMap,
+        ],
         "window": [Interval(Integral, 2, None, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="left")],
         "n_groups": [Interval(Integral, 1, None, closed="left")],
@@ -314,9 +318,6 @@ class HCalibrator(BaseCalibrator):
         self,
         map="pwlinear",
         *,
-        n_segments=10,
-        n_members=16,
-        hidden_layer_sizes=(10, 10),
         window=200,
         epsilon=1e-20,
         n_groups=15,
@@ -334,9 +335,6 @@ class HCalibrator(BaseCalibrator):
         verbose=0,
     ):
         self.map = map
-        self.n_segments = n_segments
-        self.n_members = n_members
-        self.hidden_layer_sizes = hidden_layer_sizes
         self.window = window
         self.epsilon = epsilon
         self.n_groups = n_groups
@@ -422,42 +420,17 @@ class HCalibrator(BaseCalibrator):
         self : HCalibrator
         """
         _check_window(self.window)
-        hs = np.asarray(self.hidden_layer_sizes)
-        if hs.ndim != 1 or hs.size == 0 or np.any(hs < 1) or hs.dtype.kind not in "iu":
-            raise ValueError(
-                "hidden_layer_sizes must be a non-empty sequence of positive ints; got "
-                f"{self.hidden_layer_sizes!r}."
-            )
         Z, y = self._validate_fit(X, y)
         rng = check_random_state(self.random_state)
-        if self.map == "auto":
+        if isinstance(self.map, str) and self.map == "auto":
             grid = DEFAULT_GRID if self.map_grid is None else self.map_grid
+            grid = [resolve_map(c, "map_grid entries") for c in grid]
         else:
-            grid = (
-                {
-                    "map": self.map,
-                    "n_segments": self.n_segments,
-                    "n_members": self.n_members,
-                    "hidden_layer_sizes": tuple(self.hidden_layer_sizes),
-                },
-            )
+            grid = [resolve_map(self.map)]
         results = []
         best = None
         for cand in grid:
-            cand = dict(cand)
-            if cand.get("map") not in ("pwlinear", "ts_ensemble", "monotone_nn"):
-                raise ValueError(
-                    "map_grid entries must be dicts with 'map' in "
-                    f"{{'pwlinear', 'ts_ensemble', 'monotone_nn'}}; got {cand!r}."
-                )
-            mapping = make_map(
-                cand["map"],
-                n_segments=cand.get("n_segments", self.n_segments),
-                n_members=cand.get("n_members", self.n_members),
-                hidden_sizes=cand.get(
-                    "hidden_layer_sizes", tuple(self.hidden_layer_sizes)
-                ),
-            )
+            mapping = clone(cand)._build()
             theta, sel, loss, n_iter, hist, stopped = self._train(mapping, Z, y, rng)
             info = {**mapping.describe(), "selector_value": sel, "loss": loss}
             results.append(info)

@@ -7,8 +7,14 @@ increasing scalar function applied to every entry (or, for the ensemble, a
 mixture of order-preserving softmaxes), so the arg-max of every row is kept.
 """
 
+from numbers import Integral
+from typing import ClassVar
+
 import numpy as np
 from scipy.special import log_softmax
+from sklearn.base import BaseEstimator
+
+from .._validation import Interval
 
 _LOGIT_RANGE = 100.0  # the authors' input range of the piecewise-linear map
 
@@ -18,7 +24,7 @@ def _softmax_backward(P, Gp):
     return P * (Gp - np.sum(P * Gp, axis=1, keepdims=True))
 
 
-class PiecewiseLinearMap:
+class _PiecewiseLinear:
     """``u = -g(-z)`` with ``g`` continuous, increasing, piecewise linear.
 
     ``x = -z`` lies in [0, inf); K equal segments of width ``100 / K`` cover
@@ -62,7 +68,7 @@ class PiecewiseLinearMap:
         return {"map": "pwlinear", "n_segments": self.K}
 
 
-class TemperatureEnsembleMap:
+class _TemperatureEnsemble:
     """``P = sum_m w_m softmax(a_m z)``, ``a = |theta|``, ``w = |omega| / sum |omega|``.
 
     Initialised as the authors do (Kaiming-uniform, bound ``1 / sqrt(M)``).
@@ -105,7 +111,7 @@ class TemperatureEnsembleMap:
         return {"map": "ts_ensemble", "n_members": self.M}
 
 
-class MonotoneNetworkMap:
+class _MonotoneNetwork:
     """``u = -sigma * F((x - mu) / sigma)``, ``F(s) = int (ELU(MLP(t)) + 1) dt``.
 
     The unconstrained monotone network of Wehenkel & Louppe as the authors use
@@ -227,9 +233,135 @@ class MonotoneNetworkMap:
 
 def make_map(name, n_segments=10, n_members=16, hidden_sizes=(10, 10)):
     if name == "pwlinear":
-        return PiecewiseLinearMap(n_segments)
+        return _PiecewiseLinear(n_segments)
     if name == "ts_ensemble":
-        return TemperatureEnsembleMap(n_members)
+        return _TemperatureEnsemble(n_members)
     if name == "monotone_nn":
-        return MonotoneNetworkMap(hidden_sizes)
+        return _MonotoneNetwork(hidden_sizes)
     raise ValueError(f"unknown map {name!r}")
+
+
+# ------------------------------------------------------------ public strategies
+class PiecewiseLinearMap(BaseEstimator):
+    """Strategy for :class:`HCalibrator`: a continuous piecewise-linear map.
+
+    On ``x = -log p`` in [0, 100], ``n_segments`` equal segments with
+    non-negative slopes (one more beyond 100); initialised to the identity.
+    ``HCalibrator(map="pwlinear")`` is shorthand for ``PiecewiseLinearMap()``.
+
+    Parameters
+    ----------
+    n_segments : int, default=10
+        Number of segments.
+
+    Examples
+    --------
+    >>> from statnorm.calibration import HCalibrator, PiecewiseLinearMap
+    >>> HCalibrator(map=PiecewiseLinearMap(n_segments=4)).get_params()["map__n_segments"]
+    4
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "n_segments": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, n_segments=10):
+        self.n_segments = n_segments
+
+    def _build(self):
+        self._validate_params()
+        return _PiecewiseLinear(self.n_segments)
+
+
+class TemperatureEnsembleMap(BaseEstimator):
+    """Strategy for :class:`HCalibrator`: a mixture of temperature-scaled softmaxes.
+
+    ``p = sum_m w_m softmax(a_m z)`` with learned ``a_m > 0`` and simplex
+    weights ``w``. ``HCalibrator(map="ts_ensemble")`` is shorthand for
+    ``TemperatureEnsembleMap()``.
+
+    Parameters
+    ----------
+    n_members : int, default=16
+        Members of the ensemble.
+
+    Examples
+    --------
+    >>> from statnorm.calibration import TemperatureEnsembleMap
+    >>> TemperatureEnsembleMap(n_members=4)
+    TemperatureEnsembleMap(n_members=4)
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "n_members": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, n_members=16):
+        self.n_members = n_members
+
+    def _build(self):
+        self._validate_params()
+        return _TemperatureEnsemble(self.n_members)
+
+
+class MonotoneNetworkMap(BaseEstimator):
+    """Strategy for :class:`HCalibrator`: an unconstrained monotone network.
+
+    ``u = -sigma F((x - mu) / sigma)`` with ``F`` the integral of
+    ``ELU(MLP) + 1`` (Wehenkel & Louppe), integrated on a fixed grid.
+    ``HCalibrator(map="monotone_nn")`` is shorthand for
+    ``MonotoneNetworkMap()``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(10, 10)
+        Hidden layers of the MLP.
+    n_grid : int, default=257
+        Integration nodes.
+
+    Examples
+    --------
+    >>> from statnorm.calibration import MonotoneNetworkMap
+    >>> MonotoneNetworkMap(hidden_layer_sizes=(5,)).hidden_layer_sizes
+    (5,)
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "hidden_layer_sizes": [tuple, list],
+        "n_grid": [Interval(Integral, 3, None, closed="left")],
+    }
+
+    def __init__(self, hidden_layer_sizes=(10, 10), *, n_grid=257):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.n_grid = n_grid
+
+    def _build(self):
+        self._validate_params()
+        hs = np.asarray(self.hidden_layer_sizes)
+        if hs.ndim != 1 or hs.size == 0 or hs.dtype.kind not in "iu" or np.any(hs < 1):
+            raise ValueError(
+                "hidden_layer_sizes must be a non-empty sequence of positive ints; "
+                f"got {self.hidden_layer_sizes!r}."
+            )
+        return _MonotoneNetwork(self.hidden_layer_sizes, n_grid=self.n_grid)
+
+
+MAP_SHORTHANDS = {
+    "pwlinear": PiecewiseLinearMap,
+    "ts_ensemble": TemperatureEnsembleMap,
+    "monotone_nn": MonotoneNetworkMap,
+}
+
+
+def resolve_map(spec, name="map"):
+    """A map strategy object for a string shorthand or a strategy instance."""
+    if isinstance(spec, str) and spec in MAP_SHORTHANDS:
+        return MAP_SHORTHANDS[spec]()
+    if isinstance(
+        spec, PiecewiseLinearMap | TemperatureEnsembleMap | MonotoneNetworkMap
+    ):
+        return spec
+    raise ValueError(
+        f"{name} must be one of {sorted(MAP_SHORTHANDS)} or a PiecewiseLinearMap, "
+        f"TemperatureEnsembleMap or MonotoneNetworkMap. Got {spec!r} instead."
+    )

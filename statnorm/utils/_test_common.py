@@ -21,6 +21,9 @@ from statnorm.calibration import (
     HistogramBinning,
     IsotonicCalibrator,
     MatrixScaling,
+    MonotoneNetworkMap,
+    PiecewiseLinearMap,
+    TemperatureEnsembleMap,
     TemperatureScaling,
     VectorScaling,
 )
@@ -75,6 +78,12 @@ INIT_PARAMS[HCalibrator] = {
     "window": 10,
     "random_state": 0,
 }
+
+for _cls in (PiecewiseLinearMap, TemperatureEnsembleMap, MonotoneNetworkMap):
+    SKIPPED_ESTIMATORS[_cls] = (
+        "a map strategy for HCalibrator (parameters only, get_params/set_params "
+        "for nested grid search); it has no fit and is fitted inside HCalibrator"
+    )
 
 # -------------------------------------------------------------- compositional
 # The checks make X "positive" by subtracting its minimum, which creates an

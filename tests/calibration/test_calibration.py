@@ -17,7 +17,9 @@ from statnorm.calibration import (
     HistogramBinning,
     IsotonicCalibrator,
     MatrixScaling,
+    PiecewiseLinearMap,
     ReliabilityDisplay,
+    TemperatureEnsembleMap,
     TemperatureScaling,
     VectorScaling,
     hcalibration_loss,
@@ -260,10 +262,7 @@ def test_hcalibrator_on_cifar10_keeps_accuracy_and_beats_ts(cifar):
 
 def test_auto_map_selection_records_choice(cifar):
     Xv, yv, _, _ = cifar
-    grid = [
-        {"map": "pwlinear", "n_segments": 1},
-        {"map": "ts_ensemble", "n_members": 4},
-    ]
+    grid = [PiecewiseLinearMap(n_segments=1), TemperatureEnsembleMap(n_members=4)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         cal = HCalibrator(
@@ -276,7 +275,7 @@ def test_auto_map_selection_records_choice(cifar):
 
 def test_random_state_reproducible_and_convergence_warning():
     _, y, Z = _random_problem(300, 3, seed=5, scale=4.0)
-    kw = {"map": "ts_ensemble", "n_members": 3, "max_iter": 20, "window": 20}
+    kw = {"map": TemperatureEnsembleMap(n_members=3), "max_iter": 20, "window": 20}
     with pytest.warns(ConvergenceWarning, match="max_iter=20"):
         a = HCalibrator(random_state=1, **kw).fit(Z, y)
     with pytest.warns(ConvergenceWarning):
@@ -597,3 +596,21 @@ def test_temperature_ensemble_matches_authors_module():
     np.testing.assert_allclose(
         d["pw_identity_out"], log_softmax(d["ens_logits"], axis=1), atol=1e-12
     )
+
+
+def test_map_strategies_clone_and_grid_search():
+    """Map strategy objects: string shorthand, nested params, GridSearchCV."""
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+
+    _, y, Z = _random_problem(200, 3, seed=2, scale=3.0)
+    kw = {"max_iter": 3, "n_iter_no_change": 1, "learning_rate_init": 1e-300}
+    a = HCalibrator(map="pwlinear", window=10, **kw).fit(Z, y)
+    b = HCalibrator(map=PiecewiseLinearMap(), window=10, **kw).fit(Z, y)
+    np.testing.assert_array_equal(a.predict_proba(Z), b.predict_proba(Z))
+    est = HCalibrator(map=PiecewiseLinearMap(n_segments=3), window=10, **kw)
+    assert clone(est).get_params()["map__n_segments"] == 3
+    search = GridSearchCV(est, {"map__n_segments": [2, 5]}, cv=2).fit(Z, y)
+    assert search.best_params_["map__n_segments"] in (2, 5)
+    with pytest.raises(ValueError, match="map"):
+        HCalibrator(map="nope").fit(Z, y)

@@ -109,3 +109,22 @@ CASES = {
     ),
     f"{_MM}.smooth_ece": _metric(m.smooth_ece),
 }
+
+
+def _map_case(cls, param, good, bad):
+    def call(**p):
+        est = c.HCalibrator(map=cls(**p), **_HC)
+        return est.fit(_Z, _Y).predict_proba(_Z)
+
+    return Case(call, {}, params={param: good}, bad_params={param: bad})
+
+
+CASES[f"{_M}.PiecewiseLinearMap"] = _map_case(
+    c.PiecewiseLinearMap, "n_segments", 4, [0, -1, 2.5, "a"]
+)
+CASES[f"{_M}.TemperatureEnsembleMap"] = _map_case(
+    c.TemperatureEnsembleMap, "n_members", 3, [0, -2, "a"]
+)
+CASES[f"{_M}.MonotoneNetworkMap"] = _map_case(
+    c.MonotoneNetworkMap, "hidden_layer_sizes", (3,), [(), (0,), "a", None]
+)
