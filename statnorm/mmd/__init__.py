@@ -21,7 +21,7 @@ True
 from ._detect import MMDDetector
 from ._kernel import DeepKernel, GaussianKernel
 from ._learn import KernelLearner
-from ._plot import MMDNullDisplay
+from ._plot import MMDNullDisplay, MMDWitnessDisplay
 from ._stats import MMDTest, MMDTestResult, PowerCriterion, mmd2, power_criterion
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "MMDNullDisplay",
     "MMDTest",
     "MMDTestResult",
+    "MMDWitnessDisplay",
     "PowerCriterion",
     "mmd2",
     "power_criterion",

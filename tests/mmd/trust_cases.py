@@ -123,3 +123,16 @@ def _null_display(X, Y):
 
 
 CASES[f"{_M}.MMDNullDisplay"] = Case(_null_display, {"X": _X, "Y": _Y})
+
+
+def _witness_display(X, Y):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return mmd.MMDWitnessDisplay.from_samples(X, Y).witness
+
+
+CASES[f"{_M}.MMDWitnessDisplay"] = Case(_witness_display, {"X": _X, "Y": _Y})
