@@ -644,7 +644,7 @@ def test_cli_pcor_on_cups(tmp_path, capsys):
 def test_tour_section(tmp_path):
     pytest.importorskip("matplotlib")
     from statnorm._report import Report
-    from statnorm.compositional._cli import tour
+    from statnorm._tours.compositional import tour
 
     rep = Report(tmp_path)
     tour(rep)
