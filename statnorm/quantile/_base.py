@@ -182,6 +182,24 @@ class KNeighborsQuantileRegressor(RegressorMixin, BaseEstimator):
         self.y_ = y.astype(np.float64)
         return self
 
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R^2 of ``predict(X)`` (at ``quantile``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+        y : array-like of shape (n_samples,)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights.
+
+        Returns
+        -------
+        score : float
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # a 30-neighbour median is a heavy smoother: R^2 on the common checks'
