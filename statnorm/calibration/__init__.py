@@ -27,11 +27,13 @@ from ._baselines import (
     TemperatureScaling,
     VectorScaling,
 )
+from ._classifier import CalibratedClassifier
 from ._hcal import HCalibrator, hcalibration_loss
 from ._maps import MonotoneNetworkMap, PiecewiseLinearMap, TemperatureEnsembleMap
 from ._plot import ReliabilityDisplay
 
 __all__ = [
+    "CalibratedClassifier",
     "HCalibrator",
     "HistogramBinning",
     "IsotonicCalibrator",

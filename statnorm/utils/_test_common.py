@@ -17,6 +17,7 @@ adds an estimator adds here:
 from sklearn.linear_model import QuantileRegressor as _QR
 
 from statnorm.calibration import (
+    CalibratedClassifier,
     HCalibrator,
     HistogramBinning,
     IsotonicCalibrator,
@@ -78,6 +79,8 @@ INIT_PARAMS[HCalibrator] = {
     "window": 10,
     "random_state": 0,
 }
+
+INIT_PARAMS[CalibratedClassifier] = {"calibrator": "temperature", "cv": 2}
 
 for _cls in (PiecewiseLinearMap, TemperatureEnsembleMap, MonotoneNetworkMap):
     SKIPPED_ESTIMATORS[_cls] = (

@@ -128,3 +128,22 @@ CASES[f"{_M}.TemperatureEnsembleMap"] = _map_case(
 CASES[f"{_M}.MonotoneNetworkMap"] = _map_case(
     c.MonotoneNetworkMap, "hidden_layer_sizes", (3,), [(), (0,), "a", None]
 )
+
+
+def _calibrated_classifier(X, y):
+    from sklearn.linear_model import LogisticRegression
+
+    est = c.CalibratedClassifier(
+        LogisticRegression(max_iter=300), calibrator="temperature", cv=2
+    )
+    return est.fit(X, y).predict_proba(X)
+
+
+CASES[f"{_M}.CalibratedClassifier"] = Case(
+    _calibrated_classifier,
+    {"X": _Z, "y": _Y},
+    skip={
+        ("y", "strings"): "labels of any kind are valid (encoded internally)",
+        ("y", "complex"): "complex labels are hashable labels: encoded, not rejected",
+    },
+)
