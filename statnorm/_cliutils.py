@@ -373,7 +373,7 @@ def add_random_state(parser, default=0):
     """``--random-state``: the seed of every random step."""
     parser.add_argument(
         "--random-state",
-        type=_nonneg_int("--random-state"),
+        type=nonneg_int("--random-state"),
         default=default,
         metavar="INT",
         help="seed of every random step (permutations, bootstrap, folds, init)",
@@ -384,7 +384,7 @@ def add_n_permutations(parser, default=999):
     """``--n-permutations``."""
     parser.add_argument(
         "--n-permutations",
-        type=_nonneg_int("--n-permutations"),
+        type=nonneg_int("--n-permutations"),
         default=default,
         metavar="INT",
         help="number of permutations of the test",
@@ -395,7 +395,7 @@ def add_n_bootstrap(parser, default=999):
     """``--n-bootstrap``."""
     parser.add_argument(
         "--n-bootstrap",
-        type=_nonneg_int("--n-bootstrap"),
+        type=nonneg_int("--n-bootstrap"),
         default=default,
         metavar="INT",
         help="number of bootstrap draws",
@@ -429,10 +429,7 @@ def add_confidence_level(parser, default=0.95):
 
 def nonneg_int(option):
     """An argparse ``type`` for a non-negative int that names ``option``."""
-    return _nonneg_int(option)
 
-
-def _nonneg_int(option):
     def parse(text):
         try:
             v = int(text)

@@ -10,18 +10,6 @@ from .._plotting import DisplayMixin
 __all__ = ["PartialCorrelationDisplay", "PartialCorrelationNetworkDisplay"]
 
 
-def _axes(ax, figsize):
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - matplotlib is in the plot extra
-        raise ImportError(
-            "Plotting requires matplotlib: pip install 'statnorm[plot]'."
-        ) from exc
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
 def _plot_partial_correlation(estimator, *, ax=None, annotate=True, max_parts=60):
     """Heatmap of the partial-correlation matrix of a fitted estimator.
 
@@ -34,7 +22,7 @@ def _plot_partial_correlation(estimator, *, ax=None, annotate=True, max_parts=60
     annotate : bool, default=True
         Write the values in the cells.
     max_parts : int, default=60
-        Refuse to draw more parts than this (use :func:`_plot_network` on
+        Refuse to draw more parts than this (use :class:`PartialCorrelationNetworkDisplay` on
         ``top_edges`` for large problems).
 
     Returns
@@ -54,11 +42,10 @@ def _plot_partial_correlation(estimator, *, ax=None, annotate=True, max_parts=60
     if max_parts < D:
         raise ValueError(
             f"The estimator has {D} parts, more than max_parts={max_parts}; plot "
-            "_plot_network(estimator.top_edges(k)) instead."
+            "PartialCorrelationNetworkDisplay.from_edges(estimator.top_edges(k)) instead."
         )
     R = estimator.partial_correlation_
     names = [str(n) for n in estimator.part_names_]
-    ax = _axes(ax, (0.45 * D + 2, 0.45 * D + 1.5))
     shown = R.copy()
     np.fill_diagonal(shown, np.nan)
     im = ax.imshow(shown, cmap="RdBu_r", vmin=-1, vmax=1)
@@ -119,7 +106,6 @@ def _plot_network(edges, *, ax=None, threshold=0.0, label=True):
     tgt = np.asarray(edges.target)[keep]
     r = r[keep]
     nodes = list(dict.fromkeys([*map(str, src), *map(str, tgt)]))
-    ax = _axes(ax, (6, 6))
     angle = 2 * np.pi * np.arange(len(nodes)) / max(len(nodes), 1)
     pos = {n: (np.cos(a), np.sin(a)) for n, a in zip(nodes, angle)}
     for s, t, v in zip(src, tgt, r):
@@ -221,7 +207,8 @@ class PartialCorrelationDisplay(DisplayMixin):
         display : PartialCorrelationDisplay
             ``self``, with ``ax_`` and ``figure_``.
         """
-        ax = self._start_plot(ax, figsize=(6, 5))
+        D = getattr(self.estimator, "n_features_in_", 10)
+        ax = self._start_plot(ax, figsize=(0.45 * D + 2, 0.45 * D + 1.5))
         _plot_partial_correlation(
             self.estimator, ax=ax, annotate=self.annotate, max_parts=self.max_parts
         )

@@ -9,14 +9,6 @@ from ._ranksum import _as_depth
 __all__ = ["DDPlotDisplay", "DepthHistogramDisplay"]
 
 
-def _axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(5, 4))
-    return ax
-
-
 def _plot_dd(F, G, *, depth=None, labels=("F", "G"), ax=None):
     """DD-plot: each point's depth w.r.t. ``F`` against its depth w.r.t. ``G``.
 
@@ -44,7 +36,6 @@ def _plot_dd(F, G, *, depth=None, labels=("F", "G"), ax=None):
     F = check_2d(F, name="F", min_samples=2)
     G = check_2d(G, name="G", min_samples=2)
     check_same_n_features(F, G, names=("F", "G"))
-    ax = _axes(ax)
     eF = _as_depth(depth).fit(F)
     eG = _as_depth(depth).fit(G)
     dFF, dGF = eF.depths_, eF.score_samples(G)
@@ -86,7 +77,6 @@ def _plot_depth_hist(
     """
     a = check_1d(depths_reference, name="depths_reference")
     b = check_1d(depths_sample, name="depths_sample")
-    ax = _axes(ax)
     edges = np.histogram_bin_edges(np.concatenate([a, b]), bins=bins)
     ax.hist(a, bins=edges, alpha=0.55, density=True, label=labels[0])
     ax.hist(b, bins=edges, alpha=0.55, density=True, label=labels[1])

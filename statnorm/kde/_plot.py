@@ -36,8 +36,6 @@ def _plot_regime_diagram(estimator=None, *, marks=None, alphas=None, ax=None):
         The axes drawn into.
 
     """
-    import matplotlib.pyplot as plt
-
     points = {}
     ests = [] if estimator is None else estimator
     if not isinstance(ests, list | tuple):
@@ -59,8 +57,6 @@ def _plot_regime_diagram(estimator=None, *, marks=None, alphas=None, ax=None):
     hg = theory.h_glass(alphas)
     hc = theory.h_clt(alphas)
     hk = theory.h_kl(alphas)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.0, 4.2))
     top = max(float(hc.max()), max((h for _, h in pts), default=0.0)) * 1.3
     bottom = min(float(hk.min()), min((h for _, h in pts), default=np.inf)) / 1.5
     ax.fill_between(alphas, hc, top, color="tab:green", alpha=0.12, label="CLT")
@@ -169,7 +165,7 @@ class RegimeDiagramDisplay(DisplayMixin):
         display : RegimeDiagramDisplay
             ``self``, with ``ax_`` and ``figure_``.
         """
-        ax = self._start_plot(ax)
+        ax = self._start_plot(ax, figsize=(6.0, 4.2))
         _plot_regime_diagram(
             self.estimator, marks=self.marks, alphas=self.alphas, ax=ax
         )

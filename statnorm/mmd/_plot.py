@@ -195,8 +195,15 @@ class MMDWitnessDisplay(DisplayMixin):
         X = check_2d(X, name="X", min_samples=2)
         Y = check_2d(Y, name="Y", min_samples=2)
         check_same_n_features(X, Y, names=("X", "Y"))
-        u = Y.mean(axis=0) - X.mean(axis=0) if direction is None else direction
-        u = np.asarray(u, dtype=float)
+        if direction is None:
+            u = Y.mean(axis=0) - X.mean(axis=0)
+            if not u.any():
+                raise ValueError(
+                    "X and Y have the same mean, so there is no default direction; "
+                    "pass direction= (e.g. a leading principal axis)."
+                )
+        else:
+            u = np.asarray(direction, dtype=float)
         if u.shape != (X.shape[1],) or not np.all(np.isfinite(u)) or not u.any():
             raise ValueError(
                 "direction must be a non-zero finite vector with one entry per "
