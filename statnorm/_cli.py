@@ -113,10 +113,11 @@ def _cmd_tour(args):
 
 
 def _cmd_datasets(args):
+    from ._datasets_export import GENERATED
     from .datasets import list_datasets
 
     infos = list_datasets()
-    names = [d["name"] for d in infos]
+    names = [d["name"] for d in infos] + list(GENERATED)
     if args.name and args.name not in names:
         raise CLIError(f"unknown dataset {args.name!r}; choose from {names}")
     if args.output is not None:
@@ -129,6 +130,9 @@ def _cmd_datasets(args):
         for path in export(args.name, args.output):
             print(path)
         return 0
+    if args.name in GENERATED:
+        print(f"name: {args.name}\nsource: {GENERATED[args.name]}")
+        return 0
     if args.name:
         match = [d for d in infos if d["name"] == args.name]
         for k, v in match[0].items():
@@ -137,6 +141,8 @@ def _cmd_datasets(args):
     width = max(len(d["name"]) for d in infos)
     for d in infos:
         print(f"{d['name']:<{width}}  {d['loader']:<22}  {d['shape']}")
+    for name, descr in GENERATED.items():
+        print(f"{name:<{width}}  {'(statnorm datasets)':<22}  {descr}")
     return 0
 
 

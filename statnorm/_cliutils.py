@@ -25,18 +25,22 @@ import numpy as np
 __all__ = [
     "CLIError",
     "add_confidence_level",
+    "add_model_options",
     "add_n_bootstrap",
     "add_n_permutations",
     "add_output_options",
     "add_random_state",
     "add_table_options",
+    "configure_logging",
     "emit",
+    "examples",
     "load_array",
     "load_model",
     "nonneg_int",
     "note",
     "output_dir",
     "read_table",
+    "require_numeric",
     "save_model",
     "write_frame",
 ]
@@ -54,6 +58,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         if (
             "%(default)" not in h
             and action.default is not argparse.SUPPRESS
+            and action.default not in (None, [])
             and action.option_strings
             and action.nargs != 0
         ):
@@ -264,6 +269,12 @@ def read_table(
                     "0..n-1 or 1..n, as pandas writes it); use --index-col to "
                     "choose the index column yourself.",
                 )
+        elif _is_row_counter(frame.iloc[:, 0]) and len(frame) > 2 and args is not None:
+            note(
+                args,
+                f"{label}: the first column {first!r} counts the rows 1..n or "
+                f"0..n-1; if it is an identifier, pass --index-col {first}.",
+            )
     for col, levels in (categories or {}).items():
         if col not in frame.columns:
             raise ValueError(f"{name}: no column {col!r} in {label} to code.")
@@ -283,20 +294,27 @@ def read_table(
             raise ValueError(f"{name}: no column(s) {missing} in {label} to encode.")
         frame = pd.get_dummies(frame, columns=list(one_hot), dtype=np.float64)
     if numeric:
-        text_cols = [
-            str(c)
-            for c in frame.columns
-            if not pd.api.types.is_numeric_dtype(frame[c])
-            or pd.api.types.is_bool_dtype(frame[c])
-        ]
-        if text_cols:
-            raise ValueError(
-                f"{name}: column(s) {text_cols} of {label} are not numeric. Code an "
-                "ordered category with --categories COLUMN=LEVEL1,LEVEL2,... or "
-                "one-hot encode it with --one-hot COLUMN; statnorm never codes "
-                "text alphabetically."
-            )
+        require_numeric(frame, name, label)
     return frame
+
+
+def require_numeric(frame, name, label):
+    """Raise a ValueError naming the text columns of ``frame``, if any."""
+    import pandas as pd
+
+    text_cols = [
+        str(c)
+        for c in frame.columns
+        if not pd.api.types.is_numeric_dtype(frame[c])
+        or pd.api.types.is_bool_dtype(frame[c])
+    ]
+    if text_cols:
+        raise ValueError(
+            f"{name}: column(s) {text_cols} of {label} are not numeric. Code an "
+            "ordered category with --categories COLUMN=LEVEL1,LEVEL2,... or "
+            "one-hot encode it with --one-hot COLUMN; statnorm never codes "
+            "text alphabetically."
+        )
 
 
 def load_array(path, name, *, ndmin=2, args=None, dtype=np.float64, finite=True):
@@ -308,7 +326,9 @@ def load_array(path, name, *, ndmin=2, args=None, dtype=np.float64, finite=True)
     Errors name the argument and the file.
     """
     frame = read_table(path, name, args=args)
-    A = frame.to_numpy()
+    # C order, as NumPy loads files: the same summation order (and so the same
+    # bits) in BLAS-backed computations as an array the user builds in Python
+    A = np.ascontiguousarray(frame.to_numpy())
     if A.dtype.kind not in "biuf":
         raise ValueError(f"{name}: {path} must hold numbers; got dtype {A.dtype}.")
     A = A.astype(dtype, copy=False)
@@ -330,8 +350,21 @@ def load_array(path, name, *, ndmin=2, args=None, dtype=np.float64, finite=True)
 
 
 # ---------------------------------------------------------------- options
-def add_table_options(parser):
-    """``--index-col`` (and nothing else): how to read an input table."""
+def examples(*commands, intro=None):
+    """The ``epilog`` of a subcommand: worked examples on bundled data.
+
+    Each entry of ``commands`` is a line of shell (``statnorm datasets NAME -o
+    data`` first, so the files exist).
+    """
+    lines = ["examples (on data bundled with statnorm):"]
+    if intro:
+        lines.append(f"  {intro}")
+    lines += [f"  {c}" for c in commands]
+    return "\n".join(lines)
+
+
+def add_table_options(parser, *, categories=False):
+    """``--index-col`` (and, with ``categories``, ``--categories``/``--one-hot``)."""
     parser.add_argument(
         "--index-col",
         default=None,
@@ -340,6 +373,74 @@ def add_table_options(parser):
         "use (name or 0-based position); an unnamed first column 0..n-1 or 1..n "
         "is dropped automatically",
     )
+    if categories:
+        parser.add_argument(
+            "--categories",
+            action="append",
+            default=[],
+            type=_category_spec,
+            metavar="COLUMN=LEVEL,...",
+            help="code a text column as an ordered category, levels lowest first "
+            "(repeat for several columns)",
+        )
+        parser.add_argument(
+            "--one-hot",
+            nargs="+",
+            default=[],
+            metavar="COLUMN",
+            help="text columns to one-hot encode",
+        )
+
+
+def _category_spec(text):
+    col, sep, levels = text.partition("=")
+    names = [v for v in levels.split(",") if v != ""]
+    if not sep or not col or len(names) < 2:
+        raise argparse.ArgumentTypeError(
+            "--categories takes COLUMN=LEVEL1,LEVEL2,... with at least two levels, "
+            f"lowest first; got {text!r}"
+        )
+    return col, names
+
+
+def add_model_options(parser, what):
+    """``--save FILE.skops`` and ``--apply FILE.skops`` for a fitted ``what``."""
+    parser.add_argument(
+        "--save",
+        default=None,
+        metavar="FILE.skops",
+        help=f"save the fitted {what} to a skops file (safe to share: loading it "
+        "never runs code)",
+    )
+    parser.add_argument(
+        "--apply",
+        default=None,
+        metavar="FILE.skops",
+        help=f"apply a {what} saved with --save instead of fitting one",
+    )
+
+
+def configure_logging(args):
+    """Send the ``statnorm`` logger to stderr at the ``-v`` level.
+
+    ``-v`` shows what the estimators chose (bandwidths, maps, solvers);
+    ``-vv`` adds debug detail. Without ``-v`` only warnings are shown.
+    """
+    import logging
+
+    level = {0: logging.WARNING, 1: logging.INFO}.get(
+        getattr(args, "verbose", 0), logging.DEBUG
+    )
+    if getattr(args, "quiet", False):
+        level = logging.ERROR
+    logger = logging.getLogger("statnorm")
+    if not any(getattr(h, "_statnorm_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("statnorm: %(name)s: %(message)s"))
+        handler._statnorm_cli = True
+        logger.addHandler(handler)
+    logger.setLevel(level)
+    return level
 
 
 def add_output_options(parser, *, default_output=None):
@@ -463,9 +564,13 @@ def output_dir(args):
 
 
 def write_frame(frame, folder, filename):
-    """Write a DataFrame (with its header, without the index) into ``folder``."""
+    """Write a DataFrame (with its header, without the index) into ``folder``.
+
+    Floats are written with 17 significant digits, so reading the file back
+    gives the same numbers bit for bit.
+    """
     path = Path(folder) / filename
-    frame.to_csv(path, index=False)
+    frame.to_csv(path, index=False, float_format="%.17g")
     return path
 
 
@@ -546,9 +651,14 @@ def load_model(path, *, expected=None, option="--apply"):
     if expected is not None and not isinstance(est, expected):
         raise ValueError(
             f"{option}: {path} holds a {type(est).__name__}, not a "
-            f"{getattr(expected, '__name__', expected)}."
+            f"{_type_names(expected)}."
         )
     return est
+
+
+def _type_names(expected):
+    types = expected if isinstance(expected, tuple) else (expected,)
+    return " or ".join(getattr(t, "__name__", str(t)) for t in types)
 
 
 def _skops():

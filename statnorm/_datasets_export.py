@@ -63,7 +63,33 @@ def _mgt_texts(folder):
     return out
 
 
+def _rdd_simulated(folder):
+    """The R3D paper's DGP 1 (seed 0): 200 units x 50 draws, long format."""
+    import pandas as pd
+
+    from .rdd._dgp import simulate_dgp1
+
+    x, Y = simulate_dgp1(np.random.default_rng(0), n=200, m=50)
+    frame = pd.DataFrame(
+        {
+            "unit": np.repeat(np.arange(len(x)), Y.shape[1]),
+            "running": np.repeat(x, Y.shape[1]),
+            "outcome": Y.ravel(),
+        }
+    )
+    path = folder / "rdd_simulated.csv"
+    frame.to_csv(path, index=False, float_format="%.17g")
+    return [path]
+
+
+#: Data sets generated on demand (not bundled): ``{name: description}``.
+GENERATED = {
+    "rdd_simulated": "generated: R3D paper's DGP 1 (seed 0), 200 units x 50 draws, "
+    "long format (unit, running, outcome)",
+}
+
 _WRITERS = {
+    "rdd_simulated": _rdd_simulated,
     "cifar10_logits": _cifar,
     "roman_cups": lambda f: _raw_csv("roman_cups.csv", f, "roman_cups.csv"),
     "mgt_embeddings": _mgt_embeddings,

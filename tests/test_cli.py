@@ -334,5 +334,7 @@ def test_kde_output_folder_receives_the_file(tmp_path):
         _cli.main(["kde", str(tmp_path / "X.npy"), "-o", str(folder), "--no-report"])
         == 0
     )
-    assert (folder / "log_density.npy").is_file()
-    assert not (tmp_path / "results.npy").exists()
+    assert (folder / "log_density.csv").is_file()
+    assert list(tmp_path.iterdir()) == [tmp_path / "X.npy", folder] or sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == ["X.npy", "results"]

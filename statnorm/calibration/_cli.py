@@ -1,9 +1,25 @@
-"""``statnorm calibrate`` and the calibration section of ``statnorm tour``."""
+"""``statnorm calibrate``: fit, save and apply a recalibrator of classifier logits."""
 
 import time
-from pathlib import Path
 
 import numpy as np
+
+from .._cliutils import (
+    CLIError,
+    add_model_options,
+    add_output_options,
+    add_random_state,
+    add_table_options,
+    configure_logging,
+    emit,
+    examples,
+    load_array,
+    load_model,
+    note,
+    output_dir,
+    save_model,
+    write_frame,
+)
 
 _METHODS = {
     "hcal": ("HCalibrator", {}),
@@ -18,94 +34,160 @@ _METHODS = {
 }
 
 
-def _metric_rows(y, P):
+def _metrics(y, P):
     from . import metrics as M
 
-    return [
-        ("accuracy", float((P.argmax(1) == y).mean())),
-        ("ECE (15 bins)", M.expected_calibration_error(y, P)),
-        ("class-wise ECE (sum)", M.classwise_ece(y, P)),
-        ("ACE", M.adaptive_calibration_error(y, P)),
-        ("KS error", M.ks_calibration_error(y, P)),
-        ("NLL", M.negative_log_likelihood(y, P)),
-        ("Brier", M.brier_score(y, P)),
-    ]
+    return {
+        "accuracy": float((P.argmax(1) == y).mean()),
+        "ECE (15 bins)": M.expected_calibration_error(y, P),
+        "class-wise ECE (sum)": M.classwise_ece(y, P),
+        "ACE": M.adaptive_calibration_error(y, P),
+        "KS error": M.ks_calibration_error(y, P),
+        "NLL": M.negative_log_likelihood(y, P),
+        "Brier": M.brier_score(y, P),
+    }
 
 
 def _make(method, random_state=0):
     from .. import calibration
 
     name, kw = _METHODS[method]
-    cls = getattr(calibration, name)
-    if name == "HCalibrator":
-        kw = {**kw, "random_state": random_state}
-    return cls(**kw)
+    est = getattr(calibration, name)(**kw)
+    if "random_state" in est.get_params():
+        est.set_params(random_state=random_state)
+    return est
+
+
+def _labels(path, name, args, n):
+    y = load_array(path, name, ndmin=1, args=args)
+    if y.ndim != 1:
+        raise ValueError(f"{name}: {path} must hold one column of labels.")
+    if len(y) != n:
+        raise ValueError(f"{name}: {path} has {len(y)} labels for {n} rows of scores.")
+    if not np.array_equal(y, np.round(y)):
+        raise ValueError(f"{name}: {path} must hold integer class labels 0..C-1.")
+    return y.astype(np.int64)
+
+
+def _uncalibrated(S, input_kind):
+    from scipy.special import softmax
+
+    if input_kind == "probabilities":
+        return S / S.sum(1, keepdims=True)
+    return softmax(S, axis=1)
+
+
+def _write_proba(P, folder):
+    import pandas as pd
+
+    cols = [f"p{j}" for j in range(P.shape[1])]
+    return write_frame(pd.DataFrame(P, columns=cols), folder, "calibrated_proba.csv")
+
+
+def _apply(args):
+    from ._base import BaseCalibrator
+
+    if args.save:
+        raise CLIError("--save and --apply exclude each other")
+    est = load_model(args.apply, expected=BaseCalibrator)
+    S = load_array(args.scores, "SCORES", args=args)
+    P = est.predict_proba(S)
+    out = output_dir(args)
+    data = {
+        "model": type(est).__name__,
+        "model_file": str(args.apply),
+        "n_samples": len(P),
+        "probabilities": P,
+    }
+    text = f"applied {type(est).__name__} from {args.apply} to {len(P)} rows"
+    if args.labels is not None:
+        y = _labels(args.labels, "LABELS", args, len(P))
+        data["metrics"] = _metrics(y, P)
+        text += "\n" + "\n".join(f"{k}: {v:.6g}" for k, v in data["metrics"].items())
+    if out is not None:
+        note(args, f"wrote {_write_proba(P, out)}")
+    elif not args.json:
+        text += "\n(use -o FOLDER to write the probabilities, or --json)"
+    emit(args, text=text, data=data)
+    return 0
 
 
 def _run(args):
+    from ..results import SummaryTable
+
+    configure_logging(args)
+    if args.apply:
+        return _apply(args)
+    if args.labels is None:
+        raise CLIError("LABELS is required to fit a calibrator (or use --apply)")
+    if args.test_labels and not args.test:
+        raise CLIError("--test-labels needs --test")
+    S = load_array(args.scores, "SCORES", args=args)
+    y = _labels(args.labels, "LABELS", args, len(S))
+    St = load_array(args.test, "--test", args=args) if args.test else None
+    yt = (
+        _labels(args.test_labels, "--test-labels", args, len(St))
+        if args.test_labels
+        else None
+    )
+    est = _make(args.method, args.random_state).set_params(input=args.input)
+    t0 = time.perf_counter()
+    est.fit(S, y)
+    fit_s = time.perf_counter() - t0
+    if yt is not None:
+        Se, ye, where = St, yt, "test"
+    else:
+        Se, ye, where = S, y, "calibration (in-sample)"
+    before, after = _uncalibrated(Se, args.input), est.predict_proba(Se)
+    mb, ma = _metrics(ye, before), _metrics(ye, after)
+    table = SummaryTable(
+        f"{type(est).__name__} ({args.method}), metrics on the {where} set",
+        ("metric", "before", "after"),
+        [(k, mb[k], ma[k]) for k in mb],
+        notes=(f"fit in {fit_s:.2f} s on {len(y)} samples",),
+    )
+    data = {
+        "method": args.method,
+        "model": type(est).__name__,
+        "params": {
+            k: v
+            for k, v in est.get_params().items()
+            if isinstance(v, int | float | str)
+        },
+        "n_samples": len(y),
+        "evaluated_on": where,
+        "metrics": {k: {"before": mb[k], "after": ma[k]} for k in mb},
+        "fit_seconds": fit_s,
+    }
+    if args.save:
+        data["model_file"] = str(save_model(est, args.save))
+        note(args, f"saved the fitted {type(est).__name__} to {args.save}")
+    out = output_dir(args)
+    if out is not None:
+        target = est.predict_proba(St) if St is not None else after
+        written = [_write_proba(target, out)]
+        written.append(_reliability(ye, before, after, type(est).__name__, where, out))
+        note(args, "wrote " + " and ".join(map(str, written)))
+    emit(args, text=table, data=data)
+    return 0
+
+
+def _reliability(y, before, after, name, where, out):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from scipy.special import softmax
 
-    from .._cliutils import load_array
-    from ..results import SummaryTable
     from ._plot import ReliabilityDisplay
 
-    X = load_array(args.logits, "logits")
-    y = load_array(args.labels, "labels", ndmin=1)
-    Xt = load_array(args.test, "test logits") if args.test else None
-    yt = (
-        load_array(args.test_labels, "test labels", ndmin=1)
-        if args.test_labels
-        else None
-    )
-    if yt is not None and Xt is None:
-        from .._cliutils import CLIError
-
-        raise CLIError("--test-labels needs --test")
-    est = _make(args.method)
-    est.set_params(input=args.input)
-    t0 = time.perf_counter()
-    est.fit(X, y)
-    fit_s = time.perf_counter() - t0
-    if Xt is not None and yt is not None:
-        Xe, ye, where = Xt, np.asarray(yt).astype(np.int64), "test"
-    else:
-        Xe, ye, where = X, np.asarray(y).astype(np.int64), "calibration (in-sample)"
-    Xe_arr = np.asarray(Xe, dtype=float)
-    before = (
-        Xe_arr / Xe_arr.sum(1, keepdims=True)
-        if args.input == "probabilities"
-        else softmax(Xe_arr, axis=1)
-    )
-    after = est.predict_proba(Xe)
-    rows = [
-        (name, b, a)
-        for (name, b), (_, a) in zip(
-            _metric_rows(ye, before), _metric_rows(ye, after), strict=True
-        )
-    ]
-    table = SummaryTable(
-        f"{type(est).__name__} ({args.method}), metrics on the {where} set",
-        ("metric", "before", "after"),
-        rows,
-        notes=(f"fit in {fit_s:.2f} s on {len(y)} samples",),
-    )
-    print(table)
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    target = est.predict_proba(Xt) if Xt is not None else after
-    np.savetxt(out / "calibrated_proba.csv", target, delimiter=",", fmt="%.8g")
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    ReliabilityDisplay.from_predictions(ye, before, name="uncalibrated", ax=ax)
-    ReliabilityDisplay.from_predictions(ye, after, name=type(est).__name__, ax=ax)
+    ReliabilityDisplay.from_predictions(y, before, name="uncalibrated", ax=ax)
+    ReliabilityDisplay.from_predictions(y, after, name=name, ax=ax)
     ax.set_title(f"reliability ({where})")
-    fig.savefig(out / "reliability.png", dpi=100, bbox_inches="tight")
+    path = out / "reliability.png"
+    fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
-    print(f"wrote {out / 'calibrated_proba.csv'} and {out / 'reliability.png'}")
-    return 0
+    return path
 
 
 def add_subcommand(subparsers):
@@ -114,31 +196,49 @@ def add_subcommand(subparsers):
         "calibrate",
         help="recalibrate classifier logits (h-calibration and baselines)",
         description=(
-            "Fit a recalibrator on validation logits and labels (.npy or .csv), "
-            "print calibration metrics before/after, write calibrated "
-            "probabilities and a reliability diagram."
+            "Fit a recalibrator on validation scores (logits or probabilities, one "
+            "row per sample) and integer labels 0..C-1, print calibration metrics "
+            "before and after, and optionally save the fitted calibrator. With "
+            "--apply, a saved calibrator turns new scores into probabilities. "
+            "Files: CSV/TSV (header optional; a pandas index column is dropped), "
+            "parquet, .npy/.npz, or - for standard input."
+        ),
+        epilog=examples(
+            "statnorm datasets cifar10_logits -o data",
+            "statnorm calibrate data/cifar10_logits_validation.csv "
+            "data/cifar10_labels_validation.csv --test data/cifar10_logits_test.csv "
+            "--test-labels data/cifar10_labels_test.csv --method temperature "
+            "--save ts.skops -o out",
+            "statnorm calibrate --apply ts.skops data/cifar10_logits_test.csv --json",
         ),
     )
-    p.add_argument("logits", help="validation logits, n x C (.npy or .csv)")
-    p.add_argument("labels", help="validation labels in 0..C-1 (.npy or .csv)")
-    p.add_argument("--test", help="logits to transform (.npy or .csv)")
-    p.add_argument("--test-labels", help="labels of --test, for the metrics table")
     p.add_argument(
-        "--method",
-        default="hcal",
-        choices=sorted(_METHODS),
-        help="calibrator (default: %(default)s)",
+        "scores",
+        metavar="SCORES",
+        help="validation logits (or probabilities, see --input), n x C",
+    )
+    p.add_argument(
+        "labels",
+        metavar="LABELS",
+        nargs="?",
+        help="validation labels 0..C-1 (optional with --apply: then metrics of the "
+        "applied calibrator)",
+    )
+    p.add_argument("--test", metavar="SCORES", help="scores to calibrate after fitting")
+    p.add_argument(
+        "--test-labels", metavar="LABELS", help="labels of --test, for the metrics"
+    )
+    p.add_argument(
+        "--method", default="hcal", choices=sorted(_METHODS), help="calibrator"
     )
     p.add_argument(
         "--input",
         default="logits",
         choices=("logits", "probabilities"),
-        help="what the score files hold (default: %(default)s)",
+        help="what the score files hold",
     )
-    p.add_argument(
-        "-o",
-        "--output",
-        default="statnorm-calibrate",
-        help="output folder (default: %(default)s)",
-    )
+    add_random_state(p)
+    add_model_options(p, "calibrator")
+    add_table_options(p)
+    add_output_options(p)
     p.set_defaults(func=_run)

@@ -1,64 +1,21 @@
-"""``statnorm pcor`` and the tour section of :mod:`statnorm.compositional`."""
+"""``statnorm pcor``: compositional partial correlations of a table of parts."""
 
-import csv
-from pathlib import Path
+import warnings
 
 import numpy as np
 
-
-def _is_number(s):
-    try:
-        float(s)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_row_counter(values):
-    """True for a column of consecutive integers (1, 2, 3, ...): sample ids."""
-    v = np.array([float(x) for x in values])
-    return bool(v.size > 2 and np.all(v == v[0] + np.arange(v.size)))
-
-
-def _read_table(path, index_col=None):
-    """Read a CSV/TSV of parts: header row of part names, one sample per row.
-
-    A first column of sample ids (non-numeric, an empty header cell, or a row
-    counter 1, 2, 3, ...) is dropped automatically; ``index_col`` names or
-    numbers a column to drop explicitly.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise OSError(f"no such file: {path}")
-    delim = "\t" if p.suffix in (".tsv", ".tab") else ","
-    with p.open(newline="") as fh:
-        rows = [r for r in csv.reader(fh, delimiter=delim) if r]
-    if len(rows) < 2:
-        raise ValueError(f"{path}: expected a header row and at least one data row.")
-    header, body = rows[0], rows[1:]
-    if any(len(r) != len(header) for r in body):
-        raise ValueError(f"{path}: rows have different numbers of columns.")
-    drop = None
-    if index_col is not None:
-        if index_col in header:
-            drop = header.index(index_col)
-        elif index_col.isdigit() and int(index_col) < len(header):
-            drop = int(index_col)
-        else:
-            raise ValueError(f"--index-col {index_col!r} is not a column of {path}.")
-    elif (
-        not header[0]
-        or not all(_is_number(r[0]) for r in body)
-        or _is_row_counter([r[0] for r in body])
-    ):
-        drop = 0
-    keep = [k for k in range(len(header)) if k != drop]
-    names = [header[k] or f"x{k}" for k in keep]
-    try:
-        X = np.array([[float(r[k]) for k in keep] for r in body])
-    except ValueError as exc:
-        raise ValueError(f"{path}: non-numeric value among the parts ({exc}).") from exc
-    return X, names, (header[drop] if drop is not None else None)
+from .._cliutils import (
+    add_output_options,
+    add_table_options,
+    configure_logging,
+    emit,
+    examples,
+    nonneg_int,
+    note,
+    output_dir,
+    read_table,
+    write_frame,
+)
 
 
 def _shrinkage(value):
@@ -77,46 +34,64 @@ def _shrinkage(value):
 
 
 def _run(args):
+    import pandas as pd
+
     from . import CompositionalPartialCorrelation
 
-    X, names, dropped = _read_table(args.data, args.index_col)
-    if dropped is not None:
-        print(f"ignoring column {dropped!r} (sample ids)")
+    configure_logging(args)
+    frame = read_table(args.data, "DATA", args=args)
+    names = [str(c) for c in frame.columns]
+    X = frame.to_numpy(dtype=np.float64)
     est = CompositionalPartialCorrelation(
         shrinkage=args.shrinkage,
         input=args.input,
         zero_replacement=args.zero_replacement,
     )
-    import warnings
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        est.fit(X)
-    est.part_names_ = np.asarray(names, dtype=object)
+        est.fit(pd.DataFrame(X, columns=names))
     for w in caught:
-        print(f"warning: {w.message}")
-    print(f"{args.data}: {X.shape[0]} samples x {X.shape[1]} parts")
-    print(est.summary(max_rows=args.top))
+        note(args, f"warning: {w.message}")
+    table = est.summary(max_rows=args.top)
+    pv = est.partial_variance_
+    data = {
+        "n_samples": int(est.n_samples_),
+        "n_parts": int(est.n_features_in_),
+        "df": est.df_,
+        "shrinkage": float(est.shrinkage_),
+        "solver": est.solver_,
+        "top_pairs": table.to_dict(),
+        "partial_variance": dict(zip(names, pv)),
+    }
+    text = [f"{args.data}: {X.shape[0]} samples x {X.shape[1]} parts", str(table)]
     if X.shape[1] <= 50:
-        order = np.argsort(est.partial_variance_)
-        pv = ", ".join(f"{names[k]} {est.partial_variance_[k]:.4g}" for k in order)
-        print(f"partial variances (smallest first): {pv}")
-    if args.output != "-" and X.shape[1] <= args.max_matrix:
-        out = Path(
-            args.output or Path(args.data).with_suffix("").as_posix() + "_pcor.csv"
+        order = np.argsort(pv)
+        text.append(
+            "partial variances (smallest first): "
+            + ", ".join(f"{names[k]} {pv[k]:.4g}" for k in order)
         )
-        R = est.partial_correlation_
-        with out.open("w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["", *names])
-            for name, row in zip(names, R):
-                w.writerow([name, *(f"{v:.10g}" for v in row)])
-        print(f"wrote {out}")
-    elif args.output != "-":
-        print(
-            f"not writing the {X.shape[1]} x {X.shape[1]} matrix (more than "
-            f"--max-matrix={args.max_matrix} parts)"
-        )
+    out = output_dir(args)
+    if out is not None:
+        written = [
+            write_frame(table.to_frame(), out, "top_pairs.csv"),
+            write_frame(
+                pd.DataFrame({"part": names, "partial_variance": pv}),
+                out,
+                "partial_variance.csv",
+            ),
+        ]
+        if X.shape[1] <= args.max_matrix:
+            R = pd.DataFrame(est.partial_correlation_, columns=names)
+            R.insert(0, "part", names)
+            written.append(write_frame(R, out, "partial_correlation.csv"))
+        else:
+            note(
+                args,
+                f"not writing the {X.shape[1]} x {X.shape[1]} matrix (more than "
+                f"--max-matrix={args.max_matrix} parts)",
+            )
+        note(args, "wrote " + ", ".join(map(str, written)))
+    emit(args, text="\n".join(text), data=data)
     return 0
 
 
@@ -124,40 +99,50 @@ def add_subcommand(subparsers):
     """Register ``statnorm pcor``."""
     p = subparsers.add_parser(
         "pcor",
-        help="compositional partial correlations of the parts in a CSV file",
+        help="compositional partial correlations of the parts in a table",
         description=(
             "Reference-independent partial correlations (Erb 2020) of the columns "
-            "of DATA (one sample per row, a header of part names; a non-numeric "
-            "first column of sample ids is ignored). Prints the strongest pairs "
-            "with p-values and partial variances and writes the matrix."
+            "of DATA (one sample per row, a header of part names). Prints the "
+            "strongest pairs with p-values and the partial variances; -o writes "
+            "them and the D x D matrix. Files: CSV/TSV, parquet, .npy/.npz, or - "
+            "for standard input; a pandas index column is dropped (or name one "
+            "with --index-col)."
+        ),
+        epilog=examples(
+            "statnorm datasets roman_cups -o data",
+            "statnorm pcor data/roman_cups.csv --index-col cup --top 5",
+            "statnorm pcor data/roman_cups.csv --index-col cup --shrinkage basis "
+            "--json -o out",
         ),
     )
-    p.add_argument("data", metavar="DATA.csv", help="CSV or TSV file of parts")
-    p.add_argument("-k", "--top", type=int, default=10, help="pairs to print")
+    p.add_argument("data", metavar="DATA", help="table of parts, one sample per row")
+    p.add_argument(
+        "-k", "--top", type=nonneg_int("--top"), default=10, help="pairs to print"
+    )
     p.add_argument(
         "--shrinkage",
         type=_shrinkage,
         default=None,
         help="none (default), basis, direct, or a fixed intensity in [0, 1]",
     )
-    p.add_argument("--input", choices=("composition", "clr"), default="composition")
+    p.add_argument(
+        "--input",
+        choices=("composition", "clr"),
+        default="composition",
+        help="what DATA holds: parts (positive) or clr coordinates",
+    )
     p.add_argument(
         "--zero-replacement",
         choices=("multiplicative",),
         default=None,
-        help="replace zeros instead of rejecting them",
-    )
-    p.add_argument("--index-col", default=None, help="column (name or number) to drop")
-    p.add_argument(
-        "-o",
-        "--output",
-        default=None,
-        help="where to write the matrix (default: DATA_pcor.csv; '-' for none)",
+        help="replace zeros instead of rejecting them (default: reject)",
     )
     p.add_argument(
         "--max-matrix",
-        type=int,
+        type=nonneg_int("--max-matrix"),
         default=5000,
-        help="write the D x D matrix only up to this many parts (default 5000)",
+        help="write the D x D matrix only up to this many parts",
     )
+    add_table_options(p)
+    add_output_options(p)
     p.set_defaults(func=_run)

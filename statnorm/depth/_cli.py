@@ -4,14 +4,30 @@ from pathlib import Path
 
 import numpy as np
 
-from .._cliutils import CLIError, load_array
+from .._cliutils import (
+    CLIError,
+    add_n_permutations,
+    add_output_options,
+    add_random_state,
+    add_table_options,
+    configure_logging,
+    emit,
+    examples,
+    load_array,
+    nonneg_int,
+    note,
+    output_dir,
+    write_frame,
+)
 
 
-def _load(path, name):
-    """Embeddings from .npy / .npz / .csv, or texts (one per line) from .txt."""
+def _load(path, name, args):
+    """Embeddings from any table file, or texts (one per line) from .txt."""
+    if str(path) == "-" or Path(path).suffix.lower() != ".txt":
+        return load_array(path, name, args=args), None
     path = Path(path)
-    if path.suffix.lower() != ".txt" or not path.is_file():
-        return load_array(path, name), None
+    if not path.is_file():
+        raise FileNotFoundError(f"{name}: no such file: {path}")
     from ._embed import embed_texts
 
     texts = [t for t in path.read_text(encoding="utf-8").splitlines() if t.strip()]
@@ -33,6 +49,8 @@ def _label(i, texts, width=70):
 
 
 def _run(args):
+    import pandas as pd
+
     from ._multivariate import (
         HalfspaceDepth,
         MahalanobisDepth,
@@ -42,8 +60,9 @@ def _run(args):
     from ._ranksum import depth_rank_sum_test
     from ._tte import TTEDepth
 
-    F, tf = _load(args.reference, "reference")
-    G, tg = _load(args.sample, "sample")
+    configure_logging(args)
+    F, tf = _load(args.reference, "REFERENCE", args)
+    G, tg = _load(args.sample, "SAMPLE", args)
     depth = {
         "cosine": TTEDepth(),
         "chord": TTEDepth(metric="chord"),
@@ -61,23 +80,44 @@ def _run(args):
         n_permutations=args.n_permutations,
         random_state=args.random_state,
     )
-    print(res.summary())
+    data = {
+        "depth": args.depth,
+        "method": args.method,
+        "alternative": args.alternative,
+        "statistic": res.statistic,
+        "pvalue": res.pvalue,
+        "n_reference": len(res.depths_reference),
+        "n_sample": len(res.depths_sample),
+        "mean_resultant_length": res.mean_resultant_length,
+    }
+    text = [str(res.summary())]
     if np.isfinite(res.mean_resultant_length):
-        print(
+        text.append(
             f"mean resultant length of the reference: {res.mean_resultant_length:.3g}"
         )
     k = args.top
-    for title, d, texts in [
-        ("reference", res.depths_reference, tf),
-        ("sample (w.r.t. reference)", res.depths_sample, tg),
+    for key, title, d, texts in [
+        ("reference", "reference", res.depths_reference, tf),
+        ("sample", "sample (w.r.t. reference)", res.depths_sample, tg),
     ]:
         order = np.lexsort((np.arange(d.size), -d))
-        print(f"\n{title}: most central")
-        for i in order[:k]:
-            print(f"  {d[i]:.4f}  {_label(i, texts)}")
-        print(f"{title}: least central")
-        for i in order[::-1][:k]:
-            print(f"  {d[i]:.4f}  {_label(i, texts)}")
+        data[f"most_central_{key}"] = [int(i) for i in order[:k]]
+        data[f"least_central_{key}"] = [int(i) for i in order[::-1][:k]]
+        text.append(f"\n{title}: most central")
+        text += [f"  {d[i]:.4f}  {_label(i, texts)}" for i in order[:k]]
+        text.append(f"{title}: least central")
+        text += [f"  {d[i]:.4f}  {_label(i, texts)}" for i in order[::-1][:k]]
+    out = output_dir(args)
+    if out is not None:
+        paths = [
+            write_frame(pd.DataFrame({"depth": d}), out, f"depths_{key}.csv")
+            for key, d in (
+                ("reference", res.depths_reference),
+                ("sample", res.depths_sample),
+            )
+        ]
+        note(args, "wrote " + " and ".join(map(str, paths)))
+    emit(args, text="\n".join(text), data=data)
     return 0
 
 
@@ -89,8 +129,16 @@ def add_subcommand(subparsers):
         description=(
             "Depth rank-sum test of SAMPLE against REFERENCE (TTE depth, Seegmiller "
             "& Preum 2023), then the most and least central items of each. Files: "
-            ".npy/.npz/.csv embeddings (one row per text) or .txt texts, one per "
-            "line (needs sentence-transformers)."
+            "embeddings (one row per text) as CSV/TSV, parquet, .npy/.npz or - for "
+            "standard input, or .txt texts, one per line (needs "
+            "sentence-transformers)."
+        ),
+        epilog=examples(
+            "statnorm datasets mgt_embeddings -o data",
+            "statnorm depth data/mgt_truthfulqa_human.npy "
+            "data/mgt_truthfulqa_chatgpt.npy --top 3",
+            "statnorm depth data/mgt_squad1_human.npy data/mgt_squad1_chatgpt.npy "
+            "--method permutation --n-permutations 199 --json",
         ),
     )
     p.add_argument("reference", help="reference corpus F (depths are w.r.t. it)")
@@ -106,29 +154,28 @@ def add_subcommand(subparsers):
             "projection",
             "halfspace",
         ],
-        help="depth function (default: %(default)s, the TTE cosine depth)",
+        help="depth function (cosine is the TTE depth)",
     )
     p.add_argument(
         "--alternative",
         default="greater",
         choices=["greater", "less", "two-sided"],
-        help="greater: SAMPLE is more outlying (default: %(default)s)",
+        help="greater: SAMPLE is more outlying",
     )
     p.add_argument(
         "--method",
         default="asymptotic",
         choices=["asymptotic", "permutation"],
-        help="p-value method (default: %(default)s)",
+        help="p-value method",
     )
-    p.add_argument("--n-permutations", type=int, default=999)
-    p.add_argument("--random-state", type=int, default=None)
+    add_n_permutations(p)
+    add_random_state(p)
     p.add_argument(
-        "--top", type=int, default=5, help="items listed per corpus (default: 5)"
+        "--top",
+        type=nonneg_int("--top"),
+        default=5,
+        help="items listed per corpus",
     )
-    p.set_defaults(func=_checked_run)
-
-
-def _checked_run(args):
-    if args.top < 0:
-        raise CLIError("--top must be >= 0")
-    return _run(args)
+    add_table_options(p)
+    add_output_options(p)
+    p.set_defaults(func=_run)

@@ -1,11 +1,27 @@
 """``statnorm kde``: fit a high-dimensional KDE, write log-densities, diagnose."""
 
+import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 
-from .._cliutils import load_array
+from .._cliutils import (
+    CLIError,
+    add_model_options,
+    add_output_options,
+    add_random_state,
+    add_table_options,
+    configure_logging,
+    emit,
+    examples,
+    load_array,
+    load_model,
+    nonneg_int,
+    note,
+    output_dir,
+    save_model,
+    write_frame,
+)
 
 _SELECTORS = ("scott", "silverman", "normal_reference", "lcv", "kl_nn", "kl_gauss")
 
@@ -16,64 +32,83 @@ def _bandwidth(text):
     try:
         value = float(text)
     except ValueError:
-        import argparse
-
+        value = np.nan
+    if not (np.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(
-            f"expected a positive number or one of {', '.join(_SELECTORS)}; "
-            f"got {text!r}"
-        ) from None
+            f"--bandwidth: expected a positive number or one of "
+            f"{', '.join(_SELECTORS)}; got {text!r}"
+        )
     return value
 
 
-def _run(args):
+def _fit_or_load(args):
     from ._estimator import HighDimKDE
 
-    X = load_array(args.data, "DATA")
+    if args.apply:
+        if args.save:
+            raise CLIError("--save and --apply exclude each other")
+        if args.query is not None:
+            raise CLIError("with --apply, DATA holds the query points; drop --query")
+        kde = load_model(args.apply, expected=HighDimKDE)
+        Q = load_array(args.data, "DATA", args=args)
+        return kde, Q, f"{Q.shape[0]} query point(s) of {args.data}"
     kde = HighDimKDE(
         bandwidth=args.bandwidth,
         standardize=args.standardize,
         dtype=args.dtype,
         n_jobs=args.n_jobs,
-        random_state=args.seed,
+        random_state=args.random_state,
     )
-    t0 = time.perf_counter()
+    X = load_array(args.data, "DATA", args=args)
     kde.fit(X)
-    if args.query is not None:
-        Q = load_array(args.query, "--query")
-        logdens = kde.score_samples(Q)
-        what = f"{Q.shape[0]} query point(s)"
-    else:
-        logdens = kde.score_samples_loo()
-        what = f"{X.shape[0]} training point(s), leave-one-out"
+    if args.save:
+        save_model(kde, args.save)
+        note(args, f"saved the fitted KDE to {args.save}")
+    if args.query is None:
+        return kde, None, f"{X.shape[0]} training point(s), leave-one-out"
+    Q = load_array(args.query, "--query", args=args)
+    return kde, Q, f"{Q.shape[0]} query point(s)"
+
+
+def _run(args):
+    import pandas as pd
+
+    configure_logging(args)
+    t0 = time.perf_counter()
+    kde, Q, what = _fit_or_load(args)
+    logdens = kde.score_samples_loo() if Q is None else kde.score_samples(Q)
     elapsed = time.perf_counter() - t0
-    out = Path(args.output)
-    if out.is_dir() or not out.suffix:
-        # a folder (existing, or a name without a file suffix) receives the file
-        out.mkdir(parents=True, exist_ok=True)
-        out = out / "log_density.npy"
-    elif out.suffix.lower() not in (".npy", ".csv"):
-        raise ValueError(
-            f"--output: {args.output} must be a folder, a .npy or a .csv file."
+    data = {
+        "model": repr(kde),
+        "n_features": int(kde.n_features_in_),
+        "bandwidth_whitened": float(kde.bandwidth_whitened_),
+        "evaluated": what,
+        "mean_log_density": float(np.mean(logdens)),
+        "log_density": logdens,
+        "seconds": elapsed,
+    }
+    text = [
+        (
+            f"{kde!r} in {kde.n_features_in_} dimensions: whitened h = "
+            f"{kde.bandwidth_whitened_:.4g}; log-density of {what} (mean "
+            f"{np.mean(logdens):.4g}, {elapsed:.2f} s)"
         )
-    if out.suffix.lower() == ".csv":
-        np.savetxt(out, logdens, delimiter=",")
-    else:
-        np.save(out, logdens)
-    print(
-        f"HighDimKDE(bandwidth={args.bandwidth!r}, standardize={args.standardize!r})"
-        f" on {X.shape[0]} x {X.shape[1]}: whitened h = "
-        f"{kde.bandwidth_whitened_:.4g}; log-density of {what} written to {out} "
-        f"(mean {np.mean(logdens):.4g}, {elapsed:.2f} s)"
-    )
+    ]
     if not args.no_report:
         rep = kde.regime_report(
-            None if args.query is None else Q,
-            n_query=args.n_query,
-            random_state=args.seed,
-            warn=False,
+            Q, n_query=args.n_query, random_state=args.random_state, warn=False
         )
-        print()
-        print(rep)
+        data["regime_report"] = rep
+        text += ["", str(rep)]
+    out = output_dir(args)
+    if out is not None:
+        path = write_frame(
+            pd.DataFrame({"log_density": logdens}), out, "log_density.csv"
+        )
+        note(args, f"wrote {path}")
+    elif not args.json:
+        text.append("(use -o FOLDER to write the log-densities, or --json)")
+    emit(args, text="\n".join(text), data=data)
     return 0
 
 
@@ -83,43 +118,54 @@ def add_subcommand(subparsers):
         "kde",
         help="high-dimensional KDE: log-densities and the statistical regime",
         description=(
-            "Fit an exact Gaussian KDE to DATA (rows = points), write the "
+            "Fit an exact Gaussian KDE to DATA (rows = points), compute the "
             "log-density of each query point (default: leave-one-out at each "
             "data point) and print the regime report: CLT, alpha-stable or "
-            "extreme-value (Biroli & Mezard)."
+            "extreme-value (Biroli & Mezard). With --apply, DATA holds query "
+            "points for a KDE saved with --save. Files: CSV/TSV, parquet, "
+            ".npy/.npz, or - for standard input."
+        ),
+        epilog=examples(
+            "statnorm datasets concrete -o data",
+            "statnorm kde data/concrete.csv -b lcv --save kde.skops -o out",
+            "statnorm kde --apply kde.skops data/concrete.csv --no-report --json",
         ),
     )
-    p.add_argument("data", metavar="DATA", help="data points (.npy, .csv or .txt)")
-    p.add_argument("--query", metavar="Q", help="query points (.npy, .csv or .txt)")
+    p.add_argument(
+        "data", metavar="DATA", help="data points (or query points with --apply)"
+    )
+    p.add_argument("--query", metavar="Q", help="query points (default: leave-one-out)")
     p.add_argument(
         "-b",
         "--bandwidth",
         type=_bandwidth,
         default="scott",
-        help=f"a number (data units) or one of {', '.join(_SELECTORS)} "
-        "(default: %(default)s)",
+        help=f"a positive number (data units) or one of {', '.join(_SELECTORS)}",
     )
     p.add_argument(
         "--standardize",
         choices=("full", "diagonal", "none"),
         default="full",
-        help="data scale used by the selectors (default: %(default)s)",
+        help="data scale used by the selectors",
     )
-    p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-    p.add_argument("--n-jobs", type=int, default=None, help="threads (-1: all)")
     p.add_argument(
-        "-o",
-        "--output",
-        default="log_density.npy",
-        help="where to write the log-densities: a .npy or .csv file, or a folder "
-        "that receives log_density.npy (default: %(default)s)",
+        "--dtype",
+        choices=("float64", "float32"),
+        default="float64",
+        help="precision of the distance computations",
+    )
+    p.add_argument(
+        "--n-jobs", type=int, default=None, help="threads (default: 1; -1: all)"
     )
     p.add_argument(
         "--n-query",
-        type=int,
+        type=nonneg_int("--n-query"),
         default=200,
-        help="training points used by the regime report (default: %(default)s)",
+        help="training points used by the regime report",
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--no-report", action="store_true", help="skip the regime report")
+    add_random_state(p)
+    add_model_options(p, "KDE")
+    add_table_options(p)
+    add_output_options(p)
     p.set_defaults(func=_run)

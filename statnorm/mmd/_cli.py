@@ -1,57 +1,154 @@
-"""``statnorm mmd`` and the tour section of :mod:`statnorm.mmd`."""
+"""``statnorm mmd``: a kernel two-sample test, optionally with a learned kernel."""
 
+import argparse
 import time
 
 import numpy as np
 
-from .._cliutils import load_array
+from .._cliutils import (
+    CLIError,
+    add_model_options,
+    add_n_permutations,
+    add_output_options,
+    add_random_state,
+    add_table_options,
+    configure_logging,
+    emit,
+    examples,
+    load_array,
+    load_model,
+    nonneg_int,
+    note,
+    output_dir,
+    save_model,
+)
+
+
+def _fraction(text):
+    try:
+        v = float(text)
+    except ValueError:
+        v = np.nan
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(
+            f"--train-fraction must be a number in (0, 1); got {text!r}"
+        )
+    return v
+
+
+def _positive(option):
+    def parse(text):
+        try:
+            v = float(text)
+        except ValueError:
+            v = np.nan
+        if not (np.isfinite(v) and v > 0):
+            raise argparse.ArgumentTypeError(
+                f"{option} must be a positive number; got {text!r}"
+            )
+        return v
+
+    return parse
+
+
+def _learn(args, X, Y):
+    """Learn a kernel on a training split of X and Y; return it and the test rows."""
+    from ._learn import KernelLearner
+
+    rng = np.random.default_rng(args.random_state)
+    ix, iy = rng.permutation(len(X)), rng.permutation(len(Y))
+    ntx, nty = int(len(X) * args.train_fraction), int(len(Y) * args.train_fraction)
+    if min(ntx, nty, len(X) - ntx, len(Y) - nty) < 2:
+        raise ValueError(
+            "too few rows to split into a training and a test part (need at "
+            "least 2 of each per sample); change --train-fraction or add data."
+        )
+    learner = KernelLearner(
+        args.learn,
+        featurizer=args.featurizer,
+        max_iter=args.max_iter,
+        random_state=args.random_state,
+        verbose=max(0, args.verbose - 1),
+    )
+    t0 = time.perf_counter()
+    learner.fit(
+        np.vstack([X[ix[:ntx]], Y[iy[:nty]]]), np.r_[np.zeros(ntx), np.ones(nty)]
+    )
+    info = {
+        "objective": args.learn,
+        "n_train": [ntx, nty],
+        "criterion": float(learner.criterion_),
+        "fit_seconds": time.perf_counter() - t0,
+    }
+    return learner.kernel_, X[ix[ntx:]], Y[iy[nty:]], info
 
 
 def _run(args):
-    from . import KernelLearner, MMDTest
+    from ._kernel import DeepKernel
+    from ._stats import MMDTest
 
-    X = load_array(args.A, "A")
-    Ys = [load_array(b, "B") for b in args.B]
-    Y = np.vstack(Ys) if len(Ys) > 1 else Ys[0]
-    kernel = "gaussian" if args.bandwidth is None else args.bandwidth
-    lines = [f"A: {args.A} {X.shape}", f"B: {', '.join(args.B)} {Y.shape}"]
-    if args.learn:
-        rng = np.random.default_rng(args.seed)
-        ix, iy = rng.permutation(len(X)), rng.permutation(len(Y))
-        ntx, nty = int(len(X) * args.train_fraction), int(len(Y) * args.train_fraction)
-        if min(ntx, nty, len(X) - ntx, len(Y) - nty) < 2:
-            raise ValueError(
-                "too few rows to split into a training and a test part (need at "
-                "least 2 of each per sample); lower --train-fraction or add data."
-            )
-        Xtr = np.vstack([X[ix[:ntx]], Y[iy[:nty]]])
-        labels = np.r_[np.zeros(ntx), np.ones(nty)]
-        t0 = time.perf_counter()
-        learner = KernelLearner(
-            args.learn,
-            featurizer=args.featurizer,
-            max_iter=args.epochs,
-            random_state=args.seed,
-        ).fit(Xtr, labels)
-        kernel = learner.kernel_
-        X, Y = X[ix[ntx:]], Y[iy[nty:]]
-        lines.append(
-            f"kernel learned by {args.learn} on {ntx} + {nty} training rows in "
-            f"{time.perf_counter() - t0:.1f} s (criterion J = {learner.criterion_:.3f}); "
-            f"testing on the held-out {len(X)} + {len(Y)} rows"
+    configure_logging(args)
+    if args.apply and args.learn:
+        raise CLIError("--apply uses a saved kernel; it excludes --learn")
+    if args.save and not args.learn:
+        raise CLIError("--save saves a learned kernel: add --learn mmd-mp or mmd-d")
+    X = load_array(args.A, "A", args=args)
+    Ys = [load_array(b, "B", args=args) for b in args.B]
+    if any(Yb.shape[1] != X.shape[1] for Yb in Ys):
+        raise ValueError(
+            f"B: every sample needs the {X.shape[1]} columns of A; got "
+            f"{[Yb.shape[1] for Yb in Ys]}."
         )
+    Y = np.vstack(Ys)
+    data = {"A": {"file": args.A, "shape": X.shape}}
+    data["B"] = {"files": list(args.B), "shape": Y.shape}
+    kernel = "gaussian" if args.bandwidth is None else args.bandwidth
+    if args.apply:
+        kernel = load_model(args.apply, expected=DeepKernel)
+        data["kernel_file"] = str(args.apply)
+    elif args.learn:
+        kernel, X, Y, data["learning"] = _learn(args, X, Y)
+        if args.save:
+            data["kernel_file"] = str(save_model(kernel, args.save))
+            note(args, f"saved the learned kernel to {args.save}")
     res = MMDTest(
         kernel,
-        n_permutations=args.permutations,
+        n_permutations=args.n_permutations,
         estimator=args.estimator,
-        random_state=args.seed,
+        random_state=args.random_state,
     ).test(X, Y)
+    data.update(
+        n_test=[len(X), len(Y)],
+        kernel=repr(res.kernel),
+        estimator=res.estimator,
+        statistic=res.statistic,
+        pvalue=res.pvalue,
+        n_permutations=args.n_permutations,
+    )
+    lines = [f"A: {args.A} {X.shape}", f"B: {', '.join(args.B)} {Y.shape}"]
+    if "learning" in data:
+        L = data["learning"]
+        lines.append(
+            f"kernel learned by {args.learn} on {L['n_train'][0]} + "
+            f"{L['n_train'][1]} training rows in {L['fit_seconds']:.1f} s "
+            f"(criterion J = {L['criterion']:.3f}); testing on the held-out "
+            f"{len(X)} + {len(Y)} rows"
+        )
     lines += [
         f"kernel: {res.kernel!r}",
         f"MMD^2 ({res.estimator}): {res.statistic:.6g}",
-        f"p-value ({args.permutations} permutations): {res.pvalue:.4g}",
+        f"p-value ({args.n_permutations} permutations): {res.pvalue:.4g}",
     ]
-    print("\n".join(lines))
+    out = output_dir(args)
+    if out is not None:
+        import pandas as pd
+
+        path = out / "null_distribution.csv"
+        pd.DataFrame({"mmd2": res.null_distribution}).to_csv(
+            path, index=False, float_format="%.17g"
+        )
+        note(args, f"wrote {path}")
+    emit(args, text="\n".join(lines), data=data)
     return 0
 
 
@@ -65,30 +162,58 @@ def add_subcommand(subparsers):
             "distribution, with the MMD statistic and a median-heuristic Gaussian "
             "kernel, or a kernel learned (MMD-MP or MMD-D) on a training split of "
             "both files and tested on the rest. Several B files are pooled (e.g. "
-            "several machine populations)."
+            "several machine populations). Files: CSV/TSV, parquet, .npy/.npz, or "
+            "- for standard input; one row per item."
+        ),
+        epilog=examples(
+            "statnorm datasets mgt_embeddings -o data",
+            "statnorm mmd data/mgt_truthfulqa_human.npy "
+            "data/mgt_truthfulqa_chatgpt.npy --n-permutations 199 --json",
+            "statnorm mmd data/mgt_squad1_human.npy data/mgt_squad1_chatgpt.npy "
+            "--learn mmd-mp --max-iter 50 --save kernel.skops",
         ),
     )
-    p.add_argument("A", help="first sample: .npy, .csv or .tsv, one row per item")
+    p.add_argument("A", help="first sample, one row per item")
     p.add_argument("B", nargs="+", help="second sample(s), same number of columns")
     p.add_argument(
         "--learn",
         choices=["mmd-mp", "mmd-d"],
-        help="learn a deep kernel on a training split first",
+        help="learn a deep kernel on a training split first (default: none, a "
+        "Gaussian kernel)",
     )
-    p.add_argument("--featurizer", choices=["linear", "mlp"], default="linear")
-    p.add_argument("--epochs", type=int, default=100, help="training epochs")
+    p.add_argument(
+        "--featurizer",
+        choices=["linear", "mlp"],
+        default="linear",
+        help="feature map of the learned kernel",
+    )
+    p.add_argument(
+        "--max-iter",
+        type=nonneg_int("--max-iter"),
+        default=100,
+        help="training epochs of --learn",
+    )
     p.add_argument(
         "--train-fraction",
-        type=float,
+        type=_fraction,
         default=0.5,
-        help="share of each sample used to learn the kernel (default: %(default)s)",
+        help="share of each sample used to learn the kernel",
     )
-    p.add_argument("--permutations", type=int, default=999)
-    p.add_argument("--estimator", choices=["unbiased", "biased"], default="unbiased")
+    add_n_permutations(p)
+    p.add_argument(
+        "--estimator",
+        choices=["unbiased", "biased"],
+        default="unbiased",
+        help="MMD^2 estimator",
+    )
     p.add_argument(
         "--bandwidth",
-        type=float,
-        help="Gaussian bandwidth sigma in exp(-d^2/sigma) (default: median heuristic)",
+        type=_positive("--bandwidth"),
+        help="Gaussian bandwidth sigma in exp(-d^2/sigma) (default: the median "
+        "heuristic)",
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed")
+    add_random_state(p)
+    add_model_options(p, "learned kernel")
+    add_table_options(p)
+    add_output_options(p)
     p.set_defaults(func=_run)

@@ -1,69 +1,85 @@
-"""``statnorm quantile`` and the quantile section of ``statnorm tour``."""
+"""``statnorm quantile``: aggregate quantile models, conformalise, held-out WIS."""
 
-import csv
-import gzip
+import argparse
 from pathlib import Path
 
 import numpy as np
 
-from ._plot import QuantileFanDisplay
+from .._cliutils import (
+    add_output_options,
+    add_random_state,
+    add_table_options,
+    configure_logging,
+    emit,
+    examples,
+    nonneg_int,
+    note,
+    output_dir,
+    read_table,
+    require_numeric,
+    write_frame,
+)
 
 DEFAULT_LEVELS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 
-# ------------------------------------------------------------------ command line
-def _read_csv(path, target):
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", newline="") as f:
-        rows = list(csv.reader(f))
-    if len(rows) < 2:
-        raise ValueError(f"{path} has no data rows.")
-    header, body = rows[0], rows[1:]
-    if target not in header:
-        raise ValueError(
-            f"--target {target!r} is not a column of {path}; columns: {header}."
+def _share(text):
+    try:
+        v = float(text)
+    except ValueError:
+        v = np.nan
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(
+            f"--test-size must be a number in (0, 1); got {text!r}"
         )
-    cols = list(zip(*body))
-    feats, names = [], []
-    yv = None
-    for name, col in zip(header, cols):
-        try:
-            vals = np.array([float(v) if v != "" else np.nan for v in col])
-        except ValueError:
-            if name == target:
-                raise ValueError(f"target column {target!r} is not numeric.") from None
-            cats = sorted(set(col))
-            vals = np.array([cats.index(v) for v in col], dtype=float)
-        if name == target:
-            yv = vals
-        else:
-            feats.append(vals)
-            names.append(name)
-    if not feats:
-        raise ValueError(f"{path} has no feature columns besides the target.")
-    return np.column_stack(feats), yv, names
+    return v
+
+
+def _split(frame, args):
+    if args.target not in frame.columns:
+        raise ValueError(
+            f"--target: {args.target!r} is not a column of {args.data}; columns: "
+            f"{[str(c) for c in frame.columns]}"
+        )
+    y = frame[args.target].to_numpy(dtype=np.float64)
+    require_numeric(frame, "DATA", args.data)
+    X = frame.drop(columns=[args.target])
+    if X.shape[1] == 0:
+        raise ValueError(
+            f"DATA: {args.data} has no feature columns besides the target."
+        )
+    X = X.to_numpy(dtype=np.float64)
+    if not (np.isfinite(X).all() and np.isfinite(y).all()):
+        raise ValueError(
+            f"DATA: {args.data} holds missing or infinite values; remove or impute "
+            "them."
+        )
+    return X, y
 
 
 def _run(args):
+    import pandas as pd
     from threadpoolctl import threadpool_limits
 
-    from .._cliutils import CLIError
     from ._compare import compare
     from ._utils import check_quantiles
 
+    configure_logging(args)
     tau = check_quantiles(args.quantiles)
-    if not 0 < args.test_size < 1:
-        raise CLIError(f"--test-size must be in (0, 1); got {args.test_size}.")
-    X, y, _ = _read_csv(args.data, args.target)
-    if np.isnan(y).any() or np.isnan(X).any():
-        raise ValueError(
-            "the data contain missing values (NaN); remove or impute them."
-        )
-    rng = np.random.default_rng(args.seed)
+    frame = read_table(
+        args.data,
+        "DATA",
+        args=args,
+        categories=dict(args.categories),
+        one_hot=args.one_hot,
+        numeric=False,
+    )
+    X, y = _split(frame, args)
+    rng = np.random.default_rng(args.random_state)
     idx = rng.permutation(len(y))
     if args.max_rows and len(idx) > args.max_rows:
         idx = idx[: args.max_rows]
+        note(args, f"using a random subsample of {args.max_rows} rows (--max-rows)")
     n_test = max(1, round(args.test_size * len(idx)))
     te, tr = idx[:n_test], idx[n_test:]
     with threadpool_limits(1):
@@ -75,50 +91,71 @@ def _run(args):
             quantiles=tau,
             cv=args.cv,
             local=not args.no_local,
-            random_state=args.seed,
+            random_state=args.random_state,
         )
-    print(table)
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    Q = fans["global medium + split CQR"]
-    header = "row,y," + ",".join(f"q{t:g}" for t in tau)
-    np.savetxt(
-        out / "predictions.csv",
-        np.column_stack([te, y[te], Q]),
-        delimiter=",",
-        header=header,
-        comments="",
-        fmt="%.10g",
-    )
+    data = {
+        "quantiles": tau,
+        "n_train": len(tr),
+        "n_test": len(te),
+        "table": table.to_dict(),
+    }
+    out = output_dir(args)
+    if out is not None:
+        Q = fans["global medium + split CQR"]
+        pred = pd.DataFrame(Q, columns=[f"q{t:g}" for t in tau])
+        pred.insert(0, "y", y[te])
+        pred.insert(0, "row", te)
+        written = [
+            write_frame(pred, out, "predictions.csv"),
+            _fan(y[te], Q, tau, args, out),
+        ]
+        note(args, "wrote " + " and ".join(map(str, written)))
+    emit(args, text=table, data=data)
+    return 0
+
+
+def _fan(y, Q, tau, args, out):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ._plot import QuantileFanDisplay
+
     ax = QuantileFanDisplay.from_predictions(
-        y[te], Q, tau, name=f"{Path(args.data).name}: aggregate + CQR"
+        y, Q, tau, name=f"{Path(args.data).name}: aggregate + CQR"
     ).ax_
-    ax.figure.savefig(out / "fan.png", dpi=100, bbox_inches="tight")
+    path = out / "fan.png"
+    ax.figure.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(ax.figure)
-    print(f"wrote {out / 'predictions.csv'} and {out / 'fan.png'}")
-    return 0
+    return path
 
 
 def add_subcommand(subparsers):
-    """Register ``statnorm quantile DATA.csv --target COLUMN``."""
-    from .._cliutils import nonneg_int
-
+    """Register ``statnorm quantile DATA --target COLUMN``."""
     p = subparsers.add_parser(
         "quantile",
         help="aggregate quantile models, conformalise, score held-out WIS",
         description=(
             "Fit default base quantile models (linear QR, gradient boosting, "
             "nearest neighbours), aggregate them (Fakoor et al. 2023), conformalise "
-            "the aggregate, print held-out WIS/coverage per model, and write test "
-            "predictions and a fan chart."
+            "the aggregate, and print held-out WIS/coverage per model; -o writes "
+            "the test predictions (with a header) and a fan chart. Files: CSV/TSV, "
+            "parquet, or - for standard input. Text columns must be named with "
+            "--categories (ordered) or --one-hot: they are never coded "
+            "alphabetically."
+        ),
+        epilog=examples(
+            "statnorm datasets diamonds -o data",
+            "statnorm quantile data/diamonds.csv --target price --categories "
+            "cut=Fair,Good,'Very Good',Premium,Ideal --one-hot color clarity "
+            "--max-rows 2000 -o out",
+            "statnorm datasets concrete -o data",
+            "statnorm quantile data/concrete.csv --target compressive_strength "
+            "--no-local --json",
         ),
     )
-    p.add_argument("data", help="CSV file (optionally .gz) with a header row")
+    p.add_argument("data", metavar="DATA", help="table with a header row")
     p.add_argument("--target", required=True, help="name of the target column")
     p.add_argument(
         "--quantiles",
@@ -128,20 +165,18 @@ def add_subcommand(subparsers):
         metavar="TAU",
         help="levels in (0, 1), symmetric about 0.5",
     )
-    p.add_argument("--test-size", type=float, default=0.25, help="held-out share")
+    p.add_argument("--test-size", type=_share, default=0.25, help="held-out share")
     p.add_argument(
         "--max-rows",
         type=nonneg_int("--max-rows"),
         default=5000,
-        help="random subsample size (default %(default)s; 0 = all)",
+        help="random subsample size (0 = all rows)",
     )
-    p.add_argument("--cv", type=int, default=5, help="folds for out-of-fold fits")
-    p.add_argument("--no-local", action="store_true", help="skip the local aggregate")
-    p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument(
-        "-o",
-        "--output",
-        default="statnorm-quantile",
-        help="folder for predictions.csv and fan.png (default %(default)s)",
+        "--cv", type=nonneg_int("--cv"), default=5, help="folds for out-of-fold fits"
     )
+    p.add_argument("--no-local", action="store_true", help="skip the local aggregate")
+    add_random_state(p)
+    add_table_options(p, categories=True)
+    add_output_options(p)
     p.set_defaults(func=_run)

@@ -1,102 +1,136 @@
-"""``statnorm rdd`` and the rdd section of ``statnorm tour``."""
-
-import csv
-from pathlib import Path
+"""``statnorm rdd``: distributional regression discontinuity from a long table."""
 
 import numpy as np
 
+from .._cliutils import (
+    add_confidence_level,
+    add_n_bootstrap,
+    add_output_options,
+    add_random_state,
+    add_table_options,
+    configure_logging,
+    emit,
+    examples,
+    nonneg_int,
+    note,
+    output_dir,
+    read_table,
+    write_frame,
+)
+
 
 def add_subcommand(subparsers):
-    """Register ``statnorm rdd DATA.csv --running X --unit ID --outcome Y``."""
+    """Register ``statnorm rdd DATA --running X --unit ID --outcome Y``."""
     p = subparsers.add_parser(
         "rdd",
         help="regression discontinuity with distribution-valued outcomes (R3D)",
         description=(
             "Estimate the jump at a cutoff of the average unit quantile function "
             "from long-format data (one row per draw: unit id, outcome, unit-level "
-            "running variable), with a uniform band and nullity/homogeneity tests."
+            "running variable), with a uniform band and nullity/homogeneity tests. "
+            "Files: CSV/TSV, parquet, or - for standard input, with a header row."
+        ),
+        epilog=examples(
+            "statnorm datasets rdd_simulated -o data",
+            "statnorm rdd data/rdd_simulated.csv --running running --unit unit "
+            "--outcome outcome -o out",
+            "statnorm rdd data/rdd_simulated.csv --running running --unit unit "
+            "--outcome outcome --method frechet --n-bootstrap 199 --json",
         ),
     )
-    p.add_argument("data", help="CSV file with a header row")
+    p.add_argument("data", metavar="DATA", help="long table with a header row")
     p.add_argument("--running", required=True, help="running-variable column")
     p.add_argument("--unit", required=True, help="unit identifier column")
     p.add_argument("--outcome", required=True, help="outcome column (one draw per row)")
-    p.add_argument("--cutoff", type=float, default=0.0, help="cutoff (default 0)")
-    p.add_argument("--treatment", help="treatment column: fuzzy design")
-    p.add_argument("--weight", help="within-unit draw weight column")
-    p.add_argument("--method", choices=["simple", "frechet"], default="simple")
+    p.add_argument("--cutoff", type=float, default=0.0, help="cutoff")
+    p.add_argument(
+        "--treatment", help="treatment column (0/1): fuzzy design (default: sharp)"
+    )
+    p.add_argument(
+        "--weight", help="within-unit draw weight column (default: equal weights)"
+    )
+    p.add_argument(
+        "--method",
+        choices=["simple", "frechet"],
+        default="simple",
+        help="local polynomial (simple) or local Frechet estimator",
+    )
     p.add_argument(
         "--kernel",
         choices=["triangular", "epanechnikov", "uniform"],
         default="triangular",
+        help="kernel of the local fits",
     )
-    p.add_argument("-p", "--order", type=int, default=2, help="polynomial order")
     p.add_argument(
-        "--bandwidth", type=float, help="fixed bandwidth (default: MSE rule)"
+        "-p", "--order", type=nonneg_int("--order"), default=2, help="polynomial order"
     )
-    p.add_argument("--n-quantiles", type=int, default=99, help="grid size (default 99)")
-    p.add_argument("--n-bootstrap", type=int, default=200)
-    p.add_argument("--confidence-level", type=float, default=0.95)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--bandwidth", type=float, help="fixed bandwidth (default: the MSE rule)"
+    )
+    p.add_argument(
+        "--n-quantiles",
+        type=nonneg_int("--n-quantiles"),
+        default=99,
+        help="size of the quantile grid",
+    )
+    add_n_bootstrap(p, default=200)
+    add_confidence_level(p)
+    add_random_state(p)
     p.add_argument("--r3d-compat", action="store_true", help="reproduce R3D's quirks")
-    p.add_argument(
-        "--plot",
-        default="rdd.png",
-        help="figure path (default rdd.png; 'none' to skip)",
-    )
+    add_table_options(p)
+    add_output_options(p)
     p.set_defaults(func=run)
 
 
-def _read_columns(path, names):
-    path = Path(path)
-    if not path.exists():
-        raise OSError(f"no such file: {path}")
-    with open(path, newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [n for n in names if n not in header]
-        if missing:
+def _columns(args):
+    frame = read_table(args.data, "DATA", args=args, numeric=False)
+    roles = {
+        "--unit": args.unit,
+        "--outcome": args.outcome,
+        "--running": args.running,
+        "--treatment": args.treatment,
+        "--weight": args.weight,
+    }
+    cols = {}
+    for option, name in roles.items():
+        if name is None:
+            continue
+        if name not in frame.columns:
             raise ValueError(
-                f"column(s) {missing} not found in {path}; available: {header}"
+                f"{option}: {name!r} is not a column of {args.data}; columns: "
+                f"{[str(c) for c in frame.columns]}"
             )
-        cols = {n: [] for n in names}
-        for row in reader:
-            for n in names:
-                cols[n].append(row[n])
-    out = {}
-    for n, vals in cols.items():
-        try:
-            out[n] = np.array([float(v) for v in vals])
-        except ValueError:
-            out[n] = np.array(vals)
-    return out
+        v = frame[name].to_numpy()
+        if option != "--unit":
+            try:
+                v = v.astype(np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{option}: column {name!r} of {args.data} must be numeric."
+                ) from None
+        cols[option] = v
+    if args.treatment and not np.all(np.isin(cols["--treatment"], (0, 1))):
+        raise ValueError(
+            f"--treatment: column {args.treatment!r} of {args.data} must hold 0/1 "
+            "(untreated/treated) for the fuzzy design."
+        )
+    return cols
 
 
 def run(args):
-    from . import DistributionalRDD, RDDEffectDisplay, long_to_samples
+    """Run ``statnorm rdd`` (see ``statnorm rdd --help``)."""
+    import pandas as pd
 
-    names = [args.unit, args.outcome, args.running]
-    for extra in (args.treatment, args.weight):
-        if extra:
-            names.append(extra)
-    cols = _read_columns(args.data, list(dict.fromkeys(names)))
-    for role, n in (("outcome", args.outcome), ("running", args.running)):
-        if cols[n].dtype.kind not in "fi":
-            raise ValueError(f"{role} column {n!r} must be numeric.")
-    if args.treatment:
-        t = cols[args.treatment]
-        if t.dtype.kind not in "fib" or not np.all(np.isin(t, (0, 1))):
-            raise ValueError(
-                f"--treatment: column {args.treatment!r} of {args.data} must hold "
-                "0/1 (untreated/treated) for the fuzzy design; got values such as "
-                f"{sorted(set(np.asarray(t).tolist()))[:5]}."
-            )
+    from . import DistributionalRDD, long_to_samples
+
+    configure_logging(args)
+    cols = _columns(args)
     d = long_to_samples(
-        cols[args.unit],
-        cols[args.outcome],
-        cols[args.running],
-        treatment=cols[args.treatment] if args.treatment else None,
-        weights=cols[args.weight] if args.weight else None,
+        cols["--unit"],
+        cols["--outcome"],
+        cols["--running"],
+        treatment=cols.get("--treatment"),
+        weights=cols.get("--weight"),
     )
     q = np.arange(1, args.n_quantiles + 1) / (args.n_quantiles + 1)
     est = DistributionalRDD(
@@ -110,28 +144,64 @@ def run(args):
         n_bootstrap=args.n_bootstrap,
         confidence_level=args.confidence_level,
         r3d_compat=args.r3d_compat,
-        random_state=args.seed,
+        random_state=args.random_state,
     )
     est.fit(
         d["x"], d["samples"], treatment=d.get("treatment"), weights=d.get("weights")
     )
-    print(est.summary())
+    effect = pd.DataFrame(
+        {
+            "q": est.q_grid_,
+            "tau": est.tau_,
+            "band_lower": est.band_lower_,
+            "band_upper": est.band_upper_,
+            "quantile_above": est.intercept_plus_,
+            "quantile_below": est.intercept_minus_,
+            "bandwidth": np.broadcast_to(est.bandwidth_, est.q_grid_.shape),
+        }
+    )
+    data = {
+        "n_units": int(est.n_units_),
+        "n_units_below": int(est.n_units_minus_),
+        "n_units_above": int(est.n_units_plus_),
+        "effect": effect.to_dict(orient="list"),
+    }
+    text = [str(est.summary())]
     if args.n_bootstrap > 0:
-        g = est.test_gini() if np.all(est.intercept_minus_ > 0) else None
-        if g is not None:
-            print(
+        data["critical_value"] = est.critical_value_
+        for name, test in (
+            ("nullity", est.test_nullity),
+            ("homogeneity", est.test_homogeneity),
+        ):
+            stat, pvalue = test()
+            data[name] = {"statistic": stat, "pvalue": pvalue}
+        if np.all(est.intercept_minus_ > 0):
+            g = est.test_gini()
+            data["gini"] = {"estimate": g.estimate, "pvalue": g.pvalue}
+            text.append(
                 f"Gini above - below: {g.estimate:.4g} (p = {g.pvalue:.3g}, centred "
                 "multiplier bootstrap)"
             )
-    if args.plot and args.plot.lower() != "none":
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        axes = RDDEffectDisplay.from_estimator(est).axes_
-        axes[0].figure.tight_layout()
-        axes[0].figure.savefig(args.plot, dpi=110)
-        plt.close(axes[0].figure)
-        print(f"wrote {args.plot}")
+    out = output_dir(args)
+    if out is not None:
+        written = [write_frame(effect, out, "effect.csv"), _plot(est, out)]
+        note(args, "wrote " + " and ".join(map(str, written)))
+    emit(args, text="\n".join(text), data=data)
     return 0
+
+
+def _plot(est, out):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ._plot import RDDEffectDisplay
+
+    axes = RDDEffectDisplay.from_estimator(est).axes_
+    fig = axes[0].figure
+    fig.tight_layout()
+    path = out / "rdd.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

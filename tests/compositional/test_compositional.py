@@ -619,25 +619,35 @@ def test_cli_pcor_on_cups(tmp_path, capsys):
     df = load_roman_cups(as_frame=True).data
     df.insert(0, "cup", np.arange(1, 48))
     df.to_csv(src, index=False)
-    out = tmp_path / "m.csv"
-    assert _cli.main(["pcor", str(src), "-k", "4", "-o", str(out)]) == 0
+    # a named column counting the rows is kept, with a note naming --index-col
+    assert _cli.main(["pcor", str(src), "-k", "4"]) == 0
+    assert "pass --index-col cup" in capsys.readouterr().err
+    out = tmp_path / "m"
+    argv = ["pcor", str(src), "--index-col", "cup", "-k", "4", "-o", str(out)]
+    assert _cli.main(argv) == 0
     text = capsys.readouterr().out
-    assert "ignoring column 'cup'" in text
     assert "Al       Fe       0.7267" in text and "df = 37" in text
     assert "partial variances" in text
-    M = np.loadtxt(out, delimiter=",", skiprows=1, usecols=range(1, 12))
+    M = np.loadtxt(
+        out / "partial_correlation.csv", delimiter=",", skiprows=1, usecols=range(1, 12)
+    )
     assert abs(M[1, 2] - 0.7267) < 5e-5
-    assert _cli.main(["pcor", str(src), "--shrinkage", "basis", "-o", "-"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "partial_correlation.csv",
+        "partial_variance.csv",
+        "top_pairs.csv",
+    ]
+    assert (
+        _cli.main(["pcor", str(src), "--index-col", "0", "--shrinkage", "basis"]) == 0
+    )
     assert "shrinkage = 0.05912" in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
     shutil.copy(src, bad)
     bad.write_text(bad.read_text().replace("0.01,", "0,", 1))
-    assert _cli.main(["pcor", str(bad), "-o", "-"]) == 1
+    assert _cli.main(["pcor", str(bad), "--index-col", "cup"]) == 1
     assert "multiplicative_replacement" in capsys.readouterr().err
-    assert (
-        _cli.main(["pcor", str(bad), "--zero-replacement", "multiplicative", "-o", "-"])
-        == 0
-    )
+    argv = ["pcor", str(bad), "--index-col", "cup"]
+    assert _cli.main([*argv, "--zero-replacement", "multiplicative"]) == 0
     assert _cli.main(["pcor", str(tmp_path / "missing.csv")]) == 1
 
 

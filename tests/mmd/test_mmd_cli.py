@@ -26,11 +26,13 @@ def files(tmp_path, rng):
 
 def test_mmd_command_median_kernel(files, capsys):
     a, b, c = files
-    assert _cli.main(["mmd", a, b, "--permutations", "199", "--seed", "1"]) == 0
+    assert (
+        _cli.main(["mmd", a, b, "--n-permutations", "199", "--random-state", "1"]) == 0
+    )
     out = capsys.readouterr().out
     assert "p-value (199 permutations): 0.005" in out
     assert "GaussianKernel(bandwidth=" in out
-    assert _cli.main(["mmd", a, c, "--permutations", "99"]) == 0
+    assert _cli.main(["mmd", a, c, "--n-permutations", "99"]) == 0
     assert "MMD^2 (unbiased)" in capsys.readouterr().out
 
 
@@ -43,9 +45,9 @@ def test_mmd_command_learned_kernel(files, capsys):
         c,
         "--learn",
         "mmd-mp",
-        "--epochs",
+        "--max-iter",
         "5",
-        "--permutations",
+        "--n-permutations",
         "99",
     ]
     assert _cli.main(argv) == 0
@@ -56,15 +58,22 @@ def test_mmd_command_learned_kernel(files, capsys):
 
 
 @pytest.mark.parametrize(
-    ("extra", "needle"),
+    ("extra", "code", "needle"),
     [
-        (["--permutations", "0"], "n_permutations must be an int >= 1"),
-        (["--bandwidth", "-1"], "positive finite float"),
+        (["--n-permutations", "0"], 1, "n_permutations must be an int >= 1"),
+        (["--bandwidth", "-1"], 2, "--bandwidth must be a positive number"),
+        (["--train-fraction", "1.5"], 2, "--train-fraction must be a number in"),
+        (["--save", "k.skops"], "2", "--save saves a learned kernel"),
     ],
 )
-def test_mmd_command_bad_input_is_one_line(files, capsys, extra, needle):
+def test_mmd_command_bad_input_is_one_line(files, capsys, extra, code, needle):
     a, b, _ = files
-    assert _cli.main(["mmd", a, b, *extra]) == 1
+    if code == 2:  # a usage error, found by the argument parser
+        with pytest.raises(SystemExit) as exc:
+            _cli.main(["mmd", a, b, *extra])
+        assert exc.value.code == 2
+    else:  # 1: bad data; "2": a usage error found after parsing
+        assert _cli.main(["mmd", a, b, *extra]) == int(code)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and needle in err[0]
 
@@ -80,7 +89,7 @@ def test_mmd_command_bad_files(tmp_path, files, capsys):
     wide = tmp_path / "wide.npy"
     np.save(wide, np.ones((5, 7)))
     assert _cli.main(["mmd", a, str(wide)]) == 1
-    assert "same number of features" in capsys.readouterr().err
+    assert "B: every sample needs the 4 columns of A" in capsys.readouterr().err
 
 
 # The tour section itself runs in tests/test_cli.py::test_tour_writes_report.

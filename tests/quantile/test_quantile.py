@@ -621,7 +621,10 @@ def test_cli_quantile_runs_and_rejects_bad_target(tmp_path, capsys):
         "-o",
         str(out),
     ]
-    assert _cli.main(argv) == 0
+    # a text column is never coded silently: the user names its levels
+    assert _cli.main(argv) == 1
+    assert "['colour']" in capsys.readouterr().err
+    assert _cli.main([*argv, "--categories", "colour=blue,red"]) == 0
     text = capsys.readouterr().out
     assert "global medium + split CQR" in text and "rel. WIS" in text
     pred = np.loadtxt(out / "predictions.csv", delimiter=",", skiprows=1)

@@ -23,7 +23,6 @@ def _write(tmp_path, rng, fuzzy=False):
 
 def test_cli_sharp_prints_summary_and_writes_plot(tmp_path, rng, capsys):
     path = _write(tmp_path, rng)
-    fig = tmp_path / "out.png"
     code = main(
         [
             "rdd",
@@ -40,14 +39,17 @@ def test_cli_sharp_prints_summary_and_writes_plot(tmp_path, rng, capsys):
             "9",
             "--n-bootstrap",
             "50",
-            "--plot",
-            str(fig),
+            "-o",
+            str(tmp_path / "out"),
         ]
     )
     out = capsys.readouterr().out
     assert code == 0
     assert "Distributional RDD (sharp" in out and "nullity" in out
+    fig = tmp_path / "out" / "rdd.png"
     assert fig.exists() and fig.stat().st_size > 1000
+    effect = np.genfromtxt(tmp_path / "out" / "effect.csv", delimiter=",", names=True)
+    assert effect["q"].shape == (9,) and np.isfinite(effect["tau"]).all()
 
 
 def test_cli_fuzzy(tmp_path, rng, capsys):
@@ -70,8 +72,6 @@ def test_cli_fuzzy(tmp_path, rng, capsys):
             "9",
             "--n-bootstrap",
             "50",
-            "--plot",
-            "none",
         ]
     )
     assert code == 0
@@ -90,12 +90,14 @@ def test_cli_bad_input_is_one_line(tmp_path, rng, capsys):
             "firm",
             "--outcome",
             "wage",
-            "--plot",
-            "none",
         ]
     )
     err = capsys.readouterr().err
-    assert code == 1 and "not found" in err and "Traceback" not in err
+    assert (
+        code == 1
+        and "--running: 'nope' is not a column" in err
+        and "Traceback" not in err
+    )
     code = main(
         [
             "rdd",
@@ -108,12 +110,9 @@ def test_cli_bad_input_is_one_line(tmp_path, rng, capsys):
             "wage",
             "--cutoff",
             "5",
-            "--plot",
-            "none",
         ]
     )
     assert code == 1 and "No units at or above" in capsys.readouterr().err
-    assert np.isfinite(1.0)
 
 
 def test_non_binary_treatment_column_is_rejected(tmp_path, capsys):
