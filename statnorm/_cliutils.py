@@ -424,7 +424,9 @@ def configure_logging(args):
     """Send the ``statnorm`` logger to stderr at the ``-v`` level.
 
     ``-v`` shows what the estimators chose (bandwidths, maps, solvers);
-    ``-vv`` adds debug detail. Without ``-v`` only warnings are shown.
+    ``-vv`` adds debug detail. Without ``-v`` only warnings are shown, and the
+    one line saying that Numba kernels are compiling (first use only);
+    ``--quiet`` hides that too.
     """
     import logging
 
@@ -440,6 +442,10 @@ def configure_logging(args):
         handler._statnorm_cli = True
         logger.addHandler(handler)
     logger.setLevel(level)
+    # a first call that compiles Numba kernels says so (see statnorm._numba)
+    logging.getLogger("statnorm.numba").setLevel(
+        level if getattr(args, "quiet", False) else min(level, logging.INFO)
+    )
     return level
 
 

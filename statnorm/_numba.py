@@ -23,14 +23,54 @@ Rules:
   so the two pools do not oversubscribe the machine.
 
 This module imports Numba; ``import statnorm`` does not import this module.
+
+Compilation is announced: the first time a kernel compiles in a process (a
+cache miss, usually the first call after installing statnorm), the logger
+``statnorm.numba`` records "compiling Numba kernels (first use only ...)" at
+INFO level, and each compiled kernel at DEBUG level. The command line shows
+the INFO line unless ``--quiet``, so a first call that compiles is never
+silent.
 """
 
 import contextlib
 import functools
+import logging
 import os
+import time
 
 import numba
 from numba import prange
+from numba.core import event as _event
+
+_logger = logging.getLogger("statnorm.numba")
+
+
+class _CompileAnnouncer(_event.Listener):
+    """Log the first compilation in a process (INFO) and every kernel (DEBUG)."""
+
+    def __init__(self):
+        self.announced = False
+        self._starts = {}
+
+    def on_start(self, event):
+        if not self.announced:
+            self.announced = True
+            _logger.info(
+                "compiling Numba kernels (first use only; cached afterwards, this "
+                "takes a few seconds once)"
+            )
+        self._starts[id(event.data)] = time.perf_counter()
+
+    def on_end(self, event):
+        t0 = self._starts.pop(id(event.data), None)
+        if t0 is not None and _logger.isEnabledFor(logging.DEBUG):
+            disp = (event.data or {}).get("dispatcher")
+            name = getattr(getattr(disp, "py_func", None), "__qualname__", "kernel")
+            _logger.debug("compiled %s in %.2f s", name, time.perf_counter() - t0)
+
+
+_ANNOUNCER = _CompileAnnouncer()
+_event.register("numba:compile", _ANNOUNCER)
 
 __all__ = ["FASTMATH_SAFE", "effective_n_threads", "njit", "parallel_threads", "prange"]
 

@@ -338,3 +338,30 @@ def test_kde_output_folder_receives_the_file(tmp_path):
     assert list(tmp_path.iterdir()) == [tmp_path / "X.npy", folder] or sorted(
         p.name for p in tmp_path.iterdir()
     ) == ["X.npy", "results"]
+
+
+def test_first_call_that_compiles_says_so(tmp_path):
+    """A cold Numba cache is announced on stderr once; a warm one is silent."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    np.save(tmp_path / "x.npy", np.random.default_rng(0).normal(size=(40, 3)))
+    env = {**__import__("os").environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    argv = [sys.executable, "-m", "statnorm", "kde", str(tmp_path / "x.npy")]
+    argv += ["--no-report"]
+    runs = [
+        subprocess.run(argv, capture_output=True, text=True, env=env, check=True)
+        for _ in range(2)
+    ]
+    assert runs[0].stderr.count("compiling Numba kernels (first use only") == 1
+    assert "compiling" not in runs[1].stderr
+    quiet = subprocess.run(
+        [*argv, "--quiet"],
+        capture_output=True,
+        text=True,
+        env={**env, "NUMBA_CACHE_DIR": str(tmp_path / "other")},
+        check=True,
+    )
+    assert quiet.stderr == ""
