@@ -17,6 +17,7 @@ __all__ = [
     "Adam",
     "CallbackSupportMixin",
     "FitProgress",
+    "loop_progress",
     "report_epoch",
     "with_callbacks",
 ]
@@ -133,6 +134,58 @@ def report_epoch(estimator, epoch: int, max_iter: int | None = None, **metrics):
     logging.getLogger(".".join(mod[:2])).debug(line)
     if getattr(estimator, "verbose", 0):
         print(line, flush=True)
+
+
+def loop_progress(owner, what, *, verbose=0, every=0.1):
+    """A ``progress(done, total)`` reporter for resampling loops.
+
+    Used with :func:`statnorm._parallel.run_tasks` (``progress=``) by the
+    permutation tests and bootstraps: when ``verbose`` is truthy it prints
+    ``"<owner> <what> done/total"`` about every ``every`` share of the loop
+    (and at the end); the same lines go to the ``statnorm.<method>`` logger
+    at DEBUG level.
+
+    Parameters
+    ----------
+    owner : object or str
+        The estimator (its class name is shown) or a name.
+    what : str
+        What is counted ("permutations", "bootstrap draws").
+    verbose : int, default=0
+        Print the lines when truthy.
+    every : float, default=0.1
+        Share of the loop between two lines.
+
+    Returns
+    -------
+    progress : callable
+        ``progress(done, total)``.
+
+    Examples
+    --------
+    >>> from statnorm._optim import loop_progress
+    >>> progress = loop_progress("MMDTest", "permutations", verbose=1, every=0.5)
+    >>> for done in (250, 500, 750, 1000):
+    ...     progress(done, 1000)
+    MMDTest permutations 500/1000
+    MMDTest permutations 1000/1000
+    """
+    name = owner if isinstance(owner, str) else type(owner).__name__
+    module = "statnorm" if isinstance(owner, str) else type(owner).__module__
+    logger = logging.getLogger(".".join(module.split(".")[:2]))
+    state = {"next": every}
+
+    def progress(done, total):
+        share = done / total if total else 1.0
+        if share + 1e-12 < state["next"] and done < total:
+            return
+        state["next"] = share + every
+        line = f"{name} {what} {done}/{total}"
+        logger.debug(line)
+        if verbose:
+            print(line, flush=True)
+
+    return progress
 
 
 class FitProgress:

@@ -232,6 +232,7 @@ def run_tasks(
     n_batches=None,
     chunk_size=None,
     prefer=None,
+    progress=None,
     **kwargs,
 ):
     """Run seeded independent tasks through joblib, reproducibly.
@@ -262,6 +263,10 @@ def run_tasks(
         ``chunk_size`` only, never on ``n_jobs``.
     prefer : {"processes", "threads"} or None, default=None
         joblib's hint for the default backend.
+    progress : callable or None, default=None
+        ``progress(done, n_tasks)`` is called in the calling process after
+        each chunk (or batch) of tasks has finished, in task order, e.g.
+        :func:`statnorm._optim.loop_progress`. It never changes the results.
 
     Returns
     -------
@@ -283,19 +288,30 @@ def run_tasks(
     if n_tasks == 0:
         return []
     if chunk_size is not None:
-        chunks = [seeds[i : i + chunk_size] for i in range(0, n_tasks, chunk_size)]
-        if n_jobs in (None, 1) or len(chunks) == 1:
-            return _run_chunks(func, chunks, args, kwargs)
-        parts = Parallel(n_jobs=n_jobs, prefer=prefer)(
-            delayed(_run_chunks)(func, [c], args, kwargs) for c in chunks
+        groups = [seeds[i : i + chunk_size] for i in range(0, n_tasks, chunk_size)]
+        run, parallel = _run_chunks, not (n_jobs in (None, 1) or len(groups) == 1)
+        groups = [[c] for c in groups]
+    else:
+        run = _run_batch
+        parallel = not (n_jobs in (None, 1) and n_batches is None)
+        if parallel:
+            if n_batches is None:
+                n_batches = min(n_tasks, 4 * max(effective_n_jobs(n_jobs), 1))
+            groups = np.array_split(seeds, min(int(n_batches), n_tasks))
+        else:
+            groups = (
+                [seeds] if progress is None else np.array_split(seeds, min(n_tasks, 20))
+            )
+    if parallel:
+        parts = Parallel(n_jobs=n_jobs, prefer=prefer, return_as="generator")(
+            delayed(run)(func, g, args, kwargs) for g in groups if len(g)
         )
-        return [r for part in parts for r in part]
-    if n_jobs in (None, 1) and n_batches is None:
-        return _run_batch(func, seeds, args, kwargs)
-    if n_batches is None:
-        n_batches = min(n_tasks, 4 * max(effective_n_jobs(n_jobs), 1))
-    batches = np.array_split(seeds, min(int(n_batches), n_tasks))
-    parts = Parallel(n_jobs=n_jobs)(
-        delayed(_run_batch)(func, b, args, kwargs) for b in batches if len(b)
-    )
-    return [r for part in parts for r in part]
+    else:
+        parts = (run(func, g, args, kwargs) for g in groups if len(g))
+    results, done = [], 0
+    for g, part in zip([g for g in groups if len(g)], parts, strict=True):
+        results.extend(part)
+        done += sum(len(c) for c in g) if chunk_size is not None else len(g)
+        if progress is not None:
+            progress(done, n_tasks)
+    return results

@@ -76,3 +76,28 @@ def test_run_tasks_chunked_mode_is_reproducible():
     # the per-task seeds are those of the unchunked mode
     singles = run_tasks(lambda s, scale: _chunk_sum([s], scale), 10, 4, 2.0)
     assert np.isclose(sum(serial), sum(singles), rtol=1e-12)
+
+
+def test_run_tasks_progress_reports_in_order_and_never_changes_results():
+    import numpy as np
+
+    from statnorm._parallel import run_tasks
+
+    def draw(seed):
+        return np.random.default_rng(seed).normal()
+
+    def draws(seeds):
+        return np.array([np.random.default_rng(int(s)).normal() for s in seeds])
+
+    seen = []
+    ref = run_tasks(draw, 50, 3)
+    got = run_tasks(draw, 50, 3, progress=lambda d, t: seen.append((d, t)))
+    assert got == ref
+    assert seen[-1] == (50, 50) and [d for d, _ in seen] == sorted({d for d, _ in seen})
+    seen.clear()
+    ref = run_tasks(draws, 50, 3, chunk_size=16)
+    got = run_tasks(
+        draws, 50, 3, chunk_size=16, n_jobs=2, progress=lambda d, t: seen.append(d)
+    )
+    assert all(np.array_equal(a, b) for a, b in zip(got, ref, strict=True))
+    assert seen == [16, 32, 48, 50]
