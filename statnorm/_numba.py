@@ -64,9 +64,15 @@ class _CompileAnnouncer(_event.Listener):
     def on_end(self, event):
         t0 = self._starts.pop(id(event.data), None)
         if t0 is not None and _logger.isEnabledFor(logging.DEBUG):
-            disp = (event.data or {}).get("dispatcher")
-            name = getattr(getattr(disp, "py_func", None), "__qualname__", "kernel")
-            _logger.debug("compiled %s in %.2f s", name, time.perf_counter() - t0)
+            func = getattr((event.data or {}).get("dispatcher"), "py_func", None)
+            module = getattr(func, "__module__", "") or ""
+            if module.startswith("statnorm"):  # not Numba's own overloads
+                _logger.debug(
+                    "compiled %s.%s in %.2f s",
+                    module,
+                    func.__qualname__,
+                    time.perf_counter() - t0,
+                )
 
 
 _ANNOUNCER = _CompileAnnouncer()
