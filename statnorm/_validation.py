@@ -39,9 +39,11 @@ __all__ = [
     "check_composition",
     "check_confidence_level",
     "check_consistent_length",
+    "check_groups",
     "check_probabilities",
     "check_random_state",
     "check_same_n_features",
+    "check_sample_weight",
     "fit_context",
     "spawn_seeds",
     "validate_data",
@@ -676,3 +678,67 @@ def check_array_nd(a, *, name, ndims=(1, 2), allow_inf=False, min_samples=1):
             f"minimum of {min_samples} is required."
         )
     return arr
+
+
+def check_sample_weight(sample_weight, X, *, name="sample_weight"):
+    """Validate row weights for ``X``: None, or finite, non-negative, sum > 0.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+        Row weights (a scalar is not accepted: it would weight nothing).
+    X : array-like of shape (n_samples, ...)
+        The rows the weights belong to.
+    name : str, default="sample_weight"
+        Argument name used in error messages.
+
+    Returns
+    -------
+    w : ndarray of shape (n_samples,) or None
+        A float64 copy, or None when no weights were given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from statnorm._validation import check_sample_weight
+    >>> check_sample_weight([1, 2, 0], np.zeros((3, 2)))
+    array([1., 2., 0.])
+    >>> check_sample_weight([1, -1, 0], np.zeros((3, 2)))
+    Traceback (most recent call last):
+        ...
+    ValueError: sample_weight must be non-negative; got a minimum of -1.
+    """
+    if sample_weight is None:
+        return None
+    n = len(X)
+    w = check_1d(sample_weight, name=name, min_samples=1)
+    if w.shape[0] != n:
+        raise ValueError(f"{name} has {w.shape[0]} entries for {n} samples.")
+    if w.min() < 0:
+        raise ValueError(f"{name} must be non-negative; got a minimum of {w.min():g}.")
+    if not w.sum() > 0:
+        raise ValueError(f"{name} must have a positive sum; got all zeros.")
+    return np.array(w, dtype=np.float64)
+
+
+def check_groups(groups, X, *, name="groups"):
+    """Validate group labels for ``X`` (any hashable labels, one per row).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from statnorm._validation import check_groups
+    >>> check_groups(["a", "a", "b"], np.zeros((3, 1))).tolist()
+    ['a', 'a', 'b']
+    """
+    if groups is None:
+        return None
+    g = np.asarray(groups)
+    if g.ndim != 1 or g.shape[0] != len(X):
+        raise ValueError(
+            f"{name} must be 1-D with one label per sample ({len(X)}); got shape "
+            f"{g.shape}."
+        )
+    if g.dtype.kind == "f" and not np.isfinite(g).all():
+        raise ValueError(f"{name} holds NaN or infinite labels.")
+    return g

@@ -1,11 +1,14 @@
 """QuantileAggregator: weighted ensembles of quantile regressors (Fakoor et al.)."""
 
+import logging
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils.validation import check_is_fitted
 
@@ -15,7 +18,9 @@ from .._validation import (
     RANDOM_STATE,
     Interval,
     StrOptions,
+    check_groups,
     check_random_state,
+    check_sample_weight,
     fit_context,
     validate_data,
 )
@@ -23,6 +28,8 @@ from . import _weights as wt
 from ._base import QuantileFan, default_estimators, quantile_strategy
 from ._metrics import monotonize, pinball_loss
 from ._utils import check_quantiles, is_scalar_level
+
+_logger = logging.getLogger("statnorm.quantile")
 
 DEFAULT_QUANTILES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 _LP_MAX_ROWS = 300_000
@@ -59,34 +66,59 @@ def check_n_splits(cv, n, random_state):
     return check_cv(cv)
 
 
-def _fit_predict_fold(name, est, tau, X, y, tr, te):
-    fan = QuantileFan(est, tau, name).fit(X[tr], y[tr])
+def _fit_predict_fold(name, est, tau, X, y, tr, te, sample_weight):
+    sw = None if sample_weight is None else sample_weight[tr]
+    fan = QuantileFan(est, tau, name).fit(X[tr], y[tr], sample_weight=sw)
     return fan.predict(X[te])
 
 
-def oof_predictions(named, tau, X, y, splitter, n_jobs):
-    """Out-of-fold predictions Z (n, p, m): row i only from models not fit on i."""
+def cv_splits(splitter, X, y, groups):
+    """The folds of ``splitter`` and the rows held out exactly once.
+
+    Rows that no fold holds out (the first block of a ``TimeSeriesSplit``) get
+    no out-of-fold prediction and are left out of what is learned from those
+    predictions; a row held out twice is an error.
+    """
     n = X.shape[0]
-    splits = list(splitter.split(X, y))
+    splits = list(splitter.split(X, y, groups))
     seen = np.zeros(n, dtype=np.int64)
     for _, te in splits:
         seen[te] += 1
-    if (seen != 1).any():
+    if (seen > 1).any():
         raise ValueError(
-            "cv must be a partition: every sample in exactly one test fold."
+            "cv: every sample may be held out at most once; "
+            f"{int((seen > 1).sum())} sample(s) are in several test folds "
+            "(use KFold-like splitters, GroupKFold or TimeSeriesSplit)."
         )
+    held = np.flatnonzero(seen == 1)
+    if held.size < 2:
+        raise ValueError(
+            f"cv: the folds hold out {held.size} sample(s); need at least 2."
+        )
+    return splits, held
+
+
+def oof_predictions(
+    named, tau, X, y, splitter, n_jobs, groups=None, sample_weight=None
+):
+    """Out-of-fold predictions Z (n, p, m) of the held-out rows, and those rows.
+
+    Row ``i`` is predicted only by models not fit on it; rows that no fold
+    holds out are dropped (see :func:`cv_splits`).
+    """
+    splits, held = cv_splits(splitter, X, y, groups)
     jobs = [
-        delayed(_fit_predict_fold)(name, est, tau, X, y, tr, te)
+        delayed(_fit_predict_fold)(name, est, tau, X, y, tr, te, sample_weight)
         for name, est in named
         for tr, te in splits
     ]
     res = Parallel(n_jobs=n_jobs)(jobs)
-    Z = np.empty((n, len(named), tau.size))
+    Z = np.empty((X.shape[0], len(named), tau.size))
     it = iter(res)
     for j in range(len(named)):
         for _, te in splits:
             Z[te, j, :] = next(it)
-    return Z
+    return Z[held], held
 
 
 class QuantileAggregator(RegressorMixin, BaseEstimator):
@@ -341,7 +373,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- fit
     @fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Fit the base models out of fold, learn the weights, refit the bases.
 
         Parameters
@@ -350,6 +382,13 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
             Training features (not modified).
         y : array-like of shape (n_samples,)
             Training targets (not modified).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights: the weights are learned by the weighted pinball loss
+            (integer weights give the weights of repeated rows), and every base
+            model's ``fit`` receives them (a base model that takes no
+            ``sample_weight`` is an error, never silently unweighted).
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group splitter in ``cv`` (e.g. ``GroupKFold``).
 
         Returns
         -------
@@ -363,6 +402,8 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         X, y = validate_data(
             self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2
         )
+        sw = check_sample_weight(sample_weight, X)
+        groups = check_groups(groups, X)
         rs = check_random_state(self.random_state)
         n, m = X.shape[0], tau.size
         splitter = check_n_splits(self.cv, n, rs.randint(2**31 - 1))
@@ -370,26 +411,38 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         fine = self.weights == "fine"
         hidden = self._check_hidden() if self.local else None
 
-        Z = oof_predictions(named, tau, X, y, splitter, self.n_jobs)
+        _logger.info(
+            "QuantileAggregator: %d base model(s) x %d level(s), out of fold",
+            len(named),
+            m,
+        )
+        Z, held = oof_predictions(named, tau, X, y, splitter, self.n_jobs, groups, sw)
         if self.sort_base:
             Z = np.sort(Z, axis=2)
+        swh = None if sw is None else sw[held]
         self.oof_predictions_ = Z
+        self.oof_rows_ = held
         self.oof_pinball_ = np.array(
-            [pinball_loss(y, Z[:, j, :], tau) for j in range(Z.shape[1])]
+            [
+                pinball_loss(y[held], Z[:, j, :], tau, sample_weight=swh)
+                for j in range(Z.shape[1])
+            ]
         )
         self.quantiles_ = tau
         self.estimator_names_ = [name for name, _ in named]
         self.groups_ = gidx
-        self._learn_weights(X, y, Z, tau, gidx, fine, hidden, rs)
+        self._learn_weights(X[held], y[held], Z, tau, gidx, fine, hidden, rs, swh)
+        _logger.info("QuantileAggregator: weights by %s", self.solver_)
 
         fans = Parallel(n_jobs=self.n_jobs)(
-            delayed(QuantileFan(est, tau, name).fit)(X, y) for name, est in named
+            delayed(QuantileFan(est, tau, name).fit)(X, y, sample_weight=sw)
+            for name, est in named
         )
         self.fans_ = fans
         self.estimators_ = [f.models_ for f in fans]
         return self
 
-    def _learn_weights(self, X, y, Z, tau, gidx, fine, hidden, rs):
+    def _learn_weights(self, X, y, Z, tau, gidx, fine, hidden, rs, sw=None):
         n, m = Z.shape[0], tau.size
         mu, sd = float(y.mean()), float(y.std())
         sd = sd if sd > 0 else 1.0
@@ -409,7 +462,9 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
             G = int(gidx.max()) + 1
             Wg = np.vstack(
                 [
-                    wt.lp_group_weights(Zs, ys, tau, np.flatnonzero(gidx == g))
+                    wt.lp_group_weights(
+                        Zs, ys, tau, np.flatnonzero(gidx == g), sample_weight=sw
+                    )
                     for g in range(G)
                 ]
             )
@@ -418,9 +473,9 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
             self.params_ = None
         else:
             self.solver_ = "adam"
-            self._fit_adam(X, ys, Zs, tau, gidx, fine, hidden, rs)
+            self._fit_adam(X, ys, Zs, tau, gidx, fine, hidden, rs, sw)
 
-    def _fit_adam(self, X, ys, Zs, tau, gidx, fine, hidden, rs):
+    def _fit_adam(self, X, ys, Zs, tau, gidx, fine, hidden, rs, sw=None):
         n, p, m = Zs.shape
         G = int(gidx.max()) + 1
         lam, margin = float(self.crossing_penalty), float(self.crossing_margin)
@@ -468,10 +523,10 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
                 )
             else:
                 Q, W = wt.global_forward(params[0], Zs[rows], gidx, fine)
+            w = None if sw is None else sw[rows]
             if not want_grad:
-                u = ys[rows][:, None] - Q
-                return float(np.where(u < 0, (tau - 1) * u, tau * u).mean()), None
-            loss, dQ = wt.objective_grad_Q(ys[rows], Q, tau, lam, margin)
+                return wt.pinball_grad(ys[rows], Q, tau, w)[0], None
+            loss, dQ = wt.objective_grad_Q(ys[rows], Q, tau, lam, margin, w)
             if self.local:
                 grads = wt.local_backward(params, cache, W, Zs[rows], gidx, fine, dQ)
                 for i in range(0, len(params), 2):
@@ -509,6 +564,16 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
                 stall += 1
                 if stall >= self.n_iter_no_change:
                     break
+        else:  # ran out of epochs: warn if the loss was still improving
+            recent = max(1, min(self.n_iter_no_change, self.max_iter // 10))
+            if stall < recent:
+                warnings.warn(
+                    f"QuantileAggregator: Adam stopped at max_iter={self.max_iter} "
+                    f"epochs while the validation loss still improved in the last "
+                    f"{recent} epoch(s); raise max_iter.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
         self.params_ = best_params
         self.best_validation_loss_ = best
         if self.local:

@@ -72,6 +72,30 @@ def quantile_strategy(estimator, name="estimator"):
     )
 
 
+def fit_weights(estimator, sample_weight, name="estimator"):
+    """``{"sample_weight": w}`` for ``estimator.fit``, or ``{}`` without weights.
+
+    A Pipeline receives the weights at its last step
+    (``<step>__sample_weight``). An estimator whose ``fit`` takes no
+    ``sample_weight`` is an error when weights are given (never ignored).
+    """
+    if sample_weight is None:
+        return {}
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import has_fit_parameter
+
+    if isinstance(estimator, Pipeline):
+        step, last = estimator.steps[-1]
+        if has_fit_parameter(last, "sample_weight"):
+            return {f"{step}__sample_weight": sample_weight}
+    elif has_fit_parameter(estimator, "sample_weight"):
+        return {"sample_weight": sample_weight}
+    raise TypeError(
+        f"sample_weight: {name} ({type(estimator).__name__}) does not accept "
+        "sample_weight in fit; use a base model that does, or no weights."
+    )
+
+
 class QuantileFan:
     """A fitted set of models giving one column per level (internal)."""
 
@@ -81,20 +105,21 @@ class QuantileFan:
         self.name = name
         self.kind, self.key = quantile_strategy(estimator, name)
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         tau = self.quantiles
+        kw = fit_weights(self.estimator, sample_weight, self.name)
         if self.kind == "level":
             self.models_ = [
-                clone(self.estimator).set_params(**{self.key: float(t)}).fit(X, y)
+                clone(self.estimator).set_params(**{self.key: float(t)}).fit(X, y, **kw)
                 for t in tau
             ]
         elif self.kind == "fan":
             est = clone(self.estimator).set_params(
                 **{self.key: tuple(float(t) for t in tau)}
             )
-            self.models_ = [est.fit(X, y)]
+            self.models_ = [est.fit(X, y, **kw)]
         else:
-            self.models_ = [clone(self.estimator).fit(X, y)]
+            self.models_ = [clone(self.estimator).fit(X, y, **kw)]
         return self
 
     def predict(self, X):

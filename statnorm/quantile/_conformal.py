@@ -1,5 +1,7 @@
 """Conformal calibration of every central interval of a quantile fan."""
 
+import inspect
+import logging
 import math
 import warnings
 from numbers import Integral, Real
@@ -8,7 +10,6 @@ from typing import ClassVar
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin
-from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
@@ -17,7 +18,9 @@ from .._validation import (
     HasMethods,
     Interval,
     StrOptions,
+    check_groups,
     check_random_state,
+    check_sample_weight,
     fit_context,
     validate_data,
 )
@@ -26,6 +29,8 @@ from ._aggregate import DEFAULT_QUANTILES
 from ._base import QuantileFan, quantile_strategy
 from ._metrics import apply_monotone, pinball_loss
 from ._utils import central_pairs, check_quantiles, is_scalar_level
+
+_logger = logging.getLogger("statnorm.quantile")
 
 
 def _default_estimator():
@@ -76,6 +81,43 @@ def _scores(Q, y, cols, side):
     return Q[:, cols[0]] - y
 
 
+def _is_frozen(est):
+    try:
+        from sklearn.frozen import FrozenEstimator
+    except ImportError:  # scikit-learn < 1.6
+        return False
+    return isinstance(est, FrozenEstimator)
+
+
+class _FrozenFan:
+    """The fan of a model fitted elsewhere (wrapped in FrozenEstimator)."""
+
+    def __init__(self, estimator, quantiles):
+        self.estimator = estimator
+        self.quantiles = np.asarray(quantiles, dtype=np.float64)
+        try:
+            sig = inspect.signature(estimator.predict)
+            self.multi = "quantiles" in sig.parameters
+        except (TypeError, ValueError):  # pragma: no cover - builtins
+            self.multi = False
+
+    def predict(self, X):
+        m = self.quantiles.size
+        if self.multi:
+            Q = self.estimator.predict(X, quantiles=list(self.quantiles))
+        else:
+            Q = self.estimator.predict(X)
+        Q = np.asarray(Q, dtype=np.float64)
+        if Q.shape != (len(X), m) and not (m == 1 and Q.shape == (len(X),)):
+            raise ValueError(
+                f"estimator: the frozen model predicts shape {Q.shape}; a model "
+                f"fitted elsewhere must predict the whole fan, ({len(X)}, {m}) "
+                "columns at `quantiles` (e.g. a fitted QuantileAggregator, or a "
+                "model with predict(X, quantiles=...))."
+            )
+        return Q.reshape(len(X), m)
+
+
 class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     """Conformalised quantile regression of a whole quantile fan (CQR, CV+).
 
@@ -104,13 +146,28 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         level ``tau > 0.5`` is moved by the ``ceil(tau (n + 1))``-th order
         statistic of ``y - q_tau`` (and symmetrically below 0.5), which also
         calibrates each one-sided quantile.
-    cv : {"split", "cv+"}, default="split"
-        Split conformal on a held-out calibration set, or CV+ over ``n_folds``
-        folds (uses every row for fitting and calibration; ``n_folds`` models).
+    cv : "split", "cv+", int or cross-validation splitter, default="split"
+        ``"split"``: split conformal on a held-out calibration set.
+        ``"cv+"``: CV+ over ``n_folds`` shuffled folds (every row is used for
+        fitting and calibration; one model per fold). An int: CV+ over that
+        many shuffled folds. A splitter (``KFold``, ``GroupKFold`` with
+        ``groups`` passed to :meth:`fit`, ``TimeSeriesSplit``, ...): CV+ over
+        its folds; a row no fold holds out (the first block of a
+        ``TimeSeriesSplit``) only trains, and a row held out twice is an
+        error. The guarantee needs exchangeable rows: group splitters keep it
+        for exchangeable groups; for time series it does not hold (a forward
+        split only calibrates on the past).
+
+        For a model fitted elsewhere, wrap it in
+        :class:`sklearn.frozen.FrozenEstimator` (scikit-learn's convention):
+        then every row given to :meth:`fit` is a calibration row and
+        ``calibration_size`` is not used (``cv`` must be "split").
     n_folds : int, default=5
         Folds for ``cv="cv+"``.
     calibration_size : float, default=0.25
         Share of rows held out for calibration with ``cv="split"``.
+    verbose : int, default=0
+        Print one line per fitted fold model (CV+).
     monotone : {"minmax", "sort", "isotonic"} or None, default="minmax"
         Non-crossing post-processing of the calibrated fan. ``"minmax"`` only
         widens central intervals and keeps the coverage guarantee; sort and
@@ -171,12 +228,13 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         "estimator": [HasMethods(["fit", "predict"]), None],
         "quantiles": ["array-like"],
         "method": [StrOptions({"symmetric", "asymmetric"})],
-        "cv": [StrOptions({"split", "cv+"})],
+        "cv": [StrOptions({"split", "cv+"}), "cv_object"],
         "n_folds": [Interval(Integral, 2, None, closed="left")],
         "calibration_size": [Interval(Real, 0, 1, closed="neither")],
         "monotone": [StrOptions({"minmax", "sort", "isotonic"}), None],
         "n_jobs": [Integral, None],
         "random_state": RANDOM_STATE,
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -191,6 +249,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         monotone="minmax",
         n_jobs=None,
         random_state=None,
+        verbose=0,
     ):
         self.estimator = estimator
         self.quantiles = quantiles
@@ -201,9 +260,10 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         self.monotone = monotone
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.verbose = verbose
 
     @fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Fit the quantile model(s) and the conformal corrections.
 
         Parameters
@@ -212,6 +272,14 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             Training features (not modified).
         y : array-like of shape (n_samples,)
             Training targets (not modified).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights passed to the quantile model's ``fit`` (an error if it
+            takes none). The conformal scores stay unweighted, so the
+            guarantee is the usual one: coverage for a new exchangeable row,
+            whatever the weights did to the model. (Weighted conformal
+            prediction under covariate shift is a different method.)
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group splitter in ``cv``.
 
         Returns
         -------
@@ -220,16 +288,28 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         """
         tau = check_quantiles(self.quantiles)
         est = _default_estimator() if self.estimator is None else self.estimator
-        quantile_strategy(est, "estimator")
+        prefit = _is_frozen(est)
+        if not prefit:
+            quantile_strategy(est, "estimator")
+        elif self.cv != "split":
+            raise ValueError(
+                f"cv={self.cv!r}: a FrozenEstimator (a model fitted elsewhere) is "
+                "conformalised on the rows given to fit; use cv='split'."
+            )
         plan = _plan(tau, self.method)
         X, y = validate_data(
             self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2
         )
+        sw = check_sample_weight(sample_weight, X)
+        groups = check_groups(groups, X)
         rs = check_random_state(self.random_state)
         n = X.shape[0]
         self.quantiles_ = tau
         self.plan_ = plan
-        if self.cv == "split":
+        if prefit:
+            self.estimator_ = _FrozenFan(est, tau)
+            self._calibrate_split(self.estimator_.predict(X), y, plan, tau)
+        elif self.cv == "split":
             n_cal = round(self.calibration_size * n)
             if n_cal < 1 or n - n_cal < 2:
                 raise ValueError(
@@ -239,43 +319,74 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                 )
             perm = rs.permutation(n)
             cal, tr = perm[:n_cal], perm[n_cal:]
-            self.estimator_ = QuantileFan(est, tau).fit(X[tr], y[tr])
-            Qc = self.estimator_.predict(X[cal])
-            shifts = np.zeros(tau.size)
-            for cols, side, level in plan:
-                c = _kth(_scores(Qc, y[cal], cols, side), _rank(level, n_cal))
-                if side == 0:
-                    shifts[cols[0]], shifts[cols[1]] = -c, c
-                else:
-                    shifts[cols[0]] = side * c
-            self.shifts_ = shifts
-            self.n_calibration_ = n_cal
+            self.estimator_ = QuantileFan(est, tau).fit(
+                X[tr], y[tr], sample_weight=None if sw is None else sw[tr]
+            )
+            self._calibrate_split(self.estimator_.predict(X[cal]), y[cal], plan, tau)
         else:
-            if n < self.n_folds:
-                raise ValueError(
-                    f"n_folds={self.n_folds} folds need at least {self.n_folds} "
-                    f"samples; got {n} sample(s)."
-                )
-            folds = list(
-                KFold(
-                    self.n_folds, shuffle=True, random_state=rs.randint(2**31 - 1)
-                ).split(X)
-            )
-            fans = Parallel(n_jobs=self.n_jobs)(
-                delayed(QuantileFan(est, tau).fit)(X[tr], y[tr]) for tr, _ in folds
-            )
-            fold_of = np.empty(n, dtype=np.intp)
-            Qoof = np.empty((n, tau.size))
-            for k, (_, te) in enumerate(folds):
-                fold_of[te] = k
-                Qoof[te] = fans[k].predict(X[te])
-            self.fold_models_ = fans
-            self.estimator_ = fans
-            self.fold_of_ = fold_of
-            self.scores_ = [_scores(Qoof, y, cols, side) for cols, side, _ in plan]
-            self.n_calibration_ = n
+            self._fit_cvplus(est, tau, plan, X, y, sw, groups, rs)
         self._warn_infinite(plan, self.n_calibration_)
         return self
+
+    def _calibrate_split(self, Qc, yc, plan, tau):
+        n_cal = len(yc)
+        shifts = np.zeros(tau.size)
+        for cols, side, level in plan:
+            c = _kth(_scores(Qc, yc, cols, side), _rank(level, n_cal))
+            if side == 0:
+                shifts[cols[0]], shifts[cols[1]] = -c, c
+            else:
+                shifts[cols[0]] = side * c
+        self.shifts_ = shifts
+        self.n_calibration_ = n_cal
+
+    def _fit_cvplus(self, est, tau, plan, X, y, sw, groups, rs):
+        from ._aggregate import check_n_splits, cv_splits
+
+        n = X.shape[0]
+        if self.cv == "cv+" and n < self.n_folds:
+            raise ValueError(
+                f"n_folds={self.n_folds} folds need at least {self.n_folds} "
+                f"samples; got {n} sample(s)."
+            )
+        cv = self.n_folds if self.cv == "cv+" else self.cv
+        if cv is None:
+            cv = 5
+        splitter = check_n_splits(cv, n, rs.randint(2**31 - 1))
+        folds, held = cv_splits(splitter, X, y, groups)
+        _logger.info(
+            "ConformalQuantileRegressor: CV+ over %d folds, %d calibration rows",
+            len(folds),
+            held.size,
+        )
+
+        def fit_fold(k, tr):
+            fan = QuantileFan(est, tau).fit(
+                X[tr], y[tr], sample_weight=None if sw is None else sw[tr]
+            )
+            if self.verbose:
+                print(
+                    f"ConformalQuantileRegressor fold {k + 1}/{len(folds)}: "
+                    f"{tr.size} training rows",
+                    flush=True,
+                )
+            return fan
+
+        fans = Parallel(n_jobs=self.n_jobs)(
+            delayed(fit_fold)(k, tr) for k, (tr, _) in enumerate(folds)
+        )
+        fold_of = np.full(n, -1, dtype=np.intp)
+        Qoof = np.empty((n, tau.size))
+        for k, (_, te) in enumerate(folds):
+            fold_of[te] = k
+            Qoof[te] = fans[k].predict(X[te])
+        self.fold_models_ = fans
+        self.estimator_ = fans
+        self.fold_of_ = fold_of[held]
+        self.scores_ = [
+            _scores(Qoof[held], y[held], cols, side) for cols, side, _ in plan
+        ]
+        self.n_calibration_ = held.size
 
     def _warn_infinite(self, plan, n):
         bad = [lvl for _, _, lvl in plan if _rank(lvl, n) > n]
@@ -311,7 +422,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             n_out = None if is_scalar_level(self.quantiles) else self.quantiles_.size
             return map_row_blocks(self.predict, X, n_outputs=n_out)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        if self.cv == "split":
+        if hasattr(self, "shifts_"):
             Q = self.estimator_.predict(X) + self.shifts_
         else:
             Q = self._predict_cvplus(X)
@@ -322,6 +433,80 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                 center += 1
             Q = apply_monotone(Q, self.monotone, center, self.n_jobs)
         return Q[:, 0] if is_scalar_level(self.quantiles) else Q
+
+    def predict_interval(self, X, confidence_level=None):
+        """Point predictions and calibrated intervals, shaped as MAPIE's.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        confidence_level : float or array-like of float, default=None
+            Levels ``1 - alpha`` of the central intervals to return; each must
+            be one of the fitted central intervals (``quantiles`` holds
+            ``alpha / 2`` and ``1 - alpha / 2``). Default: every fitted central
+            interval, narrowest first.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The calibrated median when 0.5 is among ``quantiles``, else the
+            midpoint of the narrowest interval.
+        y_intervals : ndarray of shape (n_samples, 2, n_levels)
+            ``[:, 0, k]`` lower and ``[:, 1, k]`` upper bound of the interval
+            at ``confidence_level[k]``, as ``MapieQuantileRegressor`` and
+            MAPIE's ``predict_interval`` return them.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import QuantileRegressor
+        >>> from statnorm.quantile import ConformalQuantileRegressor
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.uniform(size=(300, 1))
+        >>> y = X[:, 0] + rng.normal(size=300)
+        >>> cqr = ConformalQuantileRegressor(
+        ...     QuantileRegressor(alpha=0.0), quantiles=[0.05, 0.1, 0.5, 0.9, 0.95],
+        ...     random_state=0).fit(X, y)
+        >>> y_pred, y_pis = cqr.predict_interval(X[:4], confidence_level=[0.8, 0.9])
+        >>> y_pred.shape, y_pis.shape
+        ((4,), (4, 2, 2))
+        """
+        check_is_fitted(self)
+        tau = self.quantiles_
+        lo, hi, alphas, _ = central_pairs(tau)
+        fitted = 1.0 - np.asarray(alphas, dtype=np.float64)
+        if confidence_level is None:
+            order = np.argsort(fitted)
+            want = fitted[order]
+        else:
+            want = np.atleast_1d(np.asarray(confidence_level, dtype=np.float64))
+            if want.ndim != 1 or want.size == 0 or not np.isfinite(want).all():
+                raise ValueError(
+                    "confidence_level must be a float or a 1-D list of floats in "
+                    f"(0, 1); got {confidence_level!r}."
+                )
+        idx = []
+        for c in want:
+            hit = np.flatnonzero(np.abs(fitted - c) < 1e-9)
+            if hit.size == 0:
+                raise ValueError(
+                    f"confidence_level={c:g} is not a fitted central interval; "
+                    f"the quantiles give {sorted(np.round(fitted, 10).tolist())}."
+                )
+            idx.append(int(hit[0]))
+        Q = self.predict(X).reshape(-1, tau.size)
+        y_pis = np.stack(
+            [np.column_stack([Q[:, lo[k]], Q[:, hi[k]]]) for k in idx],
+            axis=2,
+        )
+        med = np.flatnonzero(np.abs(tau - 0.5) < 1e-12)
+        if med.size:
+            y_pred = Q[:, med[0]]
+        else:
+            k = int(np.argmin(fitted))
+            y_pred = 0.5 * (Q[:, lo[k]] + Q[:, hi[k]])
+        return y_pred, y_pis
 
     def _predict_cvplus(self, X):
         n = self.fold_of_.size

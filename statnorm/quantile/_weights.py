@@ -23,18 +23,26 @@ def softmax_backward(W, dW, axis=-1):
     return W * (dW - (W * dW).sum(axis=axis, keepdims=True))
 
 
-def pinball_grad(y, Q, tau):
-    """Mean pinball loss over rows and levels and its gradient w.r.t. Q."""
+def pinball_grad(y, Q, tau, w=None):
+    """Mean pinball loss over rows and levels and its gradient w.r.t. Q.
+
+    With row weights ``w`` the mean over rows is the weighted mean.
+    """
     u = y[:, None] - Q
     neg = u < 0
-    loss = np.where(neg, (tau - 1.0) * u, tau * u).mean()
-    dQ = -(tau - neg) / Q.size
-    return float(loss), dQ
+    if w is None:
+        loss = np.where(neg, (tau - 1.0) * u, tau * u).mean()
+        dQ = -(tau - neg) / Q.size
+        return float(loss), dQ
+    r = w / (w.sum() * Q.shape[1])
+    loss = float(r @ np.where(neg, (tau - 1.0) * u, tau * u).sum(axis=1))
+    dQ = -(tau - neg) * r[:, None]
+    return loss, dQ
 
 
-def objective_grad_Q(y, Q, tau, lam, margin):
+def objective_grad_Q(y, Q, tau, lam, margin, w=None):
     """Pinball loss + lam * crossing penalty, and d/dQ."""
-    loss, dQ = pinball_grad(y, Q, tau)
+    loss, dQ = pinball_grad(y, Q, tau, w)
     if lam > 0:
         g = np.empty_like(Q)
         pen = crossing_penalty(np.ascontiguousarray(Q), float(margin), g)
@@ -141,8 +149,12 @@ def local_backward(params, cache, W, Z, gidx, fine, dQ):
 
 
 # ------------------------------------------------------------------------ LP
-def lp_group_weights(Z, y, tau, levels):
-    """Exact simplex weights minimising summed pinball over ``levels`` (HiGHS)."""
+def lp_group_weights(Z, y, tau, levels, sample_weight=None):
+    """Exact simplex weights minimising summed pinball over ``levels`` (HiGHS).
+
+    ``sample_weight`` weights each row's pinball terms (integer weights give
+    the same problem as repeating rows).
+    """
     from scipy import sparse
     from scipy.optimize import linprog
 
@@ -162,6 +174,9 @@ def lp_group_weights(Z, y, tau, levels):
     b = np.concatenate([np.tile(y, len(levels)), [1.0]])
     t = np.repeat(tau[levels], n)
     c = np.concatenate([np.zeros(p), t, 1.0 - t]) / r
+    if sample_weight is not None:
+        rw = np.tile(np.asarray(sample_weight, dtype=np.float64), len(levels))
+        c[p:] *= np.tile(rw, 2) * (n / rw[:n].sum())
     res = linprog(c, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
     if res.status != 0:  # pragma: no cover - the LP is always feasible
         raise RuntimeError(f"linprog failed: {res.message}")
