@@ -86,7 +86,17 @@ CASES = {
             id="max_depth_predict",
         ),
     ],
-    f"{_M}.TTEDepth": _depth_cases(dp.TTEDepth),
+    f"{_M}.TTEDepth": [
+        *_depth_cases(dp.TTEDepth),
+        Case(
+            lambda X, sample_weight: (
+                dp.TTEDepth("chord").fit(X, sample_weight=sample_weight).depths_
+            ),
+            {"X": _F, "sample_weight": np.linspace(0.5, 2.0, 40)},
+            skip={("sample_weight", "none"): "None is the default (no weights)"},
+            id="fit_weighted",
+        ),
+    ],
     f"{_M}.DepthTestResult": Case(
         lambda F, G: dp.depth_rank_sum_test(F, G).summary(), {"F": _F, "G": _G}
     ),
