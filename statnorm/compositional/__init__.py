@@ -18,6 +18,7 @@ Examples
 (11, 11)
 """
 
+from ._inference import PartialCorrelationFDR, PartialCorrelationInterval
 from ._pcor import CompositionalPartialCorrelation, PartialCorrelationEdges
 from ._plot import PartialCorrelationDisplay, PartialCorrelationNetworkDisplay
 from ._transforms import (
@@ -42,6 +43,8 @@ __all__ = [
     "ILRTransformer",
     "PartialCorrelationDisplay",
     "PartialCorrelationEdges",
+    "PartialCorrelationFDR",
+    "PartialCorrelationInterval",
     "PartialCorrelationNetworkDisplay",
     "alr",
     "alr_inv",

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import Interval, StrOptions, check_2d, fit_context, validate_data
 from ..exceptions import DataDimensionalityWarning
 from ..results import Result, SummaryTable
+from ._inference import _PcorInferenceMixin
 from ._shrinkage import shrink_covariance
 from ._transforms import _check_parts, _reject_non_arrays, multiplicative_replacement
 
@@ -136,6 +137,10 @@ class PartialCorrelationEdges(Result):
     pvalue : ndarray of float
         Two-sided p-value (NaN when no valid t-test exists, see
         :attr:`CompositionalPartialCorrelation.df_`).
+    qvalue : ndarray of float or None, default=None
+        Multiplicity-adjusted p-value of each pair (``edges(fdr=...)``
+        only): Benjamini-Hochberg or Benjamini-Yekutieli on the t-test
+        p-values, or Benjamini-Hochberg on the permutation p-values.
 
     Examples
     --------
@@ -154,6 +159,7 @@ class PartialCorrelationEdges(Result):
     target: np.ndarray
     partial_correlation: np.ndarray
     pvalue: np.ndarray
+    qvalue: np.ndarray | None = None
 
     def __len__(self):
         return int(self.i.size)
@@ -176,11 +182,11 @@ class PartialCorrelationEdges(Result):
                 self.source, self.target, self.partial_correlation, self.pvalue
             )
         ][:max_rows]
-        return SummaryTable(
-            "Partial correlations",
-            ("part 1", "part 2", "partial corr.", "p-value"),
-            tuple(rows),
-        )
+        header = ("part 1", "part 2", "partial corr.", "p-value")
+        if self.qvalue is not None:
+            rows = [(*row, float(q)) for row, q in zip(rows, self.qvalue)]
+            header = (*header, "q-value")
+        return SummaryTable("Partial correlations", header, tuple(rows))
 
     def __str__(self):
         return str(self.summary())
@@ -189,14 +195,15 @@ class PartialCorrelationEdges(Result):
         """Return a pandas DataFrame (requires pandas)."""
         import pandas as pd
 
-        return pd.DataFrame(
-            {
-                "source": self.source,
-                "target": self.target,
-                "partial_correlation": self.partial_correlation,
-                "pvalue": self.pvalue,
-            }
-        )
+        cols = {
+            "source": self.source,
+            "target": self.target,
+            "partial_correlation": self.partial_correlation,
+            "pvalue": self.pvalue,
+        }
+        if self.qvalue is not None:
+            cols["qvalue"] = self.qvalue
+        return pd.DataFrame(cols)
 
     def to_networkx(self):
         """Return an undirected :class:`networkx.Graph` (requires networkx).
@@ -224,7 +231,7 @@ class PartialCorrelationEdges(Result):
         return G
 
 
-class CompositionalPartialCorrelation(BaseEstimator):
+class CompositionalPartialCorrelation(_PcorInferenceMixin, BaseEstimator):
     """Reference-independent partial correlations of compositional parts (Erb 2020).
 
     For strictly positive compositions, the partial correlation of parts
@@ -289,7 +296,11 @@ class CompositionalPartialCorrelation(BaseEstimator):
         usual partial-correlation t-test has ``n - (n_parts - 3) - 2``
         degrees of freedom. None with shrinkage, with fewer than 3 parts,
         or when samples do not outnumber parts (no
-        exact test exists).
+        exact test exists). With ``sample_weight``, ``n_samples`` is the sum
+        of the weights (a float if it is not whole); each covariate
+        subtracts one.
+    n_covariates_ : int
+        Number of covariates conditioned on (0 without ``covariates``).
     shrinkage_ : float
         Correlation shrinkage intensity used (0.0 without shrinkage).
     shrinkage_variance_ : float
@@ -308,6 +319,15 @@ class CompositionalPartialCorrelation(BaseEstimator):
         Number of parts seen in ``fit``.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Part names, when ``X`` has string column names.
+
+    Notes
+    -----
+    Inference: :meth:`edges` with ``fdr=`` controls the false discovery
+    rate over all ``n_parts (n_parts - 1) / 2`` pairs (Benjamini-Hochberg or
+    Benjamini-Yekutieli on the t-test p-values, or a permutation FDR that
+    also works with shrinkage); :meth:`permutation_fdr` gives propr's
+    cutoff table; :meth:`confidence_interval` gives Fisher-z intervals with
+    standard error ``1 / sqrt(df_ - 1)`` or bootstrap intervals.
 
     See Also
     --------
@@ -379,7 +399,7 @@ class CompositionalPartialCorrelation(BaseEstimator):
         return L
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None, *, covariates=None):
         """Estimate the partial correlations of the parts of ``X``.
 
         Parameters
@@ -392,6 +412,19 @@ class CompositionalPartialCorrelation(BaseEstimator):
             and ``df_`` is None.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative frequency weights (a row of weight 2 counts as two
+            rows): weighted means and covariance with divisor
+            ``sum(sample_weight) - ddof``, and the t-test uses
+            ``sum(sample_weight)`` as the sample size. Integer weights give
+            the fit of the data with rows repeated.
+        covariates : array-like of shape (n_samples,) or (n_samples, n_covariates), default=None
+            Non-compositional variables (not closed with the parts: age,
+            pH, batch indicators, ...) to condition on in addition to the
+            other parts. The log-ratios are regressed on them (with an
+            intercept, weighted when ``sample_weight`` is given) and the
+            partial correlations are those of the residuals; each covariate
+            costs one degree of freedom.
 
         Returns
         -------
@@ -400,8 +433,13 @@ class CompositionalPartialCorrelation(BaseEstimator):
         """
         L = self._log_parts(X)
         n, D = L.shape
-        if self.ddof >= n:
-            raise ValueError(f"ddof={self.ddof} must be smaller than n_samples={n}.")
+        self._set_design(L, sample_weight, covariates)
+        n_eff = n if self._sw is None else float(self._sw.sum())
+        if self.ddof >= n_eff - self.n_covariates_:
+            raise ValueError(
+                f"ddof={self.ddof} must be smaller than n_samples={n_eff:g} "
+                f"minus the {self.n_covariates_} covariate(s)."
+            )
         self._cache = {}
         self.n_samples_ = n
         names = getattr(self, "feature_names_in_", None)
@@ -432,8 +470,8 @@ class CompositionalPartialCorrelation(BaseEstimator):
     def _fit_exact(self, L):
         n, D = L.shape
         Z = L - L.mean(axis=1, keepdims=True)
-        Zc = Z - Z.mean(axis=0)
-        scale = n - self.ddof
+        Zc, n_eff = self._centred(Z)
+        scale = n_eff - self.ddof
         if n > D:
             G = Zc.T @ Zc / scale
             G = (G + G.T) / 2
@@ -445,7 +483,7 @@ class CompositionalPartialCorrelation(BaseEstimator):
                 self._cov_parts = ("dense", G)
                 self.solver_ = "closed-form"
                 self.rank_ = D - 1
-                self.df_ = n - D + 1 if D >= 3 else None
+                self.df_ = self._t_df(n_eff, D)
                 return
         F = Zc / np.sqrt(scale)
         self._precision, self.rank_ = _pinv_from_factor(F)
@@ -472,7 +510,9 @@ class CompositionalPartialCorrelation(BaseEstimator):
             data = L - special.logsumexp(L, axis=1, keepdims=True)  # log-proportions
         else:
             data = L - L.mean(axis=1, keepdims=True)  # clr
-        cov = shrink_covariance(data, lam=lam)
+        cov = shrink_covariance(
+            self._shrink_data(data), lam=lam, sample_weight=self._sw
+        )
         self.shrinkage_, self.shrinkage_variance_ = cov.lam, cov.lam_var
         self._cov_parts = ("basis" if basis else "direct", cov)
         P = None
@@ -669,13 +709,44 @@ class CompositionalPartialCorrelation(BaseEstimator):
         self._scan(block_size, select)
         return self._make_edges(*best)
 
-    def edges(self, threshold=0.5, *, max_edges=1_000_000, block_size=None):
-        """Return every pair with ``|partial correlation| >= threshold``.
+    def edges(
+        self,
+        threshold=None,
+        *,
+        fdr=None,
+        method="bh",
+        n_permutations=100,
+        random_state=None,
+        max_edges=1_000_000,
+        block_size=None,
+    ):
+        """Return every pair with ``|partial correlation| >= threshold``, or
+        the pairs significant at a false discovery rate ``fdr``.
+
+        With ``fdr``, the ``D (D - 1) / 2`` pairs are tested together:
+        ``method="bh"`` (Benjamini-Hochberg) or ``"by"`` (Benjamini-Yekutieli,
+        valid under any dependence) on the exact t-test p-values (see
+        ``df_``), through :func:`statsmodels.stats.multitest.multipletests`;
+        ``"permutation"`` applies Benjamini-Hochberg to permutation p-values
+        of ``|rho|`` against the pooled null of :meth:`permutation_fdr`
+        (every part permuted independently over samples), which also works
+        with shrinkage. The kept pairs are those whose estimated FDR (mean
+        permuted count over observed count at their ``|rho|``, as propr's
+        ``updateCutoffs``) is at most ``fdr``.
 
         Parameters
         ----------
-        threshold : float, default=0.5
-            Smallest absolute partial correlation kept, in [0, 1].
+        threshold : float or None, default=None
+            Smallest absolute partial correlation kept, in [0, 1]; None
+            means 0.5 unless ``fdr`` is given.
+        fdr : float in (0, 1) or None, default=None
+            Target false discovery rate (exclusive with ``threshold``).
+        method : {"bh", "by", "permutation"}, default="bh"
+            Multiple-testing procedure (with ``fdr`` only).
+        n_permutations : int, default=100
+            Permuted data sets (``method="permutation"`` only).
+        random_state : int, RandomState instance or None, default=None
+            Seeds the permutations.
         max_edges : int, default=1_000_000
             Error out instead of returning more pairs than this.
         block_size : int, default=None
@@ -693,8 +764,17 @@ class CompositionalPartialCorrelation(BaseEstimator):
         >>> est = CompositionalPartialCorrelation().fit(load_roman_cups().data)
         >>> len(est.edges(threshold=0.55))
         4
+        >>> e = est.edges(fdr=0.05, method="by")
+        >>> len(e), round(float(e.qvalue.max()), 4)
+        (4, 0.0038)
         """
         check_is_fitted(self)
+        if fdr is not None:
+            if threshold is not None:
+                raise ValueError("Pass either threshold or fdr, not both.")
+            return self._fdr_edges(fdr, method, n_permutations, random_state, max_edges)
+        if threshold is None:
+            threshold = 0.5
         if (
             isinstance(threshold, bool)
             or not isinstance(threshold, Real)

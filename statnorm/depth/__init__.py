@@ -22,6 +22,7 @@ Examples
 True
 """
 
+from ._classifier import DepthClassifier
 from ._embed import embed_texts
 from ._multivariate import (
     HalfspaceDepth,
@@ -36,6 +37,7 @@ from ._tte import IsotropicReferenceWarning, TTEDepth
 
 __all__ = [
     "DDPlotDisplay",
+    "DepthClassifier",
     "DepthHistogramDisplay",
     "DepthTestResult",
     "HalfspaceDepth",

@@ -8,7 +8,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 from scipy.stats import chi2
 
-from .._validation import Interval, StrOptions
+from .._validation import Interval, StrOptions, check_1d
 from ..exceptions import StatnormWarning
 from ._base import _BaseDepth, _unit_rows
 
@@ -85,6 +85,8 @@ class TTEDepth(_BaseDepth):
     reference_ : ndarray of shape (n_reference, n_features) or None
         The (unit-normalised, for chord) reference, kept for pairwise scoring;
         ``None`` for the cosine metric, which needs only ``mean_direction_``.
+    sample_weight_ : ndarray of shape (n_reference,) or None
+        Weights of the reference rows (None: unweighted).
     n_samples_fit_ : int
         Number of reference rows.
     n_features_in_ : int
@@ -140,8 +142,72 @@ class TTEDepth(_BaseDepth):
         self.metric = metric
         self.d_sup = d_sup
 
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit the depth to a reference sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Reference sample (for text: the embeddings of the reference
+            corpus). Not modified.
+        y : None
+            Ignored; present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative frequency weights of the reference rows (a weighted
+            reference set): the mean distance to the reference becomes the
+            weighted mean ``sum_j w_j delta(x, f_j) / sum_j w_j``. In-sample
+            depths leave out one unit of each row's own weight (``min(w_i,
+            1)``), so integer weights give the depths of the reference with
+            rows repeated. The sum of the weights must exceed 1.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from statnorm.depth import TTEDepth
+        >>> F = np.array([[1.0, 0.1], [1.0, 0.3], [0.2, 1.0]])
+        >>> a = TTEDepth().fit(F, sample_weight=[2, 1, 1])
+        >>> b = TTEDepth().fit(F[[0, 0, 1, 2]])
+        >>> bool(np.allclose(a.score_samples(F), b.score_samples(F)))
+        True
+        """
+        self._fit_weight = sample_weight
+        try:
+            return super().fit(X, y)
+        finally:
+            del self._fit_weight
+
+    def _weights(self, n):
+        sw = getattr(self, "_fit_weight", None)
+        if sw is None:
+            return None
+        w = check_1d(sw, name="sample_weight")
+        if w.shape[0] != n:
+            raise ValueError(
+                f"sample_weight has {w.shape[0]} entries but X has {n} samples."
+            )
+        if (w < 0).any():
+            raise ValueError(
+                f"sample_weight must be non-negative; got min {w.min():g} instead."
+            )
+        if w.sum() <= 1:
+            raise ValueError(
+                "sample_weight must sum to more than 1 (a reference of more "
+                f"than one point); got a sum of {w.sum():g} (zero weights?)."
+            )
+        return w.copy()
+
     def _fit(self, X):
         n = X.shape[0]
+        w = self._weights(n)
+        self.sample_weight_ = w
+        # leave-one-out denominators: total weight minus one unit of the row
+        W = float(n) if w is None else float(w.sum())
+        loo = W - (1.0 if w is None else np.minimum(w, 1.0))
         self.reference_ = None
         if callable(self.metric):
             self.mean_direction_ = None
@@ -149,10 +215,16 @@ class TTEDepth(_BaseDepth):
             self.reference_ = X.copy()
             D = cdist(X, X, metric=self.metric)
             np.fill_diagonal(D, 0.0)
+            if w is not None:
+                return self.d_sup - D @ w / loo
             return self.d_sup - D.sum(axis=1) / (n - 1)
         U = _unit_rows(X)
-        S = U.sum(axis=0)
-        self.mean_direction_ = S / n
+        S = U.sum(axis=0) if w is None else w @ U
+        if w is not None:
+            self.mean_direction_ = S / W
+            n = W  # effective sample size of the Rayleigh test
+        else:
+            self.mean_direction_ = S / n
         R = float(np.linalg.norm(self.mean_direction_))
         self.mean_resultant_length_ = R
         d = X.shape[1]
@@ -169,27 +241,34 @@ class TTEDepth(_BaseDepth):
                 stacklevel=3,
             )
         if self.metric == "cosine":
+            if w is not None:  # d_sup - sum_j w_j (1 - u_i . u_j) / loo_i
+                return self.d_sup - (W - U @ S) / loo
             # D(f_i; F) = d_sup - 1 + (u_i . S - u_i . u_i) / (n - 1), u_i . u_i = 1
             return self.d_sup - 1.0 + (U @ S - 1.0) / (n - 1)
         self.reference_ = U
+        n = U.shape[0]
         out = np.empty(n)
         step = max(1, (1 << 23) // n)
         for i in range(0, n, step):
             D = _chord_from_cos(U[i : i + step] @ U.T)
             rows = np.arange(D.shape[0])
             D[rows, rows + i] = 0.0
-            out[i : i + step] = self.d_sup - D.sum(axis=1) / (n - 1)
+            if w is None:
+                out[i : i + step] = self.d_sup - D.sum(axis=1) / (n - 1)
+            else:
+                out[i : i + step] = self.d_sup - D @ w / loo[i : i + step]
         return out
 
     def _score_block(self, X):
+        w = getattr(self, "sample_weight_", None)
         if callable(self.metric):
-            return self.d_sup - cdist(X, self.reference_, metric=self.metric).mean(
-                axis=1
-            )
+            D = cdist(X, self.reference_, metric=self.metric)
+            return self.d_sup - (D.mean(axis=1) if w is None else D @ w / w.sum())
         U = _unit_rows(X)
         if self.metric == "cosine":
             return self.d_sup - 1.0 + U @ self.mean_direction_
-        return self.d_sup - _chord_from_cos(U @ self.reference_.T).mean(axis=1)
+        D = _chord_from_cos(U @ self.reference_.T)
+        return self.d_sup - (D.mean(axis=1) if w is None else D @ w / w.sum())
 
     def _score_rows(self):
         return 1 if self.metric == "cosine" else self.n_samples_fit_

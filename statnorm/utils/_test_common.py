@@ -105,6 +105,17 @@ for _cls in (
 ):
     INIT_PARAMS[_cls] = {"zero_replacement": "multiplicative"}
     EXPECTED_FAILED_CHECKS[_cls] = {"check_estimators_dtypes": _ALL_ZERO_ROW}
+EXPECTED_FAILED_CHECKS[CompositionalPartialCorrelation].update(
+    {
+        "check_sample_weights_pandas_series": _ALL_ZERO_ROW,
+        "check_sample_weights_not_an_array": _ALL_ZERO_ROW,
+        "check_sample_weight_equivalence_on_dense_data": (
+            "the check fits 30 parts on fewer samples, where the unshrunk "
+            "estimate is not identified and warns (DataDimensionalityWarning); "
+            "the compositional tests check weights == repetition"
+        ),
+    }
+)
 
 # ---------------------------------------------------------------------- depth
 INIT_PARAMS[HalfspaceDepth] = {"n_directions": 50, "random_state": 0}

@@ -89,8 +89,57 @@ CASES = {
             bad_params={"threshold": [np.nan, -0.5, 1.5], "block_size": [0, -2]},
             id="edges",
         ),
+        Case(
+            lambda fdr: _pcor().edges(fdr=fdr, method="by"),
+            {},
+            params={"fdr": 0.1},
+            bad_params={"fdr": [0, 1, -0.5, np.nan, "a"]},
+            id="edges_fdr",
+        ),
+        Case(
+            lambda X, sample_weight: cp.CompositionalPartialCorrelation().fit(
+                X, sample_weight=sample_weight
+            ),
+            {"X": _C, "sample_weight": np.arange(1.0, 31.0)},
+            skip={("sample_weight", "none"): "None is the default (equal weights)"},
+            id="fit_weighted",
+        ),
+        Case(
+            lambda X, covariates: cp.CompositionalPartialCorrelation().fit(
+                X, covariates=covariates
+            ),
+            {"X": _C, "covariates": _rng.normal(size=(30, 2))},
+            skip={("covariates", "none"): "None is the default (no covariates)"},
+            id="fit_covariates",
+        ),
     ],
     f"{_M}.PartialCorrelationEdges": Case(lambda: _pcor().top_edges(3).summary(), {}),
+    f"{_M}.PartialCorrelationFDR": Case(
+        lambda n_permutations: _pcor().permutation_fdr(
+            n_permutations=n_permutations, random_state=0
+        ),
+        {},
+        params={"n_permutations": 5},
+        bad_params={"n_permutations": [0, -1, 2.5, "a"]},
+    ),
+    f"{_M}.PartialCorrelationInterval": [
+        Case(
+            lambda confidence_level: _pcor().confidence_interval(confidence_level),
+            {},
+            params={"confidence_level": 0.9},
+            bad_params={"confidence_level": [0, 1, 1.5, np.nan, "a"]},
+            id="fisher",
+        ),
+        Case(
+            lambda n_bootstrap: _pcor().confidence_interval(
+                method="bootstrap", n_bootstrap=n_bootstrap, random_state=0
+            ),
+            {},
+            params={"n_bootstrap": 5},
+            bad_params={"n_bootstrap": [0, -3, 1.5]},
+            id="bootstrap",
+        ),
+    ],
     f"{_M}.alr": Case(lambda X: cp.alr(X), {"X": _C}),
     f"{_M}.alr_inv": Case(lambda A: cp.alr_inv(A), {"A": _A}),
     f"{_M}.closure": Case(lambda X: cp.closure(X), {"X": _X}),

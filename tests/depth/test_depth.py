@@ -639,3 +639,62 @@ def test_cli_text_files_without_sentence_transformers(tmp_path, capsys, monkeypa
     b.write_text("a third\n")
     assert main(["depth", str(a), str(b)]) == 2
     assert "sentence-transformers" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ sample_weight
+def _cityblock(u, v):
+    return float(np.abs(u - v).sum())
+
+
+@pytest.mark.parametrize("metric", ["cosine", "chord", _cityblock])
+def test_tte_integer_weights_equal_row_repetition(metric):
+    from statnorm.depth import TTEDepth
+
+    rng = np.random.default_rng(7)
+    F = rng.normal(size=(25, 6)) + 1.5
+    G = rng.normal(size=(10, 6)) + 1.0
+    w = rng.integers(0, 4, size=25)
+    w[:2] = 1
+    a = TTEDepth(metric).fit(F, sample_weight=w)
+    b = TTEDepth(metric).fit(np.repeat(F, w, axis=0))
+    np.testing.assert_allclose(a.score_samples(G), b.score_samples(G), rtol=1e-12)
+    pos = w > 0
+    # in the repeated fit the chord distance of a row to its own copy is
+    # sqrt(2 - 2 u.u) with u.u = 1 - O(eps): about 1e-8, not 0
+    atol = 1e-7 if metric == "chord" else 0.0
+    np.testing.assert_allclose(
+        np.repeat(a.depths_[pos], w[pos]), b.depths_, rtol=1e-12, atol=atol
+    )
+    # a zero-weight row is not in the reference: its in-sample depth is its
+    # out-of-sample depth
+    np.testing.assert_allclose(a.depths_[~pos], b.score_samples(F[~pos]), rtol=1e-12)
+    if metric == "cosine":
+        np.testing.assert_allclose(a.mean_direction_, b.mean_direction_)
+
+
+def test_tte_unit_weights_change_nothing_and_bad_weights():
+    from statnorm.depth import TTEDepth
+
+    rng = np.random.default_rng(8)
+    F = rng.normal(size=(20, 4)) + 2.0
+    w = np.ones(20)
+    a = TTEDepth("chord").fit(F, sample_weight=w)
+    b = TTEDepth("chord").fit(F)
+    np.testing.assert_allclose(a.depths_, b.depths_, rtol=1e-12)
+    np.testing.assert_array_equal(w, np.ones(20))
+    for bad, msg in [
+        (-w, "non-negative"),
+        (np.ones(3), "entries"),
+        (np.r_[1.0, np.zeros(19)], "more than 1"),
+        (np.full(20, np.nan), "sample_weight"),
+    ]:
+        with pytest.raises(ValueError, match=msg):
+            TTEDepth().fit(F, sample_weight=bad)
+    # fractional weights: leave-one-out removes the row's own weight
+    v = np.linspace(0.2, 2.0, 20)
+    c = TTEDepth("chord").fit(F, sample_weight=v)
+    U = F / np.linalg.norm(F, axis=1, keepdims=True)
+    D = np.sqrt(np.maximum(2 - 2 * U @ U.T, 0))
+    np.fill_diagonal(D, 0.0)
+    want = 2.0 - D @ v / (v.sum() - np.minimum(v, 1.0))
+    np.testing.assert_allclose(c.depths_, want, rtol=1e-12)

@@ -66,7 +66,37 @@ CASES = {
         dp.ProjectionDepth, n_directions=50, random_state=0
     ),
     f"{_M}.SpatialDepth": _depth_cases(dp.SpatialDepth),
-    f"{_M}.TTEDepth": _depth_cases(dp.TTEDepth),
+    f"{_M}.DepthClassifier": [
+        Case(
+            lambda X, y, method: (
+                dp.DepthClassifier(method=method).fit(X, y).predict_proba(X)
+            ),
+            {"X": np.vstack([_F, _G]), "y": np.repeat([0, 1], [40, 30])},
+            params={"method": "dd"},
+            bad_params={"method": ["a", 1, None]},
+            id="dd",
+        ),
+        Case(
+            lambda X: (
+                dp.DepthClassifier(method="max-depth")
+                .fit(np.vstack([_F, _G]), np.repeat(["a", "b"], [40, 30]))
+                .predict(X)
+            ),
+            {"X": _G},
+            id="max_depth_predict",
+        ),
+    ],
+    f"{_M}.TTEDepth": [
+        *_depth_cases(dp.TTEDepth),
+        Case(
+            lambda X, sample_weight: (
+                dp.TTEDepth("chord").fit(X, sample_weight=sample_weight).depths_
+            ),
+            {"X": _F, "sample_weight": np.linspace(0.5, 2.0, 40)},
+            skip={("sample_weight", "none"): "None is the default (no weights)"},
+            id="fit_weighted",
+        ),
+    ],
     f"{_M}.DepthTestResult": Case(
         lambda F, G: dp.depth_rank_sum_test(F, G).summary(), {"F": _F, "G": _G}
     ),

@@ -1,0 +1,525 @@
+"""Inference for compositional partial correlations: weights, covariates,
+multiple-testing control over all edges, and confidence intervals.
+
+Kept apart from the estimator's linear algebra (``_pcor.py``): the methods
+here reach the fitted estimate only through ``partial_correlation_``,
+``df_`` and refits of the same estimator on permuted or resampled log data.
+"""
+
+import warnings
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import stats
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import (
+    check_1d,
+    check_2d,
+    check_confidence_level,
+    check_random_state,
+    spawn_seeds,
+)
+from ..results import Result, SummaryTable
+
+__all__ = ["PartialCorrelationFDR", "PartialCorrelationInterval"]
+
+_FDR_METHODS = {"bh": "fdr_bh", "by": "fdr_by"}
+
+
+# ------------------------------------------------------------------ results
+@dataclass(frozen=True, repr=False)
+class PartialCorrelationInterval(Result):
+    """Confidence intervals of every partial correlation.
+
+    Returned by :meth:`CompositionalPartialCorrelation.confidence_interval`.
+
+    Parameters
+    ----------
+    low, high : ndarray of shape (n_parts, n_parts)
+        Lower and upper ends (symmetric; 1 on the diagonal).
+    partial_correlation : ndarray of shape (n_parts, n_parts)
+        The point estimates.
+    confidence_level : float
+        Nominal coverage of each interval (not simultaneous over pairs).
+    method : str
+        ``"fisher"`` or ``"bootstrap"``.
+    df : float or None
+        Degrees of freedom of the t-test (``"fisher"``); the standard error
+        on the Fisher z scale is ``1 / sqrt(df - 1)``.
+    n_bootstrap : int
+        Bootstrap resamples (0 for ``"fisher"``).
+    part_names : ndarray of str
+        Names of the parts.
+
+    Examples
+    --------
+    >>> from statnorm.datasets import load_roman_cups
+    >>> from statnorm.compositional import CompositionalPartialCorrelation
+    >>> cups = load_roman_cups(as_frame=True)
+    >>> est = CompositionalPartialCorrelation().fit(cups.data)
+    >>> ci = est.confidence_interval(0.95)
+    >>> [round(float(v), 3) for v in (ci.low[1, 2], ci.high[1, 2])]  # Al-Fe
+    [0.533, 0.848]
+    """
+
+    low: np.ndarray
+    high: np.ndarray
+    partial_correlation: np.ndarray
+    confidence_level: float
+    method: str
+    df: float | None
+    n_bootstrap: int
+    part_names: np.ndarray
+
+    def summary(self, *, max_rows=10):
+        """Return the pairs with the largest ``|partial correlation|``.
+
+        Parameters
+        ----------
+        max_rows : int or None, default=10
+            Number of pairs shown (None: all).
+
+        Returns
+        -------
+        table : SummaryTable
+        """
+        R = self.partial_correlation
+        i, j = np.triu_indices(R.shape[0], 1)
+        order = np.lexsort((j, i, -np.abs(R[i, j])))[:max_rows]
+        names = self.part_names
+        rows = tuple(
+            (
+                names[a],
+                names[b],
+                float(R[a, b]),
+                float(self.low[a, b]),
+                float(self.high[a, b]),
+            )
+            for a, b in zip(i[order], j[order])
+        )
+        pct = f"{100 * self.confidence_level:g}%"
+        how = (
+            f"Fisher z, standard error 1/sqrt(df - 1), df = {self.df}"
+            if self.method == "fisher"
+            else f"percentile bootstrap, {self.n_bootstrap} resamples"
+        )
+        return SummaryTable(
+            f"Partial correlations with {pct} confidence intervals",
+            ("part 1", "part 2", "partial corr.", "low", "high"),
+            rows,
+            (f"{how}; pointwise, not simultaneous over pairs.",),
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class PartialCorrelationFDR(Result):
+    """Permutation estimate of the false discovery rate at ``|rho|`` cutoffs.
+
+    Returned by :meth:`CompositionalPartialCorrelation.permutation_fdr`. For
+    each cutoff ``c``, the FDR estimate is the mean number of pairs with
+    ``|rho| >= c`` over permuted data sets (each part permuted over samples
+    independently of the others) divided by the number of such pairs in the
+    data, capped at 1 (the estimate of propr's ``updateCutoffs``).
+
+    Parameters
+    ----------
+    cutoffs : ndarray of shape (n_cutoffs,)
+        Cutoffs on ``|partial correlation|``, increasing.
+    n_edges : ndarray of shape (n_cutoffs,)
+        Pairs of the data with ``|rho| >= cutoff``.
+    n_null : ndarray of shape (n_cutoffs,)
+        Mean number of such pairs per permuted data set.
+    fdr : ndarray of shape (n_cutoffs,)
+        ``min(1, n_null / n_edges)`` (1 where ``n_edges`` is 0).
+    n_permutations : int
+        Number of permuted data sets.
+    null_abs : ndarray
+        Sorted ``|rho|`` of every pair of every permuted data set (the pooled
+        null distribution).
+
+    Examples
+    --------
+    >>> from statnorm.datasets import load_roman_cups
+    >>> from statnorm.compositional import CompositionalPartialCorrelation
+    >>> est = CompositionalPartialCorrelation("basis").fit(load_roman_cups().data)
+    >>> res = est.permutation_fdr(cutoffs=[0.3, 0.5], n_permutations=50,
+    ...                           random_state=0)
+    >>> res.n_edges.tolist(), bool(res.fdr[1] < 0.05)
+    ([9, 4], True)
+    """
+
+    cutoffs: np.ndarray
+    n_edges: np.ndarray
+    n_null: np.ndarray
+    fdr: np.ndarray
+    n_permutations: int
+    null_abs: np.ndarray
+
+    def summary(self, *, max_rows=None):
+        """Return the FDR table.
+
+        Parameters
+        ----------
+        max_rows : int or None, default=None
+            Show at most this many cutoffs (None: all).
+
+        Returns
+        -------
+        table : SummaryTable
+        """
+        rows = tuple(
+            (float(c), int(k), float(m), float(f))
+            for c, k, m, f in zip(self.cutoffs, self.n_edges, self.n_null, self.fdr)
+        )[:max_rows]
+        return SummaryTable(
+            "Permutation FDR of |partial correlation| cutoffs",
+            ("cutoff", "edges", "null edges (mean)", "FDR"),
+            rows,
+            (f"{self.n_permutations} permutations of each part over samples.",),
+        )
+
+    def to_frame(self):
+        """Return the table as a pandas DataFrame (requires pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "cutoff": self.cutoffs,
+                "n_edges": self.n_edges,
+                "n_null": self.n_null,
+                "fdr": self.fdr,
+            }
+        )
+
+
+# ------------------------------------------------------------------ helpers
+def _check_weights(sample_weight, n):
+    if sample_weight is None:
+        return None
+    w = check_1d(sample_weight, name="sample_weight")
+    if w.shape[0] != n:
+        raise ValueError(
+            f"sample_weight has {w.shape[0]} entries but X has {n} samples."
+        )
+    if (w < 0).any():
+        raise ValueError(
+            f"sample_weight must be non-negative; got min {w.min():g} instead."
+        )
+    if (w > 0).sum() < 3:
+        raise ValueError(
+            "sample_weight must give a non-zero weight to at least 3 samples "
+            "to estimate a covariance."
+        )
+    return w.copy()
+
+
+def _check_covariates(covariates, n, sample_weight):
+    if covariates is None:
+        return None
+    Z = np.asarray(covariates)
+    if Z.ndim == 1:
+        Z = Z[:, None]
+    Z = check_2d(Z, name="covariates")
+    if Z.shape[0] != n:
+        raise ValueError(f"covariates has {Z.shape[0]} rows but X has {n} samples.")
+    w = np.ones(n) if sample_weight is None else sample_weight
+    A = np.column_stack([np.ones(n), Z]) * np.sqrt(w)[:, None]
+    if np.linalg.matrix_rank(A) < A.shape[1]:
+        raise ValueError(
+            "covariates are collinear (with each other or with the intercept, "
+            "possibly after weighting): drop redundant or constant columns."
+        )
+    return Z.copy()
+
+
+def _residualise(L, w, Z):
+    """Weighted least-squares residuals of the columns of ``L`` on ``[1, Z]``
+    (weighted column centring when ``Z`` is None), and the effective n."""
+    n = L.shape[0]
+    if Z is None:
+        if w is None:
+            return L - L.mean(axis=0), float(n)
+        return L - w @ L / w.sum(), float(w.sum())
+    sw = np.ones(n) if w is None else np.sqrt(w)
+    A = np.column_stack([np.ones(n), Z])
+    beta = np.linalg.lstsq(A * sw[:, None], L * sw[:, None], rcond=None)[0]
+    n_eff = float(n if w is None else w.sum())
+    return L - A @ beta, n_eff - Z.shape[1]
+
+
+def _as_count(x):
+    """An int when ``x`` is integral (frequency weights), else the float."""
+    return round(x) if abs(x - round(x)) < 1e-9 else float(x)
+
+
+def _upper(R):
+    i, j = np.triu_indices(R.shape[0], 1)
+    return i, j, R[i, j]
+
+
+class _PcorInferenceMixin:
+    """Weights, covariates, FDR control and intervals for
+    :class:`CompositionalPartialCorrelation` (see its docstring)."""
+
+    # -------------------------------------------------------------- fitting
+    def _set_design(self, L, sample_weight, covariates):
+        n = L.shape[0]
+        self._sw = _check_weights(sample_weight, n)
+        self._covars = _check_covariates(covariates, n, self._sw)
+        self._log_data = L
+        self.n_covariates_ = 0 if self._covars is None else self._covars.shape[1]
+
+    def _centred(self, Z):
+        """Centred (or residualised) clr columns scaled by sqrt(weight), and
+        the effective sample size (sum of weights minus covariates)."""
+        R, n_eff = _residualise(Z, self._sw, self._covars)
+        if self._sw is not None:
+            R = R * np.sqrt(self._sw)[:, None]
+        return R, n_eff
+
+    def _t_df(self, n_eff, D):
+        df = n_eff - D + 1
+        return _as_count(df) if D >= 3 and df > 0 else None
+
+    def _shrink_data(self, data):
+        if self._covars is None:
+            return data
+        return _residualise(data, self._sw, self._covars)[0]
+
+    def _refit(self, L, w, Z):
+        est = type(self)(shrinkage=self.shrinkage, input="clr", ddof=self.ddof)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(L, sample_weight=w, covariates=Z)
+            return est.partial_correlation_
+
+    # ------------------------------------------------------ multiple testing
+    def _edge_set(self, i, j, r, q):
+        from ._pcor import PartialCorrelationEdges
+
+        order = np.lexsort((j, i, -np.abs(r)))
+        i, j, r, q = i[order], j[order], r[order], q[order]
+        names = self.part_names_
+        return PartialCorrelationEdges(
+            i=i,
+            j=j,
+            source=names[i],
+            target=names[j],
+            partial_correlation=r,
+            pvalue=self._pvalues(r),
+            qvalue=q,
+        )
+
+    def _permuted_abs(self, n_permutations, random_state):
+        L, w, Z = self._log_data, self._sw, self._covars
+        n, D = L.shape
+        out = np.empty((n_permutations, D * (D - 1) // 2))
+        for b, seed in enumerate(spawn_seeds(random_state, n_permutations)):
+            rng = np.random.default_rng(seed)
+            idx = np.argsort(rng.random((n, D)), axis=0)
+            out[b] = np.abs(_upper(self._refit(np.take_along_axis(L, idx, 0), w, Z))[2])
+        return out
+
+    def permutation_fdr(self, *, cutoffs=None, n_permutations=100, random_state=None):
+        """Estimate the false discovery rate of ``|rho|`` cutoffs by permutation.
+
+        Each permuted data set permutes every part (column of log-parts,
+        i.e. of the composition) over the samples independently of the other
+        parts, as propr's ``updateCutoffs`` does, then refits the same
+        estimator (same shrinkage, weights and covariates). It works with
+        shrinkage, where no t-test exists. The null it simulates is that of
+        independent parts; with compositions this is not ``rho = 0`` for
+        every pair (independent parts have small positive partial
+        correlations after closure), so the estimate is conservative for
+        pairs whose true partial correlation is 0 (see the method page for a
+        simulation of the realised FDR).
+
+        Parameters
+        ----------
+        cutoffs : array-like of float in [0, 1] or None, default=None
+            Cutoffs on ``|partial correlation|``; None: 20 quantiles of the
+            observed ``|rho|``.
+        n_permutations : int, default=100
+            Number of permuted data sets.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the permutations.
+
+        Returns
+        -------
+        result : PartialCorrelationFDR
+            Cutoffs with the observed and mean permuted edge counts and the
+            FDR estimate.
+
+        Examples
+        --------
+        >>> from statnorm.datasets import load_roman_cups
+        >>> from statnorm.compositional import CompositionalPartialCorrelation
+        >>> est = CompositionalPartialCorrelation().fit(load_roman_cups().data)
+        >>> res = est.permutation_fdr(cutoffs=[0.5], n_permutations=20,
+        ...                           random_state=0)
+        >>> int(res.n_edges[0]), round(float(res.fdr[0]), 2)
+        (4, 0.36)
+        """
+        check_is_fitted(self)
+        n_permutations = _check_count(n_permutations, "n_permutations")
+        obs = np.sort(np.abs(_upper(self.partial_correlation_)[2]))
+        if cutoffs is None:
+            cutoffs = np.unique(np.quantile(obs, np.linspace(0.0, 0.95, 20)))
+        else:
+            cutoffs = np.sort(check_1d(cutoffs, name="cutoffs"))
+            if cutoffs.min() < 0 or cutoffs.max() > 1:
+                raise ValueError("cutoffs must lie in [0, 1].")
+        null = np.sort(self._permuted_abs(n_permutations, random_state).ravel())
+        n_edges = obs.size - np.searchsorted(obs, cutoffs, side="left")
+        n_null = (null.size - np.searchsorted(null, cutoffs, side="left")) / (
+            n_permutations
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fdr = np.where(n_edges > 0, np.minimum(1.0, n_null / n_edges), 1.0)
+        return PartialCorrelationFDR(
+            cutoffs=cutoffs,
+            n_edges=n_edges,
+            n_null=n_null,
+            fdr=fdr,
+            n_permutations=n_permutations,
+            null_abs=null,
+        )
+
+    def _fdr_edges(self, fdr, method, n_permutations, random_state, max_edges):
+        from statsmodels.stats.multitest import multipletests
+
+        if isinstance(fdr, bool) or not isinstance(fdr, Real) or not 0 < fdr < 1:
+            raise ValueError(
+                f"fdr must be a float in the range (0, 1). Got {fdr!r} instead."
+            )
+        if method not in ("bh", "by", "permutation"):
+            raise ValueError(
+                f"method must be 'bh', 'by' or 'permutation'. Got {method!r} instead."
+            )
+        i, j, r = _upper(self.partial_correlation_)
+        if method == "permutation":
+            n_permutations = _check_count(n_permutations, "n_permutations")
+            null = np.sort(self._permuted_abs(n_permutations, random_state).ravel())
+            exceed = null.size - np.searchsorted(null, np.abs(r), side="left")
+            p = (1.0 + exceed) / (1.0 + null.size)
+            how = "fdr_bh"
+        else:
+            if self.df_ is None:
+                raise ValueError(
+                    f"method={method!r} needs the exact t-test p-values, which "
+                    "do not exist with shrinkage or when samples do not outnumber "
+                    "parts (df_ is None); use method='permutation'."
+                )
+            p = self._pvalues(r)
+            how = _FDR_METHODS[method]
+        reject, q = multipletests(p, alpha=fdr, method=how)[:2]
+        if reject.sum() > max_edges:
+            raise ValueError(
+                f"More than max_edges={max_edges} pairs pass fdr={fdr}; lower "
+                "fdr or raise max_edges."
+            )
+        return self._edge_set(i[reject], j[reject], r[reject], q[reject])
+
+    # ------------------------------------------------------------ intervals
+    def confidence_interval(
+        self,
+        confidence_level=0.95,
+        *,
+        method="auto",
+        n_bootstrap=200,
+        random_state=None,
+    ):
+        """Confidence interval of every partial correlation.
+
+        ``"fisher"``: ``tanh(atanh(rho) -/+ z / sqrt(df_ - 1))`` with
+        ``df_ = n - D + 1 - n_covariates`` the t-test degrees of freedom: a
+        pair is conditioned on ``D - 3`` log-ratios (and the covariates), and
+        the Fisher z of a partial correlation given ``k`` variables has
+        standard error ``1 / sqrt(n - k - 3)``. Needs the exact estimate
+        (no shrinkage, more samples than parts). ``"bootstrap"``: percentile
+        intervals over ``n_bootstrap`` refits on samples drawn with
+        replacement (same shrinkage, re-estimated intensity; weights and
+        covariates travel with their rows). Under shrinkage they describe the
+        variability of the shrunk estimate around its own (biased) target.
+
+        Parameters
+        ----------
+        confidence_level : float, default=0.95
+            Pointwise coverage, in (0, 1).
+        method : {"auto", "fisher", "bootstrap"}, default="auto"
+            ``"auto"``: Fisher when ``df_`` exists, else bootstrap.
+        n_bootstrap : int, default=200
+            Bootstrap resamples (``"bootstrap"`` only).
+        random_state : int, RandomState instance or None, default=None
+            Seeds the bootstrap.
+
+        Returns
+        -------
+        interval : PartialCorrelationInterval
+            ``low`` and ``high`` matrices.
+
+        Examples
+        --------
+        >>> from statnorm.datasets import load_roman_cups
+        >>> from statnorm.compositional import CompositionalPartialCorrelation
+        >>> est = CompositionalPartialCorrelation("basis").fit(load_roman_cups().data)
+        >>> ci = est.confidence_interval(n_bootstrap=50, random_state=0)
+        >>> ci.method, bool(ci.low[1, 2] < est.partial_correlation_[1, 2] < ci.high[1, 2])
+        ('bootstrap', True)
+        """
+        check_is_fitted(self)
+        level = check_confidence_level(confidence_level)
+        if method not in ("auto", "fisher", "bootstrap"):
+            raise ValueError(
+                "method must be 'auto', 'fisher' or 'bootstrap'. Got "
+                f"{method!r} instead."
+            )
+        if method == "auto":
+            method = "fisher" if self.df_ is not None else "bootstrap"
+        R = self.partial_correlation_
+        if method == "fisher":
+            if self.df_ is None or self.df_ <= 1:
+                raise ValueError(
+                    "method='fisher' needs the exact estimate with df_ > 1 (no "
+                    "shrinkage, more samples than parts); use method='bootstrap'."
+                )
+            zq = stats.norm.ppf(0.5 + level / 2)
+            se = 1.0 / np.sqrt(self.df_ - 1.0)
+            with np.errstate(divide="ignore"):
+                z = np.arctanh(np.clip(R, -1.0, 1.0))
+            low, high = np.tanh(z - zq * se), np.tanh(z + zq * se)
+            n_boot = 0
+        else:
+            n_boot = _check_count(n_bootstrap, "n_bootstrap")
+            L, w, Zc = self._log_data, self._sw, self._covars
+            n = L.shape[0]
+            draws = np.empty((n_boot, *R.shape))
+            for b, seed in enumerate(spawn_seeds(random_state, n_boot)):
+                idx = check_random_state(int(seed)).randint(0, n, size=n)
+                draws[b] = self._refit(
+                    L[idx],
+                    None if w is None else w[idx],
+                    None if Zc is None else Zc[idx],
+                )
+            a = (1.0 - level) / 2
+            low, high = np.quantile(draws, [a, 1.0 - a], axis=0)
+        np.fill_diagonal(low, 1.0)
+        np.fill_diagonal(high, 1.0)
+        return PartialCorrelationInterval(
+            low=low,
+            high=high,
+            partial_correlation=R.copy(),
+            confidence_level=level,
+            method=method,
+            df=self.df_ if method == "fisher" else None,
+            n_bootstrap=n_boot,
+            part_names=self.part_names_,
+        )
+
+
+def _check_count(v, name):
+    if isinstance(v, bool) or not isinstance(v, Integral) or v < 1:
+        raise ValueError(f"{name} must be a positive int. Got {v!r} instead.")
+    return int(v)
