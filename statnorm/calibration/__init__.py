@@ -6,7 +6,8 @@ windowed, group-balanced, error-bounded objective of Huang et al. (TPAMI
 the accuracy) stays exactly as it was. Alongside it are the baselines users
 compare it against -- :class:`TemperatureScaling`, :class:`VectorScaling`,
 :class:`MatrixScaling` (Dirichlet calibration with ODIR regularisation),
-:class:`IsotonicCalibrator` and :class:`HistogramBinning` -- all with the same
+:class:`IsotonicCalibrator`, :class:`HistogramBinning`, Platt's
+:class:`SigmoidCalibration` and :class:`BetaCalibration` -- all with the same
 ``fit(logits, y)`` / ``predict_proba`` / ``transform`` API, the metrics in
 :mod:`statnorm.calibration.metrics`, and reliability diagrams.
 
@@ -30,9 +31,11 @@ from ._baselines import (
 from ._classifier import CalibratedClassifier
 from ._hcal import HCalibrator, hcalibration_loss
 from ._maps import MonotoneNetworkMap, PiecewiseLinearMap, TemperatureEnsembleMap
+from ._parametric import BetaCalibration, SigmoidCalibration
 from ._plot import ReliabilityDisplay
 
 __all__ = [
+    "BetaCalibration",
     "CalibratedClassifier",
     "HCalibrator",
     "HistogramBinning",
@@ -41,6 +44,7 @@ __all__ = [
     "MonotoneNetworkMap",
     "PiecewiseLinearMap",
     "ReliabilityDisplay",
+    "SigmoidCalibration",
     "TemperatureEnsembleMap",
     "TemperatureScaling",
     "VectorScaling",

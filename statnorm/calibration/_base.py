@@ -1,6 +1,7 @@
 """Shared validation and the base class of every calibrator in this module."""
 
 import warnings
+from numbers import Real
 
 import numpy as np
 from scipy.special import log_softmax
@@ -50,6 +51,63 @@ def check_scores(X, *, input="logits", name="X", n_features=None, owner="Calibra
             stacklevel=3,
         )
     return log_softmax(X, axis=1)
+
+
+def binary_scores_to_2d(X, *, input="logits", name="X", n_classes=None):
+    """Two columns from 1-D binary scores; anything else is returned unchanged.
+
+    A 1-D score ``s`` (a decision function, the logit of the positive class)
+    becomes the logits ``(0, s)``: the softmax of ``(0, s)`` is
+    ``(1 - sigmoid(s), sigmoid(s))``, so ``s`` is the log-odds of class 1.
+    Any other pair ``(c, c + s)``, e.g. scikit-learn's ``(-s/2, s/2)``, gives
+    the same log-softmax. With ``input="probabilities"`` a 1-D ``p`` is the
+    probability of class 1 and becomes ``(1 - p, p)``. ``n_classes``: the
+    number of columns seen in fit (1-D input is an error unless it is 2).
+    """
+    if X is None or isinstance(X, str):
+        return X
+    try:
+        a = np.asarray(X)
+    except (ValueError, TypeError):  # ragged input: let the 2-D check explain it
+        return X
+    if a.ndim != 1 or a.dtype.kind not in "fiub":
+        return X
+    if n_classes is not None and n_classes != 2:
+        raise ValueError(
+            f"Expected 2D array, got 1D array instead: {name} of shape {a.shape}. "
+            f"A 1-D {name} holds binary scores, but the calibrator was fitted on "
+            f"{n_classes} classes. Reshape your data to (n_samples, {n_classes})."
+        )
+    s = check_1d(a, name=name)
+    if input == "probabilities":
+        return np.column_stack([1.0 - s, s])
+    return np.column_stack([np.zeros_like(s), s])
+
+
+def check_sample_weight(sample_weight, n_samples, *, name="sample_weight"):
+    """Non-negative finite weights of length ``n_samples`` (None: all ones).
+
+    The weighted objectives are weighted means, so only ratios of the weights
+    matter and integer weights are the same as repeating rows.
+    """
+    if sample_weight is None:
+        return np.ones(n_samples)
+    if isinstance(sample_weight, Real):
+        raise TypeError(
+            f"{name} must be an array of shape (n_samples,) = ({n_samples},); got "
+            f"a scalar {sample_weight!r}."
+        )
+    w = check_1d(sample_weight, name=name)
+    if w.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} has {w.shape[0]} entries but X has {n_samples} rows; one "
+            "weight per sample is expected."
+        )
+    if w.min() < 0:
+        raise ValueError(f"{name} must be non-negative; got min={w.min():.3g}.")
+    if not w.sum() > 0:
+        raise ValueError(f"{name} must have a positive sum; got all zeros.")
+    return w
 
 
 def check_labels(y, n_classes, *, name="y", min_classes=2):
@@ -102,8 +160,18 @@ def check_labels(y, n_classes, *, name="y", min_classes=2):
 class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Common plumbing: validation, ``predict``, ``transform``, tags."""
 
+    # calibrators that take 1-D binary scores (see binary_scores_to_2d) set True
+    _binary_scores = False
+
+    def _as_2d(self, X, n_classes=None):
+        if self._binary_scores:
+            inp = getattr(self, "input", "logits")
+            return binary_scores_to_2d(X, input=inp, n_classes=n_classes)
+        return X
+
     def _validate_fit(self, X, y):
         inp = getattr(self, "input", "logits")
+        X = self._as_2d(X)
         Z = check_scores(X, input=inp)
         y = check_labels(y, Z.shape[1])
         check_consistent_length(X=Z, y=y)
@@ -116,6 +184,7 @@ class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
     def _validate_predict(self, X):
         check_is_fitted(self)
         inp = getattr(self, "input", "logits")
+        X = self._as_2d(X, self.n_features_in_)
         return check_scores(
             X, input=inp, n_features=self.n_features_in_, owner=type(self).__name__
         )

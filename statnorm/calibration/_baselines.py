@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.isotonic import IsotonicRegression
 
 from .._validation import Interval, StrOptions, fit_context
-from ._base import BaseCalibrator
+from ._base import BaseCalibrator, check_sample_weight
 
 __all__ = [
     "HistogramBinning",
@@ -24,18 +24,24 @@ __all__ = [
 _INPUT = [StrOptions({"logits", "probabilities"})]
 
 
-def _nll_grad_logits(U, y):
-    """Mean NLL of softmax(U) and its gradient with respect to U."""
+def _nll_grad_logits(U, y, w):
+    """Weighted mean NLL of softmax(U) and its gradient with respect to U.
+
+    ``w`` sums to 1.
+    """
     n = len(y)
     L = log_softmax(U, axis=1)
-    nll = -L[np.arange(n), y].mean()
+    nll = -np.dot(w, L[np.arange(n), y])
     G = np.exp(L)
     G[np.arange(n), y] -= 1.0
-    return nll, G / n
+    return nll, G * w[:, None]
 
 
-def _ts_newton(Zc, zyc, b):
-    """Minimise the mean NLL of softmax(b * Zc) over b > 0 (convex in b)."""
+def _ts_newton(Zc, zyc, b, w):
+    """Minimise the weighted mean NLL of softmax(b * Zc) over b > 0 (convex).
+
+    ``w`` sums to 1.
+    """
 
     def moments(b):  # NLL'(b) and NLL''(b)
         E = np.exp(b * Zc)
@@ -43,7 +49,7 @@ def _ts_newton(Zc, zyc, b):
         EZ = E * Zc
         m1 = EZ.sum(axis=1) / s
         m2 = (EZ * Zc).sum(axis=1) / s
-        return float(np.mean(m1 - zyc)), float(np.mean(m2 - m1 * m1))
+        return float(np.dot(w, m1 - zyc)), float(np.dot(w, m2 - m1 * m1))
 
     lo, hi = 1e-6, 1e6
     for _ in range(200):
@@ -93,20 +99,24 @@ class TemperatureScaling(BaseCalibrator):
     """
 
     _parameter_constraints: ClassVar[dict] = {"input": _INPUT}
+    _binary_scores = True
 
     def __init__(self, input="logits"):
         self.input = input
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the temperature.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_classes)
-            Logits.
+        X : array-like of shape (n_samples, n_classes) or (n_samples,)
+            Logits; a 1-D binary score ``s`` is read as the logits ``(0, s)``.
         y : array-like of shape (n_samples,)
             Labels in ``0..n_classes-1``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the weighted mean NLL (integer weights are the same as
+            repeated rows).
 
         Returns
         -------
@@ -114,13 +124,16 @@ class TemperatureScaling(BaseCalibrator):
         """
         Z, y = self._validate_fit(X, y)
         n = len(y)
+        w = check_sample_weight(sample_weight, n)
 
         Zc = Z - Z.max(axis=1, keepdims=True)  # <= 0, one zero per row
         zyc = Zc[np.arange(n), y]
         b = 1.0
         # Newton on a deterministic subset gives the start, then on every row
         for rows in (slice(0, min(n, 2000)), slice(None)):
-            b = _ts_newton(Zc[rows], zyc[rows], b)
+            wr = w[rows]
+            if wr.sum() > 0:
+                b = _ts_newton(Zc[rows], zyc[rows], b, wr / wr.sum())
         logb = np.log(b)
         self.temperature_ = float(np.exp(-logb))
         return self
@@ -142,11 +155,13 @@ class TemperatureScaling(BaseCalibrator):
 
 
 class _LBFGSScaling(BaseCalibrator):
-    def _fit_lbfgs(self, Z, y, x0, unpack, penalty):
+    _binary_scores = True
+
+    def _fit_lbfgs(self, Z, y, x0, unpack, penalty, w):
         def f(theta):
             A, b = unpack(theta)
             U = Z @ A.T + b if A.ndim == 2 else Z * A + b
-            nll, G = _nll_grad_logits(U, y)
+            nll, G = _nll_grad_logits(U, y, w)
             gA = G.T @ Z if A.ndim == 2 else np.sum(G * Z, axis=0)
             gb = G.sum(axis=0)
             pen, pA, pb = penalty(A, b)
@@ -202,15 +217,17 @@ class VectorScaling(_LBFGSScaling):
         self.input = input
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit scales and offsets.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_classes)
-            Logits.
+        X : array-like of shape (n_samples, n_classes) or (n_samples,)
+            Logits; a 1-D binary score ``s`` is read as the logits ``(0, s)``.
         y : array-like of shape (n_samples,)
             Labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the weighted mean NLL.
 
         Returns
         -------
@@ -218,6 +235,7 @@ class VectorScaling(_LBFGSScaling):
         """
         Z, y = self._validate_fit(X, y)
         C = Z.shape[1]
+        w = check_sample_weight(sample_weight, len(y))
 
         def unpack(t):
             return t[:C], t[C:]
@@ -226,7 +244,7 @@ class VectorScaling(_LBFGSScaling):
             return 0.0, np.zeros(C), np.zeros(C)
 
         self.coef_, self.intercept_ = self._fit_lbfgs(
-            Z, y, np.r_[np.ones(C), np.zeros(C)], unpack, penalty
+            Z, y, np.r_[np.ones(C), np.zeros(C)], unpack, penalty, w / w.sum()
         )
         return self
 
@@ -298,15 +316,17 @@ class MatrixScaling(_LBFGSScaling):
         self.input = input
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit ``W`` and ``b``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_classes)
-            Logits.
+        X : array-like of shape (n_samples, n_classes) or (n_samples,)
+            Logits; a 1-D binary score ``s`` is read as the logits ``(0, s)``.
         y : array-like of shape (n_samples,)
             Labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the weighted mean NLL (the penalty is unchanged).
 
         Returns
         -------
@@ -314,6 +334,8 @@ class MatrixScaling(_LBFGSScaling):
         """
         Z, y = self._validate_fit(X, y)
         n, C = Z.shape
+        wn = check_sample_weight(sample_weight, n)
+        wn = wn / wn.sum()
         off = ~np.eye(C, dtype=bool)
         lam = self.reg_lambda / (C * (C - 1))
         mu = self.reg_mu / C
@@ -333,7 +355,7 @@ class MatrixScaling(_LBFGSScaling):
             L = log_softmax(U, axis=1)
             G = np.exp(L)
             G[rows, y] -= 1.0
-            G /= n
+            G *= wn[:, None]
             gW, gb = G.T @ Zs, G.sum(axis=0)
             W = Wp / sd
             b = bp
@@ -341,7 +363,7 @@ class MatrixScaling(_LBFGSScaling):
             pen = lam * np.sum(Wo**2) + mu * np.sum(b**2)
             gW = gW + 2 * lam * Wo / sd
             gb = gb + 2 * mu * b
-            return -L[rows, y].mean() + pen, np.concatenate((gW.ravel(), gb))
+            return -np.dot(wn, L[rows, y]) + pen, np.concatenate((gW.ravel(), gb))
 
         # start at W = I, b = 0; logits spanning more than 1e6 nats (e.g. scaled
         # by 1e200) start at W = I / scale instead, so that the first softmax is
@@ -391,6 +413,8 @@ class MatrixScaling(_LBFGSScaling):
 
 
 class _OneVsRest(BaseCalibrator):
+    _binary_scores = True
+
     def _renormalise(self, Q, P):
         s = Q.sum(axis=1, keepdims=True)
         bad = s[:, 0] <= 0
@@ -431,25 +455,28 @@ class IsotonicCalibrator(_OneVsRest):
         self.input = input
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit one isotonic regression per class.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_classes)
-            Logits.
+        X : array-like of shape (n_samples, n_classes) or (n_samples,)
+            Logits; a 1-D binary score ``s`` is read as the logits ``(0, s)``.
         y : array-like of shape (n_samples,)
             Labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the weighted least-squares isotonic fits.
 
         Returns
         -------
         self : IsotonicCalibrator
         """
         Z, y = self._validate_fit(X, y)
+        w = check_sample_weight(sample_weight, len(y))
         P = np.exp(Z)
         self.calibrators_ = [
             IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
-                P[:, k], (y == k).astype(float)
+                P[:, k], (y == k).astype(float), sample_weight=w
             )
             for k in range(P.shape[1])
         ]
@@ -523,31 +550,33 @@ class HistogramBinning(_OneVsRest):
         )
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the bin frequencies.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_classes)
-            Logits.
+        X : array-like of shape (n_samples, n_classes) or (n_samples,)
+            Logits; a 1-D binary score ``s`` is read as the logits ``(0, s)``.
         y : array-like of shape (n_samples,)
             Labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights: a bin predicts the weighted frequency of the class (a bin
+            of zero total weight keeps its mid-point).
 
         Returns
         -------
         self : HistogramBinning
         """
         Z, y = self._validate_fit(X, y)
+        w = check_sample_weight(sample_weight, len(y))
         P = np.exp(Z)
         B = self._bins(P)
         C = P.shape[1]
         mids = (np.arange(self.n_bins) + 0.5) / self.n_bins
         vals = np.empty((C, self.n_bins))
         for k in range(C):
-            cnt = np.bincount(B[:, k], minlength=self.n_bins)
-            hit = np.bincount(
-                B[:, k], weights=(y == k).astype(float), minlength=self.n_bins
-            )
+            cnt = np.bincount(B[:, k], weights=w, minlength=self.n_bins)
+            hit = np.bincount(B[:, k], weights=w * (y == k), minlength=self.n_bins)
             vals[k] = np.where(cnt > 0, hit / np.maximum(cnt, 1), mids)
         self.bin_values_ = vals
         return self

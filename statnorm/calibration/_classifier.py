@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import warnings
+from inspect import signature
 from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.model_selection import check_cv
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import Bunch, _safe_indexing
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import HasMethods, StrOptions, validate_data
+from ..exceptions import StatnormWarning
+from ._base import check_sample_weight
 
 __all__ = ["CalibratedClassifier"]
 
@@ -23,6 +34,8 @@ _CALIBRATORS = {
     "dirichlet": ("MatrixScaling", {"reg_lambda": 1e-2, "reg_mu": 1e-2}),
     "isotonic": ("IsotonicCalibrator", {}),
     "histogram": ("HistogramBinning", {}),
+    "sigmoid": ("SigmoidCalibration", {}),
+    "beta": ("BetaCalibration", {}),
 }
 
 
@@ -33,6 +46,24 @@ def _make_calibrator(spec):
         name, kw = _CALIBRATORS[spec]
         return getattr(calibration, name)(**kw)
     return clone(spec)
+
+
+def _accepts_weights(obj):
+    try:
+        return "sample_weight" in signature(obj.fit).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _subset_params(params, rows, n):
+    """Row-subset every per-sample array in ``params`` (others pass through)."""
+    out = {}
+    for key, val in params.items():
+        if val is not None and hasattr(val, "__len__") and len(val) == n:
+            out[key] = _safe_indexing(val, rows)
+        else:
+            out[key] = val
+    return out
 
 
 def _logits(est, X, response):
@@ -65,6 +96,15 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     and the classifier is refitted on all data. A ``FrozenEstimator`` (a
     classifier fitted elsewhere) is calibrated on the data passed to ``fit``.
 
+    ``sample_weight`` reaches both the classifier's ``fit`` (training rows)
+    and the calibrator's (held-out rows). With scikit-learn's metadata routing
+    enabled (``sklearn.set_config(enable_metadata_routing=True)``) it, and
+    ``groups`` for the splitter, are routed as the classifier and splitter
+    request them (``set_fit_request``, as for ``CalibratedClassifierCV``);
+    without routing, ``sample_weight`` goes to the classifier when its ``fit``
+    takes it (a ``StatnormWarning`` says when it does not) and other fit
+    parameters go to the classifier.
+
     Parameters
     ----------
     estimator : classifier, default=None
@@ -73,7 +113,8 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     calibrator : str or statnorm calibrator, default="h-calibration"
         A calibrator instance (cloned) or one of "h-calibration",
         "temperature", "vector", "matrix", "dirichlet" (matrix scaling with
-        ODIR 1e-2), "isotonic", "histogram".
+        ODIR 1e-2), "isotonic", "histogram", "sigmoid" (Platt scaling, as
+        scikit-learn's ``method="sigmoid"``), "beta" (Beta calibration).
     cv : int, splitter or iterable, default=5
         Splits for the calibration data (ignored for a ``FrozenEstimator``).
     ensemble : bool or "auto", default="auto"
@@ -134,7 +175,7 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             return LogisticRegression()
         return self.estimator
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the classifier(s) and the calibrator(s).
 
         Parameters
@@ -143,6 +184,11 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Training data.
         y : array-like of shape (n_samples,)
             Labels (any hashable values).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights for the classifier and the calibrator (see above).
+        **fit_params : dict
+            Passed to the classifier's ``fit`` (with metadata routing: routed
+            to the classifier and the splitter as they request).
 
         Returns
         -------
@@ -150,6 +196,10 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=None)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        routed = self._route(sample_weight, fit_params)
+        est_params = routed.estimator.fit
         check_classification_targets(y)
         enc = LabelEncoder().fit(y)
         self.classes_ = enc.classes_
@@ -163,22 +213,32 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         frozen = type(base).__name__ == "FrozenEstimator"
         ensemble = (not frozen) if self.ensemble == "auto" else bool(self.ensemble)
         pairs = []
+        n = X.shape[0]
+        sw = sample_weight
+
+        def sub(rows):
+            return _subset_params(est_params, rows, n)
+
+        def w(rows):
+            return None if sw is None else sw[rows]
+
         if frozen:
             est = base
-            pairs.append((est, self._calibrate(est, X, yi)))
+            pairs.append((est, self._calibrate(est, X, yi, sw)))
         else:
-            splits = list(check_cv(self.cv, yi, classifier=True).split(X, yi))
+            cv = check_cv(self.cv, yi, classifier=True)
+            splits = list(cv.split(X, yi, **routed.splitter.split))
             if ensemble:
                 for tr, te in splits:
-                    est = clone(base).fit(X[tr], yi[tr])
-                    pairs.append((est, self._calibrate(est, X[te], yi[te])))
+                    est = clone(base).fit(X[tr], yi[tr], **sub(tr))
+                    pairs.append((est, self._calibrate(est, X[te], yi[te], w(te))))
             else:
-                Z = np.empty((X.shape[0], self.classes_.size))
+                Z = np.empty((n, self.classes_.size))
                 for tr, te in splits:
-                    est = clone(base).fit(X[tr], yi[tr])
+                    est = clone(base).fit(X[tr], yi[tr], **sub(tr))
                     Z[te] = self._scores(est, X[te])
-                cal = _make_calibrator(self.calibrator).fit(Z, yi)
-                pairs.append((clone(base).fit(X, yi), cal))
+                cal = self._fit_calibrator(Z, yi, sw)
+                pairs.append((clone(base).fit(X, yi, **est_params), cal))
         self.calibrated_classifiers_ = pairs
         return self
 
@@ -192,8 +252,72 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         return Z
 
-    def _calibrate(self, est, X, y):
-        return _make_calibrator(self.calibrator).fit(self._scores(est, X), y)
+    def _fit_calibrator(self, Z, y, sample_weight):
+        cal = _make_calibrator(self.calibrator)
+        if sample_weight is None:
+            return cal.fit(Z, y)
+        if not _accepts_weights(cal):
+            warnings.warn(
+                f"{type(cal).__name__}.fit takes no sample_weight: the weights are "
+                "used by the classifier only, not by the calibration.",
+                StatnormWarning,
+                stacklevel=4,
+            )
+            return cal.fit(Z, y)
+        return cal.fit(Z, y, sample_weight=sample_weight)
+
+    def _calibrate(self, est, X, y, sample_weight=None):
+        return self._fit_calibrator(self._scores(est, X), y, sample_weight)
+
+    def _route(self, sample_weight, fit_params):
+        """Parameters for the classifier's fit and the splitter's split."""
+        if _routing_enabled():
+            return process_routing(
+                self, "fit", sample_weight=sample_weight, **fit_params
+            )
+        kw = dict(fit_params)
+        base = self._base()
+        if sample_weight is not None and type(base).__name__ != "FrozenEstimator":
+            if _accepts_weights(base):
+                kw["sample_weight"] = sample_weight
+            else:
+                warnings.warn(
+                    f"{type(base).__name__}.fit takes no sample_weight: the "
+                    "weights are used by the calibrator only.",
+                    StatnormWarning,
+                    stacklevel=3,
+                )
+        return Bunch(estimator=Bunch(fit=kw), splitter=Bunch(split={}))
+
+    def get_metadata_routing(self):
+        """Metadata routing: ``sample_weight`` to the classifier and the splitter.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            Routes ``fit`` metadata to the classifier's ``fit`` and the
+            splitter's ``split``; ``sample_weight`` is also consumed by the
+            calibrator.
+
+        Examples
+        --------
+        >>> from statnorm.calibration import CalibratedClassifier
+        >>> router = CalibratedClassifier(calibrator="sigmoid").get_metadata_routing()
+        >>> type(router).__name__
+        'MetadataRouter'
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                estimator=self._base(),
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+            .add(
+                splitter=check_cv(self.cv),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
 
     def predict_proba(self, X):
         """Calibrated probabilities, averaged over the calibrated classifiers.

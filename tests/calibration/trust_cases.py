@@ -147,3 +147,37 @@ CASES[f"{_M}.CalibratedClassifier"] = Case(
         ("y", "complex"): "complex labels are hashable labels: encoded, not rejected",
     },
 )
+
+
+# Platt and Beta calibration; every calibrator but HCalibrator takes weights
+CASES[f"{_M}.SigmoidCalibration"] = _fit_cases(c.SigmoidCalibration, "Sigmoid")
+CASES[f"{_M}.BetaCalibration"] = _fit_cases(c.BetaCalibration, "Beta")
+CASES[f"{_MM}.maximum_calibration_error"] = [
+    _metric(m.maximum_calibration_error),
+    _metric(m.maximum_calibration_error, strategy="quantile"),
+]
+_W = np.linspace(0.5, 2.0, len(_Y))
+
+
+def _weighted_case(cls):
+    def fit_proba(X, y, sample_weight):
+        return cls().fit(X, y, sample_weight=sample_weight).predict_proba(X)
+
+    return Case(
+        fit_proba,
+        {"X": _Z, "y": _Y, "sample_weight": _W},
+        id="weighted",
+        skip={("sample_weight", "none"): "None means equal weights (documented)"},
+    )
+
+
+for _cls in (
+    c.BetaCalibration,
+    c.HistogramBinning,
+    c.IsotonicCalibrator,
+    c.MatrixScaling,
+    c.SigmoidCalibration,
+    c.TemperatureScaling,
+    c.VectorScaling,
+):
+    CASES[f"{_M}.{_cls.__name__}"].append(_weighted_case(_cls))
