@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils.validation import check_is_fitted
 
-from .._optim import Adam, report_epoch
+from .._optim import Adam, CallbackSupportMixin, FitProgress, with_callbacks
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import (
     RANDOM_STATE,
@@ -121,7 +121,7 @@ def oof_predictions(
     return Z[held], held
 
 
-class QuantileAggregator(RegressorMixin, BaseEstimator):
+class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     """Aggregate quantile regressors with learned simplex weights (Fakoor et al.).
 
     Each base model is fit at every level ``tau``; honest out-of-fold (OOF)
@@ -372,6 +372,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         return h
 
     # ---------------------------------------------------------------- fit
+    @with_callbacks
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, groups=None):
         """Fit the base models out of fold, learn the weights, refit the bases.
@@ -539,6 +540,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
         best_params = [q.copy() for q in params]
         stall = 0
         self.n_iter_ = 0
+        progress = FitProgress(self, self.max_iter)
         for _ in range(self.max_iter):
             self.n_iter_ += 1
             order = rs.permutation(tr)
@@ -550,10 +552,8 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
                 tot += loss * rows.size
             self.loss_curve_.append(tot / order.size)
             score = loss_and_grads(val if val is not None else tr, False)[0]
-            report_epoch(
-                self,
+            stop = progress.step(
                 len(self.loss_curve_),
-                self.max_iter,
                 loss=self.loss_curve_[-1],
                 validation_loss=score,
             )
@@ -564,6 +564,8 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
                 stall += 1
                 if stall >= self.n_iter_no_change:
                     break
+            if stop:  # a callback asked to stop
+                break
         else:  # ran out of epochs: warn if the loss was still improving
             recent = max(1, min(self.n_iter_no_change, self.max_iter // 10))
             if stall < recent:
@@ -574,6 +576,7 @@ class QuantileAggregator(RegressorMixin, BaseEstimator):
                     ConvergenceWarning,
                     stacklevel=4,
                 )
+        progress.close()
         self.params_ = best_params
         self.best_validation_loss_ = best
         if self.local:

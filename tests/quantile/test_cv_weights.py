@@ -214,3 +214,55 @@ def test_adam_at_its_epoch_limit_warns():
         # converged: the validation loss stopped improving before the limit
         agg.set_params(max_iter=300, n_iter_no_change=5).fit(X, y)
     assert agg.n_iter_ < 300
+
+
+def test_progress_callbacks_inside_pipeline_and_grid_search():
+    """scikit-learn's callback API sees every Adam epoch, nested in a search."""
+    callback = pytest.importorskip("sklearn.callback")
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    class Recorder:
+        max_propagation_depth = None  # reaches nested fits, like ProgressBar
+
+        def __init__(self):
+            self.epochs = 0
+
+        def setup(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context):
+            pass
+
+        def on_fit_task_end(self, estimator, context):
+            self.epochs += context.task_name == "epoch"
+            return False
+
+        def teardown(self, estimator, context):
+            pass
+
+    assert callback is not None
+    rng = np.random.default_rng(9)
+    X = rng.uniform(size=(90, 2))
+    y = X[:, 0] + rng.normal(0, 0.3, 90)
+    agg = QuantileAggregator(
+        [KNeighborsQuantileRegressor(n_neighbors=10)],
+        quantiles=TAU,
+        weights="fine",
+        cv=3,
+        max_iter=3,
+        n_iter_no_change=3,
+        random_state=0,
+    )
+    rec = Recorder()
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), agg),
+        {"quantileaggregator__learning_rate_init": [0.01, 0.05]},
+        cv=2,
+    ).set_callbacks(rec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 3 epochs on purpose
+        search.fit(X, y)
+    # 2 candidates x 2 folds + the refit, 3 epochs each
+    assert rec.epochs == (2 * 2 + 1) * 3
