@@ -218,9 +218,29 @@ def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-def _row_fingerprints(Z):
+#: Grid of the unit-length row directions that are hashed (see _row_keys).
+_FINGERPRINT_GRID = 1e-6
+
+
+def _row_keys(Z):
+    """One 12-byte fingerprint per row, the same for ``c * row`` (any c > 0).
+
+    Each row is scaled to unit length and its coordinates rounded to a grid
+    of 1e-6 before hashing, so a common rescaling of the data and a
+    re-normalisation of each row (both change the bytes, not the direction)
+    give the same keys; rows that are zero hash as zero. Translation, a cast
+    to lower precision or any other change of the direction beyond 1e-6 is
+    not recognised.
+    """
     Z = np.ascontiguousarray(Z, dtype=np.float64)
-    return {hashlib.blake2b(row.tobytes(), digest_size=12).digest() for row in Z}
+    norm = np.sqrt(np.einsum("ij,ij->i", Z, Z))
+    U = Z / np.where(norm > 0, norm, 1.0)[:, None]
+    G = np.rint(U / _FINGERPRINT_GRID).astype(np.int64) + 0  # -0 -> 0
+    return [hashlib.blake2b(row.tobytes(), digest_size=12).digest() for row in G]
+
+
+def _row_fingerprints(Z):
+    return set(_row_keys(Z))
 
 
 _WEIGHT_KEYS = {"identity": (), "linear": ("W",), "mlp": ("W1", "b1", "W2")}
@@ -372,15 +392,28 @@ class DeepKernel:
         return np.ones(_points(A, "A").shape[0])
 
     def seen_in_training(self, Z):
-        """Boolean mask: which rows of ``Z`` were in the kernel's training data."""
+        """Boolean mask: which rows of ``Z`` were in the kernel's training data.
+
+        A row counts as seen when its direction (the row scaled to unit
+        length) equals that of a training row to 1e-6 in every coordinate: an
+        exact copy, a copy multiplied by any positive factor (a common
+        rescaling of the data) or re-normalised to unit length. A shifted or
+        lower-precision copy is not recognised.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_features)
+            Rows to look up.
+
+        Returns
+        -------
+        seen : ndarray of bool of shape (n_samples,)
+        """
+        Z = _points(Z, "Z")
         if not self.training_fingerprints:
             return np.zeros(Z.shape[0], dtype=bool)
-        Z = np.ascontiguousarray(Z, dtype=np.float64)
         fp = self.training_fingerprints
-        return np.array(
-            [hashlib.blake2b(r.tobytes(), digest_size=12).digest() in fp for r in Z],
-            dtype=bool,
-        )
+        return np.array([key in fp for key in _row_keys(Z)], dtype=bool)
 
 
 def resolve_kernel(kernel, name="kernel"):

@@ -1,5 +1,6 @@
 """MMD statistics, the test-power criterion and the permutation test."""
 
+import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -406,6 +407,25 @@ def _permutation_null(K, n, n_permutations, random_state, estimator, n_jobs=None
     return np.concatenate(parts)[:n_permutations]
 
 
+def held_out_limit(n):
+    """Training rows tolerated in a sample of ``n`` rows: ``max(1, ceil(0.2 n))``."""
+    return max(1, math.ceil(0.2 * n))
+
+
+def _check_held_out(kernel, X, Y):
+    for name, A in (("X", X), ("Y", Y)):
+        seen = int(kernel.seen_in_training(A).sum())
+        limit = held_out_limit(A.shape[0])
+        if seen > limit:
+            raise ValueError(
+                f"{seen} of the {A.shape[0]} rows of {name} were used to train the "
+                f"kernel (at most {limit} tolerated); test a learned kernel on "
+                "held-out data only (statnorm.mmd.split_populations makes disjoint "
+                "train/validation/test rows), or pass check_held_out=False if the "
+                "matches are genuine duplicates in new data."
+            )
+
+
 class MMDTest(BaseEstimator):
     """Kernel two-sample permutation test with the MMD statistic.
 
@@ -421,10 +441,18 @@ class MMDTest(BaseEstimator):
     estimator : {"unbiased", "biased"}, default="unbiased"
         MMD^2 estimator, see :func:`mmd2`.
     check_held_out : bool, default=True
-        With a :class:`DeepKernel`, raise if more than half of the rows of
-        ``X`` and ``Y`` were in the kernel's training data (testing on training
-        data inflates the type I error). A few exact duplicates are tolerated:
-        real corpora repeat texts ("I have no comment.").
+        With a :class:`DeepKernel`, raise if ``X`` or ``Y`` holds more than
+        ``max(1, ceil(0.2 * len))`` of the kernel's training rows (each sample
+        is checked on its own). Testing on training rows inflates the type I
+        error: training rows of one population against fresh rows of the
+        other gave a size of 0.32 (MMD-D) and 0.10 (MMD-MP) at level 0.05 on
+        the TruthfulQA embeddings. Rows are recognised through their
+        direction (see :meth:`DeepKernel.seen_in_training`), so copies that
+        were rescaled or re-normalised are caught too. A few matches are
+        tolerated because real corpora repeat texts (81 of the 817 TruthfulQA
+        human answers are exact duplicates); validation rows of
+        :class:`KernelLearner` count as training rows. Pass ``False`` only if
+        the matches are genuinely new data.
     random_state : int, RandomState instance or None, default=None
         The permutations are drawn in blocks of at most 128, each from its own
         seed derived from ``random_state``, so a given seed gives the same
@@ -492,13 +520,7 @@ class MMDTest(BaseEstimator):
         Z = np.vstack([X, Y])
         k = resolve_kernel(self.kernel)
         if self.check_held_out and isinstance(k, DeepKernel):
-            seen = k.seen_in_training(Z)
-            if seen.mean() > 0.5:
-                raise ValueError(
-                    f"{int(seen.sum())} of the {Z.shape[0]} rows of X and Y were used "
-                    "to train the kernel; test a learned kernel on held-out data only "
-                    "(or pass check_held_out=False if the duplicates are genuine)."
-                )
+            _check_held_out(k, X, Y)
         k, K = bind_and_gram(k, Z)
         n = X.shape[0]
         stat = _mmd2_from_gram(K, n, self.estimator)

@@ -286,6 +286,9 @@ def test_size_learned_kernel_on_held_out_split(rng):
     # stays at the nominal level. Testing on the training rows instead (what
     # check_held_out forbids) rejects far too often.
     H = load_mgt_embeddings("truthfulqa", dtype=np.float64).human
+    # 81 of the 817 answers repeat another exactly ("I have no comment."): a
+    # held-out row must be a new text, so split the distinct answers
+    H = np.unique(H, axis=0)
     perm = rng.permutation(len(H))
     train, test = H[perm[:300]], H[perm[300:]]
     y = np.repeat([0, 1], 150)
@@ -358,7 +361,21 @@ def test_learned_kernel_refuses_training_rows(rng):
     with pytest.raises(ValueError, match="used to train the kernel"):
         MMDTest(k, n_permutations=9).test(X[:20], X[20:])
     MMDTest(k, n_permutations=9, check_held_out=False).test(X[:20], X[20:])
-    MMDTest(k, n_permutations=9).test(rng.normal(size=(10, 3)), X[:3])
+    # each sample is checked on its own: training rows of one population
+    # against fresh rows of the other are refused (this inflated the size)
+    fresh = rng.normal(size=(20, 3))
+    with pytest.raises(ValueError, match="5 of the 5 rows of Y"):
+        MMDTest(k, n_permutations=9).test(fresh, X[:5])
+    # a common rescaling or re-normalised rows do not hide training rows
+    with pytest.raises(ValueError, match="rows of X were used"):
+        MMDTest(k, n_permutations=9).test(X[:20] * 3.7, fresh)
+    unit = X[:20] / np.linalg.norm(X[:20], axis=1, keepdims=True)
+    with pytest.raises(ValueError, match="rows of X were used"):
+        MMDTest(k, n_permutations=9).test(unit, fresh)
+    # max(1, ceil(0.2 n)) repeats are tolerated (real corpora repeat texts)
+    MMDTest(k, n_permutations=9).test(np.vstack([fresh[:16], X[:4]]), fresh[::-1])
+    with pytest.raises(ValueError, match="5 of the 20 rows of X"):
+        MMDTest(k, n_permutations=9).test(np.vstack([fresh[:15], X[:5]]), fresh)
 
 
 def test_detector_separates_human_and_chatgpt():

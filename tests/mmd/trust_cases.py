@@ -108,6 +108,18 @@ CASES = {
         params={"lam": 1e-8},
         bad_params={"lam": [np.nan, -1.0, "a"]},
     ),
+    f"{_M}.split_populations": Case(
+        lambda y, train_size, validation_size: mmd.split_populations(
+            y, train_size=train_size, validation_size=validation_size, random_state=0
+        ),
+        {"y": _lab.astype(float)},
+        params={"train_size": 0.5, "validation_size": 0.2},
+        bad_params={
+            "train_size": [np.nan, 0.0, 1.0, "a", True],
+            "validation_size": [-0.1, 0.6, np.inf],
+        },
+        skip={("y", "strings"): "population labels may be strings (documented)"},
+    ),
 }
 
 
