@@ -330,3 +330,22 @@ def test_sigmoid_solves_platts_problem_at_least_as_well_as_scikit_learn():
             return -np.sum(T * log_expit(eta) + (1 - T) * log_expit(-eta))
 
         assert loss(ours.coef_[k], ours.intercept_[k]) <= loss(-cal.a_, -cal.b_)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("ensemble", [True, False])
+def test_sigmoid_on_a_predict_proba_classifier_equals_scikit_learn(n_classes, ensemble):
+    # no decision_function: scikit-learn's Platt reads predict_proba itself,
+    # and CalibratedClassifier(calibrator="sigmoid") passes it likewise
+    X, y = _data(n_classes)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    ours = CalibratedClassifier(
+        GaussianNB(), calibrator="sigmoid", cv=cv, ensemble=ensemble
+    ).fit(X, y)
+    theirs = CalibratedClassifierCV(
+        GaussianNB(), method="sigmoid", cv=cv, ensemble=ensemble
+    ).fit(X, y)
+    assert ours.score_input_ == "probabilities"
+    np.testing.assert_allclose(
+        ours.predict_proba(X), theirs.predict_proba(X), atol=1e-7, rtol=0
+    )
