@@ -349,3 +349,32 @@ def test_sigmoid_on_a_predict_proba_classifier_equals_scikit_learn(n_classes, en
     np.testing.assert_allclose(
         ours.predict_proba(X), theirs.predict_proba(X), atol=1e-7, rtol=0
     )
+
+
+def test_grid_search_routes_weights_through_a_pipeline():
+    from sklearn.model_selection import GridSearchCV, KFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _data(3)
+    w = np.random.default_rng(0).integers(1, 3, len(y)).astype(float)
+    with config_context(enable_metadata_routing=True):
+        clf = LogisticRegression(max_iter=500).set_fit_request(sample_weight=True)
+        cal = CalibratedClassifier(clf, cv=KFold(2))
+        cal.set_fit_request(sample_weight=True).set_score_request(sample_weight=True)
+        scaler = StandardScaler().set_fit_request(sample_weight=False)
+        pipe = make_pipeline(scaler, cal)
+        grid = {"calibratedclassifier__calibrator": ["sigmoid", "beta"]}
+        search = GridSearchCV(pipe, grid, cv=2).fit(X, y, sample_weight=w)
+    best = search.best_estimator_[-1]
+    assert best.calibrator in grid["calibratedclassifier__calibrator"]
+    assert best.score_input_ == "logits"  # LogisticRegression.decision_function
+
+
+def test_a_probability_calibrator_instance_receives_predict_proba():
+    X, y = _data(3)
+    est = CalibratedClassifier(
+        GaussianNB(), calibrator=BetaCalibration(input="probabilities"), cv=2
+    ).fit(X, y)
+    assert est.score_input_ == "probabilities"
+    np.testing.assert_allclose(est.predict_proba(X).sum(1), 1.0)
