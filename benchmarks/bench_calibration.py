@@ -15,6 +15,10 @@ Data: the synthetic over-confident recipe of the paper note (``y ~ U{0..C-1}``,
 - ``IsotonicVsSklearn``: ``IsotonicCalibrator`` next to
   ``CalibratedClassifierCV(..., method="isotonic")`` (one-vs-rest on the
   decision values, renormalised).
+- ``SigmoidVsSklearn``: ``SigmoidCalibration`` next to
+  ``CalibratedClassifierCV(..., method="sigmoid")`` on the same logits.
+- ``BetaVsBetacal``: binary ``BetaCalibration`` next to the ``betacal``
+  package (skipped when it is not installed) on 100,000 scores.
 """
 
 import warnings
@@ -214,3 +218,57 @@ class CalibratedClassifierVsSklearn(Benchmark):
             warnings.simplefilter("ignore")
             a = self._ours().predict_proba(self.X[:2000])
         return float(np.abs(a - self._theirs().predict_proba(self.X[:2000])).max())
+
+
+class SigmoidVsSklearn(Benchmark):
+    """Platt scaling one-vs-rest on 10,000 x 100 logits (the same problem)."""
+
+    params = ([10000],)
+    param_names = ["n_samples"]
+
+    def setup(self, n):
+        self.SC = skip_unless_available("statnorm.calibration", "SigmoidCalibration")
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.frozen import FrozenEstimator
+
+        self.X, self.y = _logits(n)
+        base = _passthrough(100)().fit(self.X, self.y)
+        self.peer = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")
+
+    def time_statnorm(self, n):
+        self.SC().fit(self.X, self.y)
+
+    def time_peer_sklearn(self, n):
+        self.peer.fit(self.X, self.y)
+
+    def track_max_abs_proba_difference(self, n):
+        a = self.SC().fit(self.X, self.y).predict_proba(self.X[:1000])
+        b = self.peer.fit(self.X, self.y).predict_proba(self.X[:1000])
+        return float(np.abs(a - b).max())
+
+
+class BetaVsBetacal(Benchmark):
+    """Binary Beta calibration (abm) on 100,000 scores next to betacal."""
+
+    params = ([100000],)
+    param_names = ["n_samples"]
+
+    def setup(self, n):
+        self.BC = skip_unless_available("statnorm.calibration", "BetaCalibration")
+        try:
+            from betacal import BetaCalibration
+        except ImportError as exc:
+            raise NotImplementedError("betacal is not installed") from exc
+        self.peer = BetaCalibration
+        g = rng(n)
+        self.s = 1.5 * g.normal(size=n)
+        self.y = (g.uniform(size=n) < 1 / (1 + np.exp(-0.7 * self.s))).astype(int)
+        self.p = 1 / (1 + np.exp(-self.s))
+
+    def time_statnorm(self, n):
+        self.BC().fit(self.s, self.y)
+
+    def time_peer_betacal(self, n):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.peer(parameters="abm").fit(self.p, self.y)

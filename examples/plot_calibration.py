@@ -21,11 +21,13 @@ import numpy as np
 from scipy.special import softmax
 
 from statnorm.calibration import (
+    BetaCalibration,
     HCalibrator,
     HistogramBinning,
     IsotonicCalibrator,
     MatrixScaling,
     ReliabilityDisplay,
+    SigmoidCalibration,
     TemperatureScaling,
     VectorScaling,
 )
@@ -52,6 +54,8 @@ calibrators = {
     "Dirichlet (ODIR 1e-2)": MatrixScaling(reg_lambda=1e-2, reg_mu=1e-2),
     "IsotonicCalibrator": IsotonicCalibrator(),
     "HistogramBinning": HistogramBinning(),
+    "SigmoidCalibration (OvR)": SigmoidCalibration(),
+    "BetaCalibration (OvR)": BetaCalibration(),
     "HCalibrator pwlinear-10": HCalibrator(random_state=0),
 }
 

@@ -66,11 +66,18 @@ def _subset_params(params, rows, n):
     return out
 
 
-def _logits(est, X, response):
-    """Class scores as logits, one column per class (binary 1-D -> (-z, z))."""
-    if response == "decision_function" or (
+def _uses_decision_function(est, response):
+    return response == "decision_function" or (
         response == "auto" and hasattr(est, "decision_function")
-    ):
+    )
+
+
+def _logits(est, X, response, probabilities=False):
+    """Class scores as logits, one column per class (binary 1-D -> (-z, z)).
+
+    ``probabilities``: return ``predict_proba`` itself rather than its log.
+    """
+    if _uses_decision_function(est, response):
         z = np.asarray(est.decision_function(X), dtype=np.float64)
         if z.ndim == 1 or z.shape[1] == 1:
             z = z.reshape(-1)
@@ -78,6 +85,8 @@ def _logits(est, X, response):
             return np.column_stack([-z, z])
         return z
     P = np.asarray(est.predict_proba(X), dtype=np.float64)
+    if probabilities:
+        return P
     return np.log(np.clip(P, np.finfo(np.float64).tiny, None))
 
 
@@ -129,6 +138,12 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Class labels.
     calibrated_classifiers_ : list of (classifier, calibrator)
         One pair per split (``ensemble=True``), else one pair.
+    score_input_ : {"logits", "probabilities"}
+        What the calibrators receive: logits (``decision_function``, or
+        ``log(predict_proba)``), or ``predict_proba`` itself when the scores
+        come from ``predict_proba`` and the calibrator has
+        ``input="probabilities"`` (``calibrator="sigmoid"`` sets it then, so
+        that Platt scaling reads the probabilities, as scikit-learn's does).
 
     Examples
     --------
@@ -211,6 +226,13 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         yi = enc.transform(y)
         base = self._base()
         frozen = type(base).__name__ == "FrozenEstimator"
+        self._proba_scores = not _uses_decision_function(base, self.response)
+        inp = self._new_calibrator().get_params().get("input", "logits")
+        self.score_input_ = (
+            "probabilities"
+            if self._proba_scores and inp == "probabilities"
+            else "logits"
+        )
         ensemble = (not frozen) if self.ensemble == "auto" else bool(self.ensemble)
         pairs = []
         n = X.shape[0]
@@ -242,8 +264,17 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.calibrated_classifiers_ = pairs
         return self
 
+    def _new_calibrator(self):
+        cal = _make_calibrator(self.calibrator)
+        if self.calibrator == "sigmoid" and self._proba_scores:
+            # as scikit-learn: Platt on the predict_proba columns themselves
+            cal.set_params(input="probabilities")
+        return cal
+
     def _scores(self, est, X):
-        Z = _logits(est, X, self.response)
+        Z = _logits(
+            est, X, self.response, probabilities=self.score_input_ == "probabilities"
+        )
         if Z.shape[1] != self.classes_.size:
             raise ValueError(
                 f"The classifier gives {Z.shape[1]} score column(s) for "
@@ -253,7 +284,7 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return Z
 
     def _fit_calibrator(self, Z, y, sample_weight):
-        cal = _make_calibrator(self.calibrator)
+        cal = self._new_calibrator()
         if sample_weight is None:
             return cal.fit(Z, y)
         if not _accepts_weights(cal):
