@@ -31,6 +31,8 @@ _METHODS = {
     "dirichlet": ("MatrixScaling", {"reg_lambda": 1e-2, "reg_mu": 1e-2}),
     "isotonic": ("IsotonicCalibrator", {}),
     "histogram": ("HistogramBinning", {}),
+    "sigmoid": ("SigmoidCalibration", {}),
+    "beta": ("BetaCalibration", {}),
 }
 
 
@@ -42,6 +44,9 @@ def _metrics(y, P):
         "ECE (15 bins)": M.expected_calibration_error(y, P),
         "class-wise ECE (sum)": M.classwise_ece(y, P),
         "ACE": M.adaptive_calibration_error(y, P),
+        "MCE (15 adaptive bins)": M.maximum_calibration_error(
+            y, P, strategy="quantile"
+        ),
         "KS error": M.ks_calibration_error(y, P),
         "NLL": M.negative_log_likelihood(y, P),
         "Brier": M.brier_score(y, P),
@@ -131,8 +136,23 @@ def _run(args):
         else None
     )
     est = _make(args.method, args.random_state).set_params(input=args.input)
+    fit_kw = {}
+    if args.sample_weight:
+        import inspect
+
+        if "sample_weight" not in inspect.signature(est.fit).parameters:
+            raise CLIError(
+                f"--sample-weight: --method {args.method} takes no sample weights"
+            )
+        w = load_array(args.sample_weight, "--sample-weight", ndmin=1, args=args)
+        if w.ndim != 1 or len(w) != len(y):
+            raise ValueError(
+                f"--sample-weight: {args.sample_weight} must hold one weight per "
+                f"row of SCORES ({len(y)})."
+            )
+        fit_kw["sample_weight"] = w
     t0 = time.perf_counter()
-    est.fit(S, y)
+    est.fit(S, y, **fit_kw)
     fit_s = time.perf_counter() - t0
     if yt is not None:
         Se, ye, where = St, yt, "test"
@@ -230,6 +250,11 @@ def add_subcommand(subparsers):
     )
     p.add_argument(
         "--method", default="hcal", choices=sorted(_METHODS), help="calibrator"
+    )
+    p.add_argument(
+        "--sample-weight",
+        metavar="WEIGHTS",
+        help="one non-negative weight per validation row (default: equal weights)",
     )
     p.add_argument(
         "--input",
