@@ -177,8 +177,10 @@ def _selector_value(selector, P, y):
 
     if selector == "ece":
         return _top_ece15(P, y)
-    if selector == "dece":
-        return metrics.debiased_ece(y, P)
+    if selector == "dece_l1":
+        return metrics.debiased_ece(y, P, kind="l1")
+    if selector == "dece_l2":
+        return metrics.debiased_ece(y, P, kind="l2")
     if selector == "classwise_ece":
         return metrics.classwise_ece(y, P, reduction="mean")
     p = P[np.arange(len(y)), y]
@@ -239,10 +241,13 @@ default="pwlinear"
         the calibration data itself, there is no validation split).
     n_iter_no_change : int, default=160
         Patience of ``early_stopping``.
-    selector : {"ece", "dece", "classwise_ece", "nll"}, default="ece"
+    selector : {"ece", "dece_l1", "dece_l2", "classwise_ece", "nll"}, \
+            default="ece"
         Criterion (on the calibration set) for the checkpoint and, with
-        ``map="auto"``, the map: 15-bin top-label ECE, debiased ECE (the
-        authors' top-label selector), mean class-wise ECE, or NLL.
+        ``map="auto"``, the map: 15-bin top-label ECE; the debiased L1 ECE
+        that is the authors' top-label selector (``"dece_l1"``, see
+        :func:`~statnorm.calibration.metrics.debiased_ece`); the debiased L2
+        ECE of Kumar et al. (``"dece_l2"``); mean class-wise ECE; or NLL.
     map_grid : list of map strategies or strings, default=None
         Candidates for ``map="auto"``; ``None`` uses :data:`DEFAULT_GRID`.
     input : {"logits", "probabilities"}, default="logits"
@@ -307,7 +312,7 @@ default="pwlinear"
         "early_stopping": ["boolean"],
         "verbose": ["verbose"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "selector": [StrOptions({"ece", "dece", "classwise_ece", "nll"})],
+        "selector": [StrOptions({"ece", "dece_l1", "dece_l2", "classwise_ece", "nll"})],
         "map_grid": [list, tuple, None],
         "input": [StrOptions({"logits", "probabilities"})],
         "n_jobs": [Integral, None],

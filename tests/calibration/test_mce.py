@@ -74,3 +74,44 @@ def test_adaptive_mce_of_calibrated_and_overconfident_probabilities():
     assert maximum_calibration_error(y, P, strategy="quantile") < bound
     y, P = _probs(15000, 3, 2, temper=0.5)
     assert maximum_calibration_error(y, P, strategy="quantile") > 2 * bound
+
+
+# ------------------------------------------------- debiased ECE, L1 (selector)
+def test_debiased_ece_l1_matches_the_reference_code():
+    """Closed form vs the Verified-Uncertainty-Calibration Monte Carlo estimator.
+
+    Numbers from tests/calibration/data/make_dece_l1_reference.py; the bound
+    is 4 Monte Carlo standard errors of the reference (about 6e-5), so a
+    wrong bin rule, weighting or correction fails.
+    """
+    from pathlib import Path
+
+    from statnorm.calibration.metrics import debiased_ece
+
+    d = np.load(Path(__file__).parent / "data" / "dece_l1_reference.npz")
+    for case in ("calibrated", "overconfident", "underconf"):
+        got = debiased_ece(d[f"{case}_y"], d[f"{case}_P"], kind="l1")
+        assert abs(got - float(d[f"{case}_value"])) <= 4 * float(d[f"{case}_se"]), case
+
+
+def test_debiased_ece_l1_closed_form_by_hand():
+    """Two bins by hand: 2 mean|mu| - mean E|N(mu, s^2)|, bins unweighted."""
+    from scipy.special import hyp1f1
+
+    from statnorm.calibration.metrics import debiased_ece
+
+    conf = np.array([0.6, 0.6, 0.6, 0.9, 0.9, 0.9, 0.9])
+    hit = np.array([1, 0, 0, 1, 1, 1, 0])
+    P = np.c_[conf, 1 - conf]
+    y = np.where(hit == 1, 0, 1)
+    # round(7 * 1 / 2) = 4 (half to even): bins rows 0..3 and 4..6
+    bins = [(0, 4), (4, 7)]
+    mus, ea = [], []
+    for a, b in bins:
+        acc = hit[a:b].mean()
+        mu = acc - conf[a:b].mean()
+        s = np.sqrt(acc * (1 - acc) / (b - a))
+        mus.append(abs(mu))
+        ea.append(s * np.sqrt(2 / np.pi) * hyp1f1(-0.5, 0.5, -(mu**2) / (2 * s**2)))
+    want = 2 * np.mean(mus) - np.mean(ea)
+    assert debiased_ece(y, P, n_bins=2, kind="l1") == pytest.approx(want, rel=1e-12)

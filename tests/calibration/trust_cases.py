@@ -95,7 +95,15 @@ CASES = {
     f"{_MM}.adaptive_calibration_error": _metric(m.adaptive_calibration_error),
     f"{_MM}.brier_score": _metric(m.brier_score),
     f"{_MM}.classwise_ece": _metric(m.classwise_ece),
-    f"{_MM}.debiased_ece": _metric(m.debiased_ece),
+    f"{_MM}.debiased_ece": [
+        _metric(m.debiased_ece),
+        Case(
+            lambda y_true, y_prob, kind: m.debiased_ece(y_true, y_prob, kind=kind),
+            {"y_true": _Y, "y_prob": _P},
+            params={"kind": "l1"},
+            bad_params={"kind": ["l3", None, 1]},
+        ),
+    ],
     f"{_MM}.expected_calibration_error": _metric(m.expected_calibration_error),
     f"{_MM}.ks_calibration_error": _metric(m.ks_calibration_error),
     f"{_MM}.negative_log_likelihood": _metric(m.negative_log_likelihood),
