@@ -24,6 +24,7 @@ Examples
 0.4
 """
 
+import itertools
 from dataclasses import dataclass
 from numbers import Integral, Real
 
