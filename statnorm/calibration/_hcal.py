@@ -295,6 +295,8 @@ default="pwlinear"
     True
     """
 
+    _binary_scores = True  # 1-D binary scores s are the logits (0, s)
+
     _parameter_constraints: ClassVar[dict] = {
         "map": [
             StrOptions({"pwlinear", "ts_ensemble", "monotone_nn", "auto"}),
@@ -415,8 +417,9 @@ default="pwlinear"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_classes)
-            Logits (or probabilities with ``input="probabilities"``).
+        X : array-like of shape (n_samples, n_classes) or (n_samples,)
+            Logits (or probabilities with ``input="probabilities"``); 1-D
+            binary scores ``s`` are the logits ``(0, s)``.
         y : array-like of shape (n_samples,)
             Labels in ``0..n_classes-1``.
 
@@ -465,8 +468,9 @@ default="pwlinear"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_classes)
-            Logits (or probabilities with ``input="probabilities"``).
+        X : array-like of shape (n_samples, n_classes) or (n_samples,)
+            Logits (or probabilities with ``input="probabilities"``); 1-D
+            binary scores ``s`` are the logits ``(0, s)``.
 
         Returns
         -------
@@ -482,7 +486,7 @@ default="pwlinear"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_classes)
+        X : array-like of shape (n_samples, n_classes) or (n_samples,)
             Logits.
 
         Returns
@@ -498,7 +502,7 @@ default="pwlinear"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_classes)
+        X : array-like of shape (n_samples, n_classes) or (n_samples,)
             Logits.
 
         Returns
@@ -513,7 +517,7 @@ default="pwlinear"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_classes)
+        X : array-like of shape (n_samples, n_classes) or (n_samples,)
             Logits.
         y : array-like of shape (n_samples,)
             Labels.

@@ -398,3 +398,15 @@ def test_weighted_temperature_equals_scikit_learn(n_classes, ensemble):
     P = ours.fit(X, y, sample_weight=w).predict_proba(X)
     Q = theirs.fit(X, y, sample_weight=w).predict_proba(X)
     np.testing.assert_allclose(P, Q, atol=1e-7, rtol=0)  # largest seen: 4.4e-9
+
+
+def test_hcalibrator_takes_binary_1d_scores():
+    from statnorm.calibration import HCalibrator
+
+    rng = np.random.default_rng(11)
+    s = rng.normal(size=300) * 3
+    y = (rng.uniform(size=300) < 1 / (1 + np.exp(-s / 2))).astype(int)
+    kw = {"max_iter": 30, "early_stopping": False, "random_state": 0}
+    a = HCalibrator(**kw).fit(s, y)
+    b = HCalibrator(**kw).fit(np.c_[np.zeros(300), s], y)
+    np.testing.assert_array_equal(a.predict_proba(s), b.predict_proba(np.c_[0 * s, s]))
