@@ -146,8 +146,8 @@ class PartialCorrelationFDR(Result):
     >>> est = CompositionalPartialCorrelation("basis").fit(load_roman_cups().data)
     >>> res = est.permutation_fdr(cutoffs=[0.3, 0.5], n_permutations=50,
     ...                           random_state=0)
-    >>> res.n_edges.tolist(), bool(res.fdr[1] < 0.05)
-    ([9, 4], True)
+    >>> res.n_edges.tolist(), res.fdr.round(3).tolist()
+    ([9, 4], [0.658, 0.085])
     """
 
     cutoffs: np.ndarray
@@ -288,8 +288,10 @@ class _PcorInferenceMixin:
             return data
         return _residualise(data, self._sw, self._covars)[0]
 
-    def _refit(self, L, w, Z):
+    def _refit(self, L, w, Z, fixed=False):
         est = type(self)(shrinkage=self.shrinkage, input="clr", ddof=self.ddof)
+        if fixed and self.shrinkage is not None:
+            est._fixed_lambda = float(self.shrinkage_)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             est.fit(L, sample_weight=w, covariates=Z)
@@ -319,7 +321,8 @@ class _PcorInferenceMixin:
         for b, seed in enumerate(spawn_seeds(random_state, n_permutations)):
             rng = np.random.default_rng(seed)
             idx = np.argsort(rng.random((n, D)), axis=0)
-            out[b] = np.abs(_upper(self._refit(np.take_along_axis(L, idx, 0), w, Z))[2])
+            Lp = np.take_along_axis(L, idx, 0)
+            out[b] = np.abs(_upper(self._refit(Lp, w, Z, fixed=True))[2])
         return out
 
     def permutation_fdr(self, *, cutoffs=None, n_permutations=100, random_state=None):
@@ -328,8 +331,10 @@ class _PcorInferenceMixin:
         Each permuted data set permutes every part (column of log-parts,
         i.e. of the composition) over the samples independently of the other
         parts, as propr's ``updateCutoffs`` does, then refits the same
-        estimator (same shrinkage, weights and covariates). It works with
-        shrinkage, where no t-test exists. The null it simulates is that of
+        estimator (same weights and covariates, and with shrinkage the same
+        intensity ``shrinkage_``: re-estimated on independent permuted
+        parts it would be near 1 and the FDR would not be controlled). It
+        works with shrinkage, where no t-test exists. The null it simulates is that of
         independent parts; with compositions this is not ``rho = 0`` for
         every pair (independent parts have small positive partial
         correlations after closure), so the estimate is conservative for

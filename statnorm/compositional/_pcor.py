@@ -506,6 +506,7 @@ class CompositionalPartialCorrelation(_PcorInferenceMixin, BaseEstimator):
         n, D = L.shape
         basis = self.shrinkage != "direct"
         lam = None if isinstance(self.shrinkage, str) else float(self.shrinkage)
+        lam = getattr(self, "_fixed_lambda", lam)  # permutation refits
         if basis:
             data = L - special.logsumexp(L, axis=1, keepdims=True)  # log-proportions
         else:

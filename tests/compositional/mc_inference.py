@@ -77,6 +77,9 @@ def main(what):
     if what == "perm":
         for sh in (None, "basis"):
             print("permutation", sh, fdr("permutation", 500, 40, 8, shrinkage=sh))
+        for D, n in [(16, 12), (30, 20), (30, 60)]:
+            print(f"permutation basis D={D} n={n}", end=" ")
+            print(fdr("permutation", 200, n, D, shrinkage="basis"))
     if what == "cover":
         for n, D in [(30, 8), (20, 8), (60, 12)]:
             df = n - D + 1

@@ -240,7 +240,7 @@ def _fdr_sim(method, shrinkage, reps, n, D, fdr, seed):
     [
         ("bh", None, 400, 6.5),
         ("by", None, 400, 4.0),
-        ("permutation", "basis", 200, 6.5),
+        ("permutation", "basis", 200, 3.0),
     ],
 )
 def test_fdr_at_or_below_target(method, shrinkage, reps, min_found):
@@ -251,6 +251,16 @@ def test_fdr_at_or_below_target(method, shrinkage, reps, min_found):
     mean, se, found = _fdr_sim(method, shrinkage, reps, 40, 8, 0.1, seed=11)
     assert mean <= 0.1 + 3 * se, (mean, se)
     assert found >= min_found, found
+
+
+@pytest.mark.slow
+def test_permutation_fdr_with_more_parts_than_samples():
+    # 16 parts, 12 samples, basis shrinkage: the permuted refits keep the
+    # data's shrinkage intensity. Re-estimating it on each permuted data set
+    # (independent parts: intensity near 1, estimates near 0) gave a
+    # realised FDR of 0.42 here.
+    mean, se, _ = _fdr_sim("permutation", "basis", 200, 12, 16, 0.1, seed=13)
+    assert mean <= 0.1 + 3 * se, (mean, se)
 
 
 @pytest.mark.slow
