@@ -489,9 +489,11 @@ class CompositionalPartialCorrelation(_PcorInferenceMixin, BaseEstimator):
         self._precision, self.rank_ = _pinv_from_factor(F)
         self._cov_parts = ("factor", F)
         self.solver_ = "svd"
+        q = self.n_covariates_
         why = (
             f"there are {n} samples for {D} parts"
-            if n <= D
+            + (f" and {q} covariate(s)" if q else "")
+            if n - q <= D
             else "some log-ratios are collinear or constant"
         )
         warnings.warn(
