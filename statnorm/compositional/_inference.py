@@ -135,9 +135,6 @@ class PartialCorrelationFDR(Result):
         ``min(1, n_null / n_edges)`` (1 where ``n_edges`` is 0).
     n_permutations : int
         Number of permuted data sets.
-    null_abs : ndarray
-        Sorted ``|rho|`` of every pair of every permuted data set (the pooled
-        null distribution).
 
     Examples
     --------
@@ -155,7 +152,6 @@ class PartialCorrelationFDR(Result):
     n_null: np.ndarray
     fdr: np.ndarray
     n_permutations: int
-    null_abs: np.ndarray
 
     def summary(self, *, max_rows=None):
         """Return the FDR table.
@@ -314,16 +310,19 @@ class _PcorInferenceMixin:
             qvalue=q,
         )
 
-    def _permuted_abs(self, n_permutations, random_state):
+    def _null_exceed(self, points, n_permutations, random_state):
+        """Number of pooled permuted ``|rho|`` at or above each of ``points``
+        (all pairs of all permuted data sets), in O(n_pairs) memory."""
         L, w, Z = self._log_data, self._sw, self._covars
         n, D = L.shape
-        out = np.empty((n_permutations, D * (D - 1) // 2))
-        for b, seed in enumerate(spawn_seeds(random_state, n_permutations)):
+        count = np.zeros(points.shape)
+        for seed in spawn_seeds(random_state, n_permutations):
             rng = np.random.default_rng(seed)
             idx = np.argsort(rng.random((n, D)), axis=0)
             Lp = np.take_along_axis(L, idx, 0)
-            out[b] = np.abs(_upper(self._refit(Lp, w, Z, fixed=True))[2])
-        return out
+            null = np.sort(np.abs(_upper(self._refit(Lp, w, Z, fixed=True))[2]))
+            count += null.size - np.searchsorted(null, points, side="left")
+        return count
 
     def permutation_fdr(self, *, cutoffs=None, n_permutations=100, random_state=None):
         """Estimate the false discovery rate of ``|rho|`` cutoffs by permutation.
@@ -334,12 +333,13 @@ class _PcorInferenceMixin:
         estimator (same weights and covariates, and with shrinkage the same
         intensity ``shrinkage_``: re-estimated on independent permuted
         parts it would be near 1 and the FDR would not be controlled). It
-        works with shrinkage, where no t-test exists. The null it simulates is that of
-        independent parts; with compositions this is not ``rho = 0`` for
-        every pair (independent parts have small positive partial
+        works with shrinkage, where no t-test exists. The null it simulates
+        is that of independent parts; with compositions this is not
+        ``rho = 0`` for every pair (independent parts have positive partial
         correlations after closure), so the estimate is conservative for
-        pairs whose true partial correlation is 0 (see the method page for a
-        simulation of the realised FDR).
+        pairs whose true partial correlation is 0 (see the method page for
+        a simulation of the realised FDR). Memory stays O(number of pairs)
+        whatever ``n_permutations``.
 
         Parameters
         ----------
@@ -376,9 +376,8 @@ class _PcorInferenceMixin:
             cutoffs = np.sort(check_1d(cutoffs, name="cutoffs"))
             if cutoffs.min() < 0 or cutoffs.max() > 1:
                 raise ValueError("cutoffs must lie in [0, 1].")
-        null = np.sort(self._permuted_abs(n_permutations, random_state).ravel())
         n_edges = obs.size - np.searchsorted(obs, cutoffs, side="left")
-        n_null = (null.size - np.searchsorted(null, cutoffs, side="left")) / (
+        n_null = self._null_exceed(cutoffs, n_permutations, random_state) / (
             n_permutations
         )
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -389,7 +388,6 @@ class _PcorInferenceMixin:
             n_null=n_null,
             fdr=fdr,
             n_permutations=n_permutations,
-            null_abs=null,
         )
 
     def _fdr_edges(self, fdr, method, n_permutations, random_state, max_edges):
@@ -406,9 +404,8 @@ class _PcorInferenceMixin:
         i, j, r = _upper(self.partial_correlation_)
         if method == "permutation":
             n_permutations = _check_count(n_permutations, "n_permutations")
-            null = np.sort(self._permuted_abs(n_permutations, random_state).ravel())
-            exceed = null.size - np.searchsorted(null, np.abs(r), side="left")
-            p = (1.0 + exceed) / (1.0 + null.size)
+            exceed = self._null_exceed(np.abs(r), n_permutations, random_state)
+            p = (1.0 + exceed) / (1.0 + n_permutations * r.size)
             how = "fdr_bh"
         else:
             if self.df_ is None:
