@@ -453,7 +453,9 @@ class _PcorInferenceMixin:
         method : {"auto", "fisher", "bootstrap"}, default="auto"
             ``"auto"``: Fisher when ``df_`` exists, else bootstrap.
         n_bootstrap : int, default=200
-            Bootstrap resamples (``"bootstrap"`` only).
+            Bootstrap resamples (``"bootstrap"`` only). Each refits the
+            estimator; the draws take ``n_bootstrap * n_parts (n_parts - 1)
+            / 2`` floats of memory.
         random_state : int, RandomState instance or None, default=None
             Seeds the bootstrap.
 
@@ -497,16 +499,21 @@ class _PcorInferenceMixin:
             n_boot = _check_count(n_bootstrap, "n_bootstrap")
             L, w, Zc = self._log_data, self._sw, self._covars
             n = L.shape[0]
-            draws = np.empty((n_boot, *R.shape))
+            iu = np.triu_indices(R.shape[0], 1)
+            draws = np.empty((n_boot, iu[0].size))  # upper triangles only
             for b, seed in enumerate(spawn_seeds(random_state, n_boot)):
                 idx = check_random_state(int(seed)).randint(0, n, size=n)
                 draws[b] = self._refit(
                     L[idx],
                     None if w is None else w[idx],
                     None if Zc is None else Zc[idx],
-                )
+                )[iu]
             a = (1.0 - level) / 2
-            low, high = np.quantile(draws, [a, 1.0 - a], axis=0)
+            q = np.quantile(draws, [a, 1.0 - a], axis=0)
+            low, high = np.ones_like(R), np.ones_like(R)
+            for M, v in ((low, q[0]), (high, q[1])):
+                M[iu] = v
+                M[iu[::-1]] = v
         np.fill_diagonal(low, 1.0)
         np.fill_diagonal(high, 1.0)
         return PartialCorrelationInterval(
