@@ -489,9 +489,11 @@ class CompositionalPartialCorrelation(_PcorInferenceMixin, BaseEstimator):
         self._precision, self.rank_ = _pinv_from_factor(F)
         self._cov_parts = ("factor", F)
         self.solver_ = "svd"
+        q = self.n_covariates_
         why = (
             f"there are {n} samples for {D} parts"
-            if n <= D
+            + (f" and {q} covariate(s)" if q else "")
+            if n - q <= D
             else "some log-ratios are collinear or constant"
         )
         warnings.warn(
@@ -506,6 +508,7 @@ class CompositionalPartialCorrelation(_PcorInferenceMixin, BaseEstimator):
         n, D = L.shape
         basis = self.shrinkage != "direct"
         lam = None if isinstance(self.shrinkage, str) else float(self.shrinkage)
+        lam = getattr(self, "_fixed_lambda", lam)  # permutation refits
         if basis:
             data = L - special.logsumexp(L, axis=1, keepdims=True)  # log-proportions
         else:
