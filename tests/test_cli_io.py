@@ -320,3 +320,31 @@ def test_calibrate_sample_weight_and_new_methods(tmp_path, rng, capsys):
     err = capsys.readouterr().err
     if code != 0:  # until h-calibration takes weights: refused, never ignored
         assert code == 2 and "--method hcal takes no sample weights" in err
+
+
+def test_pcor_fdr_intervals_covariates_weights_equal_api(tmp_path, rng, capsys):
+    from statnorm.compositional import CompositionalPartialCorrelation
+
+    parts = pd.DataFrame(rng.lognormal(size=(40, 5)), columns=list("ABCDE"))
+    parts["B"] = parts["A"] * rng.lognormal(0, 0.3, 40)  # one strong pair
+    extra = pd.DataFrame({"temp": rng.normal(size=40), "w": rng.integers(1, 4, 40)})
+    path = tmp_path / "p.csv"
+    pd.concat([parts, extra], axis=1).to_csv(path, index=False)
+    argv = ["pcor", str(path), "--covariates", "temp", "--sample-weight", "w"]
+    argv += ["--fdr", "0.1", "--fdr-method", "by", "--confidence-level", "0.9"]
+    got = _json(argv, capsys)
+    est = CompositionalPartialCorrelation().fit(
+        parts, covariates=extra[["temp"]].to_numpy(), sample_weight=extra["w"]
+    )
+    e = est.edges(fdr=0.1, method="by")
+    ci = est.confidence_interval(0.9)
+    sig = got["significant_pairs"]
+    assert sig["part_1"] == list(e.source) and ("A", "B") in zip(
+        sig["part_1"], sig["part_2"], strict=True
+    )
+    np.testing.assert_array_equal(sig["qvalue"], e.qvalue)
+    np.testing.assert_array_equal(sig["low"], ci.low[e.i, e.j])
+    with pytest.raises(SystemExit):
+        _cli.main(["pcor", str(path), "--fdr", "1.5"])
+    assert _cli.main(["pcor", str(path), "--covariates", "nope"]) == 1
+    assert "--covariates: ['nope'] not among the columns" in capsys.readouterr().err

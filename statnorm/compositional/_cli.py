@@ -5,7 +5,9 @@ import warnings
 import numpy as np
 
 from .._cliutils import (
+    add_n_permutations,
     add_output_options,
+    add_random_state,
     add_table_options,
     configure_logging,
     emit,
@@ -40,6 +42,20 @@ def _run(args):
 
     configure_logging(args)
     frame = read_table(args.data, "DATA", args=args)
+    side = {}
+    for option, cols in (
+        ("--covariates", args.covariates),
+        ("--sample-weight", [args.sample_weight] if args.sample_weight else []),
+    ):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise ValueError(
+                f"{option}: {missing} not among the columns of {args.data}: "
+                f"{[str(c) for c in frame.columns]}"
+            )
+        if cols:
+            side[option] = frame[cols].to_numpy(dtype=np.float64)
+            frame = frame.drop(columns=cols)
     names = [str(c) for c in frame.columns]
     X = frame.to_numpy(dtype=np.float64)
     est = CompositionalPartialCorrelation(
@@ -47,9 +63,14 @@ def _run(args):
         input=args.input,
         zero_replacement=args.zero_replacement,
     )
+    fit_kw = {}
+    if "--covariates" in side:
+        fit_kw["covariates"] = side["--covariates"]
+    if "--sample-weight" in side:
+        fit_kw["sample_weight"] = side["--sample-weight"][:, 0]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        est.fit(pd.DataFrame(X, columns=names))
+        est.fit(pd.DataFrame(X, columns=names), **fit_kw)
     for w in caught:
         note(args, f"warning: {w.message}")
     table = est.summary(max_rows=args.top)
@@ -64,6 +85,36 @@ def _run(args):
         "partial_variance": dict(zip(names, pv)),
     }
     text = [f"{args.data}: {X.shape[0]} samples x {X.shape[1]} parts", str(table)]
+    sig = None
+    if args.fdr is not None:
+        e = est.edges(
+            fdr=args.fdr,
+            method=args.fdr_method,
+            n_permutations=args.n_permutations,
+            random_state=args.random_state,
+        )
+        sig = pd.DataFrame(
+            {
+                "part_1": e.source,
+                "part_2": e.target,
+                "partial_correlation": e.partial_correlation,
+                "pvalue": e.pvalue,
+                "qvalue": e.qvalue,
+            }
+        )
+        if args.confidence_level is not None:
+            ci = est.confidence_interval(
+                args.confidence_level, random_state=args.random_state
+            )
+            sig["low"] = ci.low[e.i, e.j]
+            sig["high"] = ci.high[e.i, e.j]
+        data["significant_pairs"] = sig.to_dict(orient="list")
+        data["fdr"] = {"target": args.fdr, "method": args.fdr_method}
+        text.append(
+            f"{len(sig)} pair(s) significant at FDR {args.fdr:g} "
+            f"({args.fdr_method}):\n"
+            + (sig.to_string(index=False, float_format="%.4g") if len(sig) else "")
+        )
     if X.shape[1] <= 50:
         order = np.argsort(pv)
         text.append(
@@ -74,6 +125,11 @@ def _run(args):
     if out is not None:
         written = [
             write_frame(table.to_frame(), out, "top_pairs.csv"),
+            *(
+                [write_frame(sig, out, "significant_pairs.csv")]
+                if sig is not None
+                else []
+            ),
             write_frame(
                 pd.DataFrame({"part": names, "partial_variance": pv}),
                 out,
@@ -143,6 +199,60 @@ def add_subcommand(subparsers):
         default=5000,
         help="write the D x D matrix only up to this many parts",
     )
+    p.add_argument(
+        "--fdr",
+        type=_share("--fdr"),
+        default=None,
+        metavar="Q",
+        help="also list the pairs significant at this false discovery rate",
+    )
+    p.add_argument(
+        "--fdr-method",
+        choices=("bh", "by", "permutation"),
+        default="bh",
+        help="Benjamini-Hochberg or -Yekutieli on the t-tests, or a permutation "
+        "FDR (also under shrinkage)",
+    )
+    add_n_permutations(p, default=100)
+    add_random_state(p)
+    p.add_argument(
+        "--confidence-level",
+        type=_share("--confidence-level"),
+        default=None,
+        metavar="LEVEL",
+        help="add confidence intervals (Fisher z, or bootstrap under shrinkage) "
+        "to the significant pairs (needs --fdr)",
+    )
+    p.add_argument(
+        "--covariates",
+        nargs="+",
+        default=[],
+        metavar="COLUMN",
+        help="columns of DATA that are not parts: partial correlations also "
+        "condition on them",
+    )
+    p.add_argument(
+        "--sample-weight",
+        metavar="COLUMN",
+        help="column of DATA holding a frequency weight per sample (not a part)",
+    )
     add_table_options(p)
     add_output_options(p)
     p.set_defaults(func=_run)
+
+
+def _share(option):
+    import argparse
+
+    def parse(text):
+        try:
+            v = float(text)
+        except ValueError:
+            v = np.nan
+        if not 0 < v < 1:
+            raise argparse.ArgumentTypeError(
+                f"{option} must be a number in (0, 1); got {text!r}"
+            )
+        return v
+
+    return parse
