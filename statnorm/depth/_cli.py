@@ -79,6 +79,7 @@ def _run(args):
         method=args.method,
         n_permutations=args.n_permutations,
         random_state=args.random_state,
+        verbose=0 if args.json else args.verbose,  # stdout is for --json
     )
     data = {
         "depth": args.depth,

@@ -7,6 +7,7 @@ import numpy as np
 from scipy.special import ndtr
 from sklearn.base import clone
 
+from .._optim import loop_progress
 from .._parallel import run_tasks
 from .._validation import check_1d, check_2d, check_same_n_features, spawn_seeds
 from ..results import SummaryTable, TestResult
@@ -303,6 +304,7 @@ def depth_rank_sum_test(
     n_permutations=999,
     random_state=None,
     n_jobs=None,
+    verbose=0,
 ):
     """Depth-based Wilcoxon rank-sum test of a sample against a reference.
 
@@ -343,6 +345,8 @@ def depth_rank_sum_test(
         Seed of the relabellings (one seed per relabelling).
     n_jobs : int or None, default=None
         joblib workers for the relabellings.
+    verbose : int, default=0
+        Print the progress of the relabellings (about every 10 %).
 
     Returns
     -------
@@ -428,7 +432,16 @@ def depth_rank_sum_test(
         # n_jobs or joblib backend.
         n_tasks = -(-n_perm // _BATCH)
         size = min(_BATCH, n_perm)
-        parts = run_tasks(_run_batch, n_tasks, random_state, task, size, n_jobs=n_jobs)
+        report = loop_progress("depth_rank_sum_test", "permutations", verbose=verbose)
+        parts = run_tasks(
+            _run_batch,
+            n_tasks,
+            random_state,
+            task,
+            size,
+            n_jobs=n_jobs,
+            progress=lambda done, _: report(min(done * size, n_perm), n_perm),
+        )
         null = np.concatenate(parts)[:n_perm].astype(np.float64)
         # Ties with the observed value (up to rounding) count as exceedances.
         tol = 1e-12 * max(1.0, abs(z))

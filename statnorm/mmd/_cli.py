@@ -68,7 +68,7 @@ def _learn(args, X, Y):
         featurizer=args.featurizer,
         max_iter=args.max_iter,
         random_state=args.random_state,
-        verbose=max(0, args.verbose - 1),
+        verbose=0 if args.json else max(0, args.verbose - 1),
     )
     t0 = time.perf_counter()
     learner.fit(
@@ -116,6 +116,7 @@ def _run(args):
         n_permutations=args.n_permutations,
         estimator=args.estimator,
         random_state=args.random_state,
+        verbose=0 if args.json else args.verbose,  # stdout is for --json
     ).test(X, Y)
     data.update(
         n_test=[len(X), len(Y)],

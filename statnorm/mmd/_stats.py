@@ -7,6 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .._optim import loop_progress
 from .._threads import blas_threads
 from .._validation import check_2d, check_same_n_features
 from ..results import Result, TestResult
@@ -381,7 +382,9 @@ def _permutation_null_block(seed, K, n, size, estimator):
     )
 
 
-def _permutation_null(K, n, n_permutations, random_state, estimator, n_jobs=None):
+def _permutation_null(
+    K, n, n_permutations, random_state, estimator, n_jobs=None, progress=None
+):
     """MMD^2 of ``n_permutations`` random relabellings by blocked GEMMs ``K @ M``.
 
     The permutations are split into ``ceil(n_permutations / 128)`` equal
@@ -403,6 +406,9 @@ def _permutation_null(K, n, n_permutations, random_state, estimator, n_jobs=None
         size,
         estimator,
         n_jobs=n_jobs,
+        progress=None
+        if progress is None
+        else lambda done, _: progress(min(done * size, n_permutations), n_permutations),
     )
     return np.concatenate(parts)[:n_permutations]
 
@@ -461,6 +467,8 @@ class MMDTest(BaseEstimator):
         joblib workers for the permutation blocks (``None``: serial). Under
         ``with joblib.parallel_backend("dask"):`` the blocks run on a Dask
         cluster; the Gram matrix is shipped once per batch of blocks.
+    verbose : int, default=0
+        Print the progress of the permutations (about every 10 %).
 
     Examples
     --------
@@ -483,6 +491,7 @@ class MMDTest(BaseEstimator):
         check_held_out=True,
         random_state=None,
         n_jobs=None,
+        verbose=0,
     ):
         self.kernel = kernel
         self.n_permutations = n_permutations
@@ -490,6 +499,7 @@ class MMDTest(BaseEstimator):
         self.check_held_out = check_held_out
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def __repr__(self):
         return (
@@ -525,7 +535,13 @@ class MMDTest(BaseEstimator):
         n = X.shape[0]
         stat = _mmd2_from_gram(K, n, self.estimator)
         null = _permutation_null(
-            K, n, int(P), self.random_state, self.estimator, n_jobs=self.n_jobs
+            K,
+            n,
+            int(P),
+            self.random_state,
+            self.estimator,
+            n_jobs=self.n_jobs,
+            progress=loop_progress(self, "permutations", verbose=self.verbose),
         )
         tol = 1e-12 * max(1.0, float(np.abs(K).max()))
         pvalue = (1.0 + np.count_nonzero(null >= stat - tol)) / (P + 1.0)
