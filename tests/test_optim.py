@@ -127,3 +127,33 @@ def test_progress_bar_runs(capsys):
 
     est = _Mean(max_iter=3).set_callbacks(ProgressBar())
     np.testing.assert_allclose(est.fit(np.ones((4, 2))).mean_.shape, (2,))
+
+
+@pytest.mark.parametrize("which", ["HCalibrator", "KernelLearner"])
+def test_statnorm_estimators_report_epochs_to_callbacks(which):
+    """HCalibrator and KernelLearner epochs reach callbacks, also in a search."""
+    rng = np.random.default_rng(0)
+    if which == "HCalibrator":
+        from statnorm.calibration import HCalibrator
+
+        X = rng.normal(size=(120, 3)) * 2
+        y = X.argmax(1)
+        est = HCalibrator(max_iter=4, early_stopping=False, random_state=0)
+        grid = {"hcalibrator__learning_rate_init": [0.005, 0.01]}
+    else:
+        from statnorm.mmd import KernelLearner
+
+        X = np.vstack([rng.normal(size=(60, 3)), rng.normal(0.5, 1, size=(60, 3))])
+        y = np.repeat([0, 1], 60)
+        idx = rng.permutation(120)  # both populations in every CV fold
+        X, y = X[idx], y[idx]
+        est = KernelLearner(n_components=2, max_iter=4, batch_size=20, random_state=0)
+        grid = {"kernellearner__learning_rate_init": [1e-3, 1e-2]}
+    pipe = make_pipeline(StandardScaler(), clone(est))  # before set_callbacks
+    rec = _PropagatedRecorder()
+    est.set_callbacks(rec).fit(X, y)
+    assert rec.events.count(("end", "epoch")) == 4
+    rec2 = _PropagatedRecorder()
+    search = GridSearchCV(pipe, grid, cv=2, scoring=lambda *a: 0.0).set_callbacks(rec2)
+    search.fit(X, y)
+    assert rec2.events.count(("end", "epoch")) == (2 * 2 + 1) * 4

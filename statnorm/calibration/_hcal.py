@@ -1,5 +1,6 @@
 """h-calibration (Huang et al., TPAMI 2025): objective and HCalibrator."""
 
+import logging
 import warnings
 from numbers import Integral, Real
 from typing import ClassVar
@@ -9,7 +10,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from .._optim import Adam, report_epoch
+from .._optim import Adam, CallbackSupportMixin, FitProgress, with_callbacks
 from .._validation import (
     RANDOM_STATE,
     Interval,
@@ -27,6 +28,8 @@ from ._maps import (
 )
 
 __all__ = ["HCalibrator", "hcalibration_loss"]
+
+_logger = logging.getLogger("statnorm.calibration")
 
 
 def _check_window(window):
@@ -197,7 +200,7 @@ DEFAULT_GRID = (
 )
 
 
-class HCalibrator(BaseCalibrator):
+class HCalibrator(CallbackSupportMixin, BaseCalibrator):
     """h-calibration: a monotone map of the log-softmax trained on the
     windowed, group-balanced, error-bounded objective of Huang et al. (2025).
 
@@ -358,7 +361,7 @@ default="pwlinear"
         self.random_state = random_state
         self.verbose = verbose
 
-    def _train(self, mapping, Z, y, rng):
+    def _train(self, mapping, Z, y, rng, progress=None, offset=0):
         theta = mapping.init_params(Z, rng).astype(np.float64, copy=True)
         opt = Adam([theta], learning_rate_init=float(self.learning_rate_init))
         lr = opt.learning_rate
@@ -405,12 +408,16 @@ default="pwlinear"
             if self.early_stopping and bad_stop >= self.n_iter_no_change:
                 stopped = True
                 break
-            report_epoch(self, it, self.max_iter, loss=loss, ece=ece, lr=lr)
+            if progress is not None and progress.step(
+                offset + it, loss=loss, ece=ece, lr=lr
+            ):
+                break  # a callback asked to stop
             g = mapping.backward(theta, Z, cache, P, Gp * 1e5)
             opt.learning_rate = lr
             opt.step([theta], [g])
         return best_theta, best_sel, best_loss, it, hist, stopped
 
+    @with_callbacks
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the monotone map on calibration logits.
@@ -437,14 +444,27 @@ default="pwlinear"
             grid = [resolve_map(self.map)]
         results = []
         best = None
-        for cand in grid:
+        # one progress task for the whole fit: max_iter steps per candidate map
+        progress = FitProgress(self, len(grid) * self.max_iter)
+        for k, cand in enumerate(grid):
             mapping = clone(cand)._build()
-            theta, sel, loss, n_iter, hist, stopped = self._train(mapping, Z, y, rng)
+            theta, sel, loss, n_iter, hist, stopped = self._train(
+                mapping, Z, y, rng, progress, k * self.max_iter
+            )
             info = {**mapping.describe(), "selector_value": sel, "loss": loss}
             results.append(info)
+            _logger.debug("HCalibrator: %s -> %s = %.6g", info, self.selector, sel)
             if best is None or sel < best[1]:
                 best = (mapping, sel, theta, loss, n_iter, hist, stopped)
-        mapping, _, theta, loss, n_iter, hist, stopped = best
+        progress.close()
+        mapping, best_sel, theta, loss, n_iter, hist, stopped = best
+        _logger.info(
+            "HCalibrator: map %s after %d epoch(s), %s = %.6g",
+            mapping.describe(),
+            n_iter,
+            self.selector,
+            best_sel,
+        )
         if self.early_stopping and not stopped and self.max_iter > 1:
             warnings.warn(
                 f"HCalibrator stopped at max_iter={self.max_iter} while the "

@@ -19,7 +19,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted
 
-from .._optim import Adam, report_epoch
+from .._optim import Adam, CallbackSupportMixin, FitProgress, with_callbacks
 from .._threads import blas_threads
 from .._validation import (
     RANDOM_STATE,
@@ -117,7 +117,12 @@ def _loss_and_grad(theta, Z, n, Dr, featurizer, d, r, h, drop_yy, lam=_LAM):
     return -J, np.concatenate(grad), stat, var
 
 
-class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class KernelLearner(
+    CallbackSupportMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
+):
     """Learn a deep kernel for MMD tests by maximising test power (MMD-D / MMD-MP).
 
     The kernel is ``k(a, b) = [(1 - eps) exp(-||phi(a) - phi(b)||^2 / sigma0)
@@ -286,6 +291,7 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         theta[:3] = [np.log(s0), np.log(s), np.log(e) - np.log1p(-e)]
         return theta
 
+    @with_callbacks
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Learn the kernel from reference rows (``y == classes_[0]``) and the rest.
@@ -387,6 +393,8 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             theta = np.array(theta, dtype=np.float64, copy=True)
             opt = Adam([theta], learning_rate_init=self.learning_rate_init)
             n_batches = max(1, min(ref.size, oth.size) // b)
+            progress = FitProgress(self, int(self.max_iter))
+            self.n_iter_ = 0
             for epoch in range(int(self.max_iter)):
                 if epoch > 0:
                     ref_order, oth_order = rng.permutation(ref), rng.permutation(oth)
@@ -411,8 +419,10 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                     np.clip(theta, lo, hi, out=theta)
                     js.append(-loss)
                 history.append(float(np.mean(js)))
-                report_epoch(self, epoch + 1, int(self.max_iter), J=history[-1])
-            self.n_iter_ = int(self.max_iter)
+                self.n_iter_ = epoch + 1
+                if progress.step(epoch + 1, J=history[-1]):
+                    break  # a callback asked to stop
+            progress.close()
         return theta, history
 
     def transform(self, X):
