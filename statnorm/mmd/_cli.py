@@ -117,6 +117,7 @@ def _run(args):
         estimator=args.estimator,
         random_state=args.random_state,
         verbose=0 if args.json else args.verbose,  # stdout is for --json
+        method=args.method,
     ).test(X, Y)
     data.update(
         n_test=[len(X), len(Y)],
@@ -125,6 +126,7 @@ def _run(args):
         statistic=res.statistic,
         pvalue=res.pvalue,
         n_permutations=args.n_permutations,
+        method=args.method,
     )
     lines = [f"A: {args.A} {X.shape}", f"B: {', '.join(args.B)} {Y.shape}"]
     if "learning" in data:
@@ -138,7 +140,11 @@ def _run(args):
     lines += [
         f"kernel: {res.kernel!r}",
         f"MMD^2 ({res.estimator}): {res.statistic:.6g}",
-        f"p-value ({args.n_permutations} permutations): {res.pvalue:.4g}",
+        (
+            f"p-value ({args.n_permutations} permutations): {res.pvalue:.4g}"
+            if args.method == "permutation"
+            else f"p-value (asymptotic null): {res.pvalue:.4g}"
+        ),
     ]
     out = output_dir(args)
     if out is not None:
@@ -199,6 +205,13 @@ def add_subcommand(subparsers):
         type=_fraction,
         default=0.5,
         help="share of each sample used to learn the kernel",
+    )
+    p.add_argument(
+        "--method",
+        choices=["permutation", "asymptotic"],
+        default="permutation",
+        help="null distribution of the p-value (asymptotic: eigenvalues of the "
+        "pooled Gram matrix, no permutations)",
     )
     add_n_permutations(p)
     p.add_argument(

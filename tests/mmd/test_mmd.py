@@ -480,3 +480,33 @@ def test_mmd_test_is_a_clonable_estimator():
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(20, 2)), rng.normal(size=(20, 2)) + 1
     assert clone(t).test(X, Y).pvalue == t.test(X, Y).pvalue
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("estimator", ["unbiased", "biased"])
+def test_asymptotic_pvalue_has_its_level_and_agrees_with_permutations(estimator):
+    """Size of method="asymptotic" at 5 % by simulation (3-SE bound that can fail),
+    and its p-values track the permutation p-values on the same data."""
+    rng = np.random.default_rng(12)
+    reps, alpha = 300, 0.05
+    rej, pa, pp = 0, [], []
+    for r in range(reps):
+        X, Y = rng.normal(size=(40, 4)), rng.normal(size=(40, 4))
+        res = MMDTest(method="asymptotic", estimator=estimator, random_state=r).test(
+            X, Y
+        )
+        rej += res.pvalue <= alpha
+        if r < 60:
+            pa.append(res.pvalue)
+            pp.append(
+                MMDTest(n_permutations=499, estimator=estimator, random_state=r)
+                .test(X, Y)
+                .pvalue
+            )
+    se = np.sqrt(alpha * (1 - alpha) / reps)
+    assert abs(rej / reps - alpha) <= 3 * se, rej / reps  # measured 0.037-0.067
+    assert np.corrcoef(pa, pp)[0, 1] > 0.9
+    # power under a shift, and the null draws are returned
+    X, Y = rng.normal(size=(40, 4)), rng.normal(0.8, 1.0, size=(40, 4))
+    res = MMDTest(method="asymptotic", estimator=estimator, random_state=0).test(X, Y)
+    assert res.pvalue < 0.01 and res.null_distribution.shape == (10_000,)
