@@ -44,6 +44,11 @@ CASES = {
             id="params",
         ),
         Case(lambda: _est().summary(), {}, id="summary"),
+        Case(
+            lambda: _est().result_.confidence_interval(kind="pointwise"),
+            {},
+            id="pointwise",
+        ),
     ],
     f"{_M}.RDDResult": Case(lambda: _est().result_, {}),
     f"{_M}.UniformTestResult": Case(lambda: _est().test_nullity(), {}, id="test"),
