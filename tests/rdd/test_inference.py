@@ -223,3 +223,112 @@ def test_pointwise_coverage_dgp1_fixed_bandwidth():
         hit_n += (lo <= 2) & (hi >= 2)
     for hits in (hit_b / reps, hit_n / reps):
         assert np.all(np.abs(hits - 0.95) <= 3 * se), hits
+
+
+# ------------------------------------------------------ (b) cluster bootstrap
+def clustered_dgp(rng, n_clusters=400, size=8, m=20):
+    """Clusters of nearby units sharing a N(0, 1) shift of their distribution."""
+    xg = rng.uniform(-1, 1, n_clusters)
+    eta = rng.normal(0, 1, n_clusters)
+    g = np.repeat(np.arange(n_clusters), size)
+    x = np.clip(xg[g] + rng.uniform(-0.1, 0.1, g.size), -1, 1)
+    S = rng.normal(5 + 5 * x + 2 * (x >= 0) + eta[g], 1, size=(m, g.size)).T
+    return x, S, g
+
+
+def test_singleton_clusters_reproduce_the_unit_bootstrap(rng):
+    x, S, _ = clustered_dgp(rng, n_clusters=60, size=4)
+    kw = {"q_grid": DECILES, "bandwidth": 0.7, "n_bootstrap": 50, "random_state": 3}
+    a = DistributionalRDD(**kw).fit(x, S)
+    labels = np.array([f"u{i:04d}" for i in range(x.size)])  # sorted = unit order
+    b = DistributionalRDD(**kw).fit(x, S, clusters=labels)
+    np.testing.assert_allclose(b.std_error_, a.std_error_, rtol=1e-12)
+    np.testing.assert_allclose(b.bootstrap_draws_, a.bootstrap_draws_, rtol=1e-12)
+    assert a.n_clusters_ is None and b.n_clusters_ == x.size
+
+
+def test_cluster_se_matches_statsmodels_cluster_robust(rng):
+    # clusters straddle the cutoff: the cross-side terms matter
+    x, S, g = clustered_dgp(rng, n_clusters=80, size=5)
+    y = S[:, 0]
+    for p, kernel, h in [(1, "triangular", 0.6), (2, "epanechnikov", 0.8)]:
+        design, yy, k, keep, contrast = _joint_wls(x, y, 0.0, kernel, p, h)
+        res = sm.WLS(yy, design, weights=k).fit(
+            cov_type="cluster", cov_kwds={"groups": g[keep], "use_correction": False}
+        )
+        est = _scalar_fit(x, y, 0.0, kernel, p, h, clusters=g)
+        assert est.tau_[0] == pytest.approx(contrast @ res.params, rel=1e-10)
+        se = np.sqrt(contrast @ res.cov_params() @ contrast)
+        assert est.std_error_[0] == pytest.approx(se, rel=1e-9)
+        unit = _scalar_fit(x, y, 0.0, kernel, p, h)
+        assert est.std_error_[0] > unit.std_error_[0]  # positive within-cluster corr.
+
+
+@pytest.mark.parametrize("fuzzy", [False, True])
+def test_cluster_bootstrap_se_estimates_the_cluster_se(rng, fuzzy):
+    x, S, g = clustered_dgp(rng, n_clusters=120, size=4)
+    t = (rng.uniform(size=x.size) < 0.2 + 0.6 * (x >= 0)).astype(float)
+    est = DistributionalRDD(
+        q_grid=DECILES,
+        bandwidth=0.6,
+        bandwidth_treatment=0.7,
+        fuzzy=fuzzy,
+        n_bootstrap=2000,
+        random_state=1,
+    ).fit(x, S, treatment=t if fuzzy else None, clusters=g)
+    ratio = est.bootstrap_std_error_ / est.std_error_
+    assert np.all(np.abs(ratio - 1) < 4 / np.sqrt(2 * 2000)), ratio
+    assert "clusters: 120" in str(est.summary())
+    assert est.result_.n_clusters == 120
+
+
+def test_fixed_multipliers_are_per_cluster(rng):
+    x, S, g = clustered_dgp(rng, n_clusters=50, size=4)
+    xi = rng.standard_normal((50, 30))
+    kw = {"q_grid": DECILES, "bandwidth": 0.7}
+    est = DistributionalRDD(**kw).fit(x, S, clusters=g, xi=xi)
+    # the same draws as per-unit multipliers that repeat within clusters
+    unit = DistributionalRDD(**kw).fit(x, S, xi=xi[g])
+    np.testing.assert_allclose(est.bootstrap_draws_, unit.bootstrap_draws_)
+    with pytest.raises(ValueError, match="one row per cluster"):
+        DistributionalRDD(**kw).fit(x, S, clusters=g, xi=xi[g])
+
+
+def test_bad_clusters(rng):
+    x, S, g = clustered_dgp(rng, n_clusters=30, size=4)
+    est = DistributionalRDD(q_grid=DECILES, bandwidth=0.7, n_bootstrap=0)
+    with pytest.raises(ValueError, match="inconsistent numbers"):
+        est.fit(x, S, clusters=g[:-1])
+    with pytest.raises(ValueError, match="at least 2 distinct clusters"):
+        est.fit(x, S, clusters=np.zeros(x.size))
+    with pytest.raises(ValueError, match="clusters contains NaN"):
+        est.fit(x, S, clusters=np.where(g == 3, np.nan, g))
+    with pytest.raises(ValueError, match="1-D"):
+        est.fit(x, S, clusters=g[:, None] * [1, 1])
+    with pytest.raises(TypeError, match="clusters"):
+        est.fit(x, S, clusters="region")
+    g_copy = g.copy()
+    est.fit(x, S, clusters=g)
+    np.testing.assert_array_equal(g, g_copy)
+
+
+@pytest.mark.slow
+def test_cluster_bootstrap_covers_where_the_unit_bootstrap_does_not():
+    # 400 clusters of 8 nearby units sharing a N(0, 1) shift (n = 3200),
+    # tau = 2 at every level, h = 0.5, p = 2, B = 200, 400 replications
+    # (MC SE 0.011). Measured: clusters= uniform 0.935, pointwise 0.934
+    # (mean over deciles); one multiplier per unit: 0.855 and 0.861.
+    reps = 400
+    se = np.sqrt(0.95 * 0.05 / reps)
+    cover = {"cluster": [], "unit": []}
+    for r in range(reps):
+        x, S, g = clustered_dgp(np.random.default_rng(7000 + r))
+        for kind, hits in cover.items():
+            est = DistributionalRDD(q_grid=DECILES, bandwidth=0.5, random_state=r)
+            est.fit(x, S, clusters=g if kind == "cluster" else None)
+            band = np.all((est.band_lower_ <= 2) & (est.band_upper_ >= 2))
+            pw = np.mean((est.pointwise_lower_ <= 2) & (est.pointwise_upper_ >= 2))
+            hits.append((band, pw))
+    cl, un = np.mean(cover["cluster"], axis=0), np.mean(cover["unit"], axis=0)
+    assert np.all(np.abs(cl - 0.95) <= 3 * se), cl
+    assert np.all(un < 0.95 - 3 * se), un

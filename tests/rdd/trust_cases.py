@@ -13,6 +13,7 @@ _S = _rng.normal(size=(_n, _m)) + 2 * _x[:, None] + (_x >= 0)[:, None]
 _q = np.array([0.25, 0.5, 0.75])
 _KW = {"q_grid": _q, "n_bootstrap": 20, "random_state": 0}
 _unit = np.repeat(np.arange(_n), _m)
+_clusters = np.arange(_n) // 4
 _fitted = {}
 
 
@@ -42,6 +43,19 @@ CASES = {
                 "bandwidth": [np.nan, -1.0, 0.0, "nope"],
             },
             id="params",
+        ),
+        Case(
+            lambda x, samples, clusters: (
+                rdd.DistributionalRDD(**_KW)
+                .fit(x, samples, clusters=clusters)
+                .std_error_
+            ),
+            {"x": _x, "samples": _S, "clusters": _clusters},
+            skip={
+                ("clusters", "strings"): "cluster labels may be strings (documented)",
+                ("clusters", "none"): "None is the default: one multiplier per unit",
+            },
+            id="clusters",
         ),
         Case(lambda: _est().summary(), {}, id="summary"),
         Case(
