@@ -14,6 +14,7 @@ _q = np.array([0.25, 0.5, 0.75])
 _KW = {"q_grid": _q, "n_bootstrap": 20, "random_state": 0}
 _unit = np.repeat(np.arange(_n), _m)
 _clusters = np.arange(_n) // 4
+_Z = _rng.normal(size=(_n, 2))
 _fitted = {}
 
 
@@ -56,6 +57,16 @@ CASES = {
                 ("clusters", "none"): "None is the default: one multiplier per unit",
             },
             id="clusters",
+        ),
+        Case(
+            lambda x, samples, covariates: (
+                rdd.DistributionalRDD(**_KW).fit(x, samples, covariates=covariates).tau_
+            ),
+            {"x": _x, "samples": _S, "covariates": _Z},
+            skip={
+                ("covariates", "none"): "None is the default: no covariates",
+            },
+            id="covariates",
         ),
         Case(lambda: _est().summary(), {}, id="summary"),
         Case(
