@@ -114,3 +114,20 @@ def _effect_display():
 
 
 CASES[f"{_M}.RDDEffectDisplay"] = Case(_effect_display, {})
+
+
+_xd = np.random.default_rng(1).normal(size=400)
+CASES[f"{_M}.density_test"] = Case(
+    lambda x, cutoff, bandwidth: rdd.density_test(
+        x, cutoff=cutoff, bandwidth=bandwidth
+    ),
+    {"x": _xd},
+    params={"cutoff": 0.1, "bandwidth": 1.0},
+    bad_params={
+        "cutoff": [np.nan, np.inf, "a"],
+        "bandwidth": [np.nan, -1.0, 0.0, "nope"],
+    },
+)
+CASES[f"{_M}.DensityTestResult"] = Case(
+    lambda: rdd.density_test(_xd, cutoff=0.1).summary(), {}
+)
