@@ -75,6 +75,33 @@ def test_scalar_estimate_and_se_match_rdrobust_hc0(j):
     )
 
 
+@pytest.mark.parametrize("tag", ["plain", "covs"])
+@pytest.mark.parametrize("j", range(len(SETTINGS)))
+def test_fuzzy_estimate_and_se_match_rdrobust_hc0(j, tag):
+    kernel, p, h = SETTINGS[j]
+    x, c = RDROBUST["x"], float(RDROBUST["cutoff"])
+    est = DistributionalRDD(
+        cutoff=c,
+        q_grid=[0.5],
+        bandwidth=h,
+        bandwidth_treatment=h,
+        fuzzy=True,
+        kernel=kernel,
+        p=p,
+        n_bootstrap=0,
+        monotonize="none",
+    ).fit_quantiles(
+        x,
+        RDROBUST["y_fuzzy"][:, None],
+        treatment=RDROBUST["t"],
+        covariates=RDROBUST["Z"] if tag == "covs" else None,
+    )
+    want_tau = float(RDROBUST[f"fuzzy_{tag}_{j}_tau"])
+    assert est.tau_[0] == pytest.approx(want_tau, rel=1e-9)
+    want_se = float(RDROBUST[f"fuzzy_{tag}_{j}_se"])
+    assert est.std_error_[0] == pytest.approx(want_se, rel=1e-9)
+
+
 @pytest.mark.parametrize("kernel,p,h", SETTINGS)
 def test_scalar_se_matches_statsmodels_hc0(kernel, p, h):
     x, y, c = RDROBUST["x"], RDROBUST["y"], float(RDROBUST["cutoff"])
@@ -311,6 +338,20 @@ def test_bad_clusters(rng):
     g_copy = g.copy()
     est.fit(x, S, clusters=g)
     np.testing.assert_array_equal(g, g_copy)
+
+
+def test_covariates_with_clusters_bootstrap_matches_plugin(rng):
+    x, S, g = clustered_dgp(rng, n_clusters=150, size=4)
+    z = rng.normal(size=x.size)
+    S = S + z[:, None]
+    est = DistributionalRDD(
+        q_grid=DECILES, bandwidth=0.6, n_bootstrap=2000, random_state=2
+    ).fit(x, S, clusters=g, covariates=z)
+    ratio = est.bootstrap_std_error_ / est.std_error_
+    assert np.all(np.abs(ratio - 1) < 4 / np.sqrt(2 * 2000)), ratio
+    plain = DistributionalRDD(q_grid=DECILES, bandwidth=0.6, n_bootstrap=0)
+    plain.fit(x, S, clusters=g)
+    assert np.all(est.std_error_ < plain.std_error_)
 
 
 @pytest.mark.slow

@@ -4,7 +4,8 @@ covariates.
 
 Produced with the Python package rdrobust 2.1.1 (Calonico, Cattaneo, Farrell
 and Titiunik): ``rdrobust(y, x, c=0.2, h=h, b=h, p=p, kernel=k, vce="hc0",
-covs=Z)``; the stored numbers are ``coef.iloc[0, 0]`` and ``se.iloc[0, 0]``
+covs=Z)`` and the same with
+``fuzzy=t`` on a fuzzy outcome; the stored numbers are ``coef.iloc[0, 0]`` and ``se.iloc[0, 0]``
 (the "Conventional" row). The data are stored too, so the test does not
 depend on a random generator. Usage: ``python make_rdrobust_fixture.py``.
 """
@@ -39,7 +40,9 @@ def main():
         + rng.normal(0, 0.5 + 0.4 * np.abs(x), n)
     )
     Z = np.column_stack([z1, z2])
-    out = {"x": x, "y": y, "Z": Z, "cutoff": CUTOFF}
+    t = (rng.uniform(size=n) < 0.2 + 0.6 * (x >= CUTOFF)).astype(float)
+    yf = y - 1.5 * (x >= CUTOFF) + 2.0 * t  # fuzzy design: effect 2 of take-up
+    out = {"x": x, "y": y, "Z": Z, "cutoff": CUTOFF, "t": t, "y_fuzzy": yf}
     for j, (kernel, p, h) in enumerate(SETTINGS):
         for tag, covs in (("plain", None), ("covs", Z)):
             r = rdrobust(
@@ -47,6 +50,20 @@ def main():
             )
             out[f"{tag}_{j}_tau"] = float(r.coef.iloc[0, 0])
             out[f"{tag}_{j}_se"] = float(r.se.iloc[0, 0])
+            r = rdrobust(
+                yf,
+                x,
+                c=CUTOFF,
+                fuzzy=t,
+                h=h,
+                b=h,
+                p=p,
+                kernel=kernel,
+                vce="hc0",
+                covs=covs,
+            )
+            out[f"fuzzy_{tag}_{j}_tau"] = float(r.coef.iloc[0, 0])
+            out[f"fuzzy_{tag}_{j}_se"] = float(r.se.iloc[0, 0])
     np.savez(Path(__file__).parent / "rdrobust_reference.npz", **out)
 
 
