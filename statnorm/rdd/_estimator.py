@@ -796,7 +796,7 @@ class DistributionalRDD(BaseEstimator):
         """Orchestration: checks, bandwidths, side fits, effect, bootstrap."""
         level = check_confidence_level(self.confidence_level)
         xc, T = self._check_design(x, Q.shape[0], treatment)
-        self._codes, self.n_clusters_ = _check_clusters(clusters, Q.shape[0])
+        codes, self.n_clusters_ = _check_clusters(clusters, Q.shape[0])
         Z = _check_covariates(covariates, Q.shape[0])
         h, hT = self._bandwidths(xc, Q_bw, q, T)
         mono = self._monotonize_rule()
@@ -834,8 +834,11 @@ class DistributionalRDD(BaseEstimator):
         self.n_units_minus_ = int(fits["-"].kmask.any(axis=1).sum())
         self.monotonize_ = mono
 
-        self._bootstrap(xc, Q, T, fits, tfits, h, hT, xi, num, denom, level)
-        del self._codes
+        self._codes = codes
+        try:
+            self._bootstrap(xc, Q, T, fits, tfits, h, hT, xi, num, denom, level)
+        finally:
+            del self._codes
         self.result_ = RDDResult(
             q_grid=q,
             tau=tau,
