@@ -107,3 +107,33 @@ class R3DVsRdrobust(Benchmark):
         return float(max(diffs))
 
     track_max_abs_diff_vs_rdrobust_fixed_h.unit = "abs diff"
+
+
+class DensityTestVsRddensity(Benchmark):
+    """The manipulation test of the running variable at a fixed bandwidth:
+    statnorm's ``density_test`` against rddensity 3.0 (Cattaneo-Jansson-Ma,
+    jackknife variance, no binomial tests), n draws of N(0, 1), cutoff 0.2,
+    h = 0.3. Both give the same statistic (tests/rdd)."""
+
+    params = [10_000] if QUICK else [10_000, 100_000]
+    param_names = ["n_units"]
+
+    def setup(self, n):
+        self.test = skip_unless_available("statnorm.rdd", "density_test")
+        self.x = rng(1).normal(size=n)
+        self.test(self.x[:500], cutoff=0.2, bandwidth=1.0)
+
+    def time_statnorm_density_test(self, n):
+        self.test(self.x, cutoff=0.2, bandwidth=0.3)
+
+    def time_statnorm_density_test_rule_of_thumb(self, n):
+        self.test(self.x, cutoff=0.2)
+
+    def time_peer_rddensity(self, n):
+        try:
+            from rddensity import rddensity
+        except ImportError as exc:  # peer not installed
+            raise NotImplementedError("rddensity is not installed") from exc
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rddensity(self.x, c=0.2, h=0.3, bino_flag=False)

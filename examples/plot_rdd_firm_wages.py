@@ -26,7 +26,7 @@ by their size).
 import matplotlib.pyplot as plt
 import numpy as np
 
-from statnorm.rdd import DistributionalRDD, RDDEffectDisplay
+from statnorm.rdd import DistributionalRDD, RDDEffectDisplay, density_test
 
 rng = np.random.default_rng(42)
 n_firms = 400
@@ -36,6 +36,16 @@ mu = 3 + 0.5 * x + premium_sd * rng.standard_normal(n_firms)
 sizes = rng.integers(5, 201, n_firms)
 samples = [rng.normal(m, 0.5, size=k) for m, k in zip(mu, sizes)]
 
+# %%
+# Before any RD: did firms sort around the cutoff? The density test of the
+# running variable (local polynomial, Cattaneo, Jansson and Ma 2020) finds
+# no jump in the density of scores at 0.
+stat, p = density_test(x, cutoff=0.0)
+print(f"density test: t = {stat:.2f}, p = {p:.2f}")
+
+# %%
+# The summary lists, per quantile level, the effect with its standard error,
+# the pointwise 95% interval and the uniform 95% band.
 q = np.arange(1, 20) / 20
 est = DistributionalRDD(q_grid=q, method="frechet", random_state=0)
 est.fit(x, samples)

@@ -5,7 +5,9 @@ unit quantile function (Van Dijcke, 2025) when treatment is assigned to
 units (firms, states) whose outcome is a whole distribution (wages, incomes):
 local polynomial ("simple") and local Frechet ("frechet") estimators, sharp
 and fuzzy designs, the R3D MSE/IMSE bandwidth rule, a multiplier bootstrap
-for uniform confidence bands, and nullity, homogeneity and Gini tests.
+for uniform confidence bands and pointwise intervals, clustered inference,
+pre-determined covariates, nullity, homogeneity and Gini tests, and a density
+(manipulation) test of the running variable (:func:`density_test`).
 ``r3d_compat=True`` reproduces the author's R package ``R3D`` number for
 number.
 
@@ -21,15 +23,18 @@ Examples
 (3,)
 """
 
+from ._density import DensityTestResult, density_test
 from ._estimator import DistributionalRDD, RDDResult, UniformTestResult
 from ._plot import RDDEffectDisplay
 from ._quantiles import gini_from_quantiles, long_to_samples, quantile_matrix
 
 __all__ = [
+    "DensityTestResult",
     "DistributionalRDD",
     "RDDEffectDisplay",
     "RDDResult",
     "UniformTestResult",
+    "density_test",
     "gini_from_quantiles",
     "long_to_samples",
     "quantile_matrix",

@@ -10,7 +10,10 @@ __all__ = ["RDDEffectDisplay"]
 
 
 class RDDEffectDisplay(DisplayMixin):
-    """Boundary quantile functions on each side and the effect with its band.
+    """Boundary quantile functions on each side and the effect with its bands.
+
+    The effect panel shades the uniform band (light) and, inside it, the
+    pointwise intervals per quantile level (darker).
 
     Create it with :meth:`from_estimator` (a fitted
     :class:`DistributionalRDD`) or :meth:`from_result` (its ``result_``).
@@ -23,7 +26,8 @@ class RDDEffectDisplay(DisplayMixin):
     Attributes
     ----------
     axes_ : ndarray of two matplotlib Axes
-        Left: boundary quantile functions; right: effect and band.
+        Left: boundary quantile functions; right: effect, uniform band and
+        pointwise intervals.
     ax_, figure_ : matplotlib Axes and Figure
         ``ax_`` is the right (effect) panel.
 
@@ -126,6 +130,16 @@ class RDDEffectDisplay(DisplayMixin):
                 color="C3",
                 alpha=0.2,
                 label=f"uniform {r.confidence_level:.0%} band",
+            )
+        lo, hi = r.pointwise_lower, r.pointwise_upper
+        if lo is not None and np.all(np.isfinite(lo)):
+            ax1.fill_between(
+                q,
+                lo,
+                hi,
+                color="C3",
+                alpha=0.35,
+                label=f"pointwise {r.confidence_level:.0%} intervals",
             )
         ax1.axhline(0, color="k", lw=0.8)
         ax1.set_xlabel("quantile level q")

@@ -72,6 +72,9 @@ def test_running_variable_units(method, fuzzy, kernel, bw, a, b):
     _close(got.bandwidth_, a * base.bandwidth_, "bandwidth")
     _close(got.band_lower_, base.band_lower_, "band")
     _close(got.band_upper_, base.band_upper_, "band")
+    _close(got.std_error_, base.std_error_, "std_error")
+    half = got.pointwise_upper_ - got.tau_  # half-widths: no cancellation
+    _close(half, base.pointwise_upper_ - base.tau_, "pointwise")
     assert got.test_nullity().pvalue == base.test_nullity().pvalue
     if fuzzy:
         _close(got.bandwidth_treatment_, a * base.bandwidth_treatment_, "h_T")
@@ -88,6 +91,10 @@ def test_outcome_units(method, fuzzy, kernel, bw, k):
     _close(got.bandwidth_, base.bandwidth_, "bandwidth")
     _close(got.band_lower_ / k, base.band_lower_, "band")
     _close(got.band_upper_ / k, base.band_upper_, "band")
+    _close(got.std_error_ / k, base.std_error_, "std_error")
+    _close(got.bootstrap_std_error_ / k, base.bootstrap_std_error_, "boot se")
+    half = (got.pointwise_upper_ - got.tau_) / k
+    _close(half, base.pointwise_upper_ - base.tau_, "pointwise")
     assert got.test_nullity().pvalue == base.test_nullity().pvalue
 
 

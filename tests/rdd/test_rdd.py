@@ -7,6 +7,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.isotonic import isotonic_regression
 
+from statnorm.exceptions import StatnormWarning
 from statnorm.rdd import (
     DistributionalRDD,
     long_to_samples,
@@ -156,7 +157,7 @@ def test_pickle_and_clone_roundtrip(rng):
 
 def test_too_few_draws_for_level_warns(rng):
     x, S = dgp1(rng, n=120)
-    with pytest.warns(UserWarning, match="too small"):
+    with pytest.warns(StatnormWarning, match="too small"):
         DistributionalRDD(q_grid=DECILES, n_bootstrap=10).fit(x, S)
 
 

@@ -13,6 +13,8 @@ _S = _rng.normal(size=(_n, _m)) + 2 * _x[:, None] + (_x >= 0)[:, None]
 _q = np.array([0.25, 0.5, 0.75])
 _KW = {"q_grid": _q, "n_bootstrap": 20, "random_state": 0}
 _unit = np.repeat(np.arange(_n), _m)
+_clusters = np.arange(_n) // 4
+_Z = _rng.normal(size=(_n, 2))
 _fitted = {}
 
 
@@ -43,7 +45,35 @@ CASES = {
             },
             id="params",
         ),
+        Case(
+            lambda x, samples, clusters: (
+                rdd.DistributionalRDD(**_KW)
+                .fit(x, samples, clusters=clusters)
+                .std_error_
+            ),
+            {"x": _x, "samples": _S, "clusters": _clusters},
+            skip={
+                ("clusters", "strings"): "cluster labels may be strings (documented)",
+                ("clusters", "none"): "None is the default: one multiplier per unit",
+            },
+            id="clusters",
+        ),
+        Case(
+            lambda x, samples, covariates: (
+                rdd.DistributionalRDD(**_KW).fit(x, samples, covariates=covariates).tau_
+            ),
+            {"x": _x, "samples": _S, "covariates": _Z},
+            skip={
+                ("covariates", "none"): "None is the default: no covariates",
+            },
+            id="covariates",
+        ),
         Case(lambda: _est().summary(), {}, id="summary"),
+        Case(
+            lambda: _est().result_.confidence_interval(kind="pointwise"),
+            {},
+            id="pointwise",
+        ),
     ],
     f"{_M}.RDDResult": Case(lambda: _est().result_, {}),
     f"{_M}.UniformTestResult": Case(lambda: _est().test_nullity(), {}, id="test"),
@@ -84,3 +114,20 @@ def _effect_display():
 
 
 CASES[f"{_M}.RDDEffectDisplay"] = Case(_effect_display, {})
+
+
+_xd = np.random.default_rng(1).normal(size=400)
+CASES[f"{_M}.density_test"] = Case(
+    lambda x, cutoff, bandwidth: rdd.density_test(
+        x, cutoff=cutoff, bandwidth=bandwidth
+    ),
+    {"x": _xd},
+    params={"cutoff": 0.1, "bandwidth": 1.0},
+    bad_params={
+        "cutoff": [np.nan, np.inf, "a"],
+        "bandwidth": [np.nan, -1.0, 0.0, "nope"],
+    },
+)
+CASES[f"{_M}.DensityTestResult"] = Case(
+    lambda: rdd.density_test(_xd, cutoff=0.1).summary(), {}
+)
