@@ -348,3 +348,40 @@ def test_pcor_fdr_intervals_covariates_weights_equal_api(tmp_path, rng, capsys):
         _cli.main(["pcor", str(path), "--fdr", "1.5"])
     assert _cli.main(["pcor", str(path), "--covariates", "nope"]) == 1
     assert "--covariates: ['nope'] not among the columns" in capsys.readouterr().err
+
+
+def test_rdd_clusters_covariates_density_equal_api(tmp_path, rng, capsys):
+    from statnorm.rdd import DistributionalRDD, density_test, long_to_samples
+
+    n, m = 150, 10
+    x = rng.uniform(-1, 1, n)
+    region = rng.integers(0, 30, n)
+    z = rng.normal(size=n)
+    long = pd.DataFrame(
+        {
+            "firm": np.repeat(np.arange(n), m),
+            "score": np.repeat(x, m),
+            "region": np.repeat(region, m),
+            "z": np.repeat(z, m),
+            "wage": rng.normal(np.repeat(x + (x >= 0) + z, m), 1.0),
+        }
+    )
+    path = tmp_path / "l.csv"
+    long.to_csv(path, index=False)
+    argv = ["rdd", str(path), "--running", "score", "--unit", "firm"]
+    argv += ["--outcome", "wage", "--cluster", "region", "--covariates", "z"]
+    argv += ["--density-test", "--n-quantiles", "9", "--n-bootstrap", "49"]
+    got = _json(argv, capsys)
+    s = long_to_samples(long["firm"], long["wage"], long["score"])
+    est = DistributionalRDD(
+        q_grid=np.arange(1, 10) / 10, n_bootstrap=49, random_state=0
+    ).fit(s["x"], s["samples"], clusters=region, covariates=z[:, None])
+    np.testing.assert_array_equal(got["effect"]["tau"], est.tau_)
+    np.testing.assert_array_equal(got["effect"]["std_error"], est.std_error_)
+    assert got["density_test"]["pvalue"] == density_test(s["x"]).pvalue
+    long.loc[0, "z"] = 99.0  # a unit covariate that varies within the unit
+    long.to_csv(path, index=False)
+    assert _cli.main(argv) == 1
+    assert "--covariates z: the column varies within unit(s) [0]" in (
+        capsys.readouterr().err
+    )

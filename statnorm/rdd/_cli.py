@@ -77,6 +77,26 @@ def add_subcommand(subparsers):
     add_confidence_level(p)
     add_random_state(p)
     p.add_argument("--r3d-compat", action="store_true", help="reproduce R3D's quirks")
+    p.add_argument(
+        "--cluster",
+        metavar="COLUMN",
+        help="unit-level cluster labels: wild cluster multiplier bootstrap and "
+        "cluster-robust standard errors (default: independent units)",
+    )
+    p.add_argument(
+        "--covariates",
+        nargs="+",
+        default=[],
+        metavar="COLUMN",
+        help="pre-determined unit-level covariates, in every local fit with "
+        "slopes common to both sides",
+    )
+    p.add_argument(
+        "--density-test",
+        action="store_true",
+        help="first test the running variable's density for a jump at the "
+        "cutoff (Cattaneo, Jansson and Ma 2020)",
+    )
     add_table_options(p)
     add_output_options(p)
     p.set_defaults(func=run)
@@ -90,6 +110,8 @@ def _columns(args):
         "--running": args.running,
         "--treatment": args.treatment,
         "--weight": args.weight,
+        "--cluster": args.cluster,
+        **{f"--covariates {c}": c for c in args.covariates},
     }
     cols = {}
     for option, name in roles.items():
@@ -101,7 +123,7 @@ def _columns(args):
                 f"{[str(c) for c in frame.columns]}"
             )
         v = frame[name].to_numpy()
-        if option != "--unit":
+        if option not in ("--unit", "--cluster"):
             try:
                 v = v.astype(np.float64)
             except (TypeError, ValueError):
@@ -115,6 +137,22 @@ def _columns(args):
             "(untreated/treated) for the fuzzy design."
         )
     return cols
+
+
+def _per_unit(unit, values, d, option):
+    """One value per unit (in the order of ``d["units"]``); must not vary within."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"unit": unit, "v": values})
+    g = frame.groupby("unit", sort=True)["v"]
+    if (g.nunique(dropna=False) > 1).any():
+        bad = g.nunique(dropna=False)
+        raise ValueError(
+            f"{option}: the column varies within unit(s) "
+            f"{list(bad[bad > 1].index[:5])}; it must hold one value per unit."
+        )
+    per = g.first()
+    return per.loc[list(d["units"])].to_numpy()
 
 
 def run(args):
@@ -132,6 +170,17 @@ def run(args):
         treatment=cols.get("--treatment"),
         weights=cols.get("--weight"),
     )
+    unit_level = {}
+    for option, name in [("--cluster", args.cluster)] + [
+        (f"--covariates {c}", c) for c in args.covariates
+    ]:
+        if name is not None:
+            unit_level[option] = _per_unit(cols["--unit"], cols[option], d, option)
+    covariates = (
+        np.column_stack([unit_level[f"--covariates {c}"] for c in args.covariates])
+        if args.covariates
+        else None
+    )
     q = np.arange(1, args.n_quantiles + 1) / (args.n_quantiles + 1)
     est = DistributionalRDD(
         cutoff=args.cutoff,
@@ -146,8 +195,21 @@ def run(args):
         r3d_compat=args.r3d_compat,
         random_state=args.random_state,
     )
+    data = {}
+    text = []
+    if args.density_test:
+        from ._density import density_test
+
+        dt = density_test(d["x"], cutoff=args.cutoff)
+        data["density_test"] = dt
+        text.append(str(dt.summary()))
     est.fit(
-        d["x"], d["samples"], treatment=d.get("treatment"), weights=d.get("weights")
+        d["x"],
+        d["samples"],
+        treatment=d.get("treatment"),
+        weights=d.get("weights"),
+        clusters=unit_level.get("--cluster"),
+        covariates=covariates,
     )
     effect = pd.DataFrame(
         {
@@ -155,18 +217,21 @@ def run(args):
             "tau": est.tau_,
             "band_lower": est.band_lower_,
             "band_upper": est.band_upper_,
+            "std_error": est.std_error_,
+            "pointwise_lower": est.pointwise_lower_,
+            "pointwise_upper": est.pointwise_upper_,
             "quantile_above": est.intercept_plus_,
             "quantile_below": est.intercept_minus_,
             "bandwidth": np.broadcast_to(est.bandwidth_, est.q_grid_.shape),
         }
     )
-    data = {
+    data |= {
         "n_units": int(est.n_units_),
         "n_units_below": int(est.n_units_minus_),
         "n_units_above": int(est.n_units_plus_),
         "effect": effect.to_dict(orient="list"),
     }
-    text = [str(est.summary())]
+    text.append(str(est.summary()))
     if args.n_bootstrap > 0:
         data["critical_value"] = est.critical_value_
         for name, test in (
