@@ -215,7 +215,12 @@ def _softplus(x):
 
 
 def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    # scipy's expit keeps exp(x) / (1 + exp(x)) accurate for very negative x,
+    # where 0.5 * (1 + tanh(x / 2)) rounds to 0 below about -37 and kills the
+    # gradient of epsilon = sigmoid(logit)
+    from scipy.special import expit
+
+    return expit(x)
 
 
 #: Grid of the unit-length row directions that are hashed (see _row_keys).

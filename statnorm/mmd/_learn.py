@@ -103,7 +103,8 @@ def _loss_and_grad(theta, Z, n, Dr, featurizer, d, r, h, drop_yy, lam=_LAM):
     # scalars
     g_ls0 = (1.0 - eps) * np.sum(Gs * kq * Dp) / sigma0
     g_ls = np.sum(Gs * K * Dr) / sigma
-    g_le = np.sum(Gs * (q - kq)) * eps * (1.0 - eps)
+    # d sigmoid / d logit = sigmoid(le) sigmoid(-le): no cancellation in 1 - eps
+    g_le = np.sum(Gs * (q - kq)) * eps * _sigmoid(-le)
     grad = [np.array([g_ls0, g_ls, g_le])]
     if featurizer != "identity":
         B = Gs * kq * (-(1.0 - eps) / sigma0)  # dloss/dDp (symmetric)
