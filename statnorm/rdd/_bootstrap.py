@@ -37,7 +37,9 @@ def _seeded_chunk(seeds, n_used, blocks, tblocks):
         return _side_sums(XI, blocks, tblocks)
 
 
-def multiplier_draws(blocks, tblocks, n_used, n_draws, *, random_state, xi, n_jobs):
+def multiplier_draws(
+    blocks, tblocks, n_used, n_draws, *, random_state, xi, n_jobs, progress=None
+):
     """Bootstrap side sums ``(nu_plus, nu_minus, nu_treatment)``, one row per draw.
 
     Parameters
@@ -79,5 +81,6 @@ def multiplier_draws(blocks, tblocks, n_used, n_draws, *, random_state, xi, n_jo
             n_jobs=n_jobs,
             chunk_size=chunk,
             prefer="threads",
+            progress=progress,
         )
     return tuple(np.concatenate([p[j] for p in parts]) for j in range(3))

@@ -194,6 +194,7 @@ def run(args):
         confidence_level=args.confidence_level,
         r3d_compat=args.r3d_compat,
         random_state=args.random_state,
+        verbose=0 if args.json else args.verbose,  # stdout is for --json
     )
     data = {}
     text = []

@@ -1,5 +1,6 @@
 """DistributionalRDD: regression discontinuity with distribution-valued outcomes."""
 
+import logging
 import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -10,6 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import metadata_routing
 from sklearn.utils.validation import check_is_fitted
 
+from .._optim import loop_progress
 from .._parallel import is_dask_array
 from .._validation import (
     RANDOM_STATE,
@@ -29,6 +31,8 @@ from ._quantiles import _check_q_grid, _gini, quantile_matrix
 __all__ = ["DistributionalRDD", "RDDResult", "UniformTestResult"]
 
 _DEFAULT_Q = np.arange(1, 100) / 100
+
+_logger = logging.getLogger("statnorm.rdd")
 
 
 @dataclass(frozen=True, repr=False)
@@ -448,6 +452,9 @@ class DistributionalRDD(BaseEstimator):
         Seeds the multipliers; draw ``b`` uses its own seed from
         :func:`statnorm._validation.spawn_seeds`, so results do not depend on
         how draws are chunked.
+    verbose : int, default=0
+        Print the progress of the bootstrap draws (about every 10 %); the
+        chosen bandwidths are logged to ``logging.getLogger("statnorm.rdd")``.
 
     Attributes
     ----------
@@ -620,6 +627,7 @@ class DistributionalRDD(BaseEstimator):
         "coverage_correction": ["boolean"],
         "r3d_compat": ["boolean"],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
         "random_state": RANDOM_STATE,
     }
 
@@ -643,6 +651,7 @@ class DistributionalRDD(BaseEstimator):
         r3d_compat=False,
         n_jobs=None,
         random_state=None,
+        verbose=0,
     ):
         self.cutoff = cutoff
         self.method = method
@@ -661,6 +670,7 @@ class DistributionalRDD(BaseEstimator):
         self.r3d_compat = r3d_compat
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
     def _q(self):
@@ -959,6 +969,15 @@ class DistributionalRDD(BaseEstimator):
             )
         self.bandwidth_ = h
         self.bandwidth_treatment_ = hT
+        hv = np.atleast_1d(h)
+        _logger.info(
+            "DistributionalRDD: bandwidth %s: %.4g to %.4g over %d level(s)%s",
+            self.bandwidth if isinstance(self.bandwidth, str) else "fixed",
+            float(np.min(hv)),
+            float(np.max(hv)),
+            hv.size,
+            f" (rule of thumb at {int(np.sum(fallback))})" if np.any(fallback) else "",
+        )
         self.bandwidth_details_ = details
         self.bandwidth_fallback_ = fallback
         self.bandwidth_treatment_fallback_ = fallback_t
@@ -1062,6 +1081,7 @@ class DistributionalRDD(BaseEstimator):
             random_state=self.random_state,
             xi=None if xi is None else xi[used],
             n_jobs=self.n_jobs,
+            progress=loop_progress(self, "bootstrap draws", verbose=self.verbose),
         )
         nu = {"+": nu_p, "-": nu_m}
         draws = nu["+"] - nu["-"]
