@@ -241,7 +241,16 @@ def test_isotonic_matches_direct_loop(cifar):
 
 
 @pytest.mark.slow
-def test_hcalibrator_on_cifar10_keeps_accuracy_and_beats_ts(cifar):
+def test_hcalibrator_on_cifar10_keeps_accuracy_and_is_close_to_ts(cifar):
+    """What one split supports, and no more.
+
+    ECE-15 on these 10,000 test rows has a bootstrap SE of about 0.0019 and the
+    validation split is easier than the test split (accuracy 0.938 vs 0.924),
+    so a single-split "beats temperature scaling" claim is noise (it held by
+    0.00016 ECE). Claimed here: accuracy exactly unchanged (the map is
+    monotone), ECE within one SE of temperature scaling's, and NLL at most
+    0.006 above it (measured 0.2282 vs 0.2251).
+    """
     Xv, yv, Xt, yt = cifar
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -249,15 +258,15 @@ def test_hcalibrator_on_cifar10_keeps_accuracy_and_beats_ts(cifar):
     P = cal.predict_proba(Xt)
     assert (P.argmax(1) == Xt.argmax(1)).all()
     assert (cal.predict(Xt) == yt).mean() == pytest.approx(0.9242, abs=1e-12)
+    P_ts = TemperatureScaling().fit(Xv, yv).predict_proba(Xt)
     ece_h = M.expected_calibration_error(yt, P)
-    ece_ts = M.expected_calibration_error(
-        yt, TemperatureScaling().fit(Xv, yv).predict_proba(Xt)
-    )
-    assert ece_h < ece_ts
-    assert M.negative_log_likelihood(yt, P) < 0.235
+    assert ece_h <= M.expected_calibration_error(yt, P_ts) + 0.002
+    nll_h = M.negative_log_likelihood(yt, P)
+    assert nll_h <= M.negative_log_likelihood(yt, P_ts) + 0.006
     assert cal.map_ == "pwlinear" and cal.map_params_ == {"n_segments": 10}
     np.testing.assert_allclose(np.exp(cal.transform(Xt)), P, rtol=1e-12)
-    assert len(cal.history_["loss"]) == cal.n_iter_ - 0 or cal.n_iter_ > 0
+    # one history entry per epoch run
+    assert len(cal.history_["loss"]) == cal.n_iter_ > 0
 
 
 def test_auto_map_selection_records_choice(cifar):
