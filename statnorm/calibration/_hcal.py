@@ -199,6 +199,23 @@ DEFAULT_GRID = (
     MonotoneNetworkMap(hidden_layer_sizes=(10, 10)),
 )
 
+#: The authors' 12 candidates (``map_grid="authors"``); their piecewise-linear
+#: map is discontinuous and not order-preserving, so the continuous one
+#: stands in for it. Networks train with a learning-rate patience of 40.
+AUTHORS_GRID = (
+    *(PiecewiseLinearMap(n_segments=k) for k in (1, 10, 100, 500)),
+    *(TemperatureEnsembleMap(n_members=k) for k in (16, 32, 64, 128)),
+    *(MonotoneNetworkMap(hidden_layer_sizes=(k, k)) for k in (2, 10, 20, 50)),
+)
+_NETWORK_LR_PATIENCE = 40
+
+_CV_SCORES = ("nll", "ece", "dece_l1", "dece_l2", "classwise_ece")
+
+
+def _score(name, P, y):
+    """Held-out score of probabilities (lower is better)."""
+    return _top_ece15(P, y) if name == "ece" else _selector_value(name, P, y)
+
 
 class HCalibrator(CallbackSupportMixin, BaseCalibrator):
     """h-calibration: a monotone map of the log-softmax trained on the
@@ -251,8 +268,26 @@ default="pwlinear"
         that is the authors' top-label selector (``"dece_l1"``, see
         :func:`~statnorm.calibration.metrics.debiased_ece`); the debiased L2
         ECE of Kumar et al. (``"dece_l2"``); mean class-wise ECE; or NLL.
-    map_grid : list of map strategies or strings, default=None
-        Candidates for ``map="auto"``; ``None`` uses :data:`DEFAULT_GRID`.
+    map_grid : list of map strategies or strings, or "authors", default=None
+        Candidates for ``map="auto"``; ``None`` uses :data:`DEFAULT_GRID`;
+        ``"authors"`` the authors' 12 (:data:`AUTHORS_GRID`: pwlinear 1, 10,
+        100, 500; ts_ensemble 16, 32, 64, 128; monotone_nn (2, 2), (10, 10),
+        (20, 20), (50, 50), the networks with a learning-rate patience of 40).
+    cv : int, cross-validation splitter or None, default=None
+        Choose the map and the number of Adam steps out of sample: for each
+        candidate, fit on k - 1 folds with the normal schedule, record the
+        held-out ``cv_scoring`` after every step, average the curves over the
+        folds, take the map and step with the lowest mean, then refit on all
+        rows for exactly that many steps (no checkpoint selection on the
+        calibration set). ``None``: 5 stratified folds with ``map="auto"``
+        (in-sample selection picks the most flexible map, which is the worst
+        on new data), no cross-validation otherwise. An int gives that many
+        shuffled stratified folds. ``"in-sample"``: the authors' rule, every
+        candidate fitted on all rows and the checkpoint and map chosen by
+        ``selector`` on those same rows (optimistic).
+    cv_scoring : {"nll", "ece", "dece_l1", "dece_l2", "classwise_ece"}, \
+            default="nll"
+        Held-out score minimised with ``cv``.
     input : {"logits", "probabilities"}, default="logits"
         What ``X`` holds.
     n_jobs : int, default=None
@@ -283,7 +318,12 @@ default="pwlinear"
     history_ : dict of list
         ``loss``, ``ece`` and ``lr`` per epoch.
     search_results_ : list of dict
-        With ``map="auto"``: every candidate and its selector value.
+        With ``map="auto"``: every candidate and its selector value (or its
+        best mean held-out score with ``cv``).
+    cv_results_ : dict or None
+        With cross-validation: ``maps`` (each candidate), ``mean_curves`` and
+        ``fold_curves`` (held-out ``cv_scoring`` after each step),
+        ``best_steps``, ``best_scores``, and the chosen ``map`` and ``step``.
 
     Examples
     --------
@@ -318,7 +358,9 @@ default="pwlinear"
         "verbose": ["verbose"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "selector": [StrOptions({"ece", "dece_l1", "dece_l2", "classwise_ece", "nll"})],
-        "map_grid": [list, tuple, None],
+        "map_grid": [list, tuple, StrOptions({"authors"}), None],
+        "cv": ["cv_object", StrOptions({"in-sample"})],
+        "cv_scoring": [StrOptions(set(_CV_SCORES))],
         "input": [StrOptions({"logits", "probabilities"})],
         "n_jobs": [Integral, None],
         "random_state": RANDOM_STATE,
@@ -339,6 +381,8 @@ default="pwlinear"
         n_iter_no_change=160,
         selector="ece",
         map_grid=None,
+        cv=None,
+        cv_scoring="nll",
         input="logits",
         n_jobs=None,
         random_state=None,
@@ -356,21 +400,40 @@ default="pwlinear"
         self.n_iter_no_change = n_iter_no_change
         self.selector = selector
         self.map_grid = map_grid
+        self.cv = cv
+        self.cv_scoring = cv_scoring
         self.input = input
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
-    def _train(self, mapping, Z, y, rng, progress=None, offset=0):
+    def _train(
+        self, mapping, Z, y, rng, progress=None, offset=0, val=None, n_steps=None
+    ):
+        """Adam with the authors' schedule.
+
+        ``val=(Z_val, y_val)`` records the held-out ``cv_scoring`` of the
+        parameters before every step (``hist["val"]``, plus one after the
+        last); ``n_steps`` runs exactly that many steps and keeps the last
+        parameters (the refit after cross-validation).
+        """
         theta = mapping.init_params(Z, rng).astype(np.float64, copy=True)
         opt = Adam([theta], learning_rate_init=float(self.learning_rate_init))
+        patience = self.lr_patience
+        if self._authors_grid() and isinstance(mapping, MonotoneNetworkMap):
+            patience = _NETWORK_LR_PATIENCE
         lr = opt.learning_rate
         best_ece, bad_lr, bad_stop = np.inf, 0, 0
         best_sel, best_theta, best_loss = np.inf, theta.copy(), np.nan
         hist = {"loss": [], "ece": [], "lr": []}
+        if val is not None:
+            hist["val"] = []
         stopped = False
         it = 0
-        for it in range(1, self.max_iter + 1):
+        max_steps = self.max_iter if n_steps is None else n_steps
+        for it in range(1, max_steps + 1):
+            if val is not None:
+                hist["val"].append(self._val_score(mapping, theta, val))
             logP, cache = mapping.forward(theta, Z)
             P = np.exp(logP)
             loss, Gp = _objective(
@@ -402,10 +465,14 @@ default="pwlinear"
                 best_ece, bad_stop = ece, 0
             else:
                 bad_stop += 1
-            if bad_lr > self.lr_patience:
+            if bad_lr > patience:
                 lr *= 0.5
                 bad_lr = 0
-            if self.early_stopping and bad_stop >= self.n_iter_no_change:
+            if (
+                n_steps is None
+                and self.early_stopping
+                and bad_stop >= self.n_iter_no_change
+            ):
                 stopped = True
                 break
             if progress is not None and progress.step(
@@ -415,7 +482,84 @@ default="pwlinear"
             g = mapping.backward(theta, Z, cache, P, Gp * 1e5)
             opt.learning_rate = lr
             opt.step([theta], [g])
+        if val is not None and not stopped:
+            hist["val"].append(self._val_score(mapping, theta, val))
+        if n_steps is not None:  # the refit: the parameters after n_steps steps
+            logP, _ = mapping.forward(theta, Z)
+            loss = _objective(
+                np.exp(logP),
+                y,
+                window=self.window,
+                epsilon=self.epsilon,
+                n_groups=self.n_groups,
+                iterate_classes=self.iterate_classes,
+                sort_key=logP,
+                n_jobs=self.n_jobs,
+            )[0]
+            return theta, np.nan, loss, n_steps, hist, True
         return best_theta, best_sel, best_loss, it, hist, stopped
+
+    def _val_score(self, mapping, theta, val):
+        Zv, yv = val
+        logP, _ = mapping.forward(theta, Zv)
+        return _score(self.cv_scoring, np.exp(logP), yv)
+
+    def _authors_grid(self):
+        return isinstance(self.map_grid, str) and self.map_grid == "authors"
+
+    def _cv_splits(self, Z, y, rng):
+        from sklearn.model_selection import StratifiedKFold, check_cv
+
+        cv = self.cv
+        if cv is None:
+            cv = 5
+        if isinstance(cv, Integral):
+            return list(
+                StratifiedKFold(
+                    int(cv), shuffle=True, random_state=rng.randint(2**31 - 1)
+                ).split(Z, y)
+            )
+        return list(check_cv(cv, y, classifier=True).split(Z, y))
+
+    def _fit_cv(self, grid, Z, y, rng, progress):
+        """Choose the map and the number of steps by cross-validation."""
+        folds = self._cv_splits(Z, y, rng)
+        maps, means, per_fold = [], [], []
+        for cand in grid:
+            curves = []
+            for tr, te in folds:
+                mapping = clone(cand)._build()
+                hist = self._train(mapping, Z[tr], y[tr], rng, val=(Z[te], y[te]))[4]
+                curves.append(np.asarray(hist["val"]))
+            T = max(c.size for c in curves)
+            # a fold that stopped early keeps its last value
+            C = np.vstack([np.pad(c, (0, T - c.size), mode="edge") for c in curves])
+            maps.append(clone(cand)._build().describe())
+            per_fold.append(C)
+            means.append(C.mean(axis=0))
+        best_steps = [int(np.argmin(m)) for m in means]
+        best_scores = [float(m[k]) for m, k in zip(means, best_steps, strict=True)]
+        k = int(np.argmin(best_scores))
+        self.cv_results_ = {
+            "maps": maps,
+            "mean_curves": means,
+            "fold_curves": per_fold,
+            "best_steps": best_steps,
+            "best_scores": best_scores,
+            "map": maps[k],
+            "step": best_steps[k],
+            "scoring": self.cv_scoring,
+            "n_splits": len(folds),
+        }
+        mapping = clone(grid[k])._build()
+        theta, _, loss, n_iter, hist, _ = self._train(
+            mapping, Z, y, rng, progress, 0, n_steps=best_steps[k]
+        )
+        results = [
+            {**m, "cv_score": sc, "cv_step": st}
+            for m, sc, st in zip(maps, best_scores, best_steps, strict=True)
+        ]
+        return mapping, theta, loss, n_iter, hist, results
 
     @with_callbacks
     @fit_context(prefer_skip_nested_validation=True)
@@ -437,11 +581,30 @@ default="pwlinear"
         _check_window(self.window)
         Z, y = self._validate_fit(X, y)
         rng = check_random_state(self.random_state)
-        if isinstance(self.map, str) and self.map == "auto":
+        auto = isinstance(self.map, str) and self.map == "auto"
+        if auto:
             grid = DEFAULT_GRID if self.map_grid is None else self.map_grid
+            if self._authors_grid():
+                grid = AUTHORS_GRID
             grid = [resolve_map(c, "map_grid entries") for c in grid]
         else:
             grid = [resolve_map(self.map)]
+        self.cv_results_ = None
+        in_sample = isinstance(self.cv, str) and self.cv == "in-sample"
+        if not in_sample and (self.cv is not None or auto):
+            progress = FitProgress(self, None)
+            mapping, theta, loss, n_iter, hist, results = self._fit_cv(
+                grid, Z, y, rng, progress
+            )
+            progress.close()
+            _logger.info(
+                "HCalibrator: cross-validated map %s, %d step(s), held-out %s = %.6g",
+                self.cv_results_["map"],
+                n_iter,
+                self.cv_scoring,
+                min(self.cv_results_["best_scores"]),
+            )
+            return self._store(mapping, theta, loss, n_iter, hist, results)
         results = []
         best = None
         # one progress task for the whole fit: max_iter steps per candidate map
@@ -472,6 +635,9 @@ default="pwlinear"
                 ConvergenceWarning,
                 stacklevel=2,
             )
+        return self._store(mapping, theta, loss, n_iter, hist, results)
+
+    def _store(self, mapping, theta, loss, n_iter, hist, results):
         self.mapping_ = mapping
         desc = mapping.describe()
         self.map_ = desc.pop("map")

@@ -275,11 +275,45 @@ def test_auto_map_selection_records_choice(cifar):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         cal = HCalibrator(
-            map="auto", map_grid=grid, max_iter=30, selector="nll", random_state=0
+            map="auto",
+            map_grid=grid,
+            max_iter=30,
+            selector="nll",
+            cv="in-sample",
+            random_state=0,
         ).fit(Xv[:1000], yv[:1000])
-    assert len(cal.search_results_) == 2
+    assert len(cal.search_results_) == 2 and cal.cv_results_ is None
     best = min(cal.search_results_, key=lambda r: r["selector_value"])
     assert cal.map_ == best["map"]
+
+
+def test_cross_validated_map_and_step_selection(cifar):
+    """map="auto" defaults to 5-fold selection of the map and the step count
+    on held-out NLL, then refits on all rows for exactly that many steps."""
+    Xv, yv, _, _ = cifar
+    X, y = Xv[:1500], yv[:1500]
+    grid = [PiecewiseLinearMap(n_segments=1), PiecewiseLinearMap(n_segments=100)]
+    kw = {"map_grid": grid, "max_iter": 40, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cal = HCalibrator(map="auto", cv=3, **kw).fit(X, y)
+    r = cal.cv_results_
+    assert r["n_splits"] == 3 and r["scoring"] == "nll"
+    for curves, mean, step, score in zip(
+        r["fold_curves"],
+        r["mean_curves"],
+        r["best_steps"],
+        r["best_scores"],
+        strict=True,
+    ):
+        assert curves.shape == (3, 41)  # after 0..40 steps
+        np.testing.assert_allclose(curves.mean(axis=0), mean)
+        assert step == int(np.argmin(mean)) and score == mean[step]
+    k = int(np.argmin(r["best_scores"]))
+    assert r["map"] == r["maps"][k] and cal.map_ == r["map"]["map"]
+    assert cal.n_iter_ == r["step"] and len(cal.history_["loss"]) == r["step"]
+    # held-out NLL of the chosen curve at its step beats step 0 (no training)
+    assert r["best_scores"][k] < r["mean_curves"][k][0]
 
 
 def test_random_state_reproducible_and_convergence_warning():
