@@ -261,6 +261,8 @@ def _quantile_models():
 
 
 @pytest.mark.parametrize("local", [False, True])
+# 20 epochs keep the test fast; the local weights are still improving then
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_quantile_aggregator_predict(client, rng, local):
     from sklearn.base import clone
 
