@@ -21,5 +21,6 @@ def test_readme_usage_block_runs(capsys):
     out = capsys.readouterr().out
     assert "Al       Fe       0.7267" in out  # Erb's reference figure
     assert namespace["proba"].shape == (10000, 10)
+    assert namespace["proba_digits"].shape == (898, 10)
     assert namespace["fan"].shape == (230, 3)
     assert namespace["result"].pvalue < 1e-10
