@@ -19,7 +19,7 @@ from .._validation import (
     fit_context,
     validate_params,
 )
-from ._base import BaseCalibrator, check_labels
+from ._base import BaseCalibrator, check_labels, check_sample_weight
 from ._maps import (
     MonotoneNetworkMap,
     PiecewiseLinearMap,
@@ -210,6 +210,22 @@ AUTHORS_GRID = (
 _NETWORK_LR_PATIENCE = 40
 
 _CV_SCORES = ("nll", "ece", "dece_l1", "dece_l2", "classwise_ece")
+
+
+def _repeat_rows(Z, y, sample_weight):
+    """Rows repeated by integer frequency weights (the objective counts events)."""
+    w = check_sample_weight(sample_weight, Z.shape[0])
+    counts = np.rint(w)
+    if np.abs(w - counts).max() > 1e-9 * max(1.0, float(w.max())):
+        raise ValueError(
+            "sample_weight must hold non-negative integers for HCalibrator (frequency "
+            "weights: the windows of its objective count events); got non-integer "
+            "weights."
+        )
+    idx = np.repeat(np.arange(Z.shape[0]), counts.astype(np.int64))
+    if np.unique(y[idx]).size < 2:
+        raise ValueError("sample_weight leaves fewer than 2 classes with weight.")
+    return Z[idx], y[idx]
 
 
 def _score(name, P, y):
@@ -563,7 +579,7 @@ default="pwlinear"
 
     @with_callbacks
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the monotone map on calibration logits.
 
         Parameters
@@ -573,6 +589,11 @@ default="pwlinear"
             binary scores ``s`` are the logits ``(0, s)``.
         y : array-like of shape (n_samples,)
             Labels in ``0..n_classes-1``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights: non-negative integers, row ``i`` counting as
+            ``sample_weight[i]`` events of the objective (its windows count
+            events, so a fractional weight has no meaning there and is an
+            error). Integer weights give exactly the fit on repeated rows.
 
         Returns
         -------
@@ -580,6 +601,8 @@ default="pwlinear"
         """
         _check_window(self.window)
         Z, y = self._validate_fit(X, y)
+        if sample_weight is not None:
+            Z, y = _repeat_rows(Z, y, sample_weight)
         rng = check_random_state(self.random_state)
         auto = isinstance(self.map, str) and self.map == "auto"
         if auto:

@@ -88,6 +88,7 @@ INIT_PARAMS[CalibratedClassifier] = {"calibrator": "temperature", "cv": 2}
 # the weighted calibrators: the sample-weight checks also fit 3-class labels
 for _cls in (
     BetaCalibration,
+    HCalibrator,
     HistogramBinning,
     IsotonicCalibrator,
     MatrixScaling,

@@ -410,3 +410,19 @@ def test_hcalibrator_takes_binary_1d_scores():
     a = HCalibrator(**kw).fit(s, y)
     b = HCalibrator(**kw).fit(np.c_[np.zeros(300), s], y)
     np.testing.assert_array_equal(a.predict_proba(s), b.predict_proba(np.c_[0 * s, s]))
+
+
+def test_hcalibrator_integer_weights_equal_row_repetition():
+    from statnorm.calibration import HCalibrator
+
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(200, 3)) * 2
+    y = (X + rng.gumbel(size=(200, 3))).argmax(1)
+    w = rng.integers(0, 4, 200)
+    rep = np.repeat(np.arange(200), w)
+    kw = {"max_iter": 25, "early_stopping": False, "random_state": 0}
+    a = HCalibrator(**kw).fit(X, y, sample_weight=w)
+    b = HCalibrator(**kw).fit(X[rep], y[rep])
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    with pytest.raises(ValueError, match="non-negative integers"):
+        HCalibrator(**kw).fit(X, y, sample_weight=w + 0.5)
