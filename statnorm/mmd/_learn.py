@@ -29,6 +29,7 @@ from .._validation import (
     StrOptions,
     check_classification_targets,
     check_random_state,
+    check_sample_weight,
     fit_context,
     validate_data,
 )
@@ -328,7 +329,7 @@ class KernelLearner(
 
     @with_callbacks
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Learn the kernel from reference rows (``y == classes_[0]``) and the rest.
 
         Parameters
@@ -338,6 +339,11 @@ class KernelLearner(
         y : array-like of shape (n_samples,)
             Population labels; the smallest label is the reference (human)
             population, every other label a machine population.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights: non-negative integers, row ``i`` counting as
+            ``sample_weight[i]`` rows (the minibatch U-statistics are over
+            rows, so a fractional weight has no meaning there and is an
+            error). Integer weights give exactly the fit on repeated rows.
 
         Returns
         -------
@@ -345,6 +351,16 @@ class KernelLearner(
             The fitted learner.
         """
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=4)
+        if sample_weight is not None:
+            w = check_sample_weight(sample_weight, X)
+            counts = np.rint(w)
+            if np.abs(w - counts).max() > 1e-9 * max(1.0, float(w.max())):
+                raise ValueError(
+                    "sample_weight must hold non-negative integers for KernelLearner "
+                    "(frequency weights); got non-integer weights."
+                )
+            idx = np.repeat(np.arange(X.shape[0]), counts.astype(np.int64))
+            X, y = X[idx], np.asarray(y)[idx]
         self.classes_, y_enc = check_classification_targets(y)
         rng = np.random.default_rng(
             check_random_state(self.random_state).randint(2**31)

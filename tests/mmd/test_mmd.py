@@ -544,3 +544,19 @@ def test_randomized_ties_give_the_nominal_size_at_small_n():
     assert rej["count"] <= rej["randomized"]  # ties only ever make it smaller
     with pytest.raises(ValueError, match="ties must be"):
         MMDTest(ties="random").test(X, Y)
+
+
+def test_kernel_learner_integer_weights_equal_row_repetition():
+    rng = np.random.default_rng(5)
+    X = np.vstack([rng.normal(size=(40, 3)), rng.normal(0.5, 1, size=(40, 3))])
+    y = np.repeat([0, 1], 40)
+    w = rng.integers(0, 3, 80)
+    w[[0, 40]] = 1  # both populations keep weight
+    rep = np.repeat(np.arange(80), w)
+    kw = {"n_components": 2, "max_iter": 3, "batch_size": 16, "random_state": 0}
+    a = KernelLearner(**kw).fit(X, y, sample_weight=w)
+    b = KernelLearner(**kw).fit(X[rep], y[rep])
+    assert a.criterion_ == b.criterion_
+    np.testing.assert_array_equal(a.transform(X), b.transform(X))
+    with pytest.raises(ValueError, match="non-negative integers"):
+        KernelLearner(**kw).fit(X, y, sample_weight=w + 0.25)
