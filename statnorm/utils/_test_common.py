@@ -100,7 +100,7 @@ for _cls in (
         EXPECTED_FAILED_CHECKS[_cls][f"check_sample_weights_{_check}"] = (
             _CALIBRATION_LABELS
         )
-EXPECTED_FAILED_CHECKS[KernelLearner][
+EXPECTED_FAILED_CHECKS.setdefault(KernelLearner, {})[
     "check_sample_weight_equivalence_on_dense_data"
 ] = (
     "minibatch Adam visits rows in data order and the check shuffles the repeated "
