@@ -39,9 +39,11 @@ __all__ = [
     "nonneg_int",
     "note",
     "output_dir",
+    "positive_float",
     "read_table",
     "require_numeric",
     "save_model",
+    "unit_interval",
     "write_frame",
 ]
 
@@ -511,27 +513,47 @@ def add_n_bootstrap(parser, default=999):
 
 def add_confidence_level(parser, default=0.95):
     """``--confidence-level``."""
-
-    def level(text):
-        try:
-            v = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"--confidence-level must be a number in (0, 1); got {text!r}"
-            ) from None
-        if not 0 < v < 1:
-            raise argparse.ArgumentTypeError(
-                f"--confidence-level must be in (0, 1); got {text!r}"
-            )
-        return v
-
     parser.add_argument(
         "--confidence-level",
-        type=level,
+        type=unit_interval("--confidence-level"),
         default=default,
         metavar="LEVEL",
         help="confidence level of intervals and bands",
     )
+
+
+def unit_interval(option):
+    """An argparse ``type`` for a number in (0, 1) that names ``option``."""
+
+    def parse(text):
+        try:
+            v = float(text)
+        except ValueError:
+            v = float("nan")
+        if not 0 < v < 1:
+            raise argparse.ArgumentTypeError(
+                f"{option} must be a number in (0, 1); got {text!r}"
+            )
+        return v
+
+    return parse
+
+
+def positive_float(option):
+    """An argparse ``type`` for a finite number > 0 that names ``option``."""
+
+    def parse(text):
+        try:
+            v = float(text)
+        except ValueError:
+            v = float("nan")
+        if not (np.isfinite(v) and v > 0):
+            raise argparse.ArgumentTypeError(
+                f"{option} must be a positive number; got {text!r}"
+            )
+        return v
+
+    return parse
 
 
 def nonneg_int(option):

@@ -16,6 +16,7 @@ from .._cliutils import (
     note,
     output_dir,
     read_table,
+    unit_interval,
     write_frame,
 )
 
@@ -201,7 +202,7 @@ def add_subcommand(subparsers):
     )
     p.add_argument(
         "--fdr",
-        type=_share("--fdr"),
+        type=unit_interval("--fdr"),
         default=None,
         metavar="Q",
         help="also list the pairs significant at this false discovery rate",
@@ -217,7 +218,7 @@ def add_subcommand(subparsers):
     add_random_state(p)
     p.add_argument(
         "--confidence-level",
-        type=_share("--confidence-level"),
+        type=unit_interval("--confidence-level"),
         default=None,
         metavar="LEVEL",
         help="add confidence intervals (Fisher z, or bootstrap under shrinkage) "
@@ -239,20 +240,3 @@ def add_subcommand(subparsers):
     add_table_options(p)
     add_output_options(p)
     p.set_defaults(func=_run)
-
-
-def _share(option):
-    import argparse
-
-    def parse(text):
-        try:
-            v = float(text)
-        except ValueError:
-            v = np.nan
-        if not 0 < v < 1:
-            raise argparse.ArgumentTypeError(
-                f"{option} must be a number in (0, 1); got {text!r}"
-            )
-        return v
-
-    return parse

@@ -1,6 +1,5 @@
 """``statnorm mmd``: a kernel two-sample test, optionally with a learned kernel."""
 
-import argparse
 import time
 
 import numpy as np
@@ -20,35 +19,10 @@ from .._cliutils import (
     nonneg_int,
     note,
     output_dir,
+    positive_float,
     save_model,
+    unit_interval,
 )
-
-
-def _fraction(text):
-    try:
-        v = float(text)
-    except ValueError:
-        v = np.nan
-    if not 0 < v < 1:
-        raise argparse.ArgumentTypeError(
-            f"--train-fraction must be a number in (0, 1); got {text!r}"
-        )
-    return v
-
-
-def _positive(option):
-    def parse(text):
-        try:
-            v = float(text)
-        except ValueError:
-            v = np.nan
-        if not (np.isfinite(v) and v > 0):
-            raise argparse.ArgumentTypeError(
-                f"{option} must be a positive number; got {text!r}"
-            )
-        return v
-
-    return parse
 
 
 def _learn(args, X, Y):
@@ -202,7 +176,7 @@ def add_subcommand(subparsers):
     )
     p.add_argument(
         "--train-fraction",
-        type=_fraction,
+        type=unit_interval("--train-fraction"),
         default=0.5,
         help="share of each sample used to learn the kernel",
     )
@@ -222,7 +196,7 @@ def add_subcommand(subparsers):
     )
     p.add_argument(
         "--bandwidth",
-        type=_positive("--bandwidth"),
+        type=positive_float("--bandwidth"),
         help="Gaussian bandwidth sigma in exp(-d^2/sigma) (default: the median "
         "heuristic)",
     )

@@ -1,6 +1,5 @@
 """``statnorm quantile``: aggregate quantile models, conformalise, held-out WIS."""
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -17,22 +16,11 @@ from .._cliutils import (
     output_dir,
     read_table,
     require_numeric,
+    unit_interval,
     write_frame,
 )
 
 DEFAULT_LEVELS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
-
-
-def _share(text):
-    try:
-        v = float(text)
-    except ValueError:
-        v = np.nan
-    if not 0 < v < 1:
-        raise argparse.ArgumentTypeError(
-            f"--test-size must be a number in (0, 1); got {text!r}"
-        )
-    return v
 
 
 def _split(frame, args):
@@ -165,7 +153,12 @@ def add_subcommand(subparsers):
         metavar="TAU",
         help="levels in (0, 1), symmetric about 0.5",
     )
-    p.add_argument("--test-size", type=_share, default=0.25, help="held-out share")
+    p.add_argument(
+        "--test-size",
+        type=unit_interval("--test-size"),
+        default=0.25,
+        help="held-out share",
+    )
     p.add_argument(
         "--max-rows",
         type=nonneg_int("--max-rows"),
