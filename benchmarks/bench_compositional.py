@@ -138,3 +138,86 @@ class TopEdges(Benchmark):
 
     def peakmem_statnorm_fit_and_top_edges(self, n_parts):
         self.cls(shrinkage="basis").fit(self.X).top_edges(100)
+
+
+def _cpu_seconds(f, repeat=3):
+    """Smallest CPU time of ``repeat`` calls of ``f`` with BLAS on one thread."""
+    import time
+
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        best = np.inf
+        for _ in range(repeat):
+            t0 = time.process_time()
+            f()
+            best = min(best, time.process_time() - t0)
+    return best
+
+
+class PseudoInverseFloor(Benchmark):
+    """Rank-deficient path (n = 500 samples < D parts) including the D x D
+    partial-correlation matrix, single-threaded CPU time, as ratios measured in
+    one process: to ``np.linalg.pinv(hermitian=True)`` of the clr covariance
+    (the peer, target >= 10) and to the floor of the method (the n x n Gram
+    matrix and its eigendecomposition, the D x n factor and one D x D GEMM;
+    target near 1). ``track_max_abs_error`` compares with the eigh
+    pseudo-inverse at D = 600 (the test suite asserts 1e-10 on the same
+    route)."""
+
+    params = [[1000] if QUICK else [2000]]
+    param_names = ["n_parts"]
+    timeout = 600
+
+    def setup(self, n_parts):
+        self.cls = skip_unless_available(
+            "statnorm.compositional", "CompositionalPartialCorrelation"
+        )
+        self.X = _compositions(500, n_parts, seed=4)
+        L = np.log(self.X)
+        self.Z = L - L.mean(axis=1, keepdims=True)
+
+    def _ours(self):
+        return _fit(self.cls(), self.X).partial_correlation_
+
+    def _peer(self):
+        P = np.linalg.pinv(np.cov(self.Z, rowvar=False), hermitian=True)
+        with np.errstate(invalid="ignore"):
+            d = np.sqrt(np.diag(P))
+        return -P / np.outer(d, d)
+
+    def _floor(self):
+        from scipy import linalg
+
+        Zc = self.Z - self.Z.mean(axis=0)
+        K = Zc @ Zc.T
+        lam, U = linalg.eigh(K, check_finite=False, driver="evd")
+        W = (Zc.T @ U[:, 1:]) / lam[1:]
+        return W @ W.T
+
+    def track_ratio_peer_pinv_to_statnorm(self, n_parts):
+        return _cpu_seconds(self._peer, 1) / _cpu_seconds(self._ours)
+
+    track_ratio_peer_pinv_to_statnorm.unit = "x"
+
+    def track_ratio_statnorm_to_floor(self, n_parts):
+        return _cpu_seconds(self._ours) / _cpu_seconds(self._floor)
+
+    track_ratio_statnorm_to_floor.unit = "x"
+
+    def track_max_abs_error(self, n_parts):
+        X = self.X[:, :600]
+        L = np.log(X)
+        G = np.cov(L - L.mean(axis=1, keepdims=True), rowvar=False)
+        w, V = np.linalg.eigh(G)
+        keep = w > w.max() * G.shape[0] * np.finfo(float).eps
+        P = (V[:, keep] / w[keep]) @ V[:, keep].T
+        d = np.sqrt(np.diag(P))
+        R = -P / np.outer(d, d)
+        np.fill_diagonal(R, 1.0)
+        err = float(np.abs(_fit(self.cls(), X).partial_correlation_ - R).max())
+        if not err < 1e-8:
+            raise AssertionError(f"partial correlations off by {err:.1e}")
+        return err
+
+    track_max_abs_error.unit = "max |diff|"

@@ -200,3 +200,84 @@ class KDEpyNaive(Benchmark):
         return float(np.median(np.log(dens) - self.kde.score_samples(self.Q)))
 
     track_kdepy_median_error_nats.unit = "nats"
+
+
+def _cpu_seconds(f, repeat=3):
+    """Smallest CPU time of ``repeat`` calls of ``f`` with BLAS on one thread."""
+    import time
+
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        best = np.inf
+        for _ in range(repeat):
+            t0 = time.process_time()
+            f()
+            best = min(best, time.process_time() - t0)
+    return best
+
+
+class GemmFloor(Benchmark):
+    """``score_samples`` single-threaded (``n_jobs=None``) as ratios measured in
+    one process: to the bare blocked GEMM of the same shapes (the floor,
+    target <= 1.2) and of scipy's ``gaussian_kde.logpdf`` to it (the peer;
+    timed on the first 500 queries and scaled, as its cost is linear in the
+    queries). ``track_max_abs_error_nats`` compares with a float64
+    ``scipy.special.logsumexp`` of the exact squared distances (fails above
+    1e-10 nats)."""
+
+    params: ClassVar[list] = [["1000x5000x50"] if QUICK else ["5000x20000x50"]]
+    param_names: ClassVar[list] = ["m_x_n_x_d"]
+    timeout = 600
+
+    def setup(self, size):
+        HighDimKDE = skip_unless_available("statnorm.kde", "HighDimKDE")
+        m, n, d = _parse(size)
+        g = rng(0)
+        self.X = g.standard_normal((n, d))
+        self.Q = g.standard_normal((m, d))
+        self.kde = HighDimKDE(bandwidth="scott").fit(self.X)
+        self.kde.score_samples(self.Q[:5])
+        self.buf = np.empty((1000, n))
+
+    def _gemm(self):
+        for s in range(0, self.Q.shape[0], 1000):
+            q = self.Q[s : s + 1000]
+            np.dot(q, self.X.T, out=self.buf[: q.shape[0]])
+
+    def track_ratio_statnorm_to_gemm(self, size):
+        ours = _cpu_seconds(lambda: self.kde.score_samples(self.Q))
+        return ours / _cpu_seconds(self._gemm)
+
+    track_ratio_statnorm_to_gemm.unit = "x"
+
+    def track_ratio_peer_scipy_to_statnorm(self, size):
+        from scipy.stats import gaussian_kde
+
+        k = min(500, self.Q.shape[0])
+        peer = _cpu_seconds(lambda: gaussian_kde(self.X.T).logpdf(self.Q[:k].T), 1)
+        ours = _cpu_seconds(lambda: self.kde.score_samples(self.Q))
+        return peer * (self.Q.shape[0] / k) / ours
+
+    track_ratio_peer_scipy_to_statnorm.unit = "x"
+
+    def track_max_abs_error_nats(self, size):
+        from scipy.special import logsumexp
+
+        HighDimKDE = skip_unless_available("statnorm.kde", "HighDimKDE")
+        h = 0.8
+        X, Q = self.X[:2000], self.Q[:100]
+        kde = HighDimKDE(bandwidth=h, standardize="none").fit(X)
+        D = ((Q[:, None, :] - X[None, :, :]) ** 2).sum(axis=2)
+        d = X.shape[1]
+        ref = (
+            logsumexp(-0.5 * D / h**2, axis=1)
+            - np.log(X.shape[0])
+            - 0.5 * d * np.log(2 * np.pi * h**2)
+        )
+        err = float(np.max(np.abs(kde.score_samples(Q) - ref)))
+        if not err < 1e-10:
+            raise AssertionError(f"log-densities off by {err:.1e} nats")
+        return err
+
+    track_max_abs_error_nats.unit = "nats"

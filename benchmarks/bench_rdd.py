@@ -137,3 +137,64 @@ class DensityTestVsRddensity(Benchmark):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rddensity(self.x, c=0.2, h=0.3, bino_flag=False)
+
+
+def _cpu_seconds(f, repeat=3):
+    """Smallest CPU time of ``repeat`` calls of ``f`` with BLAS on one thread."""
+    import time
+
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        best = np.inf
+        for _ in range(repeat):
+            t0 = time.process_time()
+            f()
+            best = min(best, time.process_time() - t0)
+    return best
+
+
+class BandwidthCPU(Benchmark):
+    """Single-threaded CPU seconds of ``fit`` with data-driven bandwidths (99
+    levels, quantile matrix included; target < 0.5 s for both methods at
+    n = 100,000), and the stage-2 statistics of the bandwidth rule from the
+    one-pass kernel against the dense local fit (``track_max_rel_error``,
+    asserted to 1e-12 by the test suite)."""
+
+    params = [[10_000] if QUICK else [100_000], ["simple", "frechet"]]
+    param_names = ["n_units", "method"]
+
+    def setup(self, n, method):
+        self.Est = skip_unless_available("statnorm.rdd", "DistributionalRDD")
+        self.x, self.S = _dgp1(n)
+        self.Est(q_grid=Q_GRID[:3], n_bootstrap=0, method=method).fit(
+            self.x[:300], self.S[:300]
+        )
+
+    def track_cpu_seconds(self, n, method):
+        est = self.Est(method=method, q_grid=Q_GRID, n_bootstrap=0, random_state=0)
+        return _cpu_seconds(lambda: est.fit(self.x, self.S))
+
+    track_cpu_seconds.unit = "s"
+
+    def track_max_rel_error(self, n, method):
+        try:
+            from statnorm.rdd._locpoly import _local_poly_resid_var, local_poly
+        except ImportError as exc:
+            raise NotImplementedError("no one-pass stage-2 kernel") from exc
+        qm = skip_unless_available("statnorm.rdd", "quantile_matrix")
+        x, Q = self.x[:5000], qm(self.S[:5000], Q_GRID)
+        h = np.linspace(0.2, 0.8, Q.shape[1])
+        err = 0.0
+        for side in "+-":
+            fit = local_poly(x, Q, h, side, 2, "triangular")
+            pos = fit.weights > 0
+            r = Q[fit.idx] - fit.fitted()
+            num = np.where(pos, fit.weights * r * r, 0.0).sum(axis=0)
+            _, num1, _ = _local_poly_resid_var(x, Q, h, side, 2, "triangular")
+            err = max(err, float(np.max(np.abs(num1 - num) / np.abs(num))))
+        if not err < 1e-10:
+            raise AssertionError(f"stage-2 variance off by {err:.1e} (relative)")
+        return err
+
+    track_max_rel_error.unit = "relative"

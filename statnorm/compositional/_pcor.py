@@ -44,9 +44,10 @@ class _SymOperator:
         """Rows ``i0:i1``, columns ``j0:``."""
         if self.dense is not None:
             return self.dense[i0:i1, j0:].copy()
-        out = np.zeros((i1 - i0, self.D - j0))
         if self.W is not None:
             out = (self.W[i0:i1] * self.s) @ self.W[j0:].T
+        else:
+            out = np.zeros((i1 - i0, self.D - j0))
         idx = np.arange(max(i0, j0), i1)
         out[idx - i0, idx - j0] += self.d[idx]
         return out
@@ -584,11 +585,17 @@ class CompositionalPartialCorrelation(_PcorInferenceMixin, BaseEstimator):
 
     def _pcor_block(self, i0, i1, j0=0):
         sd = np.sqrt(self._precision.diag())
-        R = self._precision.block(i0, i1, j0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            R /= sd[i0:i1, None]
-            R /= sd[None, j0:]
-        np.negative(R, out=R)
+        P = self._precision
+        if P.dense is None and P.W is not None and (sd > 0).all():
+            # -P_ij / (sd_i sd_j) off the diagonal is one GEMM of the scaled
+            # factor (the diagonal d only touches the diagonal, set to 1 below)
+            R = (P.W[i0:i1] * (-P.s / sd[i0:i1, None])) @ (P.W[j0:] / sd[j0:, None]).T
+        else:
+            R = P.block(i0, i1, j0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                R /= sd[i0:i1, None]
+                R /= sd[None, j0:]
+            np.negative(R, out=R)
         idx = np.arange(max(i0, j0), i1)
         R[idx - i0, idx - j0] = 1.0
         return np.clip(R, -1.0, 1.0, out=R)

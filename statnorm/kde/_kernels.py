@@ -66,6 +66,66 @@ def _exp_row(G, i, mx, p, eb):
 
 
 @njit(fastmath=_FM)
+def _sum_exp_shift(G, i, c, logw, hx, shift, skip, p, eb):
+    """sum_j exp(a_j - shift), ``a_j = min(G[i, j] + c_j - hx, logw_j)``, j != skip.
+
+    ``a_j`` is the log-kernel term of :func:`_fill_a` computed on the fly
+    (``c_j = logw_j - |y_j|^2 / 2``, ``hx = |x_i|^2 / 2``; the ``min`` is the
+    clip of the squared distance at 0), so the tile is read once and never
+    written; the exponential is that of :func:`_exp_row`.
+    """
+    bn = G.shape[1]
+    for j in range(bn):
+        x0 = min(G[i, j] + c[j] - hx, logw[j]) - shift
+        x = max(x0, -708.0)
+        k = np.floor(x * _LOG2E + 0.5)
+        r = (x - k * _LN2_HI) - k * _LN2_LO
+        q = 1.0 / 6227020800.0
+        q = q * r + 1.0 / 479001600.0
+        q = q * r + 1.0 / 39916800.0
+        q = q * r + 1.0 / 3628800.0
+        q = q * r + 1.0 / 362880.0
+        q = q * r + 1.0 / 40320.0
+        q = q * r + 1.0 / 5040.0
+        q = q * r + 1.0 / 720.0
+        q = q * r + 1.0 / 120.0
+        q = q * r + 1.0 / 24.0
+        q = q * r + 1.0 / 6.0
+        q = q * r + 0.5
+        q = q * r + 1.0
+        q = q * r + 1.0
+        p[j] = q if x0 > -708.0 else 0.0
+        eb[j] = (np.int64(k) + 1023) << 52
+    if 0 <= skip < bn:
+        p[skip] = 0.0
+    sc = eb.view(np.float64)
+    s = 0.0
+    for j in range(bn):
+        s += p[j] * sc[j]
+    return s
+
+
+@njit
+def _lse_shift_tile(G, xx, yy, logw, j0, self_idx, shift, run_sum):
+    """Add ``sum_j exp(a_ij - shift_i)`` of one tile to ``run_sum`` (in place).
+
+    ``shift_i`` is an upper bound of every ``a_ij`` fixed before the first
+    tile (see ``run_tiles``), so no row maximum and no rescaling is needed:
+    one fused pass per row.
+    """
+    bq, bn = G.shape
+    p = np.empty(bn)
+    eb = np.empty(bn, dtype=np.int64)
+    c = np.empty(bn)
+    for j in range(bn):
+        c[j] = logw[j] - 0.5 * yy[j]
+    for i in range(bq):
+        run_sum[i] += _sum_exp_shift(
+            G, i, c, logw, 0.5 * xx[i], shift[i], self_idx[i] - j0, p, eb
+        )
+
+
+@njit(fastmath=_FM)
 def _sum_exp(G, i, mx, p, eb):
     """sum_j exp(G[i, j] - mx)."""
     _exp_row(G, i, mx, p, eb)

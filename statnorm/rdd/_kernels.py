@@ -108,3 +108,38 @@ def locpoly_weights(x, h, alpha, e, kid):
                 ua *= u
             W[i, j] = w * s
     return W, mask, F
+
+
+@njit
+def locpoly_resid_var(x, Y, h, alpha, e, kid):
+    """Per column: sum of w r^2 and of w over units with intercept weight w > 0.
+
+    ``w = K(x/h) e'(1, u, ..., u^p)`` and ``r = Y - sum_a alpha_a u^a``: the
+    stage-2 variance of the bandwidth rule in one pass, without the
+    (n, k) weight, mask and fitted-value matrices of :func:`locpoly_weights`.
+    """
+    n, k = Y.shape
+    d = alpha.shape[0]
+    num = np.zeros(k)
+    den = np.zeros(k)
+    for i in range(n):
+        xi = x[i]
+        for j in range(k):
+            u = xi / h[j]
+            w = _kern(u, kid)
+            if w <= 0.0:
+                continue
+            f = 0.0
+            for a in range(d - 1, -1, -1):
+                f = f * u + alpha[a, j]
+            s = 0.0
+            ua = 1.0
+            for a in range(d):
+                s += e[j, a] * ua
+                ua *= u
+            w = w * s
+            if w > 0.0:
+                r = Y[i, j] - f
+                num[j] += w * r * r
+                den[j] += w
+    return num, den

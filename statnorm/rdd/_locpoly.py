@@ -93,6 +93,39 @@ def local_poly(xc, Y, h, side, p, kernel):
     return LocalFit(idx=idx, kmask=kmask, weights=W, alpha=alpha, fit_values=F)
 
 
+def _local_poly_resid_var(xc, Y, h, side, p, kernel):
+    """Coefficients of :func:`local_poly` and, per column, the sums of ``w r^2``
+    and ``w`` over the units with positive intercept weight ``w`` (residuals
+    ``r``): what stage 2 of the bandwidth rule needs, in one pass over the
+    units and without the (n, k) matrices of a full fit."""
+    from ._kernels import locpoly_moments, locpoly_resid_var
+
+    k = Y.shape[1]
+    h = np.ascontiguousarray(np.broadcast_to(np.asarray(h, dtype=np.float64), (k,)))
+    kid = _KERNEL_ID[kernel]
+    idx = np.flatnonzero(side_mask(xc, side) & (np.abs(xc) <= h.max()))
+    x_act = np.ascontiguousarray(xc[idx])
+    Y_act = np.ascontiguousarray(Y[idx])
+    M, rhs, cnt = locpoly_moments(x_act, Y_act, h, p, kid)
+    bad = np.flatnonzero(cnt < p + 1)
+    if not bad.size:
+        cond = np.linalg.cond(M)
+        bad = np.flatnonzero(~np.isfinite(cond) | (cond > 1e13))
+    if bad.size:  # the same error as local_poly
+        raise _too_few(side, int(cnt[bad[0]]), p, h[bad[0]])
+    alpha = np.linalg.solve(M, rhs[:, :, None])[:, :, 0].T
+    e = np.linalg.solve(M, np.broadcast_to(np.eye(p + 1)[:, :1], (k, p + 1, 1)))
+    num, den = locpoly_resid_var(
+        x_act,
+        Y_act,
+        h,
+        np.ascontiguousarray(alpha),
+        np.ascontiguousarray(e[:, :, 0]),
+        kid,
+    )
+    return alpha, num, den
+
+
 def kernel_constants(kernel, s):
     """R3D's Riemann-sum kernel moments on 1000 points of [-1, 1] (step 2/1000)."""
     grid = np.linspace(-1.0, 1.0, 1000)
@@ -262,13 +295,8 @@ def _select_bandwidth_raw(
     def stage2(Y, h, fallback_var=None):
         B, Vs = {}, {}
         for side in "+-":
-            fit = local_poly(xc, Y, h, side, s, pilot_kernel)
-            B[side] = fit.alpha[s] / fs
-            w = fit.weights
-            pos = w > 0
-            r = Y[fit.idx] - fit.fitted()
-            num = np.where(pos, w * r * r, 0.0).sum(axis=0)
-            den = np.where(pos, w, 0.0).sum(axis=0)
+            alpha, num, den = _local_poly_resid_var(xc, Y, h, side, s, pilot_kernel)
+            B[side] = alpha[s] / fs
             with np.errstate(divide="ignore", invalid="ignore"):
                 Vs[side] = np.where(den > 0, num / den, 0.0)
             if fallback_var is not None:

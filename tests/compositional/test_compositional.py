@@ -207,6 +207,21 @@ def test_svd_route_equals_pinv_and_warns():
     assert np.isnan(est.pvalues_).all()
 
 
+def test_svd_route_partial_correlation_equals_scaled_pinv():
+    # the low-rank route forms -P_ij / sqrt(P_ii P_jj) in one product of the
+    # scaled factor; the same numbers as scaling the dense pseudo-inverse
+    rng = np.random.default_rng(3)
+    X = np.exp(rng.normal(size=(15, 40)))
+    with pytest.warns(DataDimensionalityWarning):
+        est = CompositionalPartialCorrelation().fit(X)
+    P = np.linalg.pinv(np.cov(clr(X), rowvar=False))
+    sd = np.sqrt(np.diag(P))
+    R = -P / np.outer(sd, sd)
+    np.fill_diagonal(R, 1.0)
+    np.testing.assert_allclose(est.partial_correlation_, R, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(est._pcor_block(5, 9, 3), R[5:9, 3:], rtol=0, atol=1e-10)
+
+
 def test_collinear_parts_fall_back_to_pseudo_inverse():
     rng = np.random.default_rng(2)
     X = np.exp(rng.normal(size=(40, 5)))

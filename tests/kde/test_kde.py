@@ -521,3 +521,23 @@ def test_vectorised_exp_is_accurate():
     np.testing.assert_allclose(got, np.exp(x), rtol=5e-14, atol=0)
     assert _exp_neg(-708.5) == 0.0 and _exp_neg(-np.inf) == 0.0
     assert _exp_neg(0.0) == 1.0
+
+
+def test_far_query_is_exact_when_the_norm_bound_is_loose():
+    # |x| equals every |y| here, so the a-priori shift of the log-sum-exp is
+    # e^(2 / h^2) too high; the engine must notice and redo such queries
+    from scipy.special import logsumexp
+
+    rng = np.random.default_rng(6)
+    d, h = 3, 0.2
+    X = 0.1 * rng.standard_normal((200, d))
+    X[:, 0] -= 5.0
+    Q = np.array([[5.0, 0.0, 0.0], [-5.0, 0.1, 0.0], [0.0, 5.0, 0.0]])
+    kde = HighDimKDE(bandwidth=h, standardize="none").fit(X)
+    D = ((Q[:, None, :] - X[None, :, :]) ** 2).sum(axis=2)
+    ref = (
+        logsumexp(-0.5 * D / h**2, axis=1)
+        - np.log(len(X))
+        - 0.5 * d * np.log(2 * np.pi * h**2)
+    )
+    np.testing.assert_allclose(kde.score_samples(Q), ref, rtol=1e-12, atol=0)
