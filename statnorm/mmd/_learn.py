@@ -30,7 +30,13 @@ from .._validation import (
     fit_context,
     validate_data,
 )
-from ._kernel import DeepKernel, _row_fingerprints, _sigmoid, _softplus, _sq_dists
+from ._kernel import (
+    DeepKernel,
+    _sigmoid,
+    _softplus,
+    _sq_dists,
+    _unique_directions,
+)
 
 __all__ = ["KernelLearner"]
 
@@ -337,7 +343,7 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             sigma=float(np.exp(ls)),
             epsilon=float(_sigmoid(le)),
         )
-        kernel.training_fingerprints = frozenset(_row_fingerprints(X))
+        kernel.training_directions = _unique_directions(X)
         self.kernel_ = kernel
         loss, _, _, _ = _loss_and_grad(
             theta, Zfirst, b, _sq_dists(Zfirst), self.featurizer, d, r, h, drop_yy

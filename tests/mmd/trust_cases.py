@@ -102,6 +102,28 @@ CASES = {
         params={"estimator": "unbiased"},
         bad_params={"estimator": ["nope", 1]},
     ),
+    f"{_M}.split_populations": Case(
+        lambda y, train_size, validation_size: np.concatenate(
+            mmd.split_populations(
+                y,
+                train_size=train_size,
+                validation_size=validation_size,
+                random_state=0,
+            )
+        ),
+        {"y": _lab},
+        params={"train_size": 0.5, "validation_size": 0.2},
+        bad_params={
+            "train_size": [0.0, 1.0, np.nan, "a"],
+            "validation_size": [-0.1, 1.0, np.nan],
+        },
+        skip={("y", "strings"): "population labels of any kind are valid"},
+    ),
+    f"{_M}.PopulationSplit": Case(
+        lambda y: mmd.split_populations(y, random_state=0).test,
+        {"y": _lab},
+        skip={("y", "strings"): "population labels of any kind are valid"},
+    ),
     f"{_M}.power_criterion": Case(
         lambda X, Y, lam: mmd.power_criterion(X, Y, lam=lam),
         {"X": _X, "Y": _Y},
