@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._threads import blas_threads
-from .._validation import check_2d, check_same_n_features
+from .._validation import check_2d, check_same_n_features, spawn_seeds
 from ..results import Result, TestResult
 from ._kernel import _MEDIAN_MAX_POINTS as _MEDIAN_ROWS
 from ._kernel import DeepKernel, GaussianKernel, bind_and_gram, resolve_kernel
@@ -332,18 +332,34 @@ class MMDTestResult(TestResult):
     statistic : float
         Observed MMD^2 estimate.
     pvalue : float
-        Permutation p-value ``(1 + #{null >= statistic}) / (n_permutations + 1)``.
-    null_distribution : ndarray of shape (n_permutations,)
-        The statistic on each permutation of the pooled sample.
+        The p-value of the chosen ``method``: ``pvalue_permutation`` or
+        ``pvalue_asymptotic``.
+    null_distribution : ndarray of shape (n_permutations,) or None
+        The statistic on each permutation of the pooled sample (None with
+        ``method="asymptotic"``).
     estimator : str
         ``"unbiased"`` or ``"biased"``.
     kernel : object
         The kernel used, with its bandwidth resolved.
+    method : str
+        ``"permutation"`` or ``"asymptotic"``.
+    pvalue_permutation : float or None
+        Permutation p-value (None with ``method="asymptotic"``): with
+        ``ties="conservative"``, ``(1 + #{null >= statistic}) /
+        (n_permutations + 1)``; with ``ties="randomized"``, ``(#{null >
+        statistic} + U (1 + #{null == statistic})) / (n_permutations + 1)``,
+        ``U`` uniform on (0, 1).
+    pvalue_asymptotic : float
+        Gamma approximation of the null distribution (always computed; it
+        costs one pass over the kernel matrix), see :class:`MMDTest`.
     """
 
     null_distribution: np.ndarray = None
     estimator: str = "unbiased"
     kernel: object = None
+    method: str = "permutation"
+    pvalue_permutation: float = None
+    pvalue_asymptotic: float = None
 
 
 def _permutation_null_block(seed, K, n, size, estimator):
@@ -406,6 +422,37 @@ def _permutation_null(K, n, n_permutations, random_state, estimator, n_jobs=None
     return np.concatenate(parts)[:n_permutations]
 
 
+def _gamma_pvalue(K, n, stat, estimator):
+    """p-value of the Gamma approximation to the null of MMD^2 (Gretton et al. 2009).
+
+    Under H0 the biased statistic has mean ``(1/n + 1/m) (E k(z, z) - E k(z,
+    z'))`` and the unbiased one mean 0; both have variance ``(2/(n(n-1)) +
+    2/(m(m-1)) + 4/(nm)) E[k~(z, z')^2]``, ``k~`` the kernel centred in the
+    common distribution (the statistic is a degenerate U-statistic, so the
+    pair terms are uncorrelated). Every expectation is estimated on the
+    pooled sample. The statistic, shifted by the null mean of the biased
+    statistic where needed, is compared with the Gamma law of that mean and
+    variance.
+    """
+    from scipy.stats import gamma
+
+    N = K.shape[0]
+    m = N - n
+    diag = np.diag(K)
+    off = (K.sum() - diag.sum()) / (N * (N - 1))
+    mean0 = (1.0 / n + 1.0 / m) * (diag.mean() - off)
+    r = K.mean(axis=1)
+    Kc = K - r[:, None] - r[None, :] + r.mean()
+    dc = np.diag(Kc)
+    e2 = (np.sum(Kc * Kc) - dc @ dc) / (N * (N - 1))
+    var0 = (2.0 / (n * (n - 1)) + 2.0 / (m * (m - 1)) + 4.0 / (n * m)) * e2
+    scale = max(1.0, float(np.abs(K).max()))
+    if not (mean0 > 1e-12 * scale and var0 > 1e-24 * scale**2):
+        return 1.0  # the kernel cannot tell the pooled rows apart
+    t = stat + mean0 if estimator == "unbiased" else stat
+    return float(gamma.sf(t, mean0**2 / var0, scale=var0 / mean0))
+
+
 def _max_training_rows(n):
     """Training rows a sample of ``n`` rows may hold: ``max(1, ceil(0.2 n))``."""
     return max(1, -(-n // 5))
@@ -435,11 +482,30 @@ class MMDTest(BaseEstimator):
         Kernel; ``"gaussian"`` uses the median heuristic on the pooled
         sample. A learned kernel (:attr:`KernelLearner.kernel_`) must be
         tested on data it was not trained on (see ``check_held_out``).
+    method : {"permutation", "asymptotic"}, default="permutation"
+        ``"permutation"``: the permutation p-value (valid at every sample
+        size). ``"asymptotic"``: no permutations; the p-value of the Gamma
+        approximation of the null distribution (Gretton et al. 2009, moments
+        estimated on the pooled sample, see ``pvalue_asymptotic`` in
+        :class:`MMDTestResult`), as fast as one kernel matrix. It is an
+        approximation for large samples: its size was checked by simulation
+        (our test suite; the method page gives the table) and can exceed
+        the level for small or very unbalanced samples.
     n_permutations : int, default=999
         Number of random permutations of the pooled sample (the paper's
-        setting is 50; more gives a finer p-value).
+        setting is 50; more gives a finer p-value). Unused with
+        ``method="asymptotic"``.
     estimator : {"unbiased", "biased"}, default="unbiased"
         MMD^2 estimator, see :func:`mmd2`.
+    ties : {"conservative", "randomized"}, default="conservative"
+        How permutations whose statistic equals the observed one count.
+        ``"conservative"``: all of them (and the observed sample itself) count
+        as at least as extreme; the test never rejects more often than the
+        level but is conservative when the null takes few distinct values
+        (for ``n = m = 4`` the pooled 8 rows have only 35 distinct splits).
+        ``"randomized"``: they count with a uniform random weight, which
+        makes the size exactly the level at every sample size (the p-value
+        then depends on ``random_state`` even given the null distribution).
     check_held_out : bool, default=True
         With a :class:`DeepKernel` learned by :class:`KernelLearner`, raise a
         ValueError when ``X`` or ``Y`` (each checked on its own) holds more
@@ -475,23 +541,28 @@ class MMDTest(BaseEstimator):
         self,
         kernel="gaussian",
         *,
+        method="permutation",
         n_permutations=999,
         estimator="unbiased",
+        ties="conservative",
         check_held_out=True,
         random_state=None,
         n_jobs=None,
     ):
         self.kernel = kernel
+        self.method = method
         self.n_permutations = n_permutations
         self.estimator = estimator
+        self.ties = ties
         self.check_held_out = check_held_out
         self.random_state = random_state
         self.n_jobs = n_jobs
 
     def __repr__(self):
         return (
-            f"MMDTest(kernel={self.kernel!r}, n_permutations={self.n_permutations}, "
-            f"estimator={self.estimator!r}, random_state={self.random_state!r})"
+            f"MMDTest(kernel={self.kernel!r}, method={self.method!r}, "
+            f"n_permutations={self.n_permutations}, estimator={self.estimator!r}, "
+            f"ties={self.ties!r}, random_state={self.random_state!r})"
         )
 
     def test(self, X, Y):
@@ -512,6 +583,16 @@ class MMDTest(BaseEstimator):
         P = self.n_permutations
         if isinstance(P, bool) or not isinstance(P, Integral) or P < 1:
             raise ValueError(f"n_permutations must be an int >= 1. Got {P!r} instead.")
+        if self.method not in ("permutation", "asymptotic"):
+            raise ValueError(
+                "method must be 'permutation' or 'asymptotic'. "
+                f"Got {self.method!r} instead."
+            )
+        if self.ties not in ("conservative", "randomized"):
+            raise ValueError(
+                "ties must be 'conservative' or 'randomized'. "
+                f"Got {self.ties!r} instead."
+            )
         _check_estimator_name(self.estimator, ("unbiased", "biased"))
         X, Y = _check_samples(X, Y, kernel=self.kernel)
         Z = np.vstack([X, Y])
@@ -521,15 +602,31 @@ class MMDTest(BaseEstimator):
         k, K = bind_and_gram(k, Z)
         n = X.shape[0]
         stat = _mmd2_from_gram(K, n, self.estimator)
-        null = _permutation_null(
-            K, n, int(P), self.random_state, self.estimator, n_jobs=self.n_jobs
-        )
-        tol = 1e-12 * max(1.0, float(np.abs(K).max()))
-        pvalue = (1.0 + np.count_nonzero(null >= stat - tol)) / (P + 1.0)
+        p_asym = _gamma_pvalue(K, n, stat, self.estimator)
+        null = p_perm = None
+        if self.method == "permutation":
+            null = _permutation_null(
+                K, n, int(P), self.random_state, self.estimator, n_jobs=self.n_jobs
+            )
+            tol = 1e-12 * max(1.0, float(np.abs(K).max()))
+            if self.ties == "conservative":
+                p_perm = (1.0 + np.count_nonzero(null >= stat - tol)) / (P + 1.0)
+            else:
+                # a seed independent of the permutation blocks' seeds
+                n_blocks = -(-int(P) // _PERM_BLOCK)
+                seed = spawn_seeds(self.random_state, n_blocks + 1)[-1]
+                u = 1.0 - np.random.default_rng(seed).random()  # in (0, 1]
+                above = np.count_nonzero(null > stat + tol)
+                tied = np.count_nonzero(np.abs(null - stat) <= tol)
+                p_perm = (above + u * (1.0 + tied)) / (P + 1.0)
+            p_perm = float(p_perm)
         return MMDTestResult(
             statistic=stat,
-            pvalue=float(pvalue),
+            pvalue=p_perm if self.method == "permutation" else p_asym,
             null_distribution=null,
             estimator=self.estimator,
             kernel=k,
+            method=self.method,
+            pvalue_permutation=p_perm,
+            pvalue_asymptotic=p_asym,
         )

@@ -79,14 +79,25 @@ CASES = {
         Case(lambda X: mmd.MMDDetector().fit(X).score_samples(X), {"X": _X}, id="fit"),
         Case(lambda X: _learner()["d"].score_samples(X), {"X": _Y}, id="score"),
     ],
-    f"{_M}.MMDTest": Case(
-        lambda X, Y, random_state, n_permutations: mmd.MMDTest(
-            n_permutations=n_permutations, random_state=random_state
-        ).test(X, Y),
-        {"X": _X, "Y": _Y},
-        params={"random_state": 0, "n_permutations": 49},
-        bad_params={"random_state": [-1, "a"], "n_permutations": [0, -3, 2.5]},
-    ),
+    f"{_M}.MMDTest": [
+        Case(
+            lambda X, Y, random_state, n_permutations: mmd.MMDTest(
+                n_permutations=n_permutations, random_state=random_state
+            ).test(X, Y),
+            {"X": _X, "Y": _Y},
+            params={"random_state": 0, "n_permutations": 49},
+            bad_params={"random_state": [-1, "a"], "n_permutations": [0, -3, 2.5]},
+        ),
+        Case(
+            lambda X, Y, method, ties: mmd.MMDTest(
+                method=method, ties=ties, n_permutations=19, random_state=0
+            ).test(X, Y),
+            {"X": _X, "Y": _Y},
+            params={"method": "asymptotic", "ties": "randomized"},
+            bad_params={"method": ["gamma", 1], "ties": ["random", None]},
+            id="method",
+        ),
+    ],
     f"{_M}.MMDTestResult": Case(
         lambda X, Y: (
             mmd.MMDTest(n_permutations=19, random_state=0).test(X, Y).summary()
