@@ -8,6 +8,7 @@ the variance, chained to the features ``phi`` through one ``(2n x 2n) @ (2n x r)
 GEMM and then through the linear map or MLP by hand.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,6 +18,7 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from .._optim import Adam, report_epoch
@@ -163,6 +165,25 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         ``q`` (on the raw inputs); "median": median squared distance.
     epsilon_init : float, default=1e-10
         Initial ``eps`` (the paper starts it near zero).
+    validation_fraction : float in [0, 1), default=0.0
+        Fraction of the rows of every population held out (drawn with
+        ``random_state``) to select the checkpoint: every
+        ``validation_interval`` epochs the criterion ``J`` is computed on the
+        validation rows (equal numbers of reference and other rows, all
+        that are available), and the kernel of the epoch with the largest
+        validation ``J`` is kept (the paper selects its checkpoint on
+        validation data). ``0``: no validation, the last epoch is kept.
+        Validation rows count as training rows for the held-out check of
+        :class:`MMDTest`. Adam only.
+    validation_interval : int, default=1
+        Epochs between two validation evaluations (and checks of
+        ``n_iter_no_change``).
+    n_iter_no_change : int or None, default=None
+        Stop when the score (validation ``J`` if ``validation_fraction > 0``,
+        else the epoch's mean training ``J``) has not exceeded its best value
+        for this many evaluations. When set and the budget ``max_iter`` is
+        exhausted first, a :class:`~sklearn.exceptions.ConvergenceWarning` is
+        raised. ``None``: run all ``max_iter`` epochs, no warning. Adam only.
     random_state : int, RandomState, Generator or None, default=None
         Initial weights and minibatch order.
     verbose : int, default=0
@@ -176,6 +197,10 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     objective_history_ : ndarray of shape (n_epochs,)
         Mean criterion ``J`` over the minibatches of each epoch (Adam) or ``J``
         at each L-BFGS iteration.
+    validation_history_ : ndarray of shape (n_evaluations,)
+        Validation ``J`` at each evaluation (empty without validation).
+    best_epoch_ : int
+        Epoch whose kernel was kept (the last one without validation).
     criterion_ : float
         ``J`` of the final kernel on the first training batch.
     classes_ : ndarray
@@ -216,6 +241,9 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             Interval(Real, 0, None, closed="neither"),
         ],
         "epsilon_init": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "validation_interval": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
@@ -234,6 +262,9 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         sigma0_init="median",
         sigma_init="median",
         epsilon_init=1e-10,
+        validation_fraction=0.0,
+        validation_interval=1,
+        n_iter_no_change=None,
         random_state=None,
         verbose=0,
     ):
@@ -248,6 +279,9 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.sigma0_init = sigma0_init
         self.sigma_init = sigma_init
         self.epsilon_init = epsilon_init
+        self.validation_fraction = validation_fraction
+        self.validation_interval = validation_interval
+        self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
 
@@ -311,17 +345,25 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=4)
         self.classes_, y_enc = check_classification_targets(y)
+        rng = np.random.default_rng(
+            check_random_state(self.random_state).randint(2**31)
+        )
+        val = None
+        stopping = self.validation_fraction > 0 or self.n_iter_no_change is not None
+        if stopping and self.optimizer != "adam":
+            raise ValueError(
+                "validation_fraction and n_iter_no_change need optimizer='adam'."
+            )
+        if self.validation_fraction > 0:
+            y_enc, val = self._split_validation(X, y_enc, rng)
         ref = np.flatnonzero(y_enc == 0)
-        oth = np.flatnonzero(y_enc != 0)
+        oth = np.flatnonzero(y_enc > 0)
         if ref.size < 2 or oth.size < 2:
             raise ValueError(
                 "KernelLearner needs at least 2 rows of the reference class "
                 f"({self.classes_[0]!r}) and 2 of the other classes; got "
                 f"{ref.size} and {oth.size}."
             )
-        rng = np.random.default_rng(
-            check_random_state(self.random_state).randint(2**31)
-        )
         d, r, h = X.shape[1], self.n_components, self._n_hidden()
         b = int(min(self.batch_size, ref.size, oth.size))
         drop_yy = self.objective == "mmd-mp"
@@ -333,7 +375,15 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         limits = 1 if 2 * b <= 1024 else None
         with blas_threads(limits):
             theta, history = self._optimise(
-                X, (ref, oth), (ref_order, oth_order), b, theta, rng, drop_yy, Zfirst
+                X,
+                (ref, oth),
+                (ref_order, oth_order),
+                b,
+                theta,
+                rng,
+                drop_yy,
+                Zfirst,
+                val,
             )
         ls0, ls, le, weights = _unpack(theta, self.featurizer, d, r, h)
         kernel = DeepKernel(
@@ -353,7 +403,30 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._n_features_out = self.n_components if self.featurizer != "identity" else d
         return self
 
-    def _optimise(self, X, groups, orders, b, theta, rng, drop_yy, Zfirst):
+    def _split_validation(self, X, y_enc, rng):
+        """Hold out ``validation_fraction`` of every population's rows.
+
+        Returns the labels with validation rows marked ``-1`` (so they are
+        never drawn into a minibatch) and the validation batch ``(Z, b)``:
+        ``b`` reference rows over ``b`` other rows.
+        """
+        y_enc = np.array(y_enc, copy=True)
+        for c in np.unique(y_enc):
+            rows = rng.permutation(np.flatnonzero(y_enc == c))
+            y_enc[rows[: int(np.floor(self.validation_fraction * rows.size))]] = -1 - c
+        vref = rng.permutation(np.flatnonzero(y_enc == -1))
+        voth = rng.permutation(np.flatnonzero(y_enc < -1))
+        bv = min(vref.size, voth.size)
+        if bv < 2:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves {vref.size} "
+                f"reference and {voth.size} other validation rows; at least 2 of "
+                "each are needed. Raise validation_fraction or pass more rows."
+            )
+        Zv = np.vstack([X[vref[:bv]], X[voth[:bv]]])
+        return y_enc, (Zv, bv)
+
+    def _optimise(self, X, groups, orders, b, theta, rng, drop_yy, Zfirst, val=None):
         """Run Adam or L-BFGS-B from ``theta``; return (theta, history)."""
         d, r, h = X.shape[1], self.n_components, self._n_hidden()
         history = []
@@ -389,10 +462,17 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             )
             theta = res.x
             self.n_iter_ = int(res.nit)
+            self.best_epoch_ = self.n_iter_
+            self.validation_history_ = np.empty(0)
         else:
             theta = np.array(theta, dtype=np.float64, copy=True)
             opt = Adam([theta], learning_rate_init=self.learning_rate_init)
             n_batches = max(1, min(ref.size, oth.size) // b)
+            if val is not None:
+                Zv, bv = val
+                Dv = _sq_dists(Zv)
+            val_history, best, best_theta = [], -np.inf, theta.copy()
+            self.best_epoch_, stale, stopped = 0, 0, False
             for epoch in range(int(self.max_iter)):
                 if epoch > 0:
                     ref_order, oth_order = rng.permutation(ref), rng.permutation(oth)
@@ -417,8 +497,42 @@ class KernelLearner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                     np.clip(theta, lo, hi, out=theta)
                     js.append(-loss)
                 history.append(float(np.mean(js)))
-                report_epoch(self, epoch + 1, int(self.max_iter), J=history[-1])
-            self.n_iter_ = int(self.max_iter)
+                metrics = {"J": history[-1]}
+                last = epoch + 1 == int(self.max_iter)
+                if (epoch + 1) % int(self.validation_interval) == 0 or last:
+                    if val is not None:
+                        loss_v, _, _, _ = _loss_and_grad(
+                            theta, Zv, bv, Dv, self.featurizer, d, r, h, drop_yy
+                        )
+                        score = float(-loss_v)
+                        val_history.append(score)
+                        metrics["J_validation"] = score
+                    else:
+                        score = history[-1]
+                    if score > best:
+                        best, stale = score, 0
+                        if val is not None:
+                            best_theta, self.best_epoch_ = theta.copy(), epoch + 1
+                    else:
+                        stale += 1
+                report_epoch(self, epoch + 1, int(self.max_iter), **metrics)
+                if self.n_iter_no_change is not None and stale >= self.n_iter_no_change:
+                    stopped = True
+                    break
+            self.n_iter_ = epoch + 1
+            self.validation_history_ = np.asarray(val_history, dtype=np.float64)
+            if val is not None:
+                theta = best_theta
+            else:
+                self.best_epoch_ = self.n_iter_
+            if self.n_iter_no_change is not None and not stopped:
+                warnings.warn(
+                    f"KernelLearner stopped at max_iter={self.max_iter} epochs before "
+                    f"the score stopped improving for n_iter_no_change="
+                    f"{self.n_iter_no_change} evaluations; raise max_iter.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
         return theta, history
 
     def transform(self, X):
