@@ -111,3 +111,13 @@ def test_bad_method_and_ties(rng):
         MMDTest(method="gamma").test(X, X + 1)
     with pytest.raises(ValueError, match="ties"):
         MMDTest(ties="random").test(X, X + 1)
+
+
+def test_null_display_needs_a_permutation_result(rng):
+    from statnorm.mmd import MMDNullDisplay
+
+    res = MMDTest(method="asymptotic").test(
+        rng.normal(size=(10, 2)), rng.normal(size=(10, 2))
+    )
+    with pytest.raises(ValueError, match="method='asymptotic'"):
+        MMDNullDisplay.from_result(res)
