@@ -290,7 +290,14 @@ def test_size_learned_kernel_on_held_out_split(rng):
     train, test = H[perm[:300]], H[perm[300:]]
     y = np.repeat([0, 1], 150)
     kernels = [
-        KernelLearner(obj, n_components=32, max_iter=60, batch_size=150, random_state=s)
+        KernelLearner(
+            obj,
+            n_components=32,
+            max_iter=60,
+            batch_size=150,
+            validation_fraction=0.0,
+            random_state=s,
+        )
         .fit(train, y)
         .kernel_
         for s, obj in enumerate(["mmd-mp", "mmd-d"])
