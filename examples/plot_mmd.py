@@ -53,6 +53,12 @@ for scen, machines in scenarios.items():
         kernels[obj.upper()] = kl.fit(Xtr, ytr).kernel_
     Hte = H[test]
     Mte = np.vstack([m[test] for m in machines])
+    # TruthfulQA repeats some answers word for word: drop test answers equal
+    # to a training answer (MMDTest refuses samples holding several of them)
+    seen_by = kernels["MMD-MP"]
+    Hte, Mte = Hte[~seen_by.seen_in_training(Hte)], Mte[~seen_by.seen_in_training(Mte)]
+    # a held-out human reference set for the detector, disjoint from Hte
+    ref, Hte = Hte[:150], Hte[150:]
     power = {}
     auroc = {}
     for name, k in kernels.items():
@@ -68,7 +74,7 @@ for scen, machines in scenarios.items():
                 )
                 rej += res.pvalue <= 0.05
             power[name].append(rej / reps)
-        det = MMDDetector(k).fit(H[train[:200]])
+        det = MMDDetector(k).fit(ref)
         scores = np.r_[det.score_samples(Hte), det.score_samples(Mte)]
         auroc[name] = roc_auc_score(
             np.r_[np.zeros(len(Hte)), np.ones(len(Mte))], scores
@@ -80,8 +86,8 @@ for scen, machines in scenarios.items():
 
 # %%
 # Power against the number of answers per side, and the single-instance
-# detector's AUROC (one answer scored against a 200-answer human reference
-# set) in the legend.
+# detector's AUROC (one answer scored against a 150-answer held-out human
+# reference set) in the legend.
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
 for ax, (scen, (power, auroc)) in zip(axes, results.items()):
     for name, p in power.items():
@@ -92,3 +98,11 @@ for ax, (scen, (power, auroc)) in zip(axes, results.items()):
 axes[0].set_ylabel("power at level 0.05")
 fig.tight_layout()
 plt.show()
+
+# %%
+# Each point above is 30 tests from one question split: its Monte Carlo
+# standard error is up to 0.09, too large to rank MMD-MP against MMD-D. The
+# method page reports the ranking over 5 question splits x 200 repetitions
+# with standard errors: with statnorm's default training protocol on these
+# MiniLM embeddings MMD-D has the higher set-level power at small n, and the
+# two detectors' AUROC (against a held-out human reference set) is at parity.

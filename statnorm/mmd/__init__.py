@@ -22,7 +22,7 @@ from ._detect import MMDDetector
 from ._kernel import DeepKernel, GaussianKernel
 from ._learn import KernelLearner
 from ._plot import MMDNullDisplay, MMDWitnessDisplay
-from ._split import split_populations
+from ._split import PopulationSplit, split_populations
 from ._stats import MMDTest, MMDTestResult, PowerCriterion, mmd2, power_criterion
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "MMDTest",
     "MMDTestResult",
     "MMDWitnessDisplay",
+    "PopulationSplit",
     "PowerCriterion",
     "mmd2",
     "power_criterion",

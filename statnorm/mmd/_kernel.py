@@ -12,7 +12,6 @@ so ``sigma = 1 / gamma`` of :func:`sklearn.metrics.pairwise.rbf_kernel` and
 convention.
 """
 
-import hashlib
 from numbers import Real
 
 import numpy as np
@@ -215,37 +214,35 @@ def _softplus(x):
 
 
 def _sigmoid(x):
-    # scipy's expit keeps exp(x) / (1 + exp(x)) accurate for very negative x,
-    # where 0.5 * (1 + tanh(x / 2)) rounds to 0 below about -37 and kills the
-    # gradient of epsilon = sigmoid(logit)
-    from scipy.special import expit
+    """Logistic function, accurate in both tails.
 
-    return expit(x)
-
-
-#: Grid of the unit-length row directions that are hashed (see _row_keys).
-_FINGERPRINT_GRID = 1e-6
-
-
-def _row_keys(Z):
-    """One 12-byte fingerprint per row, the same for ``c * row`` (any c > 0).
-
-    Each row is scaled to unit length and its coordinates rounded to a grid
-    of 1e-6 before hashing, so a common rescaling of the data and a
-    re-normalisation of each row (both change the bytes, not the direction)
-    give the same keys; rows that are zero hash as zero. Translation, a cast
-    to lower precision or any other change of the direction beyond 1e-6 is
-    not recognised.
+    ``exp(-|x|)`` never overflows; for very negative ``x`` the result is
+    ``exp(x) / (1 + exp(x))`` (not rounded to 0 as ``(1 + tanh(x / 2)) / 2``
+    is below about -37), so ``sigmoid(x) * (1 - sigmoid(x))``, the gradient
+    of ``eps`` with respect to its logit, stays positive.
     """
-    Z = np.ascontiguousarray(Z, dtype=np.float64)
-    norm = np.sqrt(np.einsum("ij,ij->i", Z, Z))
-    U = Z / np.where(norm > 0, norm, 1.0)[:, None]
-    G = np.rint(U / _FINGERPRINT_GRID).astype(np.int64) + 0  # -0 -> 0
-    return [hashlib.blake2b(row.tobytes(), digest_size=12).digest() for row in G]
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _row_fingerprints(Z):
-    return set(_row_keys(Z))
+#: Two rows are "the same text" when their unit-norm directions differ by at
+#: most this Euclidean distance: far below the distance between embeddings of
+#: different texts, far above the error of a rescaling or a float32 round trip.
+_SEEN_TOL = 1e-6
+
+
+def _directions(Z):
+    """Rows of ``Z`` scaled to unit Euclidean norm (zero rows stay zero)."""
+    Z = np.asarray(Z, dtype=np.float64)
+    norms = np.sqrt(np.einsum("ij,ij->i", Z, Z))
+    return Z / np.where(norms > 0, norms, 1.0)[:, None]
+
+
+def _unique_directions(Z):
+    """Unit-norm rows of ``Z`` without exact repeats (what a kernel remembers)."""
+    U = _directions(Z)
+    return np.unique(U, axis=0) if U.shape[0] else U
 
 
 _WEIGHT_KEYS = {"identity": (), "linear": ("W",), "mlp": ("W1", "b1", "W2")}
@@ -328,7 +325,7 @@ class DeepKernel:
         if not 0 <= float(epsilon) <= 1:
             raise ValueError(f"epsilon must lie in [0, 1]. Got {epsilon!r} instead.")
         self.epsilon = float(epsilon)
-        self.training_fingerprints = frozenset()
+        self.training_directions = np.empty((0, self._n_inputs() or 0))
 
     def __repr__(self):
         return (
@@ -397,13 +394,20 @@ class DeepKernel:
         return np.ones(_points(A, "A").shape[0])
 
     def seen_in_training(self, Z):
-        """Boolean mask: which rows of ``Z`` were in the kernel's training data.
+        """Boolean mask: which rows of ``Z`` were among the kernel's training rows.
 
-        A row counts as seen when its direction (the row scaled to unit
-        length) equals that of a training row to 1e-6 in every coordinate: an
-        exact copy, a copy multiplied by any positive factor (a common
-        rescaling of the data) or re-normalised to unit length. A shifted or
-        lower-precision copy is not recognised.
+        A :class:`KernelLearner` stores the unit-norm direction of every row
+        it trained on (and validated on) in ``training_directions``. A row of
+        ``Z`` counts as seen when its own direction lies within ``1e-6``
+        (Euclidean distance) of a stored one, so the check still catches the
+        training rows after a common rescaling of the data (``c * X`` for any
+        ``c > 0``), after each row was rescaled separately (e.g. normalised to
+        unit length, as sentence embeddings often are), and after a round
+        trip through float32. It does not catch rows that were shifted,
+        standardised per feature, projected or perturbed, nor a different
+        text with the same meaning; and a genuine duplicate of a training
+        text (real corpora repeat answers such as "I have no comment.")
+        counts as seen.
 
         Parameters
         ----------
@@ -413,12 +417,28 @@ class DeepKernel:
         Returns
         -------
         seen : ndarray of bool of shape (n_samples,)
+            True where the row matches a training row.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from statnorm.mmd import KernelLearner
+        >>> rng = np.random.default_rng(0)
+        >>> X, y = rng.normal(size=(40, 3)), np.repeat([0, 1], 20)
+        >>> k = KernelLearner(n_components=2, max_iter=1, random_state=0).fit(X, y)
+        >>> k.kernel_.seen_in_training(np.vstack([3.0 * X[:2], X[:1] + 1.0]))
+        array([ True,  True, False])
         """
-        Z = _points(Z, "Z")
-        if not self.training_fingerprints:
-            return np.zeros(Z.shape[0], dtype=bool)
-        fp = self.training_fingerprints
-        return np.array([key in fp for key in _row_keys(Z)], dtype=bool)
+        U = _directions(_points(Z, "Z"))
+        T = self.training_directions
+        seen = np.zeros(U.shape[0], dtype=bool)
+        if T.shape[0] == 0 or U.shape[0] == 0 or T.shape[1] != U.shape[1]:
+            return seen
+        tol2 = _SEEN_TOL**2
+        for start in range(0, U.shape[0], 1024):
+            D = _sq_dists(U[start : start + 1024], T)
+            seen[start : start + 1024] = D.min(axis=1) <= tol2
+        return seen
 
 
 def resolve_kernel(kernel, name="kernel"):

@@ -33,7 +33,13 @@ from .._validation import (
     fit_context,
     validate_data,
 )
-from ._kernel import DeepKernel, _row_fingerprints, _sigmoid, _softplus, _sq_dists
+from ._kernel import (
+    DeepKernel,
+    _sigmoid,
+    _softplus,
+    _sq_dists,
+    _unique_directions,
+)
 
 __all__ = ["KernelLearner"]
 
@@ -106,8 +112,7 @@ def _loss_and_grad(theta, Z, n, Dr, featurizer, d, r, h, drop_yy, lam=_LAM):
     # scalars
     g_ls0 = (1.0 - eps) * np.sum(Gs * kq * Dp) / sigma0
     g_ls = np.sum(Gs * K * Dr) / sigma
-    # d sigmoid / d logit = sigmoid(le) sigmoid(-le): no cancellation in 1 - eps
-    g_le = np.sum(Gs * (q - kq)) * eps * _sigmoid(-le)
+    g_le = np.sum(Gs * (q - kq)) * eps * (1.0 - eps)
     grad = [np.array([g_ls0, g_ls, g_le])]
     if featurizer != "identity":
         B = Gs * kq * (-(1.0 - eps) / sigma0)  # dloss/dDp (symmetric)
@@ -148,8 +153,13 @@ class KernelLearner(
         ``phi(a) = softplus(a W1 + b1) W2`` with one hidden layer of
         ``hidden_layer_sizes[0]`` units, or no
         map (then only the bandwidths and ``eps`` are learned: "MMD-O").
-    n_components : int, default=32
-        Output dimension of ``phi``.
+    n_components : int, default=300
+        Output dimension of ``phi`` (the paper's width). On the bundled
+        TruthfulQA embeddings, 300 features with a validation checkpoint
+        (``validation_fraction=0.2``) raised the set-level power at n = 4 from
+        0.59 to 0.67 (MMD-MP) and 0.71 to 0.75 (MMD-D), and the detector's
+        AUROC from 0.933 to 0.959 / 0.955, against 32 features and the last
+        epoch (5 question splits x 200 paired tests; see the method page).
     hidden_layer_sizes : tuple of int, default=(64,)
         Hidden layer of the MLP featurizer (one layer, as in the paper).
     optimizer : {"adam", "lbfgs"}, default="adam"
@@ -166,7 +176,7 @@ class KernelLearner(
         ``q`` (on the raw inputs); "median": median squared distance.
     epsilon_init : float, default=1e-10
         Initial ``eps`` (the paper starts it near zero).
-    validation_fraction : float in [0, 1), default=0.0
+    validation_fraction : float in [0, 1), default=0.2
         Fraction of the rows of every population held out (drawn with
         ``random_state``) to select the checkpoint: every
         ``validation_interval`` epochs the criterion ``J`` is computed on the
@@ -175,7 +185,8 @@ class KernelLearner(
         validation ``J`` is kept (the paper selects its checkpoint on
         validation data). ``0``: no validation, the last epoch is kept.
         Validation rows count as training rows for the held-out check of
-        :class:`MMDTest`. Adam only.
+        :class:`MMDTest`. With L-BFGS the criterion is evaluated at every
+        iteration.
     validation_interval : int, default=1
         Epochs between two validation evaluations (and checks of
         ``n_iter_no_change``).
@@ -254,7 +265,7 @@ class KernelLearner(
         objective="mmd-mp",
         *,
         featurizer="linear",
-        n_components=32,
+        n_components=300,
         hidden_layer_sizes=(64,),
         optimizer="adam",
         batch_size=200,
@@ -263,7 +274,7 @@ class KernelLearner(
         sigma0_init="median",
         sigma_init="median",
         epsilon_init=1e-10,
-        validation_fraction=0.0,
+        validation_fraction=0.2,
         validation_interval=1,
         n_iter_no_change=None,
         random_state=None,
@@ -366,20 +377,25 @@ class KernelLearner(
             check_random_state(self.random_state).randint(2**31)
         )
         val = None
-        stopping = self.validation_fraction > 0 or self.n_iter_no_change is not None
-        if stopping and self.optimizer != "adam":
+        n_ref, n_oth = int(np.sum(y_enc == 0)), int(np.sum(y_enc != 0))
+        if n_ref < 2 or n_oth < 2:
             raise ValueError(
-                "validation_fraction and n_iter_no_change need optimizer='adam'."
+                "KernelLearner needs at least 2 rows of the reference class "
+                f"({self.classes_[0]!r}) and 2 of the other classes; got "
+                f"{n_ref} and {n_oth}."
             )
+        if self.n_iter_no_change is not None and self.optimizer != "adam":
+            raise ValueError("n_iter_no_change needs optimizer='adam'.")
         if self.validation_fraction > 0:
             y_enc, val = self._split_validation(X, y_enc, rng)
         ref = np.flatnonzero(y_enc == 0)
         oth = np.flatnonzero(y_enc > 0)
         if ref.size < 2 or oth.size < 2:
             raise ValueError(
-                "KernelLearner needs at least 2 rows of the reference class "
-                f"({self.classes_[0]!r}) and 2 of the other classes; got "
-                f"{ref.size} and {oth.size}."
+                "After holding out the validation rows, KernelLearner has "
+                f"{ref.size} training rows of the reference class and {oth.size} "
+                "of the others; at least 2 of each are needed. Lower "
+                "validation_fraction or pass more rows."
             )
         d, r, h = X.shape[1], self.n_components, self._n_hidden()
         b = int(min(self.batch_size, ref.size, oth.size))
@@ -410,7 +426,7 @@ class KernelLearner(
             sigma=float(np.exp(ls)),
             epsilon=float(_sigmoid(le)),
         )
-        kernel.training_fingerprints = frozenset(_row_fingerprints(X))
+        kernel.training_directions = _unique_directions(X)
         self.kernel_ = kernel
         loss, _, _, _ = _loss_and_grad(
             theta, Zfirst, b, _sq_dists(Zfirst), self.featurizer, d, r, h, drop_yy
@@ -465,8 +481,25 @@ class KernelLearner(
                 )
                 return loss, g
 
+            val_history, best = [], [-np.inf, theta.copy(), 0]
+            if val is not None:
+                Zv, bv = val
+                Dv = _sq_dists(Zv)
+
             def callback(intermediate_result):
                 history.append(-float(intermediate_result.fun))
+                if val is not None:
+                    x = intermediate_result.x
+                    loss_v, _, _, _ = _loss_and_grad(
+                        x, Zv, bv, Dv, self.featurizer, d, r, h, drop_yy
+                    )
+                    val_history.append(float(-loss_v))
+                    if val_history[-1] > best[0]:
+                        best[:] = [
+                            val_history[-1],
+                            np.array(x, copy=True),
+                            len(history),
+                        ]
 
             res = minimize(
                 fun,
@@ -480,17 +513,19 @@ class KernelLearner(
             theta = res.x
             self.n_iter_ = int(res.nit)
             self.best_epoch_ = self.n_iter_
-            self.validation_history_ = np.empty(0)
+            self.validation_history_ = np.asarray(val_history, dtype=np.float64)
+            if val is not None and val_history:
+                theta, self.best_epoch_ = best[1], best[2]
         else:
             theta = np.array(theta, dtype=np.float64, copy=True)
             opt = Adam([theta], learning_rate_init=self.learning_rate_init)
             n_batches = max(1, min(ref.size, oth.size) // b)
-            progress = FitProgress(self, int(self.max_iter))
             if val is not None:
                 Zv, bv = val
                 Dv = _sq_dists(Zv)
             val_history, best, best_theta = [], -np.inf, theta.copy()
             self.best_epoch_, stale, stopped = 0, 0, False
+            progress = FitProgress(self, int(self.max_iter))
             for epoch in range(int(self.max_iter)):
                 if epoch > 0:
                     ref_order, oth_order = rng.permutation(ref), rng.permutation(oth)

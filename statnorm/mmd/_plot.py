@@ -64,6 +64,11 @@ class MMDNullDisplay(DisplayMixin):
         display : MMDNullDisplay
         """
         null = getattr(result, "null_distribution", None)
+        if null is None and getattr(result, "method", None) == "asymptotic":
+            raise ValueError(
+                "result has no permutation null distribution (it was computed "
+                "with method='asymptotic'); run MMDTest(method='permutation')."
+            )
         if null is None:
             raise TypeError(
                 "result must be an MMDTestResult with a null_distribution. "

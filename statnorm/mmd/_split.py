@@ -1,83 +1,111 @@
-"""Disjoint train / validation / test rows per population."""
+"""Disjoint train / validation / test indices per population."""
+
+from numbers import Real
+from typing import NamedTuple
 
 import numpy as np
 
-from .._validation import check_random_state
+from .._validation import (
+    RANDOM_STATE,
+    Interval,
+    check_classification_targets,
+    check_random_state,
+    validate_params,
+)
+
+__all__ = ["PopulationSplit", "split_populations"]
 
 
+class PopulationSplit(NamedTuple):
+    """Disjoint row indices returned by :func:`split_populations`.
+
+    Attributes
+    ----------
+    train : ndarray of int
+        Rows to fit a :class:`KernelLearner` on.
+    validation : ndarray of int
+        Rows for the learner's checkpoint selection (empty when
+        ``validation_size=0``); they count as training rows for the held-out
+        check of :class:`MMDTest`.
+    test : ndarray of int
+        Rows the kernel never saw: test on these only.
+    """
+
+    train: np.ndarray
+    validation: np.ndarray
+    test: np.ndarray
+
+
+@validate_params(
+    {
+        "y": ["array-like"],
+        "train_size": [Interval(Real, 0, 1, closed="neither")],
+        "validation_size": [Interval(Real, 0, 1, closed="left")],
+        "random_state": RANDOM_STATE,
+    },
+    prefer_skip_nested_validation=True,
+)
 def split_populations(y, *, train_size=0.5, validation_size=0.0, random_state=None):
-    """Split row indices into disjoint train, validation and test sets.
+    """Split the rows of every population into disjoint train/validation/test parts.
 
-    Each population (each label of ``y``) is shuffled and cut on its own, so
-    every set holds the same shares of every population. Learn a kernel on the
-    training rows (checkpoints on the validation rows) and test on the test
-    rows only: :class:`MMDTest` refuses a learned kernel on samples that hold
-    more than ``max(1, ceil(0.2 n))`` of its training rows.
+    A learned kernel is only valid on rows it never saw (Liu et al. 2020;
+    Zhang et al. 2024 train on one split and test on another). This helper
+    shuffles the rows of each label of ``y`` separately and cuts them into
+    three disjoint parts of the requested proportions, so every population
+    (the human reference and each machine) is represented in each part.
 
     Parameters
     ----------
     y : array-like of shape (n_samples,)
-        Population label of each row (e.g. 0 = human, 1, 2, ... = machines).
-    train_size : float, default=0.5
-        Share of each population used for training, in (0, 1).
-    validation_size : float, default=0.0
-        Share of each population held out for validation, in [0, 1);
-        ``train_size + validation_size`` must be below 1.
-    random_state : int, RandomState instance, Generator or None, default=None
-        Seed of the shuffles.
+        Population label of each row.
+    train_size : float in (0, 1), default=0.5
+        Fraction of each population's rows in the training part (rounded
+        down, at least one row).
+    validation_size : float in [0, 1), default=0.0
+        Fraction of each population's rows in the validation part (rounded
+        down). ``train_size + validation_size`` must be below 1 so that
+        every population keeps test rows.
+    random_state : int, RandomState instance or None, default=None
+        Shuffling of the rows.
 
     Returns
     -------
-    train, validation, test : ndarray of int
-        Disjoint row indices, sorted; together every row once.
+    split : PopulationSplit
+        ``train, validation, test = split``: sorted, disjoint integer index
+        arrays whose union is ``range(n_samples)``.
 
     Examples
     --------
     >>> import numpy as np
     >>> from statnorm.mmd import split_populations
-    >>> y = np.repeat([0, 1], [10, 6])
-    >>> tr, va, te = split_populations(y, train_size=0.5, validation_size=0.2,
-    ...                                random_state=0)
-    >>> [np.bincount(y[s], minlength=2).tolist() for s in (tr, va, te)]
-    [[5, 3], [2, 1], [3, 2]]
+    >>> y = np.repeat(["human", "gpt"], [10, 6])
+    >>> train, val, test = split_populations(
+    ...     y, train_size=0.5, validation_size=0.2, random_state=0
+    ... )
+    >>> len(train), len(val), len(test)
+    (8, 3, 5)
+    >>> np.intersect1d(train, test).size
+    0
     """
-    y = np.asarray(y)
-    if y.dtype.kind == "c":
-        raise TypeError("y must hold population labels (ints or strings); got complex.")
-    if y.dtype.kind == "f" and not np.isfinite(y).all():
-        raise ValueError("y holds NaN or infinite labels.")
-    if y.ndim != 1 or y.size == 0:
-        raise ValueError(
-            f"y must be a non-empty 1-D array of labels; got shape {y.shape}."
-        )
-    for name, v, lo_ok in (
-        ("train_size", train_size, False),
-        ("validation_size", validation_size, True),
-    ):
-        if isinstance(v, bool) or not isinstance(v, int | float | np.floating):
-            raise TypeError(f"{name} must be a float; got {v!r}.")
-        if not (np.isfinite(v) and (0 <= v < 1 if lo_ok else 0 < v < 1)):
-            raise ValueError(
-                f"{name} must be in {'[0, 1)' if lo_ok else '(0, 1)'}; got {v!r}."
-            )
     if train_size + validation_size >= 1:
         raise ValueError(
-            f"train_size + validation_size must be below 1 to leave test rows; got "
-            f"{train_size} + {validation_size}."
+            "train_size + validation_size must be below 1 (every population "
+            f"needs test rows). Got {train_size} + {validation_size}."
         )
+    classes, codes = check_classification_targets(y, min_classes=1)
     rng = check_random_state(random_state)
     parts = ([], [], [])
-    for label in np.unique(y):
-        idx = np.flatnonzero(y == label)
-        idx = idx[rng.permutation(idx.size)]
-        n_tr = round(train_size * idx.size)
-        n_va = round(validation_size * idx.size)
-        if n_tr < 1 or idx.size - n_tr - n_va < 1:
+    for c in np.unique(codes):
+        rows = rng.permutation(np.flatnonzero(codes == c))
+        n = rows.size
+        n_train = max(1, int(np.floor(train_size * n)))
+        n_val = int(np.floor(validation_size * n))
+        if n_train + n_val >= n:
             raise ValueError(
-                f"population {label!r} has {idx.size} row(s): too few for a "
-                "training and a test part at these sizes."
+                f"population {classes[c]!r} has {n} rows: too few for a train part of "
+                f"{n_train}, a validation part of {n_val} and a non-empty test part."
             )
-        parts[0].append(idx[:n_tr])
-        parts[1].append(idx[n_tr : n_tr + n_va])
-        parts[2].append(idx[n_tr + n_va :])
-    return tuple(np.sort(np.concatenate(p)).astype(np.intp) for p in parts)
+        parts[0].append(rows[:n_train])
+        parts[1].append(rows[n_train : n_train + n_val])
+        parts[2].append(rows[n_train + n_val :])
+    return PopulationSplit(*(np.sort(np.concatenate(p)).astype(np.intp) for p in parts))

@@ -1,6 +1,5 @@
 """MMD statistics, the test-power criterion and the permutation test."""
 
-import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -334,18 +333,34 @@ class MMDTestResult(TestResult):
     statistic : float
         Observed MMD^2 estimate.
     pvalue : float
-        Permutation p-value ``(1 + #{null >= statistic}) / (n_permutations + 1)``.
-    null_distribution : ndarray of shape (n_permutations,)
-        The statistic on each permutation of the pooled sample.
+        The p-value of the chosen ``method``: ``pvalue_permutation`` or
+        ``pvalue_asymptotic``.
+    null_distribution : ndarray of shape (n_permutations,) or None
+        The statistic on each permutation of the pooled sample (None with
+        ``method="asymptotic"``).
     estimator : str
         ``"unbiased"`` or ``"biased"``.
     kernel : object
         The kernel used, with its bandwidth resolved.
+    method : str
+        ``"permutation"`` or ``"asymptotic"``.
+    pvalue_permutation : float or None
+        Permutation p-value (None with ``method="asymptotic"``): with
+        ``ties="conservative"``, ``(1 + #{null >= statistic}) /
+        (n_permutations + 1)``; with ``ties="randomized"``, ``(#{null >
+        statistic} + U (1 + #{null == statistic})) / (n_permutations + 1)``,
+        ``U`` uniform on (0, 1).
+    pvalue_asymptotic : float
+        Gamma approximation of the null distribution (always computed; it
+        costs one pass over the kernel matrix), see :class:`MMDTest`.
     """
 
     null_distribution: np.ndarray = None
     estimator: str = "unbiased"
     kernel: object = None
+    method: str = "permutation"
+    pvalue_permutation: float = None
+    pvalue_asymptotic: float = None
 
 
 def _permutation_null_block(seed, K, n, size, estimator):
@@ -413,45 +428,54 @@ def _permutation_null(
     return np.concatenate(parts)[:n_permutations]
 
 
-_SPECTRAL_DRAWS = 10_000
+def _gamma_pvalue(K, n, stat, estimator):
+    """p-value of the Gamma approximation to the null of MMD^2 (Gretton et al. 2009).
 
-
-def _spectral_null(K, n, estimator, random_state):
-    """Draws of the limiting null of MMD^2 (see ``MMDTest(method="asymptotic")``)."""
-    from .._validation import check_random_state
+    Under H0 the biased statistic has mean ``(1/n + 1/m) (E k(z, z) - E k(z,
+    z'))`` and the unbiased one mean 0; both have variance ``(2/(n(n-1)) +
+    2/(m(m-1)) + 4/(nm)) E[k~(z, z')^2]``, ``k~`` the kernel centred in the
+    common distribution (the statistic is a degenerate U-statistic, so the
+    pair terms are uncorrelated). Every expectation is estimated on the
+    pooled sample. The statistic, shifted by the null mean of the biased
+    statistic where needed, is compared with the Gamma law of that mean and
+    variance.
+    """
+    from scipy.stats import gamma
 
     N = K.shape[0]
     m = N - n
-    Kc = K - K.mean(axis=0)[None, :] - K.mean(axis=1)[:, None] + K.mean()
-    lam = np.linalg.eigvalsh((Kc + Kc.T) / 2.0) / N
-    lam = lam[lam > 1e-12 * max(float(lam.max()), 1e-300)]
-    rng = check_random_state(random_state)
-    c = 1.0 if estimator == "unbiased" else 0.0
-    out = np.empty(_SPECTRAL_DRAWS)
-    block = max(1, 2_000_000 // max(lam.size, 1))
-    for a in range(0, _SPECTRAL_DRAWS, block):
-        b = min(_SPECTRAL_DRAWS, a + block)
-        w = rng.standard_normal((b - a, lam.size))
-        out[a:b] = (w * w - c) @ lam
-    return out * (1.0 / n + 1.0 / m)
+    diag = np.diag(K)
+    off = (K.sum() - diag.sum()) / (N * (N - 1))
+    mean0 = (1.0 / n + 1.0 / m) * (diag.mean() - off)
+    r = K.mean(axis=1)
+    Kc = K - r[:, None] - r[None, :] + r.mean()
+    dc = np.diag(Kc)
+    e2 = (np.sum(Kc * Kc) - dc @ dc) / (N * (N - 1))
+    var0 = (2.0 / (n * (n - 1)) + 2.0 / (m * (m - 1)) + 4.0 / (n * m)) * e2
+    scale = max(1.0, float(np.abs(K).max()))
+    if not (mean0 > 1e-12 * scale and var0 > 1e-24 * scale**2):
+        return 1.0  # the kernel cannot tell the pooled rows apart
+    t = stat + mean0 if estimator == "unbiased" else stat
+    return float(gamma.sf(t, mean0**2 / var0, scale=var0 / mean0))
 
 
-def held_out_limit(n):
-    """Training rows tolerated in a sample of ``n`` rows: ``max(1, ceil(0.2 n))``."""
-    return max(1, math.ceil(0.2 * n))
+def _max_training_rows(n):
+    """Training rows a sample of ``n`` rows may hold: ``max(1, ceil(0.2 n))``."""
+    return max(1, -(-n // 5))
 
 
 def _check_held_out(kernel, X, Y):
-    for name, A in (("X", X), ("Y", Y)):
+    """Refuse X or Y when it holds more than ``max(1, ceil(0.2 n))`` training rows."""
+    for A, name in ((X, "X"), (Y, "Y")):
         seen = int(kernel.seen_in_training(A).sum())
-        limit = held_out_limit(A.shape[0])
+        limit = _max_training_rows(A.shape[0])
         if seen > limit:
             raise ValueError(
-                f"{seen} of the {A.shape[0]} rows of {name} were used to train the "
-                f"kernel (at most {limit} tolerated); test a learned kernel on "
-                "held-out data only (statnorm.mmd.split_populations makes disjoint "
-                "train/validation/test rows), or pass check_held_out=False if the "
-                "matches are genuine duplicates in new data."
+                f"{seen} of the {A.shape[0]} rows of {name} were used to train (or "
+                f"validate) the kernel; at most max(1, ceil(0.2 * {A.shape[0]})) = "
+                f"{limit} are accepted. Test a learned kernel on held-out rows only "
+                "(see statnorm.mmd.split_populations), or pass check_held_out=False "
+                "if these rows are genuine duplicates of training texts."
             )
 
 
@@ -464,24 +488,40 @@ class MMDTest(BaseEstimator):
         Kernel; ``"gaussian"`` uses the median heuristic on the pooled
         sample. A learned kernel (:attr:`KernelLearner.kernel_`) must be
         tested on data it was not trained on (see ``check_held_out``).
+    method : {"permutation", "asymptotic"}, default="permutation"
+        ``"permutation"``: the permutation p-value (valid at every sample
+        size). ``"asymptotic"``: no permutations; the p-value of the Gamma
+        approximation of the null distribution (Gretton et al. 2009, moments
+        estimated on the pooled sample, see ``pvalue_asymptotic`` in
+        :class:`MMDTestResult`), as fast as one kernel matrix. It is an
+        approximation for large samples: its size was checked by simulation
+        (our test suite; the method page gives the table) and can exceed
+        the level for small or very unbalanced samples.
     n_permutations : int, default=999
         Number of random permutations of the pooled sample (the paper's
-        setting is 50; more gives a finer p-value).
+        setting is 50; more gives a finer p-value). Unused with
+        ``method="asymptotic"``.
     estimator : {"unbiased", "biased"}, default="unbiased"
         MMD^2 estimator, see :func:`mmd2`.
+    ties : {"conservative", "randomized"}, default="conservative"
+        How permutations whose statistic equals the observed one count.
+        ``"conservative"``: all of them (and the observed sample itself) count
+        as at least as extreme; the test never rejects more often than the
+        level but is conservative when the null takes few distinct values
+        (for ``n = m = 4`` the pooled 8 rows have only 35 distinct splits).
+        ``"randomized"``: they count with a uniform random weight, which
+        makes the size exactly the level at every sample size (the p-value
+        then depends on ``random_state`` even given the null distribution).
     check_held_out : bool, default=True
-        With a :class:`DeepKernel`, raise if ``X`` or ``Y`` holds more than
-        ``max(1, ceil(0.2 * len))`` of the kernel's training rows (each sample
-        is checked on its own). Testing on training rows inflates the type I
-        error: training rows of one population against fresh rows of the
-        other gave a size of 0.32 (MMD-D) and 0.10 (MMD-MP) at level 0.05 on
-        the TruthfulQA embeddings. Rows are recognised through their
-        direction (see :meth:`DeepKernel.seen_in_training`), so copies that
-        were rescaled or re-normalised are caught too. A few matches are
-        tolerated because real corpora repeat texts (81 of the 817 TruthfulQA
-        human answers are exact duplicates); validation rows of
-        :class:`KernelLearner` count as training rows. Pass ``False`` only if
-        the matches are genuinely new data.
+        With a :class:`DeepKernel` learned by :class:`KernelLearner`, raise a
+        ValueError when ``X`` or ``Y`` (each checked on its own) holds more
+        than ``max(1, ceil(0.2 * n))`` of the kernel's training or validation
+        rows, ``n`` being that sample's size: testing on training rows
+        inflates the type I error far above the level. Rows are matched by
+        direction (:meth:`DeepKernel.seen_in_training`), so a common
+        rescaling or per-row normalisation of the data does not hide them. A
+        few matches are tolerated because real corpora repeat texts ("I have
+        no comment.").
     random_state : int, RandomState instance or None, default=None
         The permutations are drawn in blocks of at most 128, each from its own
         seed derived from ``random_state``, so a given seed gives the same
@@ -492,26 +532,6 @@ class MMDTest(BaseEstimator):
         cluster; the Gram matrix is shipped once per batch of blocks.
     verbose : int, default=0
         Print the progress of the permutations (about every 10 %).
-    ties : {"count", "randomized"}, default="count"
-        How permutation statistics equal to the observed one count.
-        ``"count"``: all of them, ``(1 + #{null >= stat}) / (P + 1)``, valid
-        but conservative when the null is very discrete (at n = m = 4 the
-        size at 5 % is about 0.037). ``"randomized"``: ties (the observed
-        labelling among them) are broken by one uniform draw (seeded by
-        ``random_state``), which gives the nominal size at any n; see the
-        size table in the tests.
-    method : {"permutation", "asymptotic"}, default="permutation"
-        ``"permutation"``: the permutation null (exact level for any sample
-        size). ``"asymptotic"``: the limiting null distribution of the
-        statistic (Gretton, Fukumizu, Harchaoui & Sriperumbudur 2009): under
-        ``P = Q``, ``MMD^2 ~ (1/n + 1/m) sum_l lambda_l (w_l^2 - c)`` with
-        ``w_l`` standard normal, ``c = 1`` for the unbiased and ``c = 0`` for
-        the biased estimator, and ``lambda_l`` the eigenvalues of the centred
-        pooled Gram matrix divided by ``n + m``; the p-value is taken from
-        10,000 draws of that sum (``null_distribution``). One eigen-
-        decomposition replaces the permutations; the level is asymptotic
-        (checked by simulation in the test suite against the permutation
-        test), so prefer permutations for small samples.
 
     Examples
     --------
@@ -529,29 +549,30 @@ class MMDTest(BaseEstimator):
         self,
         kernel="gaussian",
         *,
+        method="permutation",
         n_permutations=999,
         estimator="unbiased",
+        ties="conservative",
         check_held_out=True,
         random_state=None,
         n_jobs=None,
         verbose=0,
-        method="permutation",
-        ties="count",
     ):
         self.kernel = kernel
+        self.method = method
         self.n_permutations = n_permutations
         self.estimator = estimator
+        self.ties = ties
         self.check_held_out = check_held_out
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
-        self.method = method
-        self.ties = ties
 
     def __repr__(self):
         return (
-            f"MMDTest(kernel={self.kernel!r}, n_permutations={self.n_permutations}, "
-            f"estimator={self.estimator!r}, random_state={self.random_state!r})"
+            f"MMDTest(kernel={self.kernel!r}, method={self.method!r}, "
+            f"n_permutations={self.n_permutations}, estimator={self.estimator!r}, "
+            f"ties={self.ties!r}, random_state={self.random_state!r})"
         )
 
     def test(self, X, Y):
@@ -572,16 +593,17 @@ class MMDTest(BaseEstimator):
         P = self.n_permutations
         if isinstance(P, bool) or not isinstance(P, Integral) or P < 1:
             raise ValueError(f"n_permutations must be an int >= 1. Got {P!r} instead.")
-        _check_estimator_name(self.estimator, ("unbiased", "biased"))
-        if self.ties not in ("count", "randomized"):
-            raise ValueError(
-                f"ties must be 'count' or 'randomized'. Got {self.ties!r} instead."
-            )
         if self.method not in ("permutation", "asymptotic"):
             raise ValueError(
                 "method must be 'permutation' or 'asymptotic'. "
                 f"Got {self.method!r} instead."
             )
+        if self.ties not in ("conservative", "randomized"):
+            raise ValueError(
+                "ties must be 'conservative' or 'randomized'. "
+                f"Got {self.ties!r} instead."
+            )
+        _check_estimator_name(self.estimator, ("unbiased", "biased"))
         X, Y = _check_samples(X, Y, kernel=self.kernel)
         Z = np.vstack([X, Y])
         k = resolve_kernel(self.kernel)
@@ -590,10 +612,9 @@ class MMDTest(BaseEstimator):
         k, K = bind_and_gram(k, Z)
         n = X.shape[0]
         stat = _mmd2_from_gram(K, n, self.estimator)
-        if self.method == "asymptotic":
-            null = _spectral_null(K, n, self.estimator, self.random_state)
-            P = null.size
-        else:
+        p_asym = _gamma_pvalue(K, n, stat, self.estimator)
+        null = p_perm = None
+        if self.method == "permutation":
             null = _permutation_null(
                 K,
                 n,
@@ -603,20 +624,25 @@ class MMDTest(BaseEstimator):
                 n_jobs=self.n_jobs,
                 progress=loop_progress(self, "permutations", verbose=self.verbose),
             )
-        tol = 1e-12 * max(1.0, float(np.abs(K).max()))
-        if self.ties == "randomized" and self.method == "permutation":
-            # ties (the observed labelling counted among them) are broken by a
-            # uniform draw: an exact level-alpha test at small n
-            above = np.count_nonzero(null > stat + tol)
-            tied = np.count_nonzero(np.abs(null - stat) <= tol)
-            u = np.random.default_rng(spawn_seeds(self.random_state, 1)[0]).uniform()
-            pvalue = (above + u * (tied + 1.0)) / (P + 1.0)
-        else:
-            pvalue = (1.0 + np.count_nonzero(null >= stat - tol)) / (P + 1.0)
+            tol = 1e-12 * max(1.0, float(np.abs(K).max()))
+            if self.ties == "conservative":
+                p_perm = (1.0 + np.count_nonzero(null >= stat - tol)) / (P + 1.0)
+            else:
+                # a seed independent of the permutation blocks' seeds
+                n_blocks = -(-int(P) // _PERM_BLOCK)
+                seed = spawn_seeds(self.random_state, n_blocks + 1)[-1]
+                u = 1.0 - np.random.default_rng(seed).random()  # in (0, 1]
+                above = np.count_nonzero(null > stat + tol)
+                tied = np.count_nonzero(np.abs(null - stat) <= tol)
+                p_perm = (above + u * (1.0 + tied)) / (P + 1.0)
+            p_perm = float(p_perm)
         return MMDTestResult(
             statistic=stat,
-            pvalue=float(pvalue),
+            pvalue=p_perm if self.method == "permutation" else p_asym,
             null_distribution=null,
             estimator=self.estimator,
             kernel=k,
+            method=self.method,
+            pvalue_permutation=p_perm,
+            pvalue_asymptotic=p_asym,
         )

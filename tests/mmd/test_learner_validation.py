@@ -47,7 +47,9 @@ def test_validation_interval(data):
 
 def test_no_validation_keeps_the_last_epoch(data):
     X, y = data
-    kl = KernelLearner(n_components=2, max_iter=3, random_state=0).fit(X, y)
+    kl = KernelLearner(
+        n_components=2, max_iter=3, validation_fraction=0.0, random_state=0
+    ).fit(X, y)
     assert kl.best_epoch_ == 3 and kl.validation_history_.size == 0
 
 
@@ -79,8 +81,17 @@ def test_validation_rows_count_as_training_rows(data):
 def test_validation_bad_input(data):
     X, y = data
     with pytest.raises(ValueError, match="optimizer='adam'"):
-        KernelLearner(optimizer="lbfgs", validation_fraction=0.2).fit(X, y)
+        KernelLearner(optimizer="lbfgs", n_iter_no_change=3).fit(X, y)
     with pytest.raises(ValueError, match="at least 2 of each"):
         KernelLearner(validation_fraction=0.01).fit(X[::10], y[::10])
     with pytest.raises(ValueError, match="validation_fraction"):
         KernelLearner(validation_fraction=1.0).fit(X, y)
+
+
+def test_lbfgs_checkpoint_is_the_best_validation_iteration(data):
+    X, y = data
+    kl = KernelLearner(
+        optimizer="lbfgs", n_components=2, batch_size=40, max_iter=15, random_state=0
+    ).fit(X, y)
+    assert kl.validation_history_.size == kl.objective_history_.size
+    assert kl.best_epoch_ == int(np.argmax(kl.validation_history_)) + 1

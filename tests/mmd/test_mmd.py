@@ -286,18 +286,25 @@ def test_size_learned_kernel_on_held_out_split(rng):
     # stays at the nominal level. Testing on the training rows instead (what
     # check_held_out forbids) rejects far too often.
     H = load_mgt_embeddings("truthfulqa", dtype=np.float64).human
-    # 81 of the 817 answers repeat another exactly ("I have no comment."): a
-    # held-out row must be a new text, so split the distinct answers
-    H = np.unique(H, axis=0)
     perm = rng.permutation(len(H))
     train, test = H[perm[:300]], H[perm[300:]]
     y = np.repeat([0, 1], 150)
     kernels = [
-        KernelLearner(obj, n_components=32, max_iter=60, batch_size=150, random_state=s)
+        KernelLearner(
+            obj,
+            n_components=32,
+            max_iter=60,
+            batch_size=150,
+            validation_fraction=0.0,
+            random_state=s,
+        )
         .fit(train, y)
         .kernel_
         for s, obj in enumerate(["mmd-mp", "mmd-d"])
     ]
+    # drop held-out answers that repeat a training answer word for word (the
+    # corpus repeats texts), so that no test sample trips the held-out check
+    test = test[~kernels[0].seen_in_training(test)]
     reps, alpha = 200, 0.05
     se = np.sqrt(alpha * (1 - alpha) / reps)
     rate = _null_rejections(lambda rep: kernels[rep % 2], 20, reps, rng, test, alpha)
@@ -358,24 +365,12 @@ def test_learned_kernel_refuses_training_rows(rng):
     X = rng.normal(size=(40, 3))
     y = np.repeat([0, 1], 20)
     k = KernelLearner(n_components=2, max_iter=2, random_state=0).fit(X, y).kernel_
-    with pytest.raises(ValueError, match="used to train the kernel"):
+    with pytest.raises(ValueError, match="used to train"):
         MMDTest(k, n_permutations=9).test(X[:20], X[20:])
     MMDTest(k, n_permutations=9, check_held_out=False).test(X[:20], X[20:])
-    # each sample is checked on its own: training rows of one population
-    # against fresh rows of the other are refused (this inflated the size)
-    fresh = rng.normal(size=(20, 3))
-    with pytest.raises(ValueError, match="5 of the 5 rows of Y"):
-        MMDTest(k, n_permutations=9).test(fresh, X[:5])
-    # a common rescaling or re-normalised rows do not hide training rows
-    with pytest.raises(ValueError, match="rows of X were used"):
-        MMDTest(k, n_permutations=9).test(X[:20] * 3.7, fresh)
-    unit = X[:20] / np.linalg.norm(X[:20], axis=1, keepdims=True)
-    with pytest.raises(ValueError, match="rows of X were used"):
-        MMDTest(k, n_permutations=9).test(unit, fresh)
-    # max(1, ceil(0.2 n)) repeats are tolerated (real corpora repeat texts)
-    MMDTest(k, n_permutations=9).test(np.vstack([fresh[:16], X[:4]]), fresh[::-1])
-    with pytest.raises(ValueError, match="5 of the 20 rows of X"):
-        MMDTest(k, n_permutations=9).test(np.vstack([fresh[:15], X[:5]]), fresh)
+    # max(1, ceil(0.2 * 10)) = 2 training rows per sample are tolerated
+    Y = np.vstack([X[:2], rng.normal(size=(8, 3))])
+    MMDTest(k, n_permutations=9).test(rng.normal(size=(10, 3)), Y)
 
 
 def test_detector_separates_human_and_chatgpt():
@@ -482,68 +477,20 @@ def test_mmd_test_is_a_clonable_estimator():
     assert clone(t).test(X, Y).pvalue == t.test(X, Y).pvalue
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("estimator", ["unbiased", "biased"])
-def test_asymptotic_pvalue_has_its_level_and_agrees_with_permutations(estimator):
-    """Size of method="asymptotic" at 5 % by simulation (3-SE bound that can fail),
-    and its p-values track the permutation p-values on the same data."""
-    rng = np.random.default_rng(12)
-    reps, alpha = 300, 0.05
-    rej, pa, pp = 0, [], []
-    for r in range(reps):
-        X, Y = rng.normal(size=(40, 4)), rng.normal(size=(40, 4))
-        res = MMDTest(method="asymptotic", estimator=estimator, random_state=r).test(
-            X, Y
-        )
-        rej += res.pvalue <= alpha
-        if r < 60:
-            pa.append(res.pvalue)
-            pp.append(
-                MMDTest(n_permutations=499, estimator=estimator, random_state=r)
-                .test(X, Y)
-                .pvalue
-            )
-    se = np.sqrt(alpha * (1 - alpha) / reps)
-    assert abs(rej / reps - alpha) <= 3 * se, rej / reps  # measured 0.037-0.067
-    assert np.corrcoef(pa, pp)[0, 1] > 0.9
-    # power under a shift, and the null draws are returned
-    X, Y = rng.normal(size=(40, 4)), rng.normal(0.8, 1.0, size=(40, 4))
-    res = MMDTest(method="asymptotic", estimator=estimator, random_state=0).test(X, Y)
-    assert res.pvalue < 0.01 and res.null_distribution.shape == (10_000,)
-
-
-def test_epsilon_gradient_survives_very_small_epsilon():
-    """epsilon = sigmoid(logit): the gradient must not vanish for logits << -37."""
+def test_sigmoid_is_accurate_in_both_tails_and_eps_gradient_survives(rng):
     from statnorm.mmd._kernel import _sigmoid
 
-    assert _sigmoid(np.array([-40.0, -700.0])).min() > 0
-    np.testing.assert_allclose(_sigmoid(np.array([-40.0])), np.exp(-40.0), rtol=1e-12)
-    rng = np.random.default_rng(3)
-    X = np.vstack([rng.normal(size=(40, 3)), rng.normal(0.3, 1, size=(40, 3))])
-    y = np.repeat([0, 1], 40)
-    kl = KernelLearner(
-        "mmd-d", n_components=2, max_iter=3, epsilon_init=1e-20, random_state=0
-    ).fit(X, y)
-    assert 0 < kl.kernel_.epsilon < 1e-15
-
-
-@pytest.mark.slow
-def test_randomized_ties_give_the_nominal_size_at_small_n():
-    """n = m = 4: counting ties is conservative (measured 0.0385 at 5 %, 2000
-    replications); breaking them at random restores the level (0.055)."""
-    rng = np.random.default_rng(1)
-    reps, alpha = 1500, 0.05
-    rej = {"count": 0, "randomized": 0}
-    for r in range(reps):
-        X, Y = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
-        for ties in rej:
-            p = MMDTest(n_permutations=199, random_state=r, ties=ties).test(X, Y).pvalue
-            rej[ties] += p <= alpha
-    se = np.sqrt(alpha * (1 - alpha) / reps)
-    assert abs(rej["randomized"] / reps - alpha) <= 3 * se, rej
-    assert rej["count"] <= rej["randomized"]  # ties only ever make it smaller
-    with pytest.raises(ValueError, match="ties must be"):
-        MMDTest(ties="random").test(X, Y)
+    x = np.array([-745.0, -60.0, -38.0, -1.0, 0.0, 1.0, 38.0, 60.0, 745.0])
+    s = _sigmoid(x)
+    np.testing.assert_allclose(s[:4], np.exp(x[:4]) / (1 + np.exp(x[:4])), rtol=1e-14)
+    np.testing.assert_allclose(s[4:], 1 / (1 + np.exp(-x[4:])), rtol=1e-14)
+    # the gradient of eps with respect to its logit, below -37, used to be 0
+    Z = rng.normal(size=(12, 3))
+    theta = _theta(1.0, 3.0, 1e-20, rng.normal(size=6))
+    _, g, _, _ = _loss_and_grad(theta, Z, 6, _sq_dists(Z), "linear", 3, 2, 0, False)
+    assert g[2] != 0.0
+    eps = 1e-20
+    assert abs(np.log(_sigmoid(np.log(eps) - np.log1p(-eps))) - np.log(eps)) < 1e-12
 
 
 def test_kernel_learner_integer_weights_equal_row_repetition():
@@ -560,3 +507,13 @@ def test_kernel_learner_integer_weights_equal_row_repetition():
     np.testing.assert_array_equal(a.transform(X), b.transform(X))
     with pytest.raises(ValueError, match="non-negative integers"):
         KernelLearner(**kw).fit(X, y, sample_weight=w + 0.25)
+
+
+def test_permutation_progress_is_reported_and_changes_nothing(capsys):
+    rng = np.random.default_rng(6)
+    X, Y = rng.normal(size=(30, 3)), rng.normal(size=(30, 3))
+    a = MMDTest(n_permutations=999, random_state=0, verbose=1).test(X, Y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "MMDTest permutations 999/999" and len(lines) >= 5
+    b = MMDTest(n_permutations=999, random_state=0).test(X, Y)
+    assert a.pvalue == b.pvalue

@@ -89,11 +89,13 @@ CASES = {
             bad_params={"random_state": [-1, "a"], "n_permutations": [0, -3, 2.5]},
         ),
         Case(
-            lambda X, Y, method: mmd.MMDTest(method=method, random_state=0).test(X, Y),
+            lambda X, Y, method, ties: mmd.MMDTest(
+                method=method, ties=ties, n_permutations=19, random_state=0
+            ).test(X, Y),
             {"X": _X, "Y": _Y},
-            params={"method": "asymptotic"},
-            bad_params={"method": ["gamma", None, 1]},
-            id="asymptotic",
+            params={"method": "asymptotic", "ties": "randomized"},
+            bad_params={"method": ["gamma", 1], "ties": ["random", None]},
+            id="method",
         ),
     ],
     f"{_M}.MMDTestResult": Case(
@@ -111,23 +113,33 @@ CASES = {
         params={"estimator": "unbiased"},
         bad_params={"estimator": ["nope", 1]},
     ),
+    f"{_M}.split_populations": Case(
+        lambda y, train_size, validation_size: np.concatenate(
+            mmd.split_populations(
+                y,
+                train_size=train_size,
+                validation_size=validation_size,
+                random_state=0,
+            )
+        ),
+        {"y": _lab},
+        params={"train_size": 0.5, "validation_size": 0.2},
+        bad_params={
+            "train_size": [0.0, 1.0, np.nan, "a"],
+            "validation_size": [-0.1, 1.0, np.nan],
+        },
+        skip={("y", "strings"): "population labels of any kind are valid"},
+    ),
+    f"{_M}.PopulationSplit": Case(
+        lambda y: mmd.split_populations(y, random_state=0).test,
+        {"y": _lab},
+        skip={("y", "strings"): "population labels of any kind are valid"},
+    ),
     f"{_M}.power_criterion": Case(
         lambda X, Y, lam: mmd.power_criterion(X, Y, lam=lam),
         {"X": _X, "Y": _Y},
         params={"lam": 1e-8},
         bad_params={"lam": [np.nan, -1.0, "a"]},
-    ),
-    f"{_M}.split_populations": Case(
-        lambda y, train_size, validation_size: mmd.split_populations(
-            y, train_size=train_size, validation_size=validation_size, random_state=0
-        ),
-        {"y": _lab.astype(float)},
-        params={"train_size": 0.5, "validation_size": 0.2},
-        bad_params={
-            "train_size": [np.nan, 0.0, 1.0, "a", True],
-            "validation_size": [-0.1, 0.6, np.inf],
-        },
-        skip={("y", "strings"): "population labels may be strings (documented)"},
     ),
 }
 
