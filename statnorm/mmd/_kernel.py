@@ -101,12 +101,14 @@ def median_sq_distance(Z):
 def bind_and_gram(kernel, Z):
     """Bind ``kernel`` to ``Z`` and return ``(bound_kernel, K(Z, Z))``.
 
-    For a Gaussian kernel the squared distances are computed once and serve
-    both the median heuristic and the Gram matrix.
+    For a Gaussian kernel the squared distances are computed once (on the
+    centred rows) and serve both the median heuristic and the Gram matrix.
     """
     if isinstance(kernel, GaussianKernel):
         kernel._check()
-        D = _sq_dists(Z)
+        # centred first: the distances are the same, but the GEMM form
+        # |a|^2 + |b|^2 - 2ab no longer cancels a large common offset
+        D = _sq_dists(Z - Z.mean(axis=0))
         if kernel.bandwidth == "median":
             if Z.shape[0] > _MEDIAN_MAX_POINTS:
                 sigma = median_sq_distance(Z)
