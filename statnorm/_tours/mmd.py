@@ -15,11 +15,13 @@ def tour(report):
     pops = ["chatgpt", "chatgpt_prompt1", "chatgpt_prompt2"]
     embs = [load_mgt_embeddings("truthfulqa", machine=p, dtype=float) for p in pops]
     H, q = embs[0].human, np.random.default_rng(0).permutation(817)
-    tr, te = q[:400], q[400:]
+    tr, ref, te = q[:350], q[350:500], q[500:]
     report.text(
         "Human TruthfulQA answers against ChatGPT answers under three prompts "
-        "(MiniLM embeddings); kernels are learned on 400 questions, everything "
-        "is tested on the other 417."
+        "(MiniLM embeddings); kernels are learned on 350 questions, the "
+        "detector's human reference is 150 other questions, and everything is "
+        "tested on the remaining 317 (one split: see the method page for "
+        "repeated splits with standard errors)."
     )
     res = MMDTest(n_permutations=999, random_state=0).test(
         H[te[:100]], embs[0].machine[te[100:200]]
@@ -38,7 +40,7 @@ def tour(report):
                 .fit(Xtr, ytr)
                 .kernel_
             )
-        det = MMDDetector(k).fit(H[tr[:200]])
+        det = MMDDetector(k).fit(H[ref])  # held out from the kernel's training
         scores = np.r_[det.score_samples(H[te]), det.score_samples(Mte)]
         rows.append((obj, roc_auc_score(y_true, scores)))
     report.table(SummaryTable("Single-instance AUROC", ("kernel", "AUROC"), rows))

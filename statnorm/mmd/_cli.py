@@ -92,6 +92,7 @@ def _run(args):
         random_state=args.random_state,
         verbose=0 if args.json else args.verbose,  # stdout is for --json
         method=args.method,
+        ties=args.ties,
     ).test(X, Y)
     data.update(
         n_test=[len(X), len(Y)],
@@ -186,6 +187,13 @@ def add_subcommand(subparsers):
         default="permutation",
         help="null distribution of the p-value (asymptotic: eigenvalues of the "
         "pooled Gram matrix, no permutations)",
+    )
+    p.add_argument(
+        "--ties",
+        choices=["conservative", "randomized"],
+        default="conservative",
+        help="permutation statistics equal to the observed one: all counted, or "
+        "broken at random (exact size at small n)",
     )
     add_n_permutations(p)
     p.add_argument(
