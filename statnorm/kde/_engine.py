@@ -17,8 +17,8 @@ from .._numba import effective_n_threads, parallel_threads
 from .._threads import blas_threads
 from . import _kernels
 
-BLOCK_ROWS = 128
-BLOCK_COLS = 2048
+BLOCK_ROWS = 256
+BLOCK_COLS = 1024
 
 
 def _blocks(m, size):

@@ -40,10 +40,10 @@ class HighDimKDE(BaseEstimator):
 
     The log-density is computed in log space (log-sum-exp over the data
     points, never a determinant, never a density that underflows) by a fused
-    kernel: BLAS tiles of cross products, then exponentials, running maximum
-    and sum per query, so the m x n matrix of distances never exists. There
-    is no tree approximation: results equal a float64 brute-force sum to
-    about 1e-13 relative (float64 default).
+    kernel: BLAS tiles of cross products, then exponentials summed per query
+    under a shift that bounds the largest term, so the m x n matrix of
+    distances never exists. There is no tree approximation: results equal a
+    float64 brute-force sum to about 1e-13 relative (float64 default).
 
     In large dimensions a KDE lives in one of three statistical regimes
     (Biroli & Mezard): CLT, heavy-tailed (alpha-stable) or extreme-value,

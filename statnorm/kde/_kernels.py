@@ -8,8 +8,11 @@ squared distances ``D = |x|^2 + |y|^2 - 2 x.y`` (clipped at 0), the log-kernel
 values ``a = log w - D / 2`` (data are whitened by the bandwidth, so the kernel
 is the standard normal), and fold them into per-query running statistics:
 
+- ``_lse_shift_tile``: the sum ``S = sum exp(a - s)`` with a per-query shift
+  ``s`` (an upper bound of ``a``) fixed by the caller, in one read-only pass;
 - ``_lse_tile``: running maximum ``M`` and scaled sum ``S = sum exp(a - M)``
-  (an online log-sum-exp), so the m x n matrix never exists;
+  (an online log-sum-exp, for queries where the bound is too loose), so the
+  m x n matrix never exists;
 - ``_diag_tile``: the same plus ``S2 = sum exp(2 (a - M))`` (for the effective
   number of points ``1 / sum w^2``) and the ``k + 1`` smallest distances (for
   the Hill estimate of the local stable index);

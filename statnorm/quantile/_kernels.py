@@ -11,28 +11,51 @@ from .._numba import njit, prange
 
 @njit(parallel=True)
 def pava_rows(Q, out):
-    """Row-wise L2 isotonic (non-decreasing) projection, equal weights (PAV)."""
+    """Row-wise L2 isotonic (non-decreasing) projection, equal weights (PAV).
+
+    Rows are split into 64 contiguous chunks, each with its own block stack
+    (no allocation per row). A row's non-decreasing prefix is
+    copied as it is checked; a row without a violation is never pooled.
+    """
     n, m = Q.shape
-    for i in prange(n):
+    if m == 0:
+        return
+    nt = 64
+    step = (n + nt - 1) // nt
+    for t in prange(nt):
         vals = np.empty(m)
         cnt = np.empty(m, dtype=np.int64)
-        nb = 0
-        for k in range(m):
-            vals[nb] = Q[i, k]
-            cnt[nb] = 1
-            nb += 1
-            while nb > 1 and vals[nb - 2] > vals[nb - 1]:
-                c = cnt[nb - 2] + cnt[nb - 1]
-                vals[nb - 2] = (
-                    vals[nb - 2] * cnt[nb - 2] + vals[nb - 1] * cnt[nb - 1]
-                ) / c
-                cnt[nb - 2] = c
-                nb -= 1
-        k = 0
-        for b in range(nb):
-            for _ in range(cnt[b]):
-                out[i, k] = vals[b]
+        for i in range(t * step, min(n, (t + 1) * step)):
+            prev = Q[i, 0]
+            out[i, 0] = prev
+            k = 1
+            while k < m and Q[i, k] >= prev:
+                prev = Q[i, k]
+                out[i, k] = prev
                 k += 1
+            if k == m:
+                continue
+            for j in range(k):
+                vals[j] = out[i, j]
+                cnt[j] = 1
+            nb = k
+            for j in range(k, m):
+                v = Q[i, j]
+                c = 1
+                while nb > 0 and vals[nb - 1] > v:
+                    nb -= 1
+                    c2 = cnt[nb] + c
+                    v = (vals[nb] * cnt[nb] + v * c) / c2
+                    c = c2
+                vals[nb] = v
+                cnt[nb] = c
+                nb += 1
+            j = m
+            for b in range(nb - 1, -1, -1):
+                v = vals[b]
+                for _ in range(cnt[b]):
+                    j -= 1
+                    out[i, j] = v
 
 
 @njit(parallel=True)
