@@ -41,6 +41,8 @@ def _learn(args, X, Y):
         args.learn,
         featurizer=args.featurizer,
         max_iter=args.max_iter,
+        validation_fraction=args.validation_fraction,
+        n_iter_no_change=args.n_iter_no_change,
         random_state=args.random_state,
         verbose=0 if args.json else max(0, args.verbose - 1),
     )
@@ -174,6 +176,20 @@ def add_subcommand(subparsers):
         type=nonneg_int("--max-iter"),
         default=100,
         help="training epochs of --learn",
+    )
+    p.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.2,
+        help="share of each training population held out to choose the "
+        "checkpoint of --learn (0: keep the last epoch)",
+    )
+    p.add_argument(
+        "--n-iter-no-change",
+        type=nonneg_int("--n-iter-no-change"),
+        default=None,
+        help="stop --learn after this many evaluations without improvement "
+        "(default: run all epochs)",
     )
     p.add_argument(
         "--train-fraction",
