@@ -30,3 +30,9 @@ def dask_client():
     yield client
     client.close()
     cluster.close()
+
+
+# Scripts that produced stored reference numbers or run long Monte Carlo
+# studies are run by hand (see each file); they are not tests, and importing
+# them (pytest --doctest-modules) would run them or need their peer packages.
+collect_ignore_glob = ["*/data/make_*.py", "mc_*.py"]

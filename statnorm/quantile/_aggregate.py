@@ -25,7 +25,14 @@ from .._validation import (
     validate_data,
 )
 from . import _weights as wt
-from ._base import QuantileFan, default_estimators, quantile_strategy
+from ._base import (
+    QuantileFan,
+    default_estimators,
+    quantile_router,
+    quantile_strategy,
+    route_fit,
+    rows_of,
+)
 from ._metrics import monotonize, pinball_loss
 from ._utils import check_quantiles, is_scalar_level
 
@@ -66,9 +73,12 @@ def check_n_splits(cv, n, random_state):
     return check_cv(cv)
 
 
-def _fit_predict_fold(name, est, tau, X, y, tr, te, sample_weight):
+def _fit_predict_fold(name, est, tau, X, y, tr, te, sample_weight, params=None):
     sw = None if sample_weight is None else sample_weight[tr]
-    fan = QuantileFan(est, tau, name).fit(X[tr], y[tr], sample_weight=sw)
+    prm = None if params is None else rows_of(params, tr, len(y))
+    fan = QuantileFan(est, tau, name).fit(
+        X[tr], y[tr], sample_weight=sw, fit_params=prm
+    )
     return fan.predict(X[te])
 
 
@@ -99,7 +109,7 @@ def cv_splits(splitter, X, y, groups):
 
 
 def oof_predictions(
-    named, tau, X, y, splitter, n_jobs, groups=None, sample_weight=None
+    named, tau, X, y, splitter, n_jobs, groups=None, sample_weight=None, params=None
 ):
     """Out-of-fold predictions Z (n, p, m) of the held-out rows, and those rows.
 
@@ -108,7 +118,17 @@ def oof_predictions(
     """
     splits, held = cv_splits(splitter, X, y, groups)
     jobs = [
-        delayed(_fit_predict_fold)(name, est, tau, X, y, tr, te, sample_weight)
+        delayed(_fit_predict_fold)(
+            name,
+            est,
+            tau,
+            X,
+            y,
+            tr,
+            te,
+            sample_weight,
+            None if params is None else params[name],
+        )
         for name, est in named
         for tr, te in splits
     ]
@@ -417,7 +437,10 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             len(named),
             m,
         )
-        Z, held = oof_predictions(named, tau, X, y, splitter, self.n_jobs, groups, sw)
+        params, groups = route_fit(self, named, splitter, sw, groups)
+        Z, held = oof_predictions(
+            named, tau, X, y, splitter, self.n_jobs, groups, sw, params
+        )
         if self.sort_base:
             Z = np.sort(Z, axis=2)
         swh = None if sw is None else sw[held]
@@ -436,7 +459,12 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         _logger.info("QuantileAggregator: weights by %s", self.solver_)
 
         fans = Parallel(n_jobs=self.n_jobs)(
-            delayed(QuantileFan(est, tau, name).fit)(X, y, sample_weight=sw)
+            delayed(QuantileFan(est, tau, name).fit)(
+                X,
+                y,
+                sample_weight=sw,
+                fit_params=None if params is None else params[name],
+            )
             for name, est in named
         )
         self.fans_ = fans
@@ -586,6 +614,21 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             self.weights_ = W.reshape(m, p, m)
         else:
             self.weights_ = wt.softmax(best_params[0], axis=1)[gidx]
+
+    def get_metadata_routing(self):
+        """Where ``fit`` metadata go under scikit-learn's metadata routing.
+
+        With ``sklearn.set_config(enable_metadata_routing=True)``,
+        ``sample_weight`` reaches the base models that requested it
+        (``set_fit_request(sample_weight=True)``) and ``groups`` the splitter
+        (group splitters request it by default).
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        cv = KFold(self.cv) if isinstance(self.cv, Integral) else self.cv
+        return quantile_router(self, named_estimators(self.estimators), cv)
 
     # ------------------------------------------------------------ predict
     def predict_base(self, X):

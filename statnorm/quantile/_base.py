@@ -96,6 +96,65 @@ def fit_weights(estimator, sample_weight, name="estimator"):
     )
 
 
+def routing_enabled():
+    """Whether scikit-learn's metadata routing is switched on."""
+    from sklearn import get_config
+
+    return bool(get_config().get("enable_metadata_routing", False))
+
+
+def quantile_router(meta, named, splitter):
+    """The MetadataRouter of a quantile meta-estimator: its models and splitter.
+
+    ``fit`` of the meta-estimator routes to ``fit`` of every named model and
+    to ``split`` of the splitter (None: no splitter).
+    """
+    from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
+
+    router = MetadataRouter(owner=type(meta).__name__).add_self_request(meta)
+    for name, est in named:
+        router.add(
+            **{name: est},
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+    if splitter is not None:
+        router.add(
+            splitter=splitter,
+            method_mapping=MethodMapping().add(caller="fit", callee="split"),
+        )
+    return router
+
+
+def route_fit(meta, named, splitter, sample_weight, groups):
+    """``(params, groups)`` for the models and the splitter under routing.
+
+    ``params[name]`` holds the full-length ``fit`` metadata model ``name``
+    requested (``set_fit_request``); ``groups`` is what the splitter requested.
+    Without routing, ``params`` is None and the arguments pass as given.
+    """
+    if not routing_enabled():
+        return None, groups
+    from sklearn.utils.metadata_routing import process_routing
+
+    kw = {
+        k: v
+        for k, v in (("sample_weight", sample_weight), ("groups", groups))
+        if v is not None
+    }
+    routed = process_routing(meta, "fit", **kw)
+    params = {name: dict(routed[name].fit) for name, _ in named}
+    split_groups = routed.splitter.split.get("groups") if splitter is not None else None
+    return params, split_groups
+
+
+def rows_of(params, idx, n):
+    """The rows ``idx`` of every length-``n`` array in a dict of fit metadata."""
+    return {
+        k: (np.asarray(v)[idx] if v is not None and np.ndim(v) and len(v) == n else v)
+        for k, v in params.items()
+    }
+
+
 class QuantileFan:
     """A fitted set of models giving one column per level (internal)."""
 
@@ -105,9 +164,12 @@ class QuantileFan:
         self.name = name
         self.kind, self.key = quantile_strategy(estimator, name)
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, fit_params=None):
         tau = self.quantiles
-        kw = fit_weights(self.estimator, sample_weight, self.name)
+        if fit_params is not None:  # routed metadata, already sliced to the rows
+            kw = dict(fit_params)
+        else:
+            kw = fit_weights(self.estimator, sample_weight, self.name)
         if self.kind == "level":
             self.models_ = [
                 clone(self.estimator).set_params(**{self.key: float(t)}).fit(X, y, **kw)

@@ -26,7 +26,7 @@ from .._validation import (
 )
 from ..exceptions import StatnormWarning
 from ._aggregate import DEFAULT_QUANTILES
-from ._base import QuantileFan, quantile_strategy
+from ._base import QuantileFan, quantile_router, quantile_strategy, route_fit, rows_of
 from ._metrics import apply_monotone, pinball_loss
 from ._utils import central_pairs, check_quantiles, is_scalar_level
 
@@ -302,6 +302,10 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         )
         sw = check_sample_weight(sample_weight, X)
         groups = check_groups(groups, X)
+        params, groups = route_fit(
+            self, [("estimator", est)], self._splitter(), sw, groups
+        )
+        params = None if params is None else params["estimator"]
         rs = check_random_state(self.random_state)
         n = X.shape[0]
         self.quantiles_ = tau
@@ -320,11 +324,14 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             perm = rs.permutation(n)
             cal, tr = perm[:n_cal], perm[n_cal:]
             self.estimator_ = QuantileFan(est, tau).fit(
-                X[tr], y[tr], sample_weight=None if sw is None else sw[tr]
+                X[tr],
+                y[tr],
+                sample_weight=None if sw is None else sw[tr],
+                fit_params=None if params is None else rows_of(params, tr, len(y)),
             )
             self._calibrate_split(self.estimator_.predict(X[cal]), y[cal], plan, tau)
         else:
-            self._fit_cvplus(est, tau, plan, X, y, sw, groups, rs)
+            self._fit_cvplus(est, tau, plan, X, y, sw, groups, rs, params)
         self._warn_infinite(plan, self.n_calibration_)
         return self
 
@@ -340,7 +347,32 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         self.shifts_ = shifts
         self.n_calibration_ = n_cal
 
-    def _fit_cvplus(self, est, tau, plan, X, y, sw, groups, rs):
+    def _splitter(self):
+        """The CV+ splitter for routing (None for split conformal)."""
+        from sklearn.model_selection import KFold
+
+        if self.cv == "split":
+            return None
+        if self.cv == "cv+":
+            return KFold(self.n_folds)
+        return KFold(self.cv) if isinstance(self.cv, Integral) else self.cv
+
+    def get_metadata_routing(self):
+        """Where ``fit`` metadata go under scikit-learn's metadata routing.
+
+        With ``sklearn.set_config(enable_metadata_routing=True)``,
+        ``sample_weight`` reaches the quantile model if it requested it
+        (``set_fit_request(sample_weight=True)``) and ``groups`` the CV+
+        splitter.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        est = _default_estimator() if self.estimator is None else self.estimator
+        return quantile_router(self, [("estimator", est)], self._splitter())
+
+    def _fit_cvplus(self, est, tau, plan, X, y, sw, groups, rs, params=None):
         from ._aggregate import check_n_splits, cv_splits
 
         n = X.shape[0]
@@ -362,7 +394,10 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
 
         def fit_fold(k, tr):
             fan = QuantileFan(est, tau).fit(
-                X[tr], y[tr], sample_weight=None if sw is None else sw[tr]
+                X[tr],
+                y[tr],
+                sample_weight=None if sw is None else sw[tr],
+                fit_params=None if params is None else rows_of(params, tr, len(y)),
             )
             if self.verbose:
                 print(

@@ -266,3 +266,32 @@ def test_progress_callbacks_inside_pipeline_and_grid_search():
         search.fit(X, y)
     # 2 candidates x 2 folds + the refit, 3 epochs each
     assert rec.epochs == (2 * 2 + 1) * 3
+
+
+def test_metadata_routing_of_weights_and_groups():
+    """With routing on, weights reach only the models that requested them and
+    groups reach the splitter, in both estimators (scikit-learn's API)."""
+    import sklearn
+
+    rng = np.random.default_rng(10)
+    X, y, g = _grouped(rng, n_groups=24, per=5)
+    w = rng.integers(1, 4, y.size)
+    rep = np.repeat(np.arange(y.size), w)
+    with sklearn.config_context(enable_metadata_routing=True):
+        asked = QuantileRegressor(alpha=0.0).set_fit_request(sample_weight=True)
+        not_asked = QuantileRegressor(alpha=0.0).set_fit_request(sample_weight=False)
+        agg = QuantileAggregator(
+            [("asked", asked), ("not_asked", not_asked)],
+            quantiles=TAU,
+            cv=GroupKFold(3),
+        ).fit(X, y, sample_weight=w, groups=g)
+        cqr = ConformalQuantileRegressor(asked, quantiles=TAU, cv=GroupKFold(3))
+        cqr.fit(X, y, sample_weight=w, groups=g)
+    ref_w = [
+        QuantileRegressor(alpha=0.0, quantile=t).fit(X[rep], y[rep]).coef_ for t in TAU
+    ]
+    ref_u = [QuantileRegressor(alpha=0.0, quantile=t).fit(X, y).coef_ for t in TAU]
+    np.testing.assert_allclose([m.coef_ for m in agg.estimators_[0]], ref_w, atol=1e-6)
+    np.testing.assert_allclose([m.coef_ for m in agg.estimators_[1]], ref_u, atol=1e-6)
+    for label in np.unique(g):  # groups reached the splitter
+        assert np.unique(cqr.fold_of_[g == label]).size == 1

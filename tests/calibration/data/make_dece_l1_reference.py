@@ -16,37 +16,46 @@ stores (200,000 resamples). Run from the repository root::
 from pathlib import Path
 
 import numpy as np
-from calibration import utils as U
 
-rng = np.random.default_rng(2025)
-n, C = 1500, 4
-cases = {}
-for name, temp in (("calibrated", 1.0), ("overconfident", 2.5), ("underconf", 0.5)):
-    logits = rng.normal(size=(n, C)) * 2.0
-    P_true = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
-    y = np.array([rng.choice(C, p=p) for p in P_true])
-    P = np.exp(logits * temp) / np.exp(logits * temp).sum(1, keepdims=True)
-    conf, pred = P.max(1), P.argmax(1)
-    data = list(zip(conf, (pred == y).astype(float), strict=True))
-    bins = U.get_equal_bins(conf, num_bins=15)
-    binned = U.bin(data, bins)
-    np.random.seed(0)  # noqa: NPY002 - the reference code draws from np.random
-    R = 200_000
-    # the estimator, and its Monte Carlo SE from 20 independent runs
-    runs = [U.normal_debiased_ce(binned, power=1, resamples=R // 20) for _ in range(20)]
-    cases[name] = (
-        P,
-        y,
-        float(np.mean(runs)),
-        float(np.std(runs, ddof=1) / np.sqrt(20)),
+
+def main():
+    from calibration import utils as U
+
+    rng = np.random.default_rng(2025)
+    n, C = 1500, 4
+    cases = {}
+    for name, temp in (("calibrated", 1.0), ("overconfident", 2.5), ("underconf", 0.5)):
+        logits = rng.normal(size=(n, C)) * 2.0
+        P_true = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+        y = np.array([rng.choice(C, p=p) for p in P_true])
+        P = np.exp(logits * temp) / np.exp(logits * temp).sum(1, keepdims=True)
+        conf, pred = P.max(1), P.argmax(1)
+        data = list(zip(conf, (pred == y).astype(float), strict=True))
+        bins = U.get_equal_bins(conf, num_bins=15)
+        binned = U.bin(data, bins)
+        np.random.seed(0)  # noqa: NPY002 - the reference code draws from np.random
+        R = 200_000
+        # the estimator, and its Monte Carlo SE from 20 independent runs
+        runs = [
+            U.normal_debiased_ce(binned, power=1, resamples=R // 20) for _ in range(20)
+        ]
+        cases[name] = (
+            P,
+            y,
+            float(np.mean(runs)),
+            float(np.std(runs, ddof=1) / np.sqrt(20)),
+        )
+
+    out = Path(__file__).with_name("dece_l1_reference.npz")
+    np.savez_compressed(
+        out,
+        **{f"{k}_P": v[0] for k, v in cases.items()},
+        **{f"{k}_y": v[1] for k, v in cases.items()},
+        **{f"{k}_value": v[2] for k, v in cases.items()},
+        **{f"{k}_se": v[3] for k, v in cases.items()},
     )
+    print({k: (v[2], v[3]) for k, v in cases.items()})
 
-out = Path(__file__).with_name("dece_l1_reference.npz")
-np.savez_compressed(
-    out,
-    **{f"{k}_P": v[0] for k, v in cases.items()},
-    **{f"{k}_y": v[1] for k, v in cases.items()},
-    **{f"{k}_value": v[2] for k, v in cases.items()},
-    **{f"{k}_se": v[3] for k, v in cases.items()},
-)
-print({k: (v[2], v[3]) for k, v in cases.items()})
+
+if __name__ == "__main__":
+    main()
