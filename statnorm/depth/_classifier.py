@@ -249,6 +249,24 @@ class DepthClassifier(ClassifierMixin, BaseEstimator):
         out[:, np.asarray(seen, dtype=int)] = proba
         return out
 
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of :meth:`predict` on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Points to classify.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights.
+
+        Returns
+        -------
+        score : float
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def predict(self, X):
         """Predict the class of each row of ``X``.
 
