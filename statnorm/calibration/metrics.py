@@ -78,11 +78,12 @@ def _check_y_prob(y_true, y_prob):
     return y, P
 
 
-def _bin_error(conf, correct, n_bins, strategy, power=1):
+def _bin_gaps(conf, correct, n_bins, strategy):
+    """Per non-empty bin: ``|mean conf - mean correct|`` and the bin's count."""
     n = conf.shape[0]
     if strategy == "uniform":
         idx = np.clip(np.ceil(conf * n_bins).astype(np.int64) - 1, 0, n_bins - 1)
-    else:
+    else:  # equal mass: ranks cut into n_bins groups of (nearly) equal size
         order = np.argsort(conf, kind="stable")
         idx = np.empty(n, dtype=np.int64)
         idx[order] = (np.arange(n) * n_bins) // n
@@ -90,8 +91,13 @@ def _bin_error(conf, correct, n_bins, strategy, power=1):
     sc = np.bincount(idx, weights=conf, minlength=n_bins)
     sa = np.bincount(idx, weights=correct, minlength=n_bins)
     nz = cnt > 0
-    gap = np.abs(sc[nz] - sa[nz]) / cnt[nz]
-    return float(np.sum(cnt[nz] / n * gap**power))
+    return np.abs(sc[nz] - sa[nz]) / cnt[nz], cnt[nz]
+
+
+def _bin_error(conf, correct, n_bins, strategy, power=1):
+    """Mass-weighted mean of the bin gaps to the power ``power``."""
+    gaps, cnt = _bin_gaps(conf, correct, n_bins, strategy)
+    return float(np.sum(cnt / conf.shape[0] * gaps**power))
 
 
 _BINS = Interval(Integral, 1, None, closed="left")
@@ -638,22 +644,6 @@ def skce_test(
         method="quadratic",
         bandwidth=bandwidth,
     )
-
-
-def _bin_gaps(conf, correct, n_bins, strategy):
-    """Per non-empty bin: ``|mean conf - mean correct|`` and the bin's count."""
-    n = conf.shape[0]
-    if strategy == "uniform":
-        idx = np.clip(np.ceil(conf * n_bins).astype(np.int64) - 1, 0, n_bins - 1)
-    else:  # equal mass: ranks cut into n_bins groups of (nearly) equal size
-        order = np.argsort(conf, kind="stable")
-        idx = np.empty(n, dtype=np.int64)
-        idx[order] = (np.arange(n) * n_bins) // n
-    cnt = np.bincount(idx, minlength=n_bins)
-    sc = np.bincount(idx, weights=conf, minlength=n_bins)
-    sa = np.bincount(idx, weights=correct, minlength=n_bins)
-    nz = cnt > 0
-    return np.abs(sc[nz] - sa[nz]) / cnt[nz], cnt[nz]
 
 
 @validate_params(
