@@ -687,8 +687,8 @@ def check_sample_weight(sample_weight, X, *, name="sample_weight"):
     ----------
     sample_weight : array-like of shape (n_samples,) or None
         Row weights (a scalar is not accepted: it would weight nothing).
-    X : array-like of shape (n_samples, ...)
-        The rows the weights belong to.
+    X : array-like of shape (n_samples, ...) or int
+        The rows the weights belong to (or their number).
     name : str, default="sample_weight"
         Argument name used in error messages.
 
@@ -710,10 +710,18 @@ def check_sample_weight(sample_weight, X, *, name="sample_weight"):
     """
     if sample_weight is None:
         return None
-    n = len(X)
+    if isinstance(sample_weight, Real):
+        raise TypeError(
+            f"{name} must be an array of shape (n_samples,); got a scalar "
+            f"{sample_weight!r}."
+        )
+    n = X if isinstance(X, Integral) else len(X)
     w = check_1d(sample_weight, name=name, min_samples=1)
     if w.shape[0] != n:
-        raise ValueError(f"{name} has {w.shape[0]} entries for {n} samples.")
+        raise ValueError(
+            f"{name} has {w.shape[0]} entries but X has {n} samples; one weight "
+            "per sample is expected."
+        )
     if w.min() < 0:
         raise ValueError(f"{name} must be non-negative; got a minimum of {w.min():g}.")
     if not w.sum() > 0:

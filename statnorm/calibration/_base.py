@@ -1,7 +1,6 @@
 """Shared validation and the base class of every calibrator in this module."""
 
 import warnings
-from numbers import Real
 
 import numpy as np
 from scipy.special import log_softmax
@@ -10,6 +9,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_1d, check_2d, check_consistent_length
+from .._validation import check_sample_weight as _check_sample_weight
 from ..exceptions import StatnormWarning
 
 
@@ -88,26 +88,11 @@ def check_sample_weight(sample_weight, n_samples, *, name="sample_weight"):
     """Non-negative finite weights of length ``n_samples`` (None: all ones).
 
     The weighted objectives are weighted means, so only ratios of the weights
-    matter and integer weights are the same as repeating rows.
+    matter and integer weights are the same as repeating rows. The checks are
+    :func:`statnorm._validation.check_sample_weight`.
     """
-    if sample_weight is None:
-        return np.ones(n_samples)
-    if isinstance(sample_weight, Real):
-        raise TypeError(
-            f"{name} must be an array of shape (n_samples,) = ({n_samples},); got "
-            f"a scalar {sample_weight!r}."
-        )
-    w = check_1d(sample_weight, name=name)
-    if w.shape[0] != n_samples:
-        raise ValueError(
-            f"{name} has {w.shape[0]} entries but X has {n_samples} rows; one "
-            "weight per sample is expected."
-        )
-    if w.min() < 0:
-        raise ValueError(f"{name} must be non-negative; got min={w.min():.3g}.")
-    if not w.sum() > 0:
-        raise ValueError(f"{name} must have a positive sum; got all zeros.")
-    return w
+    w = _check_sample_weight(sample_weight, n_samples, name=name)
+    return np.ones(n_samples) if w is None else w
 
 
 def check_labels(y, n_classes, *, name="y", min_classes=2):

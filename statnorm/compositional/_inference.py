@@ -19,6 +19,7 @@ from .._validation import (
     check_2d,
     check_confidence_level,
     check_random_state,
+    check_sample_weight,
     spawn_seeds,
 )
 from ..results import Result, SummaryTable
@@ -192,23 +193,15 @@ class PartialCorrelationFDR(Result):
 
 # ------------------------------------------------------------------ helpers
 def _check_weights(sample_weight, n):
-    if sample_weight is None:
+    w = check_sample_weight(sample_weight, n)
+    if w is None:
         return None
-    w = check_1d(sample_weight, name="sample_weight")
-    if w.shape[0] != n:
-        raise ValueError(
-            f"sample_weight has {w.shape[0]} entries but X has {n} samples."
-        )
-    if (w < 0).any():
-        raise ValueError(
-            f"sample_weight must be non-negative; got min {w.min():g} instead."
-        )
     if (w > 0).sum() < 3:
         raise ValueError(
             "sample_weight must give a non-zero weight to at least 3 samples "
             "to estimate a covariance."
         )
-    return w.copy()
+    return w
 
 
 def _check_covariates(covariates, n, sample_weight):

@@ -8,7 +8,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 from scipy.stats import chi2
 
-from .._validation import Interval, StrOptions, check_1d
+from .._validation import Interval, StrOptions, check_sample_weight
 from ..exceptions import StatnormWarning
 from ._base import _BaseDepth, _unit_rows
 
@@ -183,23 +183,15 @@ class TTEDepth(_BaseDepth):
 
     def _weights(self, n):
         sw = getattr(self, "_fit_weight", None)
-        if sw is None:
+        w = check_sample_weight(sw, n)
+        if w is None:
             return None
-        w = check_1d(sw, name="sample_weight")
-        if w.shape[0] != n:
-            raise ValueError(
-                f"sample_weight has {w.shape[0]} entries but X has {n} samples."
-            )
-        if (w < 0).any():
-            raise ValueError(
-                f"sample_weight must be non-negative; got min {w.min():g} instead."
-            )
         if w.sum() <= 1:
             raise ValueError(
                 "sample_weight must sum to more than 1 (a reference of more "
                 f"than one point); got a sum of {w.sum():g} (zero weights?)."
             )
-        return w.copy()
+        return w
 
     def _fit(self, X):
         n = X.shape[0]
