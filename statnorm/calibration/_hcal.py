@@ -32,6 +32,9 @@ __all__ = ["HCalibrator", "hcalibration_loss"]
 _logger = logging.getLogger("statnorm.calibration")
 
 
+_N_LLOYD = 25  # Lloyd iterations of the k-means grouping
+
+
 def _check_window(window):
     if window % 2:
         raise ValueError(
@@ -41,7 +44,16 @@ def _check_window(window):
 
 
 def _objective(
-    P, y, *, window, epsilon, n_groups, iterate_classes, sort_key=None, n_jobs=None
+    P,
+    y,
+    *,
+    window,
+    epsilon,
+    n_groups,
+    iterate_classes,
+    sort_key=None,
+    n_jobs=None,
+    grouping="equal_mass",
 ):
     """Objective and its gradient with respect to ``P`` (same shape)."""
     from .._numba import parallel_threads
@@ -56,11 +68,14 @@ def _objective(
     row_label = np.ascontiguousarray(y[order // C], dtype=np.int32)
     g_sorted = np.empty(n * C)
     args = (d, row_label, C if iterate_classes else 0, window // 2, float(epsilon))
+    n_lloyd = _N_LLOYD if grouping == "kmeans" else 0
+    p_sorted = np.ascontiguousarray(P.ravel()[order], dtype=np.float64)
+    extra = (int(n_groups), g_sorted, p_sorted, n_lloyd)
     with parallel_threads(n_jobs) as n_threads:
         if n_threads > 1 and iterate_classes:
-            val = hcal_objective_threads(*args, int(n_groups), g_sorted, n_threads)
+            val = hcal_objective_threads(*args, *extra, n_threads)
         else:
-            val = hcal_objective_sorted(*args, int(n_groups), g_sorted)
+            val = hcal_objective_sorted(*args, *extra)
     grad = np.empty(n * C)
     grad[order] = g_sorted
     return float(val), grad.reshape(n, C)
@@ -73,6 +88,7 @@ def _objective(
         "window": [Interval(Integral, 2, None, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="left")],
         "n_groups": [Interval(Integral, 1, None, closed="left")],
+        "grouping": [StrOptions({"equal_mass", "kmeans"})],
         "iterate_classes": ["boolean"],
         "return_gradient": ["boolean"],
         "n_jobs": [Integral, None],
@@ -86,6 +102,7 @@ def hcalibration_loss(
     window=200,
     epsilon=1e-20,
     n_groups=15,
+    grouping="equal_mass",
     iterate_classes=True,
     return_gradient=False,
     n_jobs=None,
@@ -96,8 +113,8 @@ def hcalibration_loss(
     by ``p``. For each sorted event, ``T_i = |sum_{j in W(i)} (p_j - o_j)| /
     (window + 1)`` over the ``window + 1`` events centred on it (zero-padded at
     the ends), hinged at ``epsilon``; the hinged errors are averaged within
-    ``n_groups`` equal-mass probability groups and the group means averaged
-    with equal weight. With ``iterate_classes=True`` this is repeated with the
+    ``n_groups`` probability groups and the group means averaged with equal
+    weight. With ``iterate_classes=True`` this is repeated with the
     samples of each class left out in turn and the results averaged.
 
     One sort serves every leave-one-class-out pass (masked prefix sums), so an
@@ -115,7 +132,14 @@ def hcalibration_loss(
     epsilon : float, default=1e-20
         Hinge threshold (the tolerated error).
     n_groups : int, default=15
-        Equal-mass probability groups (the authors use 15 k-means clusters).
+        Number of probability groups.
+    grouping : {"equal_mass", "kmeans"}, default="equal_mass"
+        ``"equal_mass"``: groups of equal size by rank (then the equal-weight
+        mean of group means is almost the plain mean and ``n_groups`` has
+        almost no effect); ``"kmeans"``: deterministic 1-D k-means of the
+        sorted probabilities of each pass (Lloyd, equal-mass initialisation,
+        25 iterations), the authors' grouping without their random
+        initialisation. Groups carry no gradient.
     iterate_classes : bool, default=True
         Leave-one-class-out averaging.
     return_gradient : bool, default=False
@@ -159,6 +183,7 @@ def hcalibration_loss(
         n_groups=n_groups,
         iterate_classes=iterate_classes,
         n_jobs=n_jobs,
+        grouping=grouping,
     )
     return (val, grad) if return_gradient else val
 
@@ -261,8 +286,11 @@ default="pwlinear"
     epsilon : float, default=1e-20
         Hinge threshold of the objective.
     n_groups : int, default=15
-        Equal-mass probability groups of the objective (the authors use 15
-        k-means clusters; see the docs for the difference).
+        Probability groups of the objective.
+    grouping : {"equal_mass", "kmeans"}, default="equal_mass"
+        How the groups are formed (see :func:`hcalibration_loss`): equal-mass
+        groups make ``n_groups`` nearly a no-op; ``"kmeans"`` is the
+        authors' 1-D k-means grouping, made deterministic.
     iterate_classes : bool, default=True
         Leave-one-class-out averaging (the authors turn it off on ImageNet).
     max_iter : int, default=2000
@@ -366,6 +394,7 @@ default="pwlinear"
         "window": [Interval(Integral, 2, None, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="left")],
         "n_groups": [Interval(Integral, 1, None, closed="left")],
+        "grouping": [StrOptions({"equal_mass", "kmeans"})],
         "iterate_classes": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -389,6 +418,7 @@ default="pwlinear"
         window=200,
         epsilon=1e-20,
         n_groups=15,
+        grouping="equal_mass",
         iterate_classes=True,
         max_iter=2000,
         learning_rate_init=0.005,
@@ -408,6 +438,7 @@ default="pwlinear"
         self.window = window
         self.epsilon = epsilon
         self.n_groups = n_groups
+        self.grouping = grouping
         self.iterate_classes = iterate_classes
         self.max_iter = max_iter
         self.learning_rate_init = learning_rate_init
@@ -461,6 +492,7 @@ default="pwlinear"
                 iterate_classes=self.iterate_classes,
                 sort_key=logP,
                 n_jobs=self.n_jobs,
+                grouping=self.grouping,
             )
             ece = _top_ece15(P, y)
             sel = (
@@ -746,5 +778,6 @@ default="pwlinear"
             n_groups=self.n_groups,
             iterate_classes=self.iterate_classes,
             sort_key=logP,
+            grouping=self.grouping,
         )
         return val

@@ -18,7 +18,78 @@ _GROUP_EPS = 1e-5  # the authors' guard in the per-group mean (count + 1e-5)
 
 
 @njit
-def _one_pass(d, row_label, c, m, half, eps, n_groups, scale, s, a, jr, gcnt, grad):
+def _kmeans_counts(p, row_label, c, m, n_groups, n_lloyd, pk, ps, gcnt):
+    """Sizes of the 1-D k-means groups of the kept sorted probabilities.
+
+    Lloyd's algorithm on sorted values keeps every cluster contiguous, so the
+    clusters are rank intervals: start from equal-mass intervals (quantile
+    initialisation), then ``n_lloyd`` times put each boundary where the
+    midpoint of the neighbouring centroids falls (binary search), with
+    centroids from prefix sums. Deterministic; an emptied cluster keeps its
+    previous centroid.
+    """
+    r = 0
+    ps[0] = 0.0
+    for j in range(p.shape[0]):
+        if row_label[j] == c:
+            continue
+        pk[r] = p[j]
+        ps[r + 1] = ps[r] + p[j]
+        r += 1
+    G = n_groups
+    b = np.empty(G + 1, dtype=np.int64)
+    for g in range(G + 1):
+        b[g] = (g * m + G - 1) // G
+    cent = np.empty(G)
+    for g in range(G):
+        if b[g + 1] > b[g]:
+            cent[g] = (ps[b[g + 1]] - ps[b[g]]) / (b[g + 1] - b[g])
+        else:
+            cent[g] = pk[min(b[g], m - 1)]
+    for _ in range(n_lloyd):
+        changed = False
+        for g in range(1, G):
+            mid = 0.5 * (cent[g - 1] + cent[g])
+            lo, hi = 0, m
+            while lo < hi:
+                h = (lo + hi) // 2
+                if pk[h] < mid:
+                    lo = h + 1
+                else:
+                    hi = h
+            lo = max(lo, b[g - 1])
+            if lo != b[g]:
+                b[g] = lo
+                changed = True
+        for g in range(G):
+            if b[g + 1] > b[g]:
+                cent[g] = (ps[b[g + 1]] - ps[b[g]]) / (b[g + 1] - b[g])
+        if not changed:
+            break
+    for g in range(G):
+        gcnt[g] = b[g + 1] - b[g]
+
+
+@njit
+def _one_pass(
+    d,
+    row_label,
+    c,
+    m,
+    half,
+    eps,
+    n_groups,
+    scale,
+    s,
+    a,
+    jr,
+    gcnt,
+    grad,
+    p,
+    n_lloyd,
+    pk,
+    ps,
+):
     """One leave-class-``c``-out pass (``c < 0``: keep every event).
 
     A single sweep over the sorted events: the prefix sum of ``p - o`` over the
@@ -33,11 +104,14 @@ def _one_pass(d, row_label, c, m, half, eps, n_groups, scale, s, a, jr, gcnt, gr
         return 0.0
     mask = s.shape[0] - 1
     width = 2.0 * half + 1.0
-    # equal-mass groups in rank: group g holds ranks i with (i * G) // m == g
-    for g in range(n_groups):
-        lo = (g * m + n_groups - 1) // n_groups
-        hi = ((g + 1) * m + n_groups - 1) // n_groups
-        gcnt[g] = hi - lo
+    if n_lloyd > 0:
+        _kmeans_counts(p, row_label, c, m, n_groups, n_lloyd, pk, ps, gcnt)
+    else:
+        # equal-mass groups in rank: group g holds ranks i with (i * G) // m == g
+        for g in range(n_groups):
+            lo = (g * m + n_groups - 1) // n_groups
+            hi = ((g + 1) * m + n_groups - 1) // n_groups
+            gcnt[g] = hi - lo
     value = 0.0
     g = 0
     g_end = gcnt[0]  # first rank of the next group
@@ -88,7 +162,7 @@ def _one_pass(d, row_label, c, m, half, eps, n_groups, scale, s, a, jr, gcnt, gr
 
 
 @njit
-def hcal_objective_sorted(d, row_label, n_pass, half, eps, n_groups, grad):
+def hcal_objective_sorted(d, row_label, n_pass, half, eps, n_groups, grad, p, n_lloyd):
     """Objective and gradient on sorted events.
 
     Parameters
@@ -106,9 +180,14 @@ def hcal_objective_sorted(d, row_label, n_pass, half, eps, n_groups, grad):
     eps : float
         Hinge threshold.
     n_groups : int
-        Number of equal-mass probability groups.
+        Number of probability groups.
     grad : float64 (M,)
         Output, overwritten with d(objective)/d(p) in sorted order.
+    p : float64 (M,)
+        The sorted probabilities (read only when ``n_lloyd > 0``).
+    n_lloyd : int
+        0: equal-mass groups by rank; otherwise 1-D k-means groups after
+        ``n_lloyd`` Lloyd iterations from equal-mass initialisation.
 
     Returns
     -------
@@ -122,11 +201,30 @@ def hcal_objective_sorted(d, row_label, n_pass, half, eps, n_groups, grad):
     a = np.empty(R)
     jr = np.empty(R, dtype=np.int64)
     gcnt = np.zeros(n_groups)
+    nb = m_all if n_lloyd > 0 else 0
+    pk = np.empty(nb)
+    ps = np.empty(nb + 1)
     for j in range(m_all):
         grad[j] = 0.0
     if n_pass == 0:
         return _one_pass(
-            d, row_label, -1, m_all, half, eps, n_groups, 1.0, s, a, jr, gcnt, grad
+            d,
+            row_label,
+            -1,
+            m_all,
+            half,
+            eps,
+            n_groups,
+            1.0,
+            s,
+            a,
+            jr,
+            gcnt,
+            grad,
+            p,
+            n_lloyd,
+            pk,
+            ps,
         )
     counts = np.zeros(n_pass, dtype=np.int64)
     for j in range(m_all):
@@ -147,11 +245,17 @@ def hcal_objective_sorted(d, row_label, n_pass, half, eps, n_groups, grad):
             jr,
             gcnt,
             grad,
+            p,
+            n_lloyd,
+            pk,
+            ps,
         )
     return total / n_pass
 
 
-def _objective_threads_py(d, row_label, n_pass, half, eps, n_groups, grad, n_threads):
+def _objective_threads_py(
+    d, row_label, n_pass, half, eps, n_groups, grad, p, n_lloyd, n_threads
+):
     """Leave-one-class-out passes split over ``n_threads`` Numba threads, each
     with its own buffers and gradient accumulator (summed at the end)."""
     m_all = d.shape[0]
@@ -168,6 +272,9 @@ def _objective_threads_py(d, row_label, n_pass, half, eps, n_groups, grad, n_thr
         a = np.empty(R)
         jr = np.empty(R, dtype=np.int64)
         gcnt = np.zeros(n_groups)
+        nb = m_all if n_lloyd > 0 else 0
+        pk = np.empty(nb)
+        ps = np.empty(nb + 1)
         acc = 0.0
         for c in range(t, n_pass, n_threads):
             acc += _one_pass(
@@ -184,6 +291,10 @@ def _objective_threads_py(d, row_label, n_pass, half, eps, n_groups, grad, n_thr
                 jr,
                 gcnt,
                 G[t],
+                p,
+                n_lloyd,
+                pk,
+                ps,
             )
         vals[t] = acc
     for j in range(m_all):

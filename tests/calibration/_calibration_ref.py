@@ -11,7 +11,25 @@ authors' k-means).
 import numpy as np
 
 
-def slow_hcal(P, y, window, eps, n_groups, iterate):
+def kmeans_groups(p, n_groups, n_iter=25):
+    """Plain 1-D Lloyd on sorted values from equal-mass initialisation: each
+    value goes to its nearest centroid; an emptied cluster keeps its
+    centroid."""
+    m = len(p)
+    g = (np.arange(m) * n_groups) // m
+    cent = np.array([p[g == k].mean() for k in range(n_groups)])
+    for _ in range(n_iter):
+        new = np.argmin(np.abs(p[:, None] - cent[None, :]), axis=1)
+        for k in range(n_groups):
+            if (new == k).any():
+                cent[k] = p[new == k].mean()
+        if np.array_equal(new, g):
+            break
+        g = new
+    return g
+
+
+def slow_hcal(P, y, window, eps, n_groups, iterate, grouping="equal_mass"):
     n, C = P.shape
     subsets = [y != c for c in range(C)] if iterate else [np.ones(n, bool)]
     vals = []
@@ -34,7 +52,10 @@ def slow_hcal(P, y, window, eps, n_groups, iterate):
         T = np.abs(ca - cb)
         e = np.maximum(T - eps, 0.0)
         m = len(e)
-        g = (np.arange(m) * n_groups) // m
+        if grouping == "kmeans":
+            g = kmeans_groups(p, n_groups)
+        else:
+            g = (np.arange(m) * n_groups) // m
         loss = 0.0
         for k in range(n_groups):
             sel = g == k

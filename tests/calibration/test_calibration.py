@@ -95,6 +95,50 @@ def test_objective_matches_slow_restatement(n, C, window, eps, groups, iterate):
     np.testing.assert_allclose(grad, fd, atol=1e-7 * max(1.0, np.abs(fd).max()))
 
 
+@pytest.mark.parametrize(
+    ("n", "C", "window", "groups", "iterate"),
+    [(40, 3, 10, 5, True), (50, 2, 6, 15, False), (80, 4, 20, 3, True)],
+)
+def test_kmeans_grouping_matches_slow_restatement(n, C, window, groups, iterate):
+    P, y, _ = _random_problem(n, C, seed=7 * n + C)
+    val, grad = _objective(
+        P,
+        y,
+        window=window,
+        epsilon=1e-3,
+        n_groups=groups,
+        iterate_classes=iterate,
+        grouping="kmeans",
+    )
+    ref = slow_hcal(P, y, window, 1e-3, groups, iterate, grouping="kmeans")
+    assert abs(val - ref) <= 1e-10
+    eq = slow_hcal(P, y, window, 1e-3, groups, iterate)
+    assert abs(ref - eq) > 1e-6  # the grouping changes the objective
+    h = 1e-7
+    fd = np.empty_like(P)
+    for i in range(n):
+        for k in range(C):
+            Pp, Pm = P.copy(), P.copy()
+            Pp[i, k] += h
+            Pm[i, k] -= h
+            fd[i, k] = (
+                slow_hcal(Pp, y, window, 1e-3, groups, iterate, grouping="kmeans")
+                - slow_hcal(Pm, y, window, 1e-3, groups, iterate, grouping="kmeans")
+            ) / (2 * h)
+    np.testing.assert_allclose(grad, fd, atol=1e-7 * max(1.0, np.abs(fd).max()))
+    v2 = _objective(
+        P,
+        y,
+        window=window,
+        epsilon=1e-3,
+        n_groups=groups,
+        iterate_classes=iterate,
+        grouping="kmeans",
+        n_jobs=2,
+    )[0]
+    assert v2 == pytest.approx(val, rel=1e-12)
+
+
 def test_objective_threads_equal_serial():
     P, y, _ = _random_problem(300, 6, seed=3)
     v1, g1 = _objective(P, y, window=20, epsilon=0, n_groups=15, iterate_classes=True)
