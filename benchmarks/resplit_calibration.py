@@ -18,6 +18,7 @@ logits). Usage::
 """
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -48,7 +49,12 @@ def tasks():
     return out
 
 
-def calibrators(with_auto):
+def calibrators(names=None):
+    """The calibrators compared, by name (``names=None``: the five defaults).
+
+    Temperature scaling is always included: every difference is paired
+    against it.
+    """
     from statnorm.calibration import (
         HCalibrator,
         IsotonicCalibrator,
@@ -57,18 +63,24 @@ def calibrators(with_auto):
         VectorScaling,
     )
 
-    cals = {
+    every = {
         "temperature": lambda: TemperatureScaling(),
         "h-calibration (default)": lambda: HCalibrator(random_state=0),
         "vector": lambda: VectorScaling(),
         "Dirichlet (ODIR 1e-2)": lambda: MatrixScaling(reg_lambda=1e-2, reg_mu=1e-2),
         "isotonic": lambda: IsotonicCalibrator(),
+        "h-calibration (cv=5)": lambda: HCalibrator(cv=5, random_state=0),
+        "h-calibration (k-means groups)": lambda: HCalibrator(
+            grouping="kmeans", random_state=0
+        ),
+        "h-calibration (auto, cv=5)": lambda: HCalibrator(map="auto", random_state=0),
     }
-    if with_auto:
-        cals["h-calibration (auto, cv=5)"] = lambda: HCalibrator(
-            map="auto", random_state=0
-        )
-    return cals
+    if names is None:
+        names = list(every)[:5]
+    unknown = sorted(set(names) - set(every))
+    if unknown:
+        raise SystemExit(f"unknown calibrators {unknown}; choose from {list(every)}")
+    return {k: every[k] for k in ["temperature", *[n for n in names if n != "temperature"]]}
 
 
 def scores(y, P):
@@ -134,10 +146,21 @@ def main(argv=None):
         default=None,
         help="re-splits for the 100-class tasks (default: --resplits)",
     )
-    parser.add_argument("--with-auto", action="store_true")
+    parser.add_argument(
+        "--calibrators",
+        nargs="*",
+        default=None,
+        help="names of the calibrators to compare (default: the first five)",
+    )
+    parser.add_argument(
+        "--json",
+        default=None,
+        help="also write every split's scores to this JSON file",
+    )
     parser.add_argument("--tasks", nargs="*", default=None)
     args = parser.parse_args(argv)
-    cals = calibrators(args.with_auto)
+    cals = calibrators(args.calibrators)
+    raw = {}
     for task, (X, y) in tasks().items():
         if args.tasks and not any(t in task for t in args.tasks):
             continue
@@ -145,8 +168,12 @@ def main(argv=None):
         if X.shape[1] >= 100 and args.resplits_100 is not None:
             R = args.resplits_100
         print(f"{task}: {X.shape}", file=sys.stderr, flush=True)
-        print(table(task, run(X, y, R, cals)), flush=True)
+        res = run(X, y, R, cals)
+        raw[task] = res
+        print(table(task, res), flush=True)
         print(flush=True)
+        if args.json:
+            Path(args.json).write_text(json.dumps(raw, indent=1))
 
 
 if __name__ == "__main__":

@@ -543,6 +543,7 @@ default="pwlinear"
                 iterate_classes=self.iterate_classes,
                 sort_key=logP,
                 n_jobs=self.n_jobs,
+                grouping=self.grouping,
             )[0]
             return theta, np.nan, loss, n_steps, hist, True
         return best_theta, best_sel, best_loss, it, hist, stopped

@@ -76,7 +76,13 @@ def cifar():
 def test_objective_matches_slow_restatement(n, C, window, eps, groups, iterate):
     P, y, _ = _random_problem(n, C, seed=n + C)
     val, grad = _objective(
-        P, y, window=window, epsilon=eps, n_groups=groups, iterate_classes=iterate
+        P,
+        y,
+        window=window,
+        epsilon=eps,
+        n_groups=groups,
+        iterate_classes=iterate,
+        grouping="equal_mass",
     )
     ref = slow_hcal(P, y, window, eps, groups, iterate)
     assert abs(val - ref) <= 1e-10
@@ -700,3 +706,18 @@ def test_map_strategies_clone_and_grid_search():
     assert search.best_params_["map__n_segments"] in (2, 5)
     with pytest.raises(ValueError, match="map"):
         HCalibrator(map="nope").fit(Z, y)
+
+
+def test_hcalibrator_grouping_reaches_the_objective():
+    # equal-mass groups make n_groups nearly a no-op; k-means groups do not
+    P, y, Z = _random_problem(300, 4, seed=11, scale=4.0)
+    kw = dict(max_iter=5, early_stopping=False, random_state=0)
+    em = [HCalibrator(n_groups=g, **kw).fit(Z, y).objective(Z, y) for g in (1, 15)]
+    km = [
+        HCalibrator(n_groups=g, grouping="kmeans", **kw).fit(Z, y).objective(Z, y)
+        for g in (1, 15)
+    ]
+    assert km[0] == pytest.approx(em[0], rel=1e-12)  # one group is one group
+    assert abs(km[1] - km[0]) > 10 * abs(em[1] - em[0])
+    with pytest.raises(ValueError, match="grouping"):
+        HCalibrator(grouping="faiss").fit(Z, y)
