@@ -118,12 +118,18 @@ def _one_pass(
     w = 1.0 / (n_groups * (gcnt[0] + _GROUP_EPS))
     s[0] = 0.0
     a[0] = 0.0
+    # the newest prefix sums also live in registers (s_run = s[r + 1],
+    # a_run = a[i + 1]): reading them back from the ring would put a
+    # store-to-load round trip on every iteration's dependency chain
+    s_run = 0.0
+    a_run = 0.0
     r = 0
     m_all = d.shape[0]
     for j in range(m_all):
         if row_label[j] == c:
             continue
-        s[(r + 1) & mask] = s[r & mask] + d[j]
+        s_run += d[j]
+        s[(r + 1) & mask] = s_run
         jr[r & mask] = j
         i = r - half
         if i >= 0:
@@ -131,17 +137,16 @@ def _one_pass(
                 g += 1
                 g_end += gcnt[g]
                 w = 1.0 / (n_groups * (gcnt[g] + _GROUP_EPS))
-            t = (s[(r + 1) & mask] - s[max(0, i - half) & mask]) / width
+            t = (s_run - s[max(0, i - half) & mask]) / width
             ai = 0.0
             if abs(t) - eps > 0.0:
                 value += (abs(t) - eps) * w
                 ai = math.copysign(w / width, t)
-            a[(i + 1) & mask] = a[i & mask] + ai
+            a_run += ai
+            a[(i + 1) & mask] = a_run
             k = i - half
             if k >= 0:
-                grad[jr[k & mask]] += scale * (
-                    a[(i + 1) & mask] - a[max(0, k - half) & mask]
-                )
+                grad[jr[k & mask]] += scale * (a_run - a[max(0, k - half) & mask])
         r += 1
     # the last ranks, whose windows are cut by the end of the sequence
     for i in range(max(0, m - half), m):
@@ -149,12 +154,13 @@ def _one_pass(
             g += 1
             g_end += gcnt[g]
             w = 1.0 / (n_groups * (gcnt[g] + _GROUP_EPS))
-        t = (s[m & mask] - s[max(0, i - half) & mask]) / width
+        t = (s_run - s[max(0, i - half) & mask]) / width
         ai = 0.0
         if abs(t) - eps > 0.0:
             value += (abs(t) - eps) * w
             ai = math.copysign(w / width, t)
-        a[(i + 1) & mask] = a[i & mask] + ai
+        a_run += ai
+        a[(i + 1) & mask] = a_run
     for k in range(max(0, m - 2 * half), m):
         hi = min(m - 1, k + half)
         grad[jr[k & mask]] += scale * (a[(hi + 1) & mask] - a[max(0, k - half) & mask])
