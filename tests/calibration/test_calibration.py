@@ -319,6 +319,45 @@ def test_hcalibrator_on_cifar10_keeps_accuracy_and_is_close_to_ts(cifar):
     assert len(cal.history_["loss"]) == cal.n_iter_ > 0
 
 
+@pytest.mark.slow
+def test_hcalibrator_resplit_paired_difference_to_ts(cifar):
+    """The claim that survives resampling (docs/methods/calibration.rst).
+
+    The validation and test rows are pooled and cut by 10 stratified 50/50
+    re-splits (seeds 0-9, as ``benchmarks/resplit_calibration.py``); on each,
+    HCalibrator and temperature scaling are fitted on one half and scored on
+    the other. Claimed: accuracy exactly unchanged on every split; ECE-15 not
+    significantly worse than temperature scaling's (mean paired difference
+    below two of its standard errors; measured -0.0000, SE 0.0002); NLL worse
+    by less than 0.006 on average (measured +0.0047, SE 0.0009: the gap is
+    real, and the docs say so).
+    """
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    Xv, yv, Xt, yt = cifar
+    X, y = np.vstack([Xv, Xt]), np.r_[yv, yt]
+    d_ece, d_nll = [], []
+    for seed in range(10):
+        split = StratifiedShuffleSplit(1, test_size=0.5, random_state=seed)
+        fit, ev = next(split.split(X, y))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            P = HCalibrator(random_state=0).fit(X[fit], y[fit]).predict_proba(X[ev])
+        Q = TemperatureScaling().fit(X[fit], y[fit]).predict_proba(X[ev])
+        np.testing.assert_array_equal(P.argmax(1), X[ev].argmax(1))
+        d_ece.append(
+            M.expected_calibration_error(y[ev], P)
+            - M.expected_calibration_error(y[ev], Q)
+        )
+        d_nll.append(
+            M.negative_log_likelihood(y[ev], P) - M.negative_log_likelihood(y[ev], Q)
+        )
+    d_ece, d_nll = np.array(d_ece), np.array(d_nll)
+    se_ece = d_ece.std(ddof=1) / np.sqrt(d_ece.size)
+    assert d_ece.mean() <= 2 * se_ece, (d_ece.mean(), se_ece)
+    assert d_nll.mean() <= 0.006, (d_nll.mean(), d_nll.std(ddof=1) / np.sqrt(10))
+
+
 def test_auto_map_selection_records_choice(cifar):
     Xv, yv, _, _ = cifar
     grid = [PiecewiseLinearMap(n_segments=1), TemperatureEnsembleMap(n_members=4)]
