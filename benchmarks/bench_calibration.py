@@ -5,7 +5,7 @@ Data: the synthetic over-confident recipe of the paper note (``y ~ U{0..C-1}``,
 
 - ``HCalObjective``: one objective-and-gradient evaluation (sort once + masked
   prefix sums, all 100 leave-one-class-out passes) at 10,000 x 100 and
-  2,000 x 100.
+  2,000 x 100, with equal-mass and with k-means groups.
 - ``HCalFit``: ``HCalibrator`` fit with a fixed 20 Adam steps (no early
   stopping), so the time is per-step cost x 20, at 2,000 x 100 and
   10,000 x 100.
@@ -55,10 +55,10 @@ def _passthrough(C):
 
 
 class HCalObjective(Benchmark):
-    params = ([2000, 10000],)
-    param_names = ["n_samples"]
+    params = ([2000, 10000], ["equal_mass", "kmeans"])
+    param_names = ["n_samples", "grouping"]
 
-    def setup(self, n):
+    def setup(self, n, grouping):
         if QUICK and n == 2000:
             raise NotImplementedError("quick mode: the 10,000 x 100 size only")
         loss = skip_unless_available("statnorm.calibration", "hcalibration_loss")
@@ -66,12 +66,13 @@ class HCalObjective(Benchmark):
         X, self.y = _logits(n)
         self.P = np.exp(log_softmax(X, axis=1))
         loss(self.y[:50], self.P[:50], window=10, return_gradient=True)
+        loss(self.y[:50], self.P[:50], window=10, grouping="kmeans")
 
-    def time_statnorm(self, n):
-        self.loss(self.y, self.P, return_gradient=True)
+    def time_statnorm(self, n, grouping):
+        self.loss(self.y, self.P, grouping=grouping, return_gradient=True)
 
-    def peakmem_statnorm(self, n):
-        self.loss(self.y, self.P, return_gradient=True)
+    def peakmem_statnorm(self, n, grouping):
+        self.loss(self.y, self.P, grouping=grouping, return_gradient=True)
 
 
 class HCalFit(Benchmark):
