@@ -200,6 +200,21 @@ def hcal_objective_sorted(d, row_label, n_pass, half, eps, n_groups, grad, p, n_
     value : float
     """
     m_all = d.shape[0]
+    for j in range(m_all):
+        grad[j] = 0.0
+    if n_pass == 0:
+        return _passes(d, row_label, -1, 0, 1, half, eps, n_groups, grad, p, n_lloyd)
+    total = _passes(d, row_label, 0, n_pass, 1, half, eps, n_groups, grad, p, n_lloyd)
+    return total / n_pass
+
+
+@njit
+def _passes(d, row_label, first, n_pass, stride, half, eps, n_groups, grad, p, n_lloyd):
+    """Sum of the leave-class-out passes ``first, first + stride, ...`` below
+    ``n_pass`` (``first = -1``: the one pass that keeps every event), each
+    pass's gradient scaled by ``1 / n_pass`` and added into ``grad``. Owns its
+    ring buffers, so threads can run disjoint strides."""
+    m_all = d.shape[0]
     R = 4
     while 4 * half + 4 > R:
         R *= 2
@@ -210,53 +225,21 @@ def hcal_objective_sorted(d, row_label, n_pass, half, eps, n_groups, grad, p, n_
     nb = m_all if n_lloyd > 0 else 0
     pk = np.empty(nb)
     ps = np.empty(nb + 1)
-    for j in range(m_all):
-        grad[j] = 0.0
-    if n_pass == 0:
+    if first < 0:
         return _one_pass(
-            d,
-            row_label,
-            -1,
-            m_all,
-            half,
-            eps,
-            n_groups,
-            1.0,
-            s,
-            a,
-            jr,
-            gcnt,
-            grad,
-            p,
-            n_lloyd,
-            pk,
-            ps,
-        )
+            d, row_label, -1, m_all, half, eps, n_groups, 1.0, s, a, jr, gcnt, grad,
+            p, n_lloyd, pk, ps,
+        )  # fmt: skip
     counts = np.zeros(n_pass, dtype=np.int64)
     for j in range(m_all):
         counts[row_label[j]] += 1
     total = 0.0
-    for c in range(n_pass):
+    for c in range(first, n_pass, stride):
         total += _one_pass(
-            d,
-            row_label,
-            c,
-            m_all - counts[c],
-            half,
-            eps,
-            n_groups,
-            1.0 / n_pass,
-            s,
-            a,
-            jr,
-            gcnt,
-            grad,
-            p,
-            n_lloyd,
-            pk,
-            ps,
-        )
-    return total / n_pass
+            d, row_label, c, m_all - counts[c], half, eps, n_groups, 1.0 / n_pass,
+            s, a, jr, gcnt, grad, p, n_lloyd, pk, ps,
+        )  # fmt: skip
+    return total
 
 
 def _objective_threads_py(
@@ -265,44 +248,12 @@ def _objective_threads_py(
     """Leave-one-class-out passes split over ``n_threads`` Numba threads, each
     with its own buffers and gradient accumulator (summed at the end)."""
     m_all = d.shape[0]
-    R = 4
-    while 4 * half + 4 > R:
-        R *= 2
-    counts = np.zeros(n_pass, dtype=np.int64)
-    for j in range(m_all):
-        counts[row_label[j]] += 1
     G = np.zeros((n_threads, m_all))
     vals = np.zeros(n_threads)
     for t in prange(n_threads):
-        s = np.empty(R)
-        a = np.empty(R)
-        jr = np.empty(R, dtype=np.int64)
-        gcnt = np.zeros(n_groups)
-        nb = m_all if n_lloyd > 0 else 0
-        pk = np.empty(nb)
-        ps = np.empty(nb + 1)
-        acc = 0.0
-        for c in range(t, n_pass, n_threads):
-            acc += _one_pass(
-                d,
-                row_label,
-                c,
-                m_all - counts[c],
-                half,
-                eps,
-                n_groups,
-                1.0 / n_pass,
-                s,
-                a,
-                jr,
-                gcnt,
-                G[t],
-                p,
-                n_lloyd,
-                pk,
-                ps,
-            )
-        vals[t] = acc
+        vals[t] = _passes(
+            d, row_label, t, n_pass, n_threads, half, eps, n_groups, G[t], p, n_lloyd
+        )
     for j in range(m_all):
         tot = 0.0
         for t in range(n_threads):

@@ -182,7 +182,7 @@ def _fill_a(G, xx, yy, logw, j0, self_idx, i):
 @njit
 def _lse_tile(G, xx, yy, logw, j0, self_idx, run_max, run_sum):
     """Fold one tile into the running log-sum-exp of each query (in place)."""
-    bq, bn = G.shape
+    bq = G.shape[0]
     for i in range(bq):
         m = _fill_a(G, xx, yy, logw, j0, self_idx, i)
         if m == -np.inf:

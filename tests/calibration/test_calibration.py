@@ -63,6 +63,17 @@ def cifar():
 # ---------------------------------------------------------------- objective
 
 
+def _central_differences(f, P, h=1e-7):
+    """Central finite differences of the scalar ``f`` at every entry of ``P``."""
+    fd = np.empty_like(P)
+    for idx in np.ndindex(P.shape):
+        Pp, Pm = P.copy(), P.copy()
+        Pp[idx] += h
+        Pm[idx] -= h
+        fd[idx] = (f(Pp) - f(Pm)) / (2 * h)
+    return fd
+
+
 @pytest.mark.parametrize(
     ("n", "C", "window", "eps", "groups", "iterate"),
     [
@@ -87,17 +98,9 @@ def test_objective_matches_slow_restatement(n, C, window, eps, groups, iterate):
     ref = slow_hcal(P, y, window, eps, groups, iterate)
     assert abs(val - ref) <= 1e-10
     # gradient against central finite differences of the slow re-statement
-    h = 1e-7
-    fd = np.empty_like(P)
-    for i in range(n):
-        for k in range(C):
-            Pp, Pm = P.copy(), P.copy()
-            Pp[i, k] += h
-            Pm[i, k] -= h
-            fd[i, k] = (
-                slow_hcal(Pp, y, window, eps, groups, iterate)
-                - slow_hcal(Pm, y, window, eps, groups, iterate)
-            ) / (2 * h)
+    fd = _central_differences(
+        lambda Q: slow_hcal(Q, y, window, eps, groups, iterate), P
+    )
     np.testing.assert_allclose(grad, fd, atol=1e-7 * max(1.0, np.abs(fd).max()))
 
 
@@ -120,17 +123,9 @@ def test_kmeans_grouping_matches_slow_restatement(n, C, window, groups, iterate)
     assert abs(val - ref) <= 1e-10
     eq = slow_hcal(P, y, window, 1e-3, groups, iterate)
     assert abs(ref - eq) > 1e-6  # the grouping changes the objective
-    h = 1e-7
-    fd = np.empty_like(P)
-    for i in range(n):
-        for k in range(C):
-            Pp, Pm = P.copy(), P.copy()
-            Pp[i, k] += h
-            Pm[i, k] -= h
-            fd[i, k] = (
-                slow_hcal(Pp, y, window, 1e-3, groups, iterate, grouping="kmeans")
-                - slow_hcal(Pm, y, window, 1e-3, groups, iterate, grouping="kmeans")
-            ) / (2 * h)
+    fd = _central_differences(
+        lambda Q: slow_hcal(Q, y, window, 1e-3, groups, iterate, grouping="kmeans"), P
+    )
     np.testing.assert_allclose(grad, fd, atol=1e-7 * max(1.0, np.abs(fd).max()))
     v2 = _objective(
         P,
@@ -749,7 +744,7 @@ def test_map_strategies_clone_and_grid_search():
 
 def test_hcalibrator_grouping_reaches_the_objective():
     # equal-mass groups make n_groups nearly a no-op; k-means groups do not
-    P, y, Z = _random_problem(300, 4, seed=11, scale=4.0)
+    _, y, Z = _random_problem(300, 4, seed=11, scale=4.0)
     kw = dict(max_iter=5, early_stopping=False, random_state=0)
     em = [HCalibrator(n_groups=g, **kw).fit(Z, y).objective(Z, y) for g in (1, 15)]
     km = [
