@@ -80,7 +80,9 @@ def calibrators(names=None):
     unknown = sorted(set(names) - set(every))
     if unknown:
         raise SystemExit(f"unknown calibrators {unknown}; choose from {list(every)}")
-    return {k: every[k] for k in ["temperature", *[n for n in names if n != "temperature"]]}
+    return {
+        k: every[k] for k in ["temperature", *[n for n in names if n != "temperature"]]
+    }
 
 
 def scores(y, P):
