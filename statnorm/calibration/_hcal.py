@@ -326,13 +326,17 @@ default="pwlinear"
         the calibration data itself, there is no validation split).
     n_iter_no_change : int, default=160
         Patience of ``early_stopping``.
-    selector : {"ece", "dece_l1", "dece_l2", "classwise_ece", "nll"}, \
+    selector : {"ece", "dece_l1", "dece_l2", "classwise_ece", "nll", "last"}, \
             default="ece"
         Criterion (on the calibration set) for the checkpoint and, with
         ``map="auto"``, the map: 15-bin top-label ECE; the debiased L1 ECE
         that is the authors' top-label selector (``"dece_l1"``, see
         :func:`~statnorm.calibration.metrics.debiased_ece`); the debiased L2
-        ECE of Kumar et al. (``"dece_l2"``); mean class-wise ECE; or NLL.
+        ECE of Kumar et al. (``"dece_l2"``); mean class-wise ECE; NLL; or
+        ``"last"``: no checkpoint selection, the parameters of the last
+        evaluated step (the converged map, free of the Adam transient that a
+        calibration-set criterion can land in; maps are then compared by the
+        ECE of that step).
     map_grid : list of map strategies or strings, or "authors", default=None
         Candidates for ``map="auto"``; ``None`` uses :data:`DEFAULT_GRID`;
         ``"authors"`` the authors' 12 (:data:`AUTHORS_GRID`: pwlinear 1, 10,
@@ -363,6 +367,9 @@ default="pwlinear"
     verbose : int, default=0
         Print one line per epoch (loss, ECE, learning rate); the same lines
         go to the ``statnorm.calibration`` logger at DEBUG level.
+    keep_params : bool, default=False
+        Also keep the parameters of every step in ``history_["params"]``, to
+        inspect the optimisation transient (memory: steps x parameters).
 
     Attributes
     ----------
@@ -381,7 +388,8 @@ default="pwlinear"
     n_iter_ : int
         Adam steps taken.
     history_ : dict of list
-        ``loss``, ``ece`` and ``lr`` per epoch.
+        ``loss``, ``ece`` and ``lr`` per epoch (and ``params``, a list of
+        arrays, with ``keep_params=True``).
     search_results_ : list of dict
         With ``map="auto"``: every candidate and its selector value (or its
         best mean held-out score with ``cv``).
@@ -423,7 +431,10 @@ default="pwlinear"
         "early_stopping": ["boolean"],
         "verbose": ["verbose"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "selector": [StrOptions({"ece", "dece_l1", "dece_l2", "classwise_ece", "nll"})],
+        "selector": [
+            StrOptions({"ece", "dece_l1", "dece_l2", "classwise_ece", "nll", "last"})
+        ],
+        "keep_params": ["boolean"],
         "map_grid": [list, tuple, StrOptions({"authors"}), None],
         "cv": ["cv_object", StrOptions({"in-sample"})],
         "cv_scoring": [StrOptions(set(_CV_SCORES))],
@@ -454,6 +465,7 @@ default="pwlinear"
         n_jobs=None,
         random_state=None,
         verbose=0,
+        keep_params=False,
     ):
         self.map = map
         self.window = window
@@ -474,6 +486,7 @@ default="pwlinear"
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.keep_params = keep_params
 
     def _train(
         self, mapping, Z, y, rng, progress=None, offset=0, val=None, n_steps=None
@@ -494,6 +507,8 @@ default="pwlinear"
         best_ece, bad_lr, bad_stop = np.inf, 0, 0
         best_sel, best_theta, best_loss = np.inf, theta.copy(), np.nan
         hist = {"loss": [], "ece": [], "lr": []}
+        if self.keep_params:
+            hist["params"] = []
         if val is not None:
             hist["val"] = []
         stopped = False
@@ -516,13 +531,18 @@ default="pwlinear"
                 grouping=self.grouping,
             )
             ece = _top_ece15(P, y)
+            last = self.selector == "last"
             sel = (
-                ece if self.selector == "ece" else _selector_value(self.selector, P, y)
+                ece
+                if self.selector == "ece" or last
+                else _selector_value(self.selector, P, y)
             )
             hist["loss"].append(loss)
             hist["ece"].append(ece)
             hist["lr"].append(lr)
-            if sel < best_sel:
+            if self.keep_params:
+                hist["params"].append(theta.copy())
+            if sel < best_sel or last:
                 best_sel, best_theta, best_loss = sel, theta.copy(), loss
             # ReduceLROnPlateau(min, factor .5, relative threshold 1e-4) and
             # early stopping (delta 0), both driven by the 15-bin ECE

@@ -755,3 +755,17 @@ def test_hcalibrator_grouping_reaches_the_objective():
     assert abs(km[1] - km[0]) > 10 * abs(em[1] - em[0])
     with pytest.raises(ValueError, match="grouping"):
         HCalibrator(grouping="faiss").fit(Z, y)
+
+
+def test_selector_last_keeps_the_final_step_and_keep_params_records_each():
+    _, y, Z = _random_problem(300, 4, seed=5, scale=4.0)
+    kw = dict(window=20, max_iter=40, early_stopping=False, random_state=0)
+    last = HCalibrator(selector="last", keep_params=True, **kw).fit(Z, y)
+    params = last.history_["params"]
+    assert len(params) == len(last.history_["loss"]) == last.n_iter_
+    np.testing.assert_array_equal(last.coef_, params[-1])
+    assert last.loss_ == last.history_["loss"][-1]
+    best = HCalibrator(keep_params=True, **kw).fit(Z, y)
+    k = int(np.argmin(best.history_["ece"]))  # the default selector's choice
+    np.testing.assert_array_equal(best.coef_, best.history_["params"][k])
+    assert "params" not in HCalibrator(**kw).fit(Z, y).history_
