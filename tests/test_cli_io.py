@@ -385,3 +385,28 @@ def test_rdd_clusters_covariates_density_equal_api(tmp_path, rng, capsys):
     assert "--covariates z: the column varies within unit(s) [0]" in (
         capsys.readouterr().err
     )
+
+
+def test_calibrate_hcal_flags_equal_api_and_refuse_other_methods(tmp_path, rng, capsys):
+    from statnorm.calibration import HCalibrator
+    from statnorm.calibration import metrics as M
+
+    S = rng.normal(size=(120, 3)) * 3
+    y = rng.integers(0, 3, 120)
+    np.save(tmp_path / "s.npy", S)
+    np.save(tmp_path / "y.npy", y)
+    base = ["calibrate", str(tmp_path / "s.npy"), str(tmp_path / "y.npy")]
+    flags = ["--grouping", "kmeans", "--selector", "last", "--cv", "in-sample"]
+    got = _json([*base, "--method", "hcal", *flags], capsys)
+    cal = HCalibrator(
+        grouping="kmeans", selector="last", cv="in-sample", random_state=0
+    ).fit(S, y)
+    P = cal.predict_proba(S)
+    assert got["metrics"]["NLL"]["after"] == M.negative_log_likelihood(y, P)
+    for bad, msg in (
+        (["--method", "temperature", "--grouping", "kmeans"], "--grouping: only with"),
+        (["--method", "hcal", "--cv", "1"], "--cv: expected a number of folds"),
+        (["--method", "hcal", "--cv", "five"], "--cv: expected a number of folds"),
+    ):
+        assert _cli.main([*base, *bad]) == 2
+        assert msg in capsys.readouterr().err

@@ -63,6 +63,35 @@ def _make(method, random_state=0):
     return est
 
 
+_HCAL_FLAGS = {
+    "grouping": "--grouping",
+    "selector": "--selector",
+    "cv": "--cv",
+    "map_grid": "--map-grid",
+}
+
+
+def _set_hcal_options(est, args):
+    """Apply the h-calibration flags; they are an error with other methods."""
+    given = {k: getattr(args, k) for k in _HCAL_FLAGS if getattr(args, k) is not None}
+    if not given:
+        return
+    if type(est).__name__ != "HCalibrator":
+        flags = ", ".join(_HCAL_FLAGS[k] for k in given)
+        raise CLIError(f"{flags}: only with --method hcal or hcal-auto")
+    if "cv" in given and given["cv"] != "in-sample":
+        try:
+            given["cv"] = int(given["cv"])
+        except ValueError:
+            raise CLIError(
+                f"--cv: expected a number of folds >= 2 or 'in-sample'; "
+                f"got {given['cv']!r}"
+            ) from None
+        if given["cv"] < 2:
+            raise CLIError(f"--cv: expected a number of folds >= 2; got {given['cv']}")
+    est.set_params(**given)
+
+
 def _labels(path, name, args, n):
     y = load_array(path, name, ndmin=1, args=args)
     if y.ndim != 1:
@@ -136,6 +165,7 @@ def _run(args):
         else None
     )
     est = _make(args.method, args.random_state).set_params(input=args.input)
+    _set_hcal_options(est, args)
     fit_kw = {}
     if args.sample_weight:
         import inspect
@@ -261,6 +291,35 @@ def add_subcommand(subparsers):
         default="logits",
         choices=("logits", "probabilities"),
         help="what the score files hold",
+    )
+    h = p.add_argument_group("h-calibration (--method hcal or hcal-auto)")
+    h.add_argument(
+        "--grouping",
+        choices=("equal_mass", "kmeans"),
+        default=None,
+        help="probability groups of the objective (default: equal_mass)",
+    )
+    h.add_argument(
+        "--selector",
+        choices=("ece", "dece_l1", "dece_l2", "classwise_ece", "nll", "last"),
+        default=None,
+        help="checkpoint criterion on the calibration set; 'last' keeps the "
+        "converged map (default: ece)",
+    )
+    h.add_argument(
+        "--cv",
+        default=None,
+        metavar="K",
+        help="choose the map and the number of steps by K-fold cross-validation, "
+        "or 'in-sample' for the authors' rule (default: 5 folds with hcal-auto, "
+        "none with hcal)",
+    )
+    h.add_argument(
+        "--map-grid",
+        choices=("authors",),
+        default=None,
+        help="with hcal-auto: the authors' 12 candidate maps instead of the "
+        "default 6",
     )
     add_random_state(p)
     add_model_options(p, "calibrator")
