@@ -96,7 +96,9 @@ def scores(y, P):
     }
 
 
-def run(X, y, resplits, cals, max_classes_seconds=None):
+def run(X, y, resplits, cals, after_split=None):
+    """Scores of every calibrator on every re-split; ``after_split(res)`` is
+    called after each split (to save partial results of long runs)."""
     from sklearn.model_selection import StratifiedShuffleSplit
 
     res = {name: [] for name in cals}
@@ -110,6 +112,8 @@ def run(X, y, resplits, cals, max_classes_seconds=None):
                 P = make().fit(X[fit], y[fit]).predict_proba(X[ev])
             res[name].append({**scores(y[ev], P), "seconds": time.perf_counter() - t0})
         print(f"  split {r + 1}/{resplits} done", file=sys.stderr, flush=True)
+        if after_split is not None:
+            after_split(res)
     return res
 
 
@@ -157,7 +161,8 @@ def main(argv=None):
     parser.add_argument(
         "--json",
         default=None,
-        help="also write every split's scores to this JSON file",
+        help="also write every split's scores to this JSON file (updated "
+        "after each split)",
     )
     parser.add_argument("--tasks", nargs="*", default=None)
     args = parser.parse_args(argv)
@@ -170,12 +175,15 @@ def main(argv=None):
         if X.shape[1] >= 100 and args.resplits_100 is not None:
             R = args.resplits_100
         print(f"{task}: {X.shape}", file=sys.stderr, flush=True)
-        res = run(X, y, R, cals)
+
+        def save(res, task=task):
+            if args.json:  # after every split, so a long run can be cut short
+                Path(args.json).write_text(json.dumps({**raw, task: res}, indent=1))
+
+        res = run(X, y, R, cals, after_split=save)
         raw[task] = res
         print(table(task, res), flush=True)
         print(flush=True)
-        if args.json:
-            Path(args.json).write_text(json.dumps(raw, indent=1))
 
 
 if __name__ == "__main__":
