@@ -85,12 +85,12 @@ def _objective(
     order = _stable_argsort(key)
     o = np.zeros(n * C)
     o[np.arange(n) * C + y] = 1.0
-    d = np.ascontiguousarray(P.ravel()[order] - o[order])
+    p_sorted = np.ascontiguousarray(P.ravel()[order], dtype=np.float64)
+    d = p_sorted - o[order]
     row_label = np.ascontiguousarray(y[order // C], dtype=np.int32)
     g_sorted = np.empty(n * C)
     args = (d, row_label, C if iterate_classes else 0, window // 2, float(epsilon))
     n_lloyd = _N_LLOYD if grouping == "kmeans" else 0
-    p_sorted = np.ascontiguousarray(P.ravel()[order], dtype=np.float64)
     extra = (int(n_groups), g_sorted, p_sorted, n_lloyd)
     with parallel_threads(n_jobs) as n_threads:
         if n_threads > 1 and iterate_classes:
