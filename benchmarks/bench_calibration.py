@@ -6,9 +6,18 @@ Data: the synthetic over-confident recipe of the paper note (``y ~ U{0..C-1}``,
 - ``HCalObjective``: one objective-and-gradient evaluation (sort once + masked
   prefix sums, all 100 leave-one-class-out passes) at 10,000 x 100 and
   2,000 x 100, with equal-mass and with k-means groups.
-- ``HCalFit``: ``HCalibrator`` fit with a fixed 20 Adam steps (no early
-  stopping), so the time is per-step cost x 20, at 2,000 x 100 and
+- ``HCalFit``: ``HCalibrator`` fit with a fixed 20 Adam steps (in-sample, no
+  early stopping), so the time is per-step cost x 20, at 2,000 x 100 and
   10,000 x 100.
+- ``HCalDefaultVsTS``: the default ``HCalibrator()`` (temperature start,
+  cross-validated step count) next to ``TemperatureScaling`` on the same
+  data: the CIFAR-10 DenseNet-40 validation logits (5,000 x 10), the netcal
+  CIFAR-100 DenseNet-BC-100 record (even rows, 5,000 x 100, from
+  ``tests/calibration/data/netcal``) and synthetic over-confident logits at
+  25,000 x 1,000 (ImageNet-sized; not in quick mode). ``track_cpu_ratio_*``
+  give single-thread CPU-time ratios measured in the same process:
+  default / TS, the authors' protocol / TS (not at 1,000 classes), and the
+  cross-validated map search (``map="auto"``) / the default (5,000 x 10).
 - ``TemperatureScalingVsSklearn``: ``TemperatureScaling`` next to
   ``CalibratedClassifierCV(FrozenEstimator(passthrough), method="temperature")``
   on the same 10,000 x 100 logits.
@@ -92,7 +101,9 @@ class HCalFit(Benchmark):
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            return self.HCal(max_iter=steps, early_stopping=False).fit(X, y)
+            return self.HCal(
+                max_iter=steps, early_stopping=False, cv="in-sample"
+            ).fit(X, y)
 
     def time_statnorm(self, n):
         self._fit(self.X, self.y, 20)
@@ -114,11 +125,110 @@ class HCalQuality(Benchmark):
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            cal = self.HCal(max_iter=20, early_stopping=False).fit(self.X, self.y)
+            cal = self.HCal(max_iter=20, early_stopping=False, cv="in-sample")
+            cal.fit(self.X, self.y)
         Xt, yt = _logits(2001)
         return expected_calibration_error(yt, cal.predict_proba(Xt))
 
     track_test_ece_after_fit.unit = "ECE"
+
+
+def _hcal_task(name):
+    from pathlib import Path
+
+    if name == "5000x10":
+        from statnorm.datasets import load_cifar10_logits
+
+        return load_cifar10_logits("validation", return_X_y=True)
+    if name == "5000x100":
+        path = Path(__file__).resolve().parents[1] / "tests/calibration/data/netcal"
+        with np.load(path / "densenet-bc-100-cifar-100.npz") as f:
+            P = np.clip(f["predictions"][::2].astype(np.float64), 1e-30, None)
+            return np.log(P), f["ground_truth"][::2]
+    g = rng(1000)
+    n, C = 25000, 1000
+    y = g.integers(0, C, n)
+    z = g.normal(size=(n, C))
+    z[np.arange(n), y] += 3.0
+    return (2.5 * z).astype(np.float32), y
+
+
+def _cpu_seconds(fit):
+    """Single-thread CPU seconds of one call (BLAS and Numba on one thread)."""
+    import time
+
+    from threadpoolctl import threadpool_limits
+
+    from statnorm._numba import parallel_threads
+
+    with threadpool_limits(1), parallel_threads(1):
+        t0 = time.process_time()
+        fit()
+        return time.process_time() - t0
+
+
+class HCalDefaultVsTS(Benchmark):
+    params = (["5000x10", "5000x100", "25000x1000"],)
+    param_names = ["task"]
+    timeout = 900
+    number = 1
+    repeat = 1
+
+    def setup(self, task):
+        if QUICK and task == "25000x1000":
+            raise NotImplementedError("quick mode: the two CIFAR tasks only")
+        self.HCal = skip_unless_available("statnorm.calibration", "HCalibrator")
+        from statnorm.calibration import TemperatureScaling
+
+        self.TS = TemperatureScaling
+        self.X, self.y = _hcal_task(task)
+        self.HCal(random_state=0).fit(self.X[:300], self.y[:300])  # compile
+
+    def _default(self):
+        return self.HCal(random_state=0).fit(self.X, self.y)
+
+    def time_hcalibrator_default(self, task):
+        self._default()
+
+    def time_temperature_scaling(self, task):
+        self.TS().fit(self.X, self.y)
+
+    def peakmem_hcalibrator_default(self, task):
+        self._default()
+
+    def track_cpu_ratio_default_to_ts(self, task):
+        return _cpu_seconds(self._default) / _cpu_seconds(
+            lambda: self.TS().fit(self.X, self.y)
+        )
+
+    track_cpu_ratio_default_to_ts.unit = "ratio"
+
+    def track_cpu_ratio_authors_protocol_to_ts(self, task):
+        if task == "25000x1000" or (QUICK and task == "5000x100"):
+            raise NotImplementedError("the authors' protocol takes minutes here")
+        from sklearn.exceptions import ConvergenceWarning
+
+        def authors():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                self.HCal(
+                    init="identity", cv="in-sample", iterate_classes=True
+                ).fit(self.X, self.y)
+
+        return _cpu_seconds(authors) / _cpu_seconds(
+            lambda: self.TS().fit(self.X, self.y)
+        )
+
+    track_cpu_ratio_authors_protocol_to_ts.unit = "ratio"
+
+    def track_cpu_ratio_map_search_to_default(self, task):
+        if task != "5000x10":
+            raise NotImplementedError("the map search is timed at 5,000 x 10")
+        return _cpu_seconds(
+            lambda: self.HCal(map="auto", random_state=0).fit(self.X, self.y)
+        ) / _cpu_seconds(self._default)
+
+    track_cpu_ratio_map_search_to_default.unit = "ratio"
 
 
 class TemperatureScalingVsSklearn(Benchmark):

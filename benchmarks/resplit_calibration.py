@@ -8,11 +8,12 @@ pools the rows of each task, draws ``--resplits`` stratified 50/50 splits
 the other, and reports mean +- SD of ECE-15, class-wise ECE, NLL and Brier,
 and the paired difference to temperature scaling (mean +- SE, wins).
 
-Tasks: the bundled CIFAR-10 DenseNet-40 logits (validation + test pooled) and,
-when ``STATNORM_NETCAL_DIR`` names a folder holding them, the netcal records
-``wideresnet-16-4-cifar-10.npz``, ``densenet-bc-100-cifar-100.npz`` and
-``wideresnet-16-4-cifar-100.npz`` (softmax outputs; their logs are used as
-logits). Usage::
+Tasks: the bundled CIFAR-10 DenseNet-40 logits (validation + test pooled) and
+the netcal records ``wideresnet-16-4-cifar-10.npz``,
+``densenet-bc-100-cifar-100.npz`` and ``wideresnet-16-4-cifar-100.npz``
+(softmax outputs; their logs are used as logits), read from
+``tests/calibration/data/netcal`` or from the folder ``STATNORM_NETCAL_DIR``
+names. Usage::
 
     python benchmarks/resplit_calibration.py --resplits 10 > resplit.md
 """
@@ -34,7 +35,8 @@ def tasks():
     Xv, yv = load_cifar10_logits("validation", return_X_y=True)
     Xt, yt = load_cifar10_logits("test", return_X_y=True)
     out = {"CIFAR-10 DenseNet-40": (np.vstack([Xv, Xt]), np.r_[yv, yt])}
-    folder = os.environ.get("STATNORM_NETCAL_DIR")
+    default = Path(__file__).resolve().parents[1] / "tests/calibration/data/netcal"
+    folder = os.environ.get("STATNORM_NETCAL_DIR", str(default))
     if folder:
         for name, fname in (
             ("CIFAR-10 WRN-16-4", "wideresnet-16-4-cifar-10.npz"),
@@ -49,6 +51,23 @@ def tasks():
     return out
 
 
+def _passthrough():
+    """A "classifier" whose decision function is its input: it lets
+    ``CalibratedClassifier`` run its default cross-fitted pipeline on stored
+    logits, as it would on a model's scores."""
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class LogitPassthrough(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.classes_ = np.unique(y)
+            return self
+
+        def decision_function(self, X):
+            return np.asarray(X, dtype=np.float64)
+
+    return LogitPassthrough()
+
+
 def calibrators(names=None):
     """The calibrators compared, by name (``names=None``: the five defaults).
 
@@ -56,6 +75,7 @@ def calibrators(names=None):
     against it.
     """
     from statnorm.calibration import (
+        CalibratedClassifier,
         HCalibrator,
         IsotonicCalibrator,
         MatrixScaling,
@@ -73,7 +93,16 @@ def calibrators(names=None):
         "h-calibration (k-means groups)": lambda: HCalibrator(
             grouping="kmeans", random_state=0
         ),
-        "h-calibration (auto, cv=5)": lambda: HCalibrator(map="auto", random_state=0),
+        "h-calibration (auto, cv=5)": lambda: HCalibrator(
+            map="auto", cv=5, random_state=0
+        ),
+        "h-calibration (authors' protocol)": lambda: HCalibrator(
+            init="identity", cv="in-sample", iterate_classes=True, random_state=0
+        ),
+        "CalibratedClassifier (default)": lambda: CalibratedClassifier(_passthrough()),
+        "CalibratedClassifier (temperature)": lambda: CalibratedClassifier(
+            _passthrough(), calibrator="temperature"
+        ),
     }
     if names is None:
         names = list(every)[:5]

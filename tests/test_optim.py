@@ -138,7 +138,9 @@ def test_statnorm_estimators_report_epochs_to_callbacks(which):
 
         X = rng.normal(size=(120, 3)) * 2
         y = X.argmax(1)
-        est = HCalibrator(max_iter=4, early_stopping=False, random_state=0)
+        est = HCalibrator(
+            max_iter=4, early_stopping=False, cv="in-sample", random_state=0
+        )
         grid = {"hcalibrator__learning_rate_init": [0.005, 0.01]}
     else:
         from statnorm.mmd import KernelLearner

@@ -20,6 +20,7 @@ from .._validation import (
     validate_params,
 )
 from ._base import BaseCalibrator, check_labels, check_sample_weight
+from ._baselines import TemperatureScaling
 from ._maps import (
     MonotoneNetworkMap,
     PiecewiseLinearMap,
@@ -33,6 +34,14 @@ _logger = logging.getLogger("statnorm.calibration")
 
 
 _N_LLOYD = 25  # Lloyd iterations of the k-means grouping
+_AUTO_ALL_CLASSES = 16  # iterate_classes="auto": every pass up to this many classes
+_AUTO_SAMPLED_CLASSES = 8  # ... then this many passes drawn per step
+_AUTO_MAX_LOCO = 256  # ... and one pass (no leave-one-class-out) beyond
+_CV_PATIENCE = 10  # n_iter_no_change="auto" with cross-validation ...
+_LARGE_EVENTS = 4_000_000  # ... above this many events (n x C):
+_LARGE_CV_PATIENCE = 5  # a shorter patience ...
+_LARGE_CV_FOLDS = 2  # ... and cv="auto" takes 2 folds instead of 3
+_AUTHORS_PATIENCE = 160  # ... and with cv="in-sample" (the authors' rule)
 
 
 def _check_window(window):
@@ -43,13 +52,23 @@ def _check_window(window):
         )
 
 
-def _stable_argsort(key):
-    """``np.argsort(key, kind="stable")``, computed 3-8x faster.
+_RADIX_MIN = 4096  # below this many keys numpy's sort is as fast
 
-    numpy's default argsort is vectorised but not stable; the order it gives
-    differs from the stable one only inside runs of equal keys, so those
-    runs (usually none) are re-ordered by index afterwards.
+
+def _stable_argsort(key):
+    """``np.argsort(key, kind="stable")``, computed 2-4x faster.
+
+    Large arrays go through a Numba LSD radix sort (stable by construction,
+    see :func:`~statnorm.calibration._kernels.radix_argsort`); small ones
+    through numpy's vectorised argsort, which is not stable, with its runs
+    of equal keys (usually none) re-ordered by index afterwards.
     """
+    key = np.ascontiguousarray(key, dtype=np.float64)
+    if key.size >= _RADIX_MIN:
+        from ._kernels import radix_argsort
+
+        itype = np.int32 if key.size < 2**31 else np.int64
+        return radix_argsort(key, np.empty(key.size, itype), np.empty(key.size, itype))
     order = np.argsort(key)
     ks = key[order]
     eq = ks[1:] == ks[:-1]
@@ -75,30 +94,50 @@ def _objective(
     sort_key=None,
     n_jobs=None,
     grouping="equal_mass",
+    classes=None,
 ):
-    """Objective and its gradient with respect to ``P`` (same shape)."""
+    """Objective and its gradient with respect to ``P`` (same shape).
+
+    ``classes`` (with ``iterate_classes``) restricts the leave-one-class-out
+    average to those classes (a sub-sampled step); ``None`` takes every class.
+    """
     from .._numba import parallel_threads
     from ._kernels import hcal_objective_sorted, hcal_objective_threads
+
+    from ._kernels import gather_events, scatter_back
 
     n, C = P.shape
     key = (P if sort_key is None else sort_key).ravel()
     order = _stable_argsort(key)
-    o = np.zeros(n * C)
-    o[np.arange(n) * C + y] = 1.0
-    p_sorted = np.ascontiguousarray(P.ravel()[order], dtype=np.float64)
-    d = p_sorted - o[order]
-    row_label = np.ascontiguousarray(y[order // C], dtype=np.int32)
+    p_sorted = np.empty(n * C)
+    d = np.empty(n * C)
+    row_label = np.empty(n * C, dtype=np.int32)
+    gather_events(
+        np.ascontiguousarray(P, dtype=np.float64).ravel(),
+        np.ascontiguousarray(y, dtype=np.int32),
+        C,
+        order,
+        p_sorted,
+        d,
+        row_label,
+    )
     g_sorted = np.empty(n * C)
-    args = (d, row_label, C if iterate_classes else 0, window // 2, float(epsilon))
+    if not iterate_classes:
+        classes = np.empty(0, dtype=np.int64)
+    elif classes is None:
+        classes = np.arange(C, dtype=np.int64)
+    else:
+        classes = np.ascontiguousarray(classes, dtype=np.int64)
+    args = (d, row_label, classes, window // 2, float(epsilon))
     n_lloyd = _N_LLOYD if grouping == "kmeans" else 0
     extra = (int(n_groups), g_sorted, p_sorted, n_lloyd)
     with parallel_threads(n_jobs) as n_threads:
-        if n_threads > 1 and iterate_classes:
+        if n_threads > 1 and classes.size > 1:
             val = hcal_objective_threads(*args, *extra, n_threads)
         else:
             val = hcal_objective_sorted(*args, *extra)
     grad = np.empty(n * C)
-    grad[order] = g_sorted
+    scatter_back(g_sorted, order, grad)
     return float(val), grad.reshape(n, C)
 
 
@@ -279,6 +318,123 @@ def _score(name, P, y):
     return _top_ece15(P, y) if name == "ece" else _selector_value(name, P, y)
 
 
+
+
+def _one_se_step(mean, curves, rows):
+    """The step kept from a mean held-out curve (lower is better): the
+    fewest steps whose mean is within one standard error of the minimum
+    (Breiman's one-standard-error rule; step 0 is the temperature-scaling
+    start, so the fit leaves it only for a gain larger than its noise).
+
+    The standard error is that of the paired difference between step 0 and
+    the minimising step: over the pooled held-out rows when per-row scores
+    ``rows`` are given (NLL), otherwise over the folds.
+    """
+    t_min = int(np.argmin(mean))
+    if t_min == 0:
+        return 0, 0.0
+    if rows is not None:
+        diff = rows[0] - rows[t_min]
+    else:
+        diff = curves[:, 0] - curves[:, t_min]
+    se = float(diff.std(ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else np.inf
+    within = np.flatnonzero(mean <= mean[t_min] + se)
+    return int(within[0]), se
+
+
+class _Run:
+    """One Adam trajectory of a map on ``(Z, y)`` with the authors' plateau
+    schedule: evaluate the objective, update the schedule, take a step.
+    Several runs can advance in lockstep (the cross-validation folds)."""
+
+    def __init__(self, est, mapping, theta, temperature, Z, y, rng, patience, k):
+        self.est, self.mapping, self.theta = est, mapping, theta
+        self.temperature = temperature
+        self.Z, self.y, self.rng = Z, y, rng
+        self.patience = patience
+        self.k = k  # leave-one-class-out passes per step (0: one pass)
+        self.opt = Adam([theta], learning_rate_init=float(est.learning_rate_init))
+        self.lr = self.opt.learning_rate
+        self.best_ece, self.bad_lr, self.bad_stop = np.inf, 0, 0
+        self.hist = {"loss": [], "ece": [], "lr": []}
+        if est.keep_params:
+            self.hist["params"] = []
+
+    def _classes(self):
+        C = self.Z.shape[1]
+        if self.k == 0 or self.k >= C:
+            return None
+        return np.sort(self.rng.choice(C, self.k, replace=False))
+
+    def _loss(self, logP, P):
+        est = self.est
+        return _objective(
+            P,
+            self.y,
+            window=est.window,
+            epsilon=est.epsilon,
+            n_groups=est.n_groups,
+            iterate_classes=self.k > 0,
+            sort_key=logP,
+            n_jobs=est.n_jobs,
+            grouping=est.grouping,
+            classes=self._classes(),
+        )
+
+    def evaluate(self):
+        """Objective, ECE, probabilities, map cache and objective gradient at
+        the current parameters; records the epoch in ``hist``."""
+        logP, cache = self.mapping.forward(self.theta, self.Z)
+        P = np.exp(logP)
+        loss, Gp = self._loss(logP, P)
+        ece = _top_ece15(P, self.y)
+        self.hist["loss"].append(loss)
+        self.hist["ece"].append(ece)
+        self.hist["lr"].append(self.lr)
+        if self.est.keep_params:
+            self.hist["params"].append(self.theta.copy())
+        return loss, ece, P, cache, Gp
+
+    def schedule(self, ece):
+        """ReduceLROnPlateau(min, factor .5, relative threshold 1e-4) and the
+        early-stopping counter (delta 0), both driven by the 15-bin ECE."""
+        if ece < self.best_ece * (1 - 1e-4):
+            self.bad_lr = 0
+        else:
+            self.bad_lr += 1
+        if ece < self.best_ece:
+            self.best_ece, self.bad_stop = ece, 0
+        else:
+            self.bad_stop += 1
+        if self.bad_lr > self.patience:
+            self.lr *= 0.5
+            self.bad_lr = 0
+        return self.bad_stop
+
+    def step(self, P, cache, Gp):
+        g = self.mapping.backward(self.theta, self.Z, cache, P, Gp * 1e5)
+        self.opt.learning_rate = self.lr
+        self.opt.step([self.theta], [g])
+
+    def advance(self):
+        """One full epoch: evaluate, schedule, step."""
+        _, ece, P, cache, Gp = self.evaluate()
+        self.schedule(ece)
+        self.step(P, cache, Gp)
+
+    def score(self, Zv, yv):
+        logP, _ = self.mapping.forward(self.theta, Zv)
+        return _score(self.est.cv_scoring, np.exp(logP), yv)
+
+    def row_nll(self, Zv, yv):
+        logP, _ = self.mapping.forward(self.theta, Zv)
+        return -logP[np.arange(len(yv)), yv]
+
+    def loss_at(self, theta):
+        logP, _ = self.mapping.forward(theta, self.Z)
+        return self._loss(logP, np.exp(logP))[0]
+
+
 class HCalibrator(CallbackSupportMixin, BaseCalibrator):
     """h-calibration: a monotone map of the log-softmax trained on the
     windowed, group-balanced, error-bounded objective of Huang et al. (2025).
@@ -286,11 +442,25 @@ class HCalibrator(CallbackSupportMixin, BaseCalibrator):
     Every entry of the log-softmax goes through one increasing function shared
     by all classes, so the arg-max (and the accuracy) never changes. The map is
     fitted by full-batch Adam on :func:`hcalibration_loss` (times the authors'
-    ``1e5``) with the authors' schedule: the learning rate halves after
-    ``lr_patience`` epochs without a better 15-bin ECE on the calibration set,
-    with ``early_stopping=True`` training stops after ``n_iter_no_change`` such
-    epochs, and the parameters
-    with the best ``selector`` value on the calibration set are kept.
+    ``1e5``) with the authors' learning-rate schedule (the rate halves after
+    ``lr_patience`` epochs without a better 15-bin ECE on the training rows).
+
+    By default the map starts at the temperature-scaling solution (every map
+    family contains temperature scaling) and the number of Adam steps is
+    chosen out of sample: ``cv`` folds are trained in lockstep from their own
+    temperature-scaling start, their held-out ``cv_scoring`` (NLL) is
+    averaged after every step, training stops ``n_iter_no_change`` steps
+    after the mean stops improving, and the map is refitted on every row for
+    the best number of steps (0 steps is temperature scaling). The result is
+    therefore never far from temperature scaling on held-out NLL, and moves
+    away from it only as far as the held-out folds support.
+
+    The authors' protocol (identity start, 2,000 epochs, ECE early stopping
+    after 160 epochs, checkpoint chosen by ``selector`` on the calibration
+    rows themselves, every leave-one-class-out pass at every step) is
+    ``HCalibrator(init="identity", cv="in-sample", iterate_classes=True)``,
+    with ``map="auto", map_grid="authors"`` for their grid search; see
+    :ref:`the calibration page <calibration-protocols>`.
 
     Parameters
     ----------
@@ -300,8 +470,14 @@ default="pwlinear"
         :class:`TemperatureEnsembleMap` or :class:`MonotoneNetworkMap`
         (tune its parameters as ``map__n_segments`` etc. in ``GridSearchCV``);
         a string is shorthand for the strategy with default parameters;
-        ``"auto"`` fits every candidate of ``map_grid`` and keeps the best by
-        ``selector``.
+        ``"auto"`` fits every candidate of ``map_grid`` and keeps the best
+        (by the cross-validated ``cv_scoring``, or by ``selector`` with
+        ``cv="in-sample"``).
+    init : {"temperature", "identity"}, default="temperature"
+        Starting parameters: the map that equals temperature scaling fitted
+        on the same rows (for ``ts_ensemble``, up to a weight of ``1e-6`` on
+        each other member), or the authors' start (identity slopes for
+        ``pwlinear``; their random initialisation for the other maps).
     window : int, default=200
         Even window length of the objective (``veclen``).
     epsilon : float, default=1e-20
@@ -312,8 +488,14 @@ default="pwlinear"
         How the groups are formed (see :func:`hcalibration_loss`): equal-mass
         groups make ``n_groups`` nearly a no-op; ``"kmeans"`` is the
         authors' 1-D k-means grouping, made deterministic.
-    iterate_classes : bool, default=True
-        Leave-one-class-out averaging (the authors turn it off on ImageNet).
+    iterate_classes : bool, int or "auto", default="auto"
+        Leave-one-class-out averaging. ``True``: every class's pass at every
+        step (the authors' objective, ``O(C)`` passes per step); ``False``: one
+        pass over every event (the authors' choice on ImageNet); an int ``k``:
+        ``k`` classes drawn at random (``random_state``) at every step, an
+        unbiased estimate of the full average at ``k / C`` of its cost;
+        ``"auto"``: every class up to 16 classes, 8 drawn per step up to 256
+        classes, one pass beyond.
     max_iter : int, default=2000
         Maximum number of Adam steps (epochs; training is full batch).
     learning_rate_init : float, default=0.005
@@ -321,39 +503,41 @@ default="pwlinear"
     lr_patience : int, default=20
         Epochs without ECE improvement before the learning rate halves.
     early_stopping : bool, default=True
-        Stop when the calibration-set ECE has not improved for
-        ``n_iter_no_change`` epochs (the authors' rule; the ECE is computed on
-        the calibration data itself, there is no validation split).
-    n_iter_no_change : int, default=160
-        Patience of ``early_stopping``.
+        Stop early: with cross-validation, when the mean held-out score has
+        not improved for ``n_iter_no_change`` steps; with
+        ``cv="in-sample"``, when the ECE of the calibration rows has not
+        improved for ``n_iter_no_change`` epochs (the authors' rule).
+    n_iter_no_change : int or "auto", default="auto"
+        Patience of ``early_stopping``; ``"auto"``: 10 steps with
+        cross-validation (5 above 4,000,000 events, where a step costs
+        seconds), the authors' 160 epochs with ``cv="in-sample"``.
     selector : {"ece", "dece_l1", "dece_l2", "classwise_ece", "nll", "last"}, \
             default="ece"
-        Criterion (on the calibration set) for the checkpoint and, with
-        ``map="auto"``, the map: 15-bin top-label ECE; the debiased L1 ECE
-        that is the authors' top-label selector (``"dece_l1"``, see
-        :func:`~statnorm.calibration.metrics.debiased_ece`); the debiased L2
-        ECE of Kumar et al. (``"dece_l2"``); mean class-wise ECE; NLL; or
-        ``"last"``: no checkpoint selection, the parameters of the last
-        evaluated step (the converged map, free of the Adam transient that a
-        calibration-set criterion can land in; maps are then compared by the
-        ECE of that step).
+        With ``cv="in-sample"`` only: criterion (on the calibration set) for
+        the checkpoint and, with ``map="auto"``, the map: 15-bin top-label
+        ECE; the debiased L1 ECE that is the authors' top-label selector
+        (``"dece_l1"``, see :func:`~statnorm.calibration.metrics.debiased_ece`);
+        the debiased L2 ECE of Kumar et al. (``"dece_l2"``); mean class-wise
+        ECE; NLL; or ``"last"``: no checkpoint selection, the parameters of the
+        last evaluated step (maps are then compared by the ECE of that step).
     map_grid : list of map strategies or strings, or "authors", default=None
         Candidates for ``map="auto"``; ``None`` uses :data:`DEFAULT_GRID`;
         ``"authors"`` the authors' 12 (:data:`AUTHORS_GRID`: pwlinear 1, 10,
         100, 500; ts_ensemble 16, 32, 64, 128; monotone_nn (2, 2), (10, 10),
         (20, 20), (50, 50), the networks with a learning-rate patience of 40).
-    cv : int, cross-validation splitter or None, default=None
-        Choose the map and the number of Adam steps out of sample: for each
-        candidate, fit on k - 1 folds with the normal schedule, record the
-        held-out ``cv_scoring`` after every step, average the curves over the
-        folds, take the map and step with the lowest mean, then refit on all
-        rows for exactly that many steps (no checkpoint selection on the
-        calibration set). ``None``: 5 stratified folds with ``map="auto"``
-        (in-sample selection picks the most flexible map, which is the worst
-        on new data), no cross-validation otherwise. An int gives that many
-        shuffled stratified folds. ``"in-sample"``: the authors' rule, every
-        candidate fitted on all rows and the checkpoint and map chosen by
-        ``selector`` on those same rows (optimistic).
+    cv : int, cross-validation splitter, "auto", "in-sample" or None, \
+default="auto"
+        How the number of steps (and, with ``map="auto"``, the map) is
+        chosen. ``"auto"``: 3 folds, or 2 above 4,000,000 events
+        (``n_samples * n_classes``). An int gives that many shuffled
+        stratified folds (plain
+        shuffled folds when a class has fewer rows than folds; no
+        cross-validation, as ``"in-sample"``, when there are fewer than two
+        rows per fold); a splitter is used as given. The folds train in
+        lockstep and are scored on their held-out rows after every step (see
+        above). ``"in-sample"`` or ``None``: the authors' rule, no held-out
+        rows, the checkpoint and map chosen by ``selector`` on the
+        calibration rows themselves (optimistic).
     cv_scoring : {"nll", "ece", "dece_l1", "dece_l2", "classwise_ece"}, \
             default="nll"
         Held-out score minimised with ``cv``.
@@ -363,7 +547,8 @@ default="pwlinear"
         Numba threads for the leave-one-class-out passes of the objective
         (``None``: one; ``-1``: all).
     random_state : int, RandomState, Generator or None, default=None
-        Seeds the initialisation of the ensemble and network maps.
+        Seeds the folds, the sub-sampled classes and the initialisation of
+        the ensemble and network maps.
     verbose : int, default=0
         Print one line per epoch (loss, ECE, learning rate); the same lines
         go to the ``statnorm.calibration`` logger at DEBUG level.
@@ -383,19 +568,22 @@ default="pwlinear"
         Its size parameter(s).
     coef_ : ndarray
         Parameters of the fitted map.
+    temperature_ : float
+        Temperature of the temperature-scaling start (``init="temperature"``;
+        ``nan`` with ``init="identity"``).
     loss_ : float
         Objective (unscaled) at the kept parameters.
     n_iter_ : int
-        Adam steps taken.
+        Adam steps taken by the final fit (0: the starting map).
     history_ : dict of list
-        ``loss``, ``ece`` and ``lr`` per epoch (and ``params``, a list of
-        arrays, with ``keep_params=True``).
+        ``loss``, ``ece`` and ``lr`` per epoch of the final fit (and
+        ``params``, a list of arrays, with ``keep_params=True``).
     search_results_ : list of dict
-        With ``map="auto"``: every candidate and its selector value (or its
-        best mean held-out score with ``cv``).
+        Every candidate map and its selector value (or its best mean
+        held-out score with ``cv``).
     cv_results_ : dict or None
         With cross-validation: ``maps`` (each candidate), ``mean_curves`` and
-        ``fold_curves`` (held-out ``cv_scoring`` after each step),
+        ``fold_curves`` (held-out ``cv_scoring`` after 0, 1, ... steps),
         ``best_steps``, ``best_scores``, and the chosen ``map`` and ``step``.
 
     Examples
@@ -420,23 +608,31 @@ default="pwlinear"
             TemperatureEnsembleMap,
             MonotoneNetworkMap,
         ],
+        "init": [StrOptions({"temperature", "identity"})],
         "window": [Interval(Integral, 2, None, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="left")],
         "n_groups": [Interval(Integral, 1, None, closed="left")],
         "grouping": [StrOptions({"equal_mass", "kmeans"})],
-        "iterate_classes": ["boolean"],
+        "iterate_classes": [
+            "boolean",
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "lr_patience": [Interval(Integral, 0, None, closed="left")],
         "early_stopping": ["boolean"],
         "verbose": ["verbose"],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "selector": [
             StrOptions({"ece", "dece_l1", "dece_l2", "classwise_ece", "nll", "last"})
         ],
         "keep_params": ["boolean"],
         "map_grid": [list, tuple, StrOptions({"authors"}), None],
-        "cv": ["cv_object", StrOptions({"in-sample"})],
+        "cv": ["cv_object", StrOptions({"auto", "in-sample"})],
         "cv_scoring": [StrOptions(set(_CV_SCORES))],
         "input": [StrOptions({"logits", "probabilities"})],
         "n_jobs": [Integral, None],
@@ -447,19 +643,20 @@ default="pwlinear"
         self,
         map="pwlinear",
         *,
+        init="temperature",
         window=200,
         epsilon=1e-20,
         n_groups=15,
         grouping="equal_mass",
-        iterate_classes=True,
+        iterate_classes="auto",
         max_iter=2000,
         learning_rate_init=0.005,
         lr_patience=20,
         early_stopping=True,
-        n_iter_no_change=160,
+        n_iter_no_change="auto",
         selector="ece",
         map_grid=None,
-        cv=None,
+        cv="auto",
         cv_scoring="nll",
         input="logits",
         n_jobs=None,
@@ -468,6 +665,7 @@ default="pwlinear"
         keep_params=False,
     ):
         self.map = map
+        self.init = init
         self.window = window
         self.epsilon = epsilon
         self.n_groups = n_groups
@@ -488,168 +686,183 @@ default="pwlinear"
         self.verbose = verbose
         self.keep_params = keep_params
 
-    def _train(
-        self, mapping, Z, y, rng, progress=None, offset=0, val=None, n_steps=None
-    ):
-        """Adam with the authors' schedule.
+    # ---------------------------------------------------------------- training
+    def _passes_per_step(self, n_classes):
+        """Leave-one-class-out passes per step: 0 (one pass over every
+        event), ``n_classes`` (all) or fewer (drawn at random each step)."""
+        it = self.iterate_classes
+        if isinstance(it, str):  # "auto"
+            if n_classes <= _AUTO_ALL_CLASSES:
+                return n_classes
+            return _AUTO_SAMPLED_CLASSES if n_classes <= _AUTO_MAX_LOCO else 0
+        if isinstance(it, bool | np.bool_):
+            return n_classes if it else 0
+        return min(int(it), n_classes)
 
-        ``val=(Z_val, y_val)`` records the held-out ``cv_scoring`` of the
-        parameters before every step (``hist["val"]``, plus one after the
-        last); ``n_steps`` runs exactly that many steps and keeps the last
-        parameters (the refit after cross-validation).
-        """
-        theta = mapping.init_params(Z, rng).astype(np.float64, copy=True)
-        opt = Adam([theta], learning_rate_init=float(self.learning_rate_init))
+    def _start(self, mapping, Z, y, rng):
+        """Starting parameters and the temperature of the start (or nan)."""
+        if self.init == "identity":
+            return mapping.init_params(Z, rng).astype(np.float64, copy=True), np.nan
+        T = TemperatureScaling().fit(Z, y).temperature_
+        theta = mapping.init_temperature(Z, rng, 1.0 / T)
+        return np.asarray(theta, dtype=np.float64).copy(), float(T)
+
+    def _new_run(self, cand, Z, y, rng):
+        mapping = clone(cand)._build()
+        theta, T = self._start(mapping, Z, y, rng)
         patience = self.lr_patience
         if self._authors_grid() and isinstance(mapping, MonotoneNetworkMap):
             patience = _NETWORK_LR_PATIENCE
-        lr = opt.learning_rate
-        best_ece, bad_lr, bad_stop = np.inf, 0, 0
-        best_sel, best_theta, best_loss = np.inf, theta.copy(), np.nan
-        hist = {"loss": [], "ece": [], "lr": []}
-        if self.keep_params:
-            hist["params"] = []
-        if val is not None:
-            hist["val"] = []
+        k = self._passes_per_step(Z.shape[1])
+        return _Run(self, mapping, theta, T, Z, y, rng, patience, k)
+
+    def _train(self, cand, Z, y, rng, progress=None, offset=0, n_steps=None):
+        """Adam with the authors' schedule on all of ``(Z, y)``.
+
+        ``n_steps`` runs exactly that many steps and keeps the last
+        parameters (the refit after cross-validation); otherwise the
+        checkpoint with the best ``selector`` value is kept and the authors'
+        ECE early stopping applies.
+        """
+        run = self._new_run(cand, Z, y, rng)
+        best_sel, best_theta, best_loss = np.inf, run.theta.copy(), np.nan
+        patience = self._patience(cv=False)
+        last = self.selector == "last"
         stopped = False
         it = 0
         max_steps = self.max_iter if n_steps is None else n_steps
         for it in range(1, max_steps + 1):
-            if val is not None:
-                hist["val"].append(self._val_score(mapping, theta, val))
-            logP, cache = mapping.forward(theta, Z)
-            P = np.exp(logP)
-            loss, Gp = _objective(
-                P,
-                y,
-                window=self.window,
-                epsilon=self.epsilon,
-                n_groups=self.n_groups,
-                iterate_classes=self.iterate_classes,
-                sort_key=logP,
-                n_jobs=self.n_jobs,
-                grouping=self.grouping,
-            )
-            ece = _top_ece15(P, y)
-            last = self.selector == "last"
-            sel = (
-                ece
-                if self.selector == "ece" or last
-                else _selector_value(self.selector, P, y)
-            )
-            hist["loss"].append(loss)
-            hist["ece"].append(ece)
-            hist["lr"].append(lr)
-            if self.keep_params:
-                hist["params"].append(theta.copy())
-            if sel < best_sel or last:
-                best_sel, best_theta, best_loss = sel, theta.copy(), loss
-            # ReduceLROnPlateau(min, factor .5, relative threshold 1e-4) and
-            # early stopping (delta 0), both driven by the 15-bin ECE
-            if ece < best_ece * (1 - 1e-4):
-                bad_lr = 0
-            else:
-                bad_lr += 1
-            if ece < best_ece:
-                best_ece, bad_stop = ece, 0
-            else:
-                bad_stop += 1
-            if bad_lr > patience:
-                lr *= 0.5
-                bad_lr = 0
-            if (
-                n_steps is None
-                and self.early_stopping
-                and bad_stop >= self.n_iter_no_change
-            ):
+            loss, ece, P, cache, Gp = run.evaluate()
+            if n_steps is None:
+                sel = (
+                    ece
+                    if self.selector == "ece" or last
+                    else _selector_value(self.selector, P, y)
+                )
+                if sel < best_sel or last:
+                    best_sel, best_theta, best_loss = sel, run.theta.copy(), loss
+            bad_stop = run.schedule(ece)
+            if n_steps is None and self.early_stopping and bad_stop >= patience:
                 stopped = True
                 break
             if progress is not None and progress.step(
-                offset + it, loss=loss, ece=ece, lr=lr
+                offset + it, loss=loss, ece=ece, lr=run.lr
             ):
                 break  # a callback asked to stop
-            g = mapping.backward(theta, Z, cache, P, Gp * 1e5)
-            opt.learning_rate = lr
-            opt.step([theta], [g])
-        if val is not None and not stopped:
-            hist["val"].append(self._val_score(mapping, theta, val))
+            run.step(P, cache, Gp)
         if n_steps is not None:  # the refit: the parameters after n_steps steps
-            logP, _ = mapping.forward(theta, Z)
-            loss = _objective(
-                np.exp(logP),
-                y,
-                window=self.window,
-                epsilon=self.epsilon,
-                n_groups=self.n_groups,
-                iterate_classes=self.iterate_classes,
-                sort_key=logP,
-                n_jobs=self.n_jobs,
-                grouping=self.grouping,
-            )[0]
-            return theta, np.nan, loss, n_steps, hist, True
-        return best_theta, best_sel, best_loss, it, hist, stopped
+            loss = run.loss_at(run.theta)
+            return run, run.theta, np.nan, loss, n_steps, True
+        return run, best_theta, best_sel, best_loss, it, stopped
 
-    def _val_score(self, mapping, theta, val):
-        Zv, yv = val
-        logP, _ = mapping.forward(theta, Zv)
-        return _score(self.cv_scoring, np.exp(logP), yv)
+    def _patience(self, cv, n_events=0):
+        if isinstance(self.n_iter_no_change, str):  # "auto"
+            if not cv:
+                return _AUTHORS_PATIENCE
+            return _LARGE_CV_PATIENCE if n_events > _LARGE_EVENTS else _CV_PATIENCE
+        return int(self.n_iter_no_change)
 
     def _authors_grid(self):
         return isinstance(self.map_grid, str) and self.map_grid == "authors"
 
     def _cv_splits(self, Z, y, rng):
-        from sklearn.model_selection import StratifiedKFold, check_cv
+        """The folds, or None when there are too few rows to cross-validate."""
+        from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 
         cv = self.cv
-        if cv is None:
-            cv = 5
+        if isinstance(cv, str) and cv == "auto":
+            cv = _LARGE_CV_FOLDS if Z.size > _LARGE_EVENTS else 3
         if isinstance(cv, Integral):
-            return list(
-                StratifiedKFold(
-                    int(cv), shuffle=True, random_state=rng.randint(2**31 - 1)
-                ).split(Z, y)
-            )
+            k = int(cv)
+            seed = rng.randint(2**31 - 1)
+            counts = np.bincount(y)
+            if counts[counts > 0].min() >= k:
+                splitter = StratifiedKFold(k, shuffle=True, random_state=seed)
+            elif len(y) >= 2 * k:
+                splitter = KFold(k, shuffle=True, random_state=seed)
+            else:
+                return None
+            return list(splitter.split(Z, y))
         return list(check_cv(cv, y, classifier=True).split(Z, y))
 
-    def _fit_cv(self, grid, Z, y, rng, progress):
-        """Choose the map and the number of steps by cross-validation."""
-        folds = self._cv_splits(Z, y, rng)
-        maps, means, per_fold = [], [], []
+    def _fit_cv(self, grid, folds, Z, y, rng, progress):
+        """Choose the map and the number of steps on held-out folds trained
+        in lockstep, then refit on every row for that many steps."""
+        patience = self._patience(cv=True, n_events=Z.size)
+        offset = 0  # steps reported to the progress callbacks so far
+        maps, means, per_fold, chosen, minima, ses = [], [], [], [], [], []
+        capped = False
+        per_row = self.cv_scoring == "nll"
         for cand in grid:
-            curves = []
-            for tr, te in folds:
-                mapping = clone(cand)._build()
-                hist = self._train(mapping, Z[tr], y[tr], rng, val=(Z[te], y[te]))[4]
-                curves.append(np.asarray(hist["val"]))
-            T = max(c.size for c in curves)
-            # a fold that stopped early keeps its last value
-            C = np.vstack([np.pad(c, (0, T - c.size), mode="edge") for c in curves])
-            maps.append(clone(cand)._build().describe())
-            per_fold.append(C)
-            means.append(C.mean(axis=0))
-        best_steps = [int(np.argmin(m)) for m in means]
-        best_scores = [float(m[k]) for m, k in zip(means, best_steps, strict=True)]
+            runs = [self._new_run(cand, Z[tr], y[tr], rng) for tr, _ in folds]
+            curves = [[] for _ in folds]
+            rows = []  # pooled held-out per-row NLL after each step
+            mean, best_t = [], 0
+            for t in range(self.max_iter + 1):
+                pooled = []
+                for run, (_, te), curve in zip(runs, folds, curves, strict=True):
+                    if per_row:
+                        r = run.row_nll(Z[te], y[te])
+                        pooled.append(r)
+                        curve.append(float(r.mean()))
+                    else:
+                        curve.append(run.score(Z[te], y[te]))
+                if per_row:
+                    rows.append(np.concatenate(pooled))
+                mean.append(float(np.mean([c[-1] for c in curves])))
+                if mean[-1] < mean[best_t]:
+                    best_t = t
+                if self.early_stopping and t - best_t >= patience:
+                    break
+                if t == self.max_iter:
+                    capped = capped or (self.early_stopping and best_t > 0)
+                    break
+                for run in runs:
+                    run.advance()
+                stop = progress.step(offset + t + 1, held_out=mean[-1])
+                if stop:  # a callback asked to stop: select on what ran
+                    break
+            offset += t + 1
+            curves = np.asarray(curves)
+            mean = np.asarray(mean)
+            step, se = _one_se_step(mean, curves, rows if per_row else None)
+            maps.append(runs[0].mapping.describe())
+            per_fold.append(curves)
+            means.append(mean)
+            chosen.append(step)
+            minima.append(int(np.argmin(mean)))
+            ses.append(se)
+        best_scores = [float(m[k]) for m, k in zip(means, chosen, strict=True)]
         k = int(np.argmin(best_scores))
-        self.cv_results_ = {
+        best_steps = chosen
+        cv_results = {
             "maps": maps,
             "mean_curves": means,
             "fold_curves": per_fold,
             "best_steps": best_steps,
             "best_scores": best_scores,
+            "min_steps": minima,
+            "standard_errors": ses,
             "map": maps[k],
             "step": best_steps[k],
             "scoring": self.cv_scoring,
             "n_splits": len(folds),
         }
-        mapping = clone(grid[k])._build()
-        theta, _, loss, n_iter, hist, _ = self._train(
-            mapping, Z, y, rng, progress, 0, n_steps=best_steps[k]
+        run, theta, _, loss, n_iter, _ = self._train(
+            grid[k], Z, y, rng, progress, offset, n_steps=best_steps[k]
         )
         results = [
             {**m, "cv_score": sc, "cv_step": st}
             for m, sc, st in zip(maps, best_scores, best_steps, strict=True)
         ]
-        return mapping, theta, loss, n_iter, hist, results
+        if capped:
+            warnings.warn(
+                f"HCalibrator reached max_iter={self.max_iter} while the held-out "
+                f"{self.cv_scoring} was still improving; increase max_iter.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return run, theta, loss, n_iter, results, cv_results
 
     @with_callbacks
     @fit_context(prefer_skip_nested_validation=True)
@@ -686,41 +899,42 @@ default="pwlinear"
             grid = [resolve_map(c, "map_grid entries") for c in grid]
         else:
             grid = [resolve_map(self.map)]
-        self.cv_results_ = None
-        in_sample = isinstance(self.cv, str) and self.cv == "in-sample"
-        if not in_sample and (self.cv is not None or auto):
+        in_sample = self.cv is None or (
+            isinstance(self.cv, str) and self.cv == "in-sample"
+        )
+        folds = None if in_sample else self._cv_splits(Z, y, rng)
+        if folds is not None:
             progress = FitProgress(self, None)
-            mapping, theta, loss, n_iter, hist, results = self._fit_cv(
-                grid, Z, y, rng, progress
+            run, theta, loss, n_iter, results, cv_results = self._fit_cv(
+                grid, folds, Z, y, rng, progress
             )
             progress.close()
             _logger.info(
                 "HCalibrator: cross-validated map %s, %d step(s), held-out %s = %.6g",
-                self.cv_results_["map"],
+                cv_results["map"],
                 n_iter,
                 self.cv_scoring,
-                min(self.cv_results_["best_scores"]),
+                min(cv_results["best_scores"]),
             )
-            return self._store(mapping, theta, loss, n_iter, hist, results)
+            return self._store(run, theta, loss, n_iter, results, cv_results)
         results = []
         best = None
         # one progress task for the whole fit: max_iter steps per candidate map
         progress = FitProgress(self, len(grid) * self.max_iter)
         for k, cand in enumerate(grid):
-            mapping = clone(cand)._build()
-            theta, sel, loss, n_iter, hist, stopped = self._train(
-                mapping, Z, y, rng, progress, k * self.max_iter
+            run, theta, sel, loss, n_iter, stopped = self._train(
+                cand, Z, y, rng, progress, k * self.max_iter
             )
-            info = {**mapping.describe(), "selector_value": sel, "loss": loss}
+            info = {**run.mapping.describe(), "selector_value": sel, "loss": loss}
             results.append(info)
             _logger.debug("HCalibrator: %s -> %s = %.6g", info, self.selector, sel)
-            if best is None or sel < best[1]:
-                best = (mapping, sel, theta, loss, n_iter, hist, stopped)
+            if best is None or sel < best[2]:
+                best = (run, theta, sel, loss, n_iter, stopped)
         progress.close()
-        mapping, best_sel, theta, loss, n_iter, hist, stopped = best
+        run, theta, best_sel, loss, n_iter, stopped = best
         _logger.info(
             "HCalibrator: map %s after %d epoch(s), %s = %.6g",
-            mapping.describe(),
+            run.mapping.describe(),
             n_iter,
             self.selector,
             best_sel,
@@ -732,18 +946,21 @@ default="pwlinear"
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        return self._store(mapping, theta, loss, n_iter, hist, results)
+        return self._store(run, theta, loss, n_iter, results, None)
 
-    def _store(self, mapping, theta, loss, n_iter, hist, results):
-        self.mapping_ = mapping
-        desc = mapping.describe()
+    def _store(self, run, theta, loss, n_iter, results, cv_results):
+        """Write every fitted attribute, in one place, at the end of ``fit``."""
+        desc = run.mapping.describe()
+        self.mapping_ = run.mapping
         self.map_ = desc.pop("map")
         self.map_params_ = desc
         self.coef_ = theta
+        self.temperature_ = run.temperature
         self.loss_ = loss
         self.n_iter_ = n_iter
-        self.history_ = hist
+        self.history_ = run.hist
         self.search_results_ = results
+        self.cv_results_ = cv_results
         return self
 
     def predict_proba(self, X):
@@ -798,6 +1015,10 @@ default="pwlinear"
     def objective(self, X, y):
         """The (unscaled) h-calibration objective of the calibrated ``X``.
 
+        Exact: every leave-one-class-out pass is taken whenever the fit
+        used any (``iterate_classes`` not ``False`` and, for ``"auto"``, at
+        most 256 classes), even if the fit drew a subset at each step.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_classes) or (n_samples,)
@@ -818,7 +1039,7 @@ default="pwlinear"
             window=self.window,
             epsilon=self.epsilon,
             n_groups=self.n_groups,
-            iterate_classes=self.iterate_classes,
+            iterate_classes=self._passes_per_step(logP.shape[1]) > 0,
             sort_key=logP,
             grouping=self.grouping,
         )

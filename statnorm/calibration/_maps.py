@@ -39,6 +39,11 @@ class _PiecewiseLinear:
     def init_params(self, Z, rng):
         return np.ones(self.K + 1)
 
+    def init_temperature(self, Z, rng, inv_t):
+        """Parameters that make the map temperature scaling with ``1 / T =
+        inv_t`` (every slope ``inv_t``: ``u = inv_t * z``)."""
+        return np.full(self.K + 1, float(inv_t))
+
     def _seg(self, x):
         return np.minimum(np.floor(x / self.delta), self.K).astype(np.intp)
 
@@ -80,6 +85,18 @@ class _TemperatureEnsemble:
     def init_params(self, Z, rng):
         b = 1.0 / np.sqrt(self.M)
         return rng.uniform(-b, b, size=2 * self.M)
+
+    def init_temperature(self, Z, rng, inv_t):
+        """Temperature scaling up to a weight of ``1e-6`` per other member:
+        one member at ``a = inv_t`` with weight 1, the others spread over
+        ``inv_t * exp([-1, 1])`` with weight ``1e-6`` (not 0, so that their
+        weights have a gradient)."""
+        a = float(inv_t) * np.exp(np.linspace(-1.0, 1.0, self.M))
+        om = np.full(self.M, 1e-6)
+        k = self.M // 2 if self.M > 1 else 0
+        a[k] = float(inv_t)
+        om[k] = 1.0
+        return np.concatenate((a, om))
 
     def forward(self, theta, Z):
         a = np.abs(theta[: self.M])
@@ -147,6 +164,19 @@ class _MonotoneNetwork:
             parts.append(rng.uniform(-b, b, size=fi * fo))
             parts.append(rng.uniform(-b, b, size=fo))
         return np.concatenate(parts)
+
+    def init_temperature(self, Z, rng, inv_t):
+        """The network's initialisation with its output layer set so that the
+        integrand is the constant ``inv_t`` (``ELU(o) + 1 = inv_t``): then
+        ``u = inv_t * z`` up to a row constant, temperature scaling. The
+        output weights start at 0 and receive a gradient at the first step."""
+        theta = self.init_params(Z, rng)
+        inv_t = float(inv_t)
+        o = inv_t - 1.0 if inv_t >= 1.0 else np.log(inv_t)
+        n_out = self.hidden[-1]
+        theta[-(n_out + 1) : -1] = 0.0
+        theta[-1] = o
+        return theta
 
     def _unpack(self, theta):
         out, k = [], 0
