@@ -39,7 +39,7 @@ def residual_blocks(xc, Q, T, fits, tfits, h, hT, *, frechet, r3d_compat):
     blocks (fuzzy designs, else None) from the first-stage fits ``tfits``
     (R3D: from the outcome weights at the first level, ``r3d_compat``).
     """
-    from ._kernels import pava_rows
+    from .._isotonic import isotonic_rows
 
     shared = np.all(h == h[0])
     blocks = {}
@@ -47,7 +47,7 @@ def residual_blocks(xc, Q, T, fits, tfits, h, hT, *, frechet, r3d_compat):
         f = fits[side]
         fitted = f.fitted()
         if frechet and shared and f.idx.size:
-            fitted = pava_rows(np.ascontiguousarray(fitted))
+            fitted = isotonic_rows(fitted)
         mask = f.weights > 0 if r3d_compat else f.kmask
         E = np.where(mask, Q[f.idx] - fitted, 0.0)
         blocks[side] = (f.idx, E * f.weights)

@@ -75,9 +75,9 @@ def _monotonize(q, y, how):
         return np.sort(y)
     if how == "rearrangement":
         return _rearrangement(q, y)
-    from ._kernels import pava_rows
+    from .._isotonic import isotonic_rows
 
-    return pava_rows(np.ascontiguousarray(y[None, :]))[0]
+    return isotonic_rows(y[None, :])[0]
 
 
 class DistributionalRDD(FittedFromResult, BaseEstimator):
