@@ -393,13 +393,16 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         x : array-like of shape (n_units,)
             Running variable of each unit.
         samples : list of array-like, ndarray or dask.array.Array of shape (n_units, m)
-            Outcome draws of each unit (at least 2 each). Long-format data:
-            see :func:`statnorm.rdd.long_to_samples`. A Dask array's unit
-            quantiles are computed block by block on the cluster.
+            Outcome draws of each unit (at least 2 each): a list of 1-D arrays
+            (one per unit, any lengths), or an array or pandas DataFrame with
+            one row per unit and one column per draw. Long-format data (one
+            row per draw): see :func:`statnorm.rdd.long_to_samples`. A Dask
+            array's unit quantiles are computed block by block on the cluster.
         treatment : array-like of shape (n_units,), optional
             Treatment take-up (fuzzy designs; required when ``fuzzy=True``).
-        weights : list of array-like, optional
-            Within-unit draw weights (weighted quantiles per unit).
+        weights : list of array-like, ndarray or DataFrame, optional
+            Within-unit draw weights (weighted quantiles per unit), shaped
+            like ``samples``.
         xi : array-like of shape (n_units, B), optional
             Fixed bootstrap multipliers (overrides ``n_bootstrap`` and
             ``random_state``), for deterministic comparisons; with
@@ -429,9 +432,15 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             # the (n_units, n_q) quantile matrix is small: bring it home
             Q = np.asarray(Q.compute(), dtype=np.float64)
         if Q.shape[0] != x.shape[0]:
+            hint = ""
+            if hasattr(samples, "columns"):
+                hint = (
+                    " A DataFrame is read as one row per unit; for long-format "
+                    "data (one row per draw) use statnorm.rdd.long_to_samples."
+                )
             raise ValueError(
                 "Found input variables with inconsistent numbers of samples: "
-                f"x has {x.shape[0]}, samples has {Q.shape[0]} units."
+                f"x has {x.shape[0]}, samples has {Q.shape[0]} units.{hint}"
             )
         Q_bw = Q
         if weights is not None and self.r3d_compat:
