@@ -17,6 +17,7 @@ from numbers import Real
 
 import numpy as np
 
+from .._isotonic import isotonic_rows
 from .._numba import parallel_threads
 from .._validation import (
     check_1d,
@@ -24,7 +25,7 @@ from .._validation import (
     check_array_nd,
     check_consistent_length,
 )
-from ._kernels import crossing_rows, minmax_rows, pava_rows, pinball_sums
+from ._kernels import crossing_rows, minmax_rows, pinball_sums
 from ._utils import central_pairs, check_quantiles, check_y_Q
 
 __all__ = [
@@ -422,10 +423,9 @@ def apply_monotone(Q, method, center, n_jobs=None):
     Q = np.ascontiguousarray(Q, dtype=np.float64)
     if method == "sort":
         return np.sort(Q, axis=1)
+    if method == "isotonic":
+        return isotonic_rows(Q, n_jobs)
     out = np.empty_like(Q)
     with parallel_threads(n_jobs):
-        if method == "isotonic":
-            pava_rows(Q, out)
-        else:
-            minmax_rows(Q, out, int(center))
+        minmax_rows(Q, out, int(center))
     return out

@@ -1,8 +1,11 @@
-"""DistributionalRDD: regression discontinuity with distribution-valued outcomes."""
+"""DistributionalRDD: regression discontinuity with distribution-valued outcomes.
 
-import logging
-import warnings
-from dataclasses import dataclass
+The estimator validates its input, runs the estimation steps (design checks
+in ``_design``, bandwidths and local fits in ``_locpoly``, inference in
+``_band``), and writes its fitted state in one place at the end of ``fit``;
+results live in ``_results`` and the tests in ``_uniform_tests``.
+"""
+
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -22,201 +25,35 @@ from .._validation import (
     check_confidence_level,
     fit_context,
 )
-from ..exceptions import StatnormWarning
-from ..results import Result, SummaryTable, TestResult
-from ._bootstrap import multiplier_draws
-from ._locpoly import local_poly, select_bandwidth, side_mask
-from ._quantiles import _check_q_grid, _gini, quantile_matrix
+from ._band import bootstrap_band, multiplier_blocks, residual_blocks
+from ._bandwidth import choose_bandwidths
+from ._design import (
+    check_clusters,
+    check_covariates,
+    check_design,
+    check_xi,
+    monotonize_rule,
+)
+from ._locpoly import adjust_for_covariates, first_stage, local_poly
+from ._quantiles import _check_q_grid, quantile_matrix
+from ._results import FittedFromResult, RDDResult, UniformTestResult, fit_notes
+from ._uniform_tests import gini_test, homogeneity_test, nullity_test
 
 __all__ = ["DistributionalRDD", "RDDResult", "UniformTestResult"]
 
 _DEFAULT_Q = np.arange(1, 100) / 100
 
-_logger = logging.getLogger("statnorm.rdd")
-
-
-@dataclass(frozen=True, repr=False)
-class RDDResult(Result):
-    """Estimates of a fitted :class:`DistributionalRDD`.
-
-    Attributes
-    ----------
-    q_grid, tau, band_lower, band_upper : ndarray of shape (n_q,)
-        Quantile levels, the effect and its uniform confidence band (NaN when
-        no bootstrap was run).
-    intercept_plus, intercept_minus : ndarray of shape (n_q,)
-        Monotonised boundary quantile functions above and below the cutoff.
-    critical_value : float
-        Bootstrap critical value of ``sup_q |nu(q)|`` (the band half-width).
-    bandwidth : ndarray of shape (n_q,)
-        Outcome bandwidth per quantile level.
-    bandwidth_treatment, denominator : float or None
-        First-stage bandwidth and jump in treatment probability (fuzzy only).
-    confidence_level : float
-        Level of the band.
-    n_bootstrap : int
-        Number of multiplier draws.
-    std_error : ndarray of shape (n_q,)
-        Plug-in (sandwich) standard error of the effect per level: the exact
-        standard deviation of the multiplier process given the data
-        (heteroskedasticity-robust, or cluster-robust with clusters).
-    bootstrap_std_error : ndarray of shape (n_q,)
-        Standard deviation of the bootstrap draws per level (NaN without
-        bootstrap); estimates ``std_error`` with relative error about
-        ``1 / sqrt(2 n_bootstrap)``.
-    pointwise_lower, pointwise_upper : ndarray of shape (n_q,)
-        Pointwise confidence intervals per level: ``tau(q) +- c(q)`` with
-        ``c(q)`` the same bootstrap order statistic as the band, taken of
-        ``|nu_b(q)|`` level by level (NaN without bootstrap).
-    n_clusters : int or None
-        Number of clusters of the cluster bootstrap (None: per unit).
-    """
-
-    q_grid: np.ndarray
-    tau: np.ndarray
-    band_lower: np.ndarray
-    band_upper: np.ndarray
-    intercept_plus: np.ndarray
-    intercept_minus: np.ndarray
-    critical_value: float
-    bandwidth: np.ndarray
-    bandwidth_treatment: float | None
-    denominator: float | None
-    confidence_level: float
-    n_bootstrap: int
-    std_error: np.ndarray = None
-    bootstrap_std_error: np.ndarray = None
-    pointwise_lower: np.ndarray = None
-    pointwise_upper: np.ndarray = None
-    n_clusters: int | None = None
-
-    def to_frame(self):
-        """One row per quantile level: effect, errors, intervals, quantiles, h.
-
-        Returns
-        -------
-        frame : pandas.DataFrame
-        """
-        import pandas as pd
-
-        return pd.DataFrame(
-            {
-                "q": self.q_grid,
-                "tau": self.tau,
-                "std_error": self.std_error,
-                "pointwise_lower": self.pointwise_lower,
-                "pointwise_upper": self.pointwise_upper,
-                "band_lower": self.band_lower,
-                "band_upper": self.band_upper,
-                "intercept_plus": self.intercept_plus,
-                "intercept_minus": self.intercept_minus,
-                "bandwidth": self.bandwidth,
-            }
-        )
-
-    def summary(self, *, max_rows=None):
-        """The per-level estimates as a :class:`~statnorm.results.SummaryTable`.
-
-        Parameters
-        ----------
-        max_rows : int or None, default=None
-            Show at most this many quantile levels, evenly spaced (None: all).
-
-        Returns
-        -------
-        table : SummaryTable
-        """
-        n = self.q_grid.size
-        k = n if max_rows is None else max(1, min(max_rows, n))
-        idx = np.unique(np.linspace(0, n - 1, k).round().astype(int))
-        rows = tuple(
-            (
-                float(self.q_grid[i]),
-                float(self.tau[i]),
-                float(self.std_error[i]),
-                float(self.pointwise_lower[i]),
-                float(self.pointwise_upper[i]),
-                float(self.band_lower[i]),
-                float(self.band_upper[i]),
-            )
-            for i in idx
-        )
-        return SummaryTable(
-            "Distributional RDD effect",
-            ("q", "tau", "std err", "lower", "upper", "band lower", "band upper"),
-            rows,
-            (
-                f"lower/upper: pointwise {self.confidence_level:.0%} intervals",
-                f"band: uniform {self.confidence_level:.0%} band",
-            ),
-        )
-
-    def confidence_interval(self, confidence_level=None, *, kind="uniform"):
-        """Confidence intervals ``(lower, upper)`` over the quantile grid.
-
-        Parameters
-        ----------
-        confidence_level : float or None, default=None
-            For ``kind="uniform"`` and ``"pointwise"`` (bootstrap, computed at
-            fit time): None or the fitted level. For ``kind="normal"``: any
-            level in (0, 1) (None: the fitted level).
-        kind : {"uniform", "pointwise", "normal"}, default="uniform"
-            ``"uniform"``: the band covering all levels jointly;
-            ``"pointwise"``: bootstrap intervals level by level;
-            ``"normal"``: ``tau +- z std_error`` level by level.
-
-        Returns
-        -------
-        lower, upper : ndarray of shape (n_q,)
-        """
-        if kind not in ("uniform", "pointwise", "normal"):
-            raise ValueError(
-                f"kind must be 'uniform', 'pointwise' or 'normal'; got {kind!r}."
-            )
-        if kind == "normal":
-            from scipy.stats import norm
-
-            level = check_confidence_level(
-                self.confidence_level if confidence_level is None else confidence_level
-            )
-            z = norm.ppf(0.5 + level / 2)
-            return self.tau - z * self.std_error, self.tau + z * self.std_error
-        if confidence_level is not None and not np.isclose(
-            confidence_level, self.confidence_level
-        ):
-            raise ValueError(
-                f"confidence_level={confidence_level!r}: the band was computed at "
-                f"{self.confidence_level}; refit with that confidence_level."
-            )
-        if kind == "pointwise":
-            return self.pointwise_lower, self.pointwise_upper
-        return self.band_lower, self.band_upper
-
-
-@dataclass(frozen=True, repr=False)
-class UniformTestResult(TestResult):
-    """Result of a bootstrap test over a range of quantile levels.
-
-    ``stat, p = result`` unpacks the statistic and the p-value.
-
-    Attributes
-    ----------
-    statistic, pvalue : float
-        Test statistic and bootstrap p-value.
-    critical_value : float
-        Bootstrap critical value at level ``1 - confidence_level``.
-    q_range : tuple of float
-        Range of quantile levels tested.
-    null_distribution : ndarray of shape (n_bootstrap,)
-        Bootstrap draws of the statistic under the null.
-    estimate : float or None
-        For the Gini test, the estimated Gini difference (above - below).
-    """
-
-    critical_value: float = np.nan
-    q_range: tuple = ()
-    null_distribution: np.ndarray = None
-    estimate: float | None = None
+# the estimator parameters that choose_bandwidths takes
+_BANDWIDTH_PARAMS = (
+    "bandwidth",
+    "bandwidth_treatment",
+    "method",
+    "pilot_order",
+    "kernel",
+    "pilot_kernel",
+    "coverage_correction",
+    "r3d_compat",
+)
 
 
 def _rearrangement(q, y, n_points=1000):
@@ -231,160 +68,19 @@ def _rearrangement(q, y, n_points=1000):
 
 
 def _monotonize(q, y, how):
+    """Boundary curve ``y`` over levels ``q`` made non-decreasing by ``how``."""
     if how == "none":
         return y.copy()
     if how == "sort":
         return np.sort(y)
     if how == "rearrangement":
         return _rearrangement(q, y)
-    from ._kernels import pava_rows
+    from .._isotonic import isotonic_rows
 
-    return pava_rows(np.ascontiguousarray(y[None, :]))[0]
-
-
-def _check_clusters(clusters, n):
-    """Integer cluster codes (0..G-1) and G, or (None, None) without clusters."""
-    if clusters is None:
-        return None, None
-    if isinstance(clusters, str | bytes):
-        raise TypeError("clusters must be an array of cluster labels, one per unit.")
-    c = np.asarray(clusters)
-    if c.ndim != 1:
-        raise ValueError(
-            f"clusters must be 1-D (one label per unit); got shape {c.shape}."
-        )
-    if c.shape[0] != n:
-        raise ValueError(
-            "Found input variables with inconsistent numbers of samples: "
-            f"x has {n}, clusters has {c.shape[0]}."
-        )
-    if c.dtype.kind == "c":
-        raise TypeError("clusters must hold labels (integers or strings), not complex.")
-    if c.dtype.kind == "f" and not np.all(np.isfinite(c)):
-        raise ValueError("clusters contains NaN or infinity.")
-    if c.dtype.kind == "O" and any(v is None for v in c):
-        raise ValueError("clusters contains None.")
-    try:
-        _, codes = np.unique(c, return_inverse=True)
-    except TypeError as exc:
-        raise TypeError(f"clusters must hold sortable labels: {exc}") from None
-    g = int(codes.max()) + 1 if codes.size else 0
-    if g < 2:
-        raise ValueError(
-            "clusters must hold at least 2 distinct clusters; got "
-            f"{g}. Omit clusters for one multiplier per unit."
-        )
-    return codes.astype(np.intp), g
+    return isotonic_rows(y[None, :])[0]
 
 
-def _check_covariates(covariates, n):
-    """Covariates as an (n, k) float array centred at their means, or None."""
-    if covariates is None:
-        return None
-    Z = covariates
-    if not isinstance(Z, str | bytes) and np.ndim(Z) == 1:
-        Z = np.asarray(Z)[:, None]
-    Z = check_2d(Z, name="covariates")
-    if Z.shape[0] != n:
-        raise ValueError(
-            "Found input variables with inconsistent numbers of samples: "
-            f"x has {n}, covariates has {Z.shape[0]}."
-        )
-    Z = Z - Z.mean(axis=0)
-    spread = np.max(np.abs(Z), axis=0)
-    if np.any(spread == 0):
-        j = int(np.flatnonzero(spread == 0)[0])
-        raise ValueError(
-            f"covariates column {j} is constant; drop it (the local fits already "
-            "have intercepts)."
-        )
-    return Z
-
-
-def _covariate_coefs(xc, Y, Z, h, p, kernel):
-    """Common-slope covariate coefficients, one column per column of ``Y``.
-
-    For each bandwidth, the kernel-weighted regression of ``Y`` on
-    side-specific polynomials and ``Z`` (slopes common to both sides); by
-    Frisch-Waugh-Lovell, ``gamma = (sum K Zt Zt')^{-1} sum K Zt Yt`` with
-    ``Zt``, ``Yt`` the residuals of the one-sided local polynomial fits.
-    """
-    from ._locpoly import KERNELS
-
-    k, nc = Z.shape[1], Y.shape[1]
-    gam = np.empty((k, nc))
-    for hu in np.unique(h):
-        cols = np.flatnonzero(h == hu)
-        G = np.zeros((k, k))
-        r = np.zeros((k, cols.size))
-        for side in "+-":
-            stack = np.hstack([Y[:, cols], Z])
-            f = local_poly(xc, stack, hu, side, p, kernel)
-            R = stack[f.idx] - f.fitted()
-            K = KERNELS[kernel](xc[f.idx] / hu)[:, None]
-            Zt, Yt = R[:, cols.size :], R[:, : cols.size]
-            G += (Zt * K).T @ Zt
-            r += (Zt * K).T @ Yt
-        scale = np.sqrt(np.diag(G))
-        if np.any(scale == 0) or np.linalg.cond(G / np.outer(scale, scale)) > 1e10:
-            raise ValueError(
-                "covariates are collinear (or constant) among the units within the "
-                f"bandwidth {hu:.4g} once the local polynomials are accounted for; "
-                "drop redundant columns or use a larger bandwidth."
-            )
-        gam[:, cols] = np.linalg.solve(G, r)
-    return gam
-
-
-def _aggregate(codes, values):
-    """Sum the rows of ``values`` by ``codes``: ``(unique codes, sums)``."""
-    from scipy import sparse
-
-    u, inv = np.unique(codes, return_inverse=True)
-    S = sparse.csr_matrix(
-        (np.ones(codes.size), (inv, np.arange(codes.size))), shape=(u.size, codes.size)
-    )
-    return u, np.asarray(S @ values)
-
-
-def _plugin_std(blocks, tblocks, n_used, num, denom):
-    """Standard deviation of the multiplier process given the data, per level.
-
-    ``nu(q) = sum_g xi_g a_g(q)`` with ``a = a+ - a-`` (fuzzy: the delta
-    method ``(D a - N aT) / D^2``) over multiplier units ``g`` (units or
-    clusters), so ``Var(nu(q) | data) = sum_g a_g(q)^2``: the plug-in
-    (HC0 / cluster-robust) sandwich variance of the local polynomial effect.
-    Computed on rescaled columns, so outcomes near 1e200 do not overflow.
-    """
-    pp, P = blocks["+"]
-    pm, M = blocks["-"]
-    scale = np.maximum(
-        np.max(np.abs(P), axis=0, initial=0.0), np.max(np.abs(M), axis=0, initial=0.0)
-    )
-    if num is not None:
-        scale = np.maximum(scale, np.abs(num))
-    scale = np.where(scale > 0, scale, 1.0)
-    P, M = P / scale, M / scale
-    ss = np.sum(P * P, axis=0) + np.sum(M * M, axis=0)
-    _, ip, im = np.intersect1d(pp, pm, assume_unique=True, return_indices=True)
-    if ip.size:
-        ss = ss - 2.0 * np.sum(P[ip] * M[im], axis=0)
-    if tblocks is None:
-        return np.sqrt(np.maximum(ss, 0.0)) * scale
-    t = np.zeros(n_used)
-    for side, sign in (("+", 1.0), ("-", -1.0)):
-        i, v = tblocks[side]
-        np.add.at(t, i, sign * v)
-    nm = num / scale
-    cross = t[pp] @ P - t[pm] @ M
-    var = (denom**2 * ss - 2.0 * denom * nm * cross + nm**2 * (t @ t)) / denom**4
-    return np.sqrt(np.maximum(var, 0.0)) * scale
-
-
-# Multipliers per chunk of bootstrap draws (chunk rows x used units).
-
-
-class DistributionalRDD(BaseEstimator):
+class DistributionalRDD(FittedFromResult, BaseEstimator):
     """Regression discontinuity with distribution-valued outcomes (R3D).
 
     Each unit ``i`` has a running variable ``x_i`` and a whole sample of
@@ -503,7 +199,10 @@ class DistributionalRDD(BaseEstimator):
     n_units_ : int
         Number of units.
     result_ : RDDResult
-        All estimates in one frozen dataclass.
+        All estimates in one frozen dataclass. The attributes above that are
+        also fields of ``result_`` (``tau_``, the band and intervals, standard
+        errors, boundary curves, bandwidths, ``denominator_``, ``n_clusters_``)
+        read it: each estimate is stored once.
 
     Notes
     -----
@@ -694,13 +393,16 @@ class DistributionalRDD(BaseEstimator):
         x : array-like of shape (n_units,)
             Running variable of each unit.
         samples : list of array-like, ndarray or dask.array.Array of shape (n_units, m)
-            Outcome draws of each unit (at least 2 each). Long-format data:
-            see :func:`statnorm.rdd.long_to_samples`. A Dask array's unit
-            quantiles are computed block by block on the cluster.
+            Outcome draws of each unit (at least 2 each): a list of 1-D arrays
+            (one per unit, any lengths), or an array or pandas DataFrame with
+            one row per unit and one column per draw. Long-format data (one
+            row per draw): see :func:`statnorm.rdd.long_to_samples`. A Dask
+            array's unit quantiles are computed block by block on the cluster.
         treatment : array-like of shape (n_units,), optional
             Treatment take-up (fuzzy designs; required when ``fuzzy=True``).
-        weights : list of array-like, optional
-            Within-unit draw weights (weighted quantiles per unit).
+        weights : list of array-like, ndarray or DataFrame, optional
+            Within-unit draw weights (weighted quantiles per unit), shaped
+            like ``samples``.
         xi : array-like of shape (n_units, B), optional
             Fixed bootstrap multipliers (overrides ``n_bootstrap`` and
             ``random_state``), for deterministic comparisons; with
@@ -730,14 +432,20 @@ class DistributionalRDD(BaseEstimator):
             # the (n_units, n_q) quantile matrix is small: bring it home
             Q = np.asarray(Q.compute(), dtype=np.float64)
         if Q.shape[0] != x.shape[0]:
+            hint = ""
+            if hasattr(samples, "columns"):
+                hint = (
+                    " A DataFrame is read as one row per unit; for long-format "
+                    "data (one row per draw) use statnorm.rdd.long_to_samples."
+                )
             raise ValueError(
                 "Found input variables with inconsistent numbers of samples: "
-                f"x has {x.shape[0]}, samples has {Q.shape[0]} units."
+                f"x has {x.shape[0]}, samples has {Q.shape[0]} units.{hint}"
             )
         Q_bw = Q
         if weights is not None and self.r3d_compat:
             Q_bw = quantile_matrix(samples, q)
-        return self._fit_core(x, Q, q, treatment, xi, Q_bw, clusters, covariates)
+        return self._fit(x, Q, q, treatment, xi, Q_bw, clusters, covariates)
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit_quantiles(
@@ -791,354 +499,151 @@ class DistributionalRDD(BaseEstimator):
                 "Found input variables with inconsistent numbers of samples: "
                 f"x has {x.shape[0]}, quantiles has {Q.shape[0]}."
             )
-        return self._fit_core(x, Q, q, treatment, xi, Q, clusters, covariates)
+        return self._fit(x, Q, q, treatment, xi, Q, clusters, covariates)
 
-    def _fit_core(self, x, Q, q, treatment, xi, Q_bw, clusters=None, covariates=None):
+    def _fit(self, x, Q, q, treatment, xi, Q_bw, clusters=None, covariates=None):
         from .._numba import effective_n_threads
         from .._threads import blas_threads
 
         with blas_threads(effective_n_threads(self.n_jobs)):
-            return self._fit_core_inner(
-                x, Q, q, treatment, xi, Q_bw, clusters, covariates
-            )
+            fitted = self._estimate(x, Q, q, treatment, xi, Q_bw, clusters, covariates)
+        # the one place that writes fitted state, in one step: a fit that
+        # fails or is interrupted before this line leaves the previous fit
+        vars(self).update(fitted)
+        return self
 
-    def _fit_core_inner(self, x, Q, q, treatment, xi, Q_bw, clusters, covariates):
-        """Orchestration: checks, bandwidths, side fits, effect, bootstrap."""
+    def _estimate(self, x, Q, q, treatment, xi, Q_bw, clusters, covariates):
+        """Checks, bandwidths, side fits, effect, bootstrap: the fitted state.
+
+        Returns the fitted attributes as a dict (nothing is written on the
+        estimator).
+        """
+        n = Q.shape[0]
         level = check_confidence_level(self.confidence_level)
-        xc, T = self._check_design(x, Q.shape[0], treatment)
-        codes, self.n_clusters_ = _check_clusters(clusters, Q.shape[0])
-        Z = _check_covariates(covariates, Q.shape[0])
-        h, hT = self._bandwidths(xc, Q_bw, q, T)
-        mono = self._monotonize_rule()
+        xc, T = check_design(x, treatment, cutoff=self.cutoff, fuzzy=self.fuzzy)
+        codes, n_clusters = check_clusters(clusters, n)
+        Z = check_covariates(covariates, n)
+        n_mult = n if codes is None else n_clusters
+        xi, n_draws = check_xi(
+            xi, n_mult, self.n_bootstrap, clustered=codes is not None
+        )
+        params = self.get_params()
+        bw = choose_bandwidths(
+            xc, Q_bw, q, T, **{k: params[k] for k in _BANDWIDTH_PARAMS}
+        )
+        eff = self._effect(xc, Q, T, Z, q, bw["h"], bw["h_treatment"])
+        blocks, tblocks = residual_blocks(
+            xc,
+            eff["Q"],
+            eff["T"],
+            eff["fits"],
+            eff["tfits"],
+            bw["h"],
+            bw["h_treatment"],
+            frechet=self.method == "frechet",
+            r3d_compat=self.r3d_compat,
+        )
+        progress = loop_progress(self, "bootstrap draws", verbose=self.verbose)
+        band = bootstrap_band(
+            *multiplier_blocks(blocks, tblocks, codes, n_mult),
+            eff["tau"],
+            eff["num"],
+            eff["denom"],
+            n_draws=n_draws,
+            level=level,
+            xi=xi,
+            draw_options={
+                "random_state": self.random_state,
+                "n_jobs": self.n_jobs,
+                "progress": progress,
+            },
+        )
+        fits, raw, mon = eff["fits"], eff["raw"], eff["mon"]
+        result = RDDResult(
+            q_grid=q,
+            tau=eff["tau"],
+            band_lower=band.band_lower,
+            band_upper=band.band_upper,
+            intercept_plus=mon["+"],
+            intercept_minus=mon["-"],
+            critical_value=band.critical_value,
+            bandwidth=bw["h"],
+            bandwidth_treatment=bw["h_treatment"],
+            denominator=eff["denom"],
+            confidence_level=level,
+            n_bootstrap=band.draws.shape[0],
+            std_error=band.std_error,
+            bootstrap_std_error=band.bootstrap_std_error,
+            pointwise_lower=band.pointwise_lower,
+            pointwise_upper=band.pointwise_upper,
+            n_clusters=n_clusters,
+        )
+        return {
+            "result_": result,
+            "n_units_": n,
+            "n_units_plus_": int(fits["+"].kmask.any(axis=1).sum()),
+            "n_units_minus_": int(fits["-"].kmask.any(axis=1).sum()),
+            "coef_plus_": fits["+"].alpha,
+            "coef_minus_": fits["-"].alpha,
+            "raw_intercept_plus_": raw["+"],
+            "raw_intercept_minus_": raw["-"],
+            "monotonize_": eff["mono"],
+            "bandwidth_details_": bw["details"],
+            "bandwidth_fallback_": bw["fallback"],
+            "bandwidth_treatment_fallback_": bw["fallback_treatment"],
+            "n_covariates_": 0 if Z is None else Z.shape[1],
+            "covariate_coef_": eff["gamma"],
+            "covariate_coef_treatment_": eff["gamma_treatment"],
+            "bootstrap_draws_": band.draws,
+            "_side_draws": band.side_draws,
+        }
+
+    def _effect(self, xc, Q, T, Z, q, h, hT):
+        """Covariate adjustment, side fits, boundary curves and the effect.
+
+        Returns a dict: the (adjusted) ``Q`` and ``T``, the side ``fits`` and
+        first-stage ``tfits``, the ``raw`` and monotonised (``mon``) boundary
+        curves per side, the effect ``tau`` with its numerator ``num`` and
+        ``denom`` (fuzzy; else None), ``mono`` and the covariate coefficients.
+        """
         p = int(self.p)
-        self.covariate_coef_ = self.covariate_coef_treatment_ = None
-        self.n_covariates_ = 0 if Z is None else Z.shape[1]
+        mono = monotonize_rule(self.monotonize, self.method, self.r3d_compat)
+        gam = gam_t = None
         if Z is not None:
             # common coefficients across sides; the rest runs on Q - Z gamma
-            gam = _covariate_coefs(xc, Q, Z, h, p, self.kernel)
-            Q = Q - Z @ gam
-            self.covariate_coef_ = gam
-            if self.fuzzy:
-                hTs = np.array([hT])
-                gT = _covariate_coefs(xc, T[:, None], Z, hTs, p, self.kernel)[:, 0]
-                T = T - Z @ gT
-                self.covariate_coef_treatment_ = gT
+            Q, T, gam, gam_t = adjust_for_covariates(xc, Q, T, Z, h, hT, p, self.kernel)
         fits = {side: local_poly(xc, Q, h, side, p, self.kernel) for side in "+-"}
         raw = {side: fits[side].alpha[0].copy() for side in "+-"}
         mon = {side: _monotonize(q, raw[side], mono) for side in "+-"}
         num = mon["+"] - mon["-"]
-        tfits, denom = self._first_stage(xc, T, hT) if self.fuzzy else (None, None)
-        tau = num if denom is None else num / denom
-
-        self.q_grid_ = q
-        self.n_units_ = Q.shape[0]
-        self.coef_plus_ = fits["+"].alpha
-        self.coef_minus_ = fits["-"].alpha
-        self.raw_intercept_plus_ = raw["+"]
-        self.raw_intercept_minus_ = raw["-"]
-        self.intercept_plus_ = mon["+"]
-        self.intercept_minus_ = mon["-"]
-        self.denominator_ = denom
-        self.tau_ = tau
-        self.n_units_plus_ = int(fits["+"].kmask.any(axis=1).sum())
-        self.n_units_minus_ = int(fits["-"].kmask.any(axis=1).sum())
-        self.monotonize_ = mono
-
-        self._codes = codes
-        try:
-            self._bootstrap(xc, Q, T, fits, tfits, h, hT, xi, num, denom, level)
-        finally:
-            del self._codes
-        self.result_ = RDDResult(
-            q_grid=q,
-            tau=tau,
-            band_lower=self.band_lower_,
-            band_upper=self.band_upper_,
-            intercept_plus=mon["+"],
-            intercept_minus=mon["-"],
-            critical_value=self.critical_value_,
-            bandwidth=h,
-            bandwidth_treatment=hT,
-            denominator=denom,
-            confidence_level=level,
-            n_bootstrap=self.bootstrap_draws_.shape[0],
-            std_error=self.std_error_,
-            bootstrap_std_error=self.bootstrap_std_error_,
-            pointwise_lower=self.pointwise_lower_,
-            pointwise_upper=self.pointwise_upper_,
-            n_clusters=self.n_clusters_,
-        )
-        return self
-
-    def _check_design(self, x, n, treatment):
-        """Centred running variable and validated treatment (fuzzy only)."""
-        xc = x - float(self.cutoff)
-        for side, name in (("+", "at or above"), ("-", "below")):
-            if not side_mask(xc, side).any():
-                raise ValueError(
-                    f"No units {name} the cutoff {self.cutoff:g}; a regression "
-                    "discontinuity needs units on both sides."
-                )
-        if not self.fuzzy:
-            if treatment is not None:
-                raise ValueError("treatment was given but fuzzy=False; set fuzzy=True.")
-            return xc, None
-        if treatment is None:
-            raise ValueError("fuzzy=True requires treatment (one value per unit).")
-        T = check_1d(treatment, name="treatment")
-        if np.any((T < 0) | (T > 1)):
-            raise ValueError(
-                "treatment must hold treatment status in [0, 1] (0/1, or a "
-                f"share treated); got values from {T.min():g} to {T.max():g}."
-            )
-        if T.shape[0] != n:
-            raise ValueError(
-                "Found input variables with inconsistent numbers of samples: "
-                f"x has {n}, treatment has {T.shape[0]}."
-            )
-        return xc, T
-
-    def _monotonize_rule(self):
-        mono = self.monotonize
-        if mono != "auto":
-            return mono
-        if self.method == "frechet":
-            return "isotonic"
-        return "rearrangement" if self.r3d_compat else "sort"
-
-    def _bandwidths(self, xc, Q_bw, q, T):
-        """Outcome bandwidths (one per level) and the treatment bandwidth.
-
-        Records ``bandwidth_*`` attributes; warns when the rule of thumb
-        replaced an undefined MSE bandwidth.
-        """
-        compat = self.r3d_compat
-        nq, s = q.size, int(self.pilot_order)
-        details = None
-        if isinstance(self.bandwidth, str) or (
-            self.fuzzy and isinstance(self.bandwidth_treatment, str)
-        ):
-            details = select_bandwidth(
-                xc,
-                Q_bw,
-                q,
-                method=self.method,
-                s=s,
-                kernel=self.kernel,
-                pilot_kernel=self.pilot_kernel
-                or ("triangular" if compat else self.kernel),
-                treatment=T,
-                coverage=self.coverage_correction,
-                standardize=not compat,
-            )
-        fallback = np.zeros(nq, dtype=bool)
-        if isinstance(self.bandwidth, str):
-            h = details["h"]
-            fallback = details["fallback"].copy()
-        else:
-            h = np.asarray(self.bandwidth, dtype=np.float64)
-            if h.ndim == 0:
-                h = np.full(nq, float(h))
-            elif h.shape != (nq,):
-                raise ValueError(
-                    f"bandwidth must be 'mse', a positive float or an array of "
-                    f"length {nq} (one per quantile level); got shape {h.shape}."
-                )
-            if not np.all(np.isfinite(h)) or np.any(h <= 0):
-                raise ValueError("bandwidth values must be finite and positive.")
-        hT, fallback_t = None, False
-        if self.fuzzy:
-            if isinstance(self.bandwidth_treatment, str):
-                hT = details["h_treatment"]
-                fallback_t = bool(details["fallback_treatment"])
-            else:
-                hT = float(self.bandwidth_treatment)
-        if fallback.any() or fallback_t:
-            what = (
-                f"{int(fallback.sum())} of {nq} quantile level(s)"
-                if fallback.any()
-                else "the treatment equation"
-            )
-            warnings.warn(
-                f"DistributionalRDD: the MSE bandwidth rule is undefined for {what} "
-                "(estimated bias difference of zero); the rule of thumb 1.06 sd(x) "
-                f"n^(-1/{2 * s + 1}) was used there instead (recorded in "
-                "bandwidth_fallback_). Pass bandwidth= explicitly to choose.",
-                StatnormWarning,
-                stacklevel=5,
-            )
-        self.bandwidth_ = h
-        self.bandwidth_treatment_ = hT
-        hv = np.atleast_1d(h)
-        _logger.info(
-            "DistributionalRDD: bandwidth %s: %.4g to %.4g over %d level(s)%s",
-            self.bandwidth if isinstance(self.bandwidth, str) else "fixed",
-            float(np.min(hv)),
-            float(np.max(hv)),
-            hv.size,
-            f" (rule of thumb at {int(np.sum(fallback))})" if np.any(fallback) else "",
-        )
-        self.bandwidth_details_ = details
-        self.bandwidth_fallback_ = fallback
-        self.bandwidth_treatment_fallback_ = fallback_t
-        return h, hT
-
-    def _first_stage(self, xc, T, hT):
-        """Local fits of the treatment on both sides and the jump (denominator)."""
-        p = int(self.p)
-        tfits = {
-            side: local_poly(xc, T[:, None], hT, side, p, self.kernel) for side in "+-"
-        }
-        denom = float(tfits["+"].alpha[0, 0] - tfits["-"].alpha[0, 0])
-        if not np.isfinite(denom) or abs(denom) < 1e-10:
-            raise ValueError(
-                "The treatment does not jump at the cutoff (estimated jump "
-                f"{denom:.3g}); the fuzzy effect is undefined. Check treatment "
-                "or use the sharp design."
-            )
-        return tfits, denom
-
-    def _residual_blocks(self, xc, Q, T, fits, tfits, h, hT):
-        """Per side: (row indices, residual * intercept weight) for the bootstrap."""
-        compat = self.r3d_compat
-        shared = np.all(h == h[0])
-        blocks = {}
-        for side in "+-":
-            f = fits[side]
-            fitted = f.fitted()
-            if self.method == "frechet" and shared and f.idx.size:
-                from ._kernels import pava_rows
-
-                fitted = pava_rows(np.ascontiguousarray(fitted))
-            mask = f.weights > 0 if compat else f.kmask
-            E = np.where(mask, Q[f.idx] - fitted, 0.0)
-            blocks[side] = (f.idx, E * f.weights)
-        tblocks = None
+        tfits, denom = (None, None)
         if T is not None:
-            tblocks = {}
-            for side in "+-":
-                tf = tfits[side]
-                if compat:
-                    f = fits[side]
-                    rows = f.weights[:, 0] > 0
-                    idx = f.idx[rows]
-                    u = xc[idx] / hT
-                    fitT = np.polyval(tf.alpha[::-1, 0], u)
-                    tblocks[side] = (idx, (T[idx] - fitT) * f.weights[rows, 0])
-                else:
-                    e = np.where(tf.kmask[:, 0], T[tf.idx] - tf.fitted()[:, 0], 0.0)
-                    tblocks[side] = (tf.idx, e * tf.weights[:, 0])
-        return blocks, tblocks
-
-    def _bootstrap(self, xc, Q, T, fits, tfits, h, hT, xi, num, denom, level):
-        n, nq = Q.shape
-        codes = self._codes
-        n_mult = n if codes is None else self.n_clusters_
-        if xi is not None:
-            xi = check_2d(xi, name="xi")
-            if xi.shape[0] != n_mult:
-                what = "cluster" if self.n_clusters_ else "unit"
-                raise ValueError(
-                    f"xi must have one row per {what} ({n_mult}); got shape {xi.shape}."
-                )
-            B = xi.shape[1]
-        else:
-            B = int(self.n_bootstrap)
-        self.critical_value_ = np.nan
-        self.band_lower_ = np.full(nq, np.nan)
-        self.band_upper_ = np.full(nq, np.nan)
-        self.pointwise_lower_ = np.full(nq, np.nan)
-        self.pointwise_upper_ = np.full(nq, np.nan)
-        self.bootstrap_std_error_ = np.full(nq, np.nan)
-        self.bootstrap_draws_ = np.empty((0, nq))
-        self._nu_side = {"+": np.empty((0, nq)), "-": np.empty((0, nq))}
-        blocks, tblocks = self._residual_blocks(xc, Q, T, fits, tfits, h, hT)
-        if codes is not None:
-            blocks = {k: _aggregate(codes[i], v) for k, (i, v) in blocks.items()}
-            if tblocks is not None:
-                tblocks = {
-                    k: _aggregate(codes[i], v[:, None]) for k, (i, v) in tblocks.items()
-                }
-                tblocks = {k: (i, v[:, 0]) for k, (i, v) in tblocks.items()}
-        # Only multiplier units (units or clusters) in some block need a draw.
-        parts = [b[0] for b in blocks.values()]
-        if tblocks is not None:
-            parts += [b[0] for b in tblocks.values()]
-        used = np.unique(np.concatenate(parts))
-        pos = np.full(n_mult, -1, dtype=np.intp)
-        pos[used] = np.arange(used.size)
-        blocks = {k: (pos[i], v) for k, (i, v) in blocks.items()}
-        if tblocks is not None:
-            tblocks = {k: (pos[i], v) for k, (i, v) in tblocks.items()}
-        self.std_error_ = _plugin_std(blocks, tblocks, used.size, num, denom)
-        if B == 0:
-            return
-        nu_p, nu_m, nuT = multiplier_draws(
-            blocks,
-            tblocks,
-            used.size,
-            B,
-            random_state=self.random_state,
-            xi=None if xi is None else xi[used],
-            n_jobs=self.n_jobs,
-            progress=loop_progress(self, "bootstrap draws", verbose=self.verbose),
-        )
-        nu = {"+": nu_p, "-": nu_m}
-        draws = nu["+"] - nu["-"]
-        if denom is not None:
-            draws = (denom * draws - num[None, :] * nuT[:, None]) / denom**2
-        sup = np.max(np.abs(draws), axis=1)
-        k = int(np.ceil(level * (B + 1)))
-        if k > B:
-            warnings.warn(
-                f"n_bootstrap={B} is too small for a {level:.0%} band "
-                f"(needs at least {k} draws); using the largest draw.",
-                StatnormWarning,
-                stacklevel=3,
-            )
-            k = B
-        crit = float(np.sort(sup)[k - 1])
-        self.critical_value_ = crit
-        self.band_lower_ = self.tau_ - crit
-        self.band_upper_ = self.tau_ + crit
-        # pointwise: the same order statistic of |nu_b(q)| level by level
-        crit_q = np.sort(np.abs(draws), axis=0)[k - 1]
-        self.pointwise_lower_ = self.tau_ - crit_q
-        self.pointwise_upper_ = self.tau_ + crit_q
-        if B > 1:
-            sc = np.max(np.abs(draws), axis=0)
-            sc = np.where(sc > 0, sc, 1.0)  # rescaled: no overflow near 1e200
-            self.bootstrap_std_error_ = np.std(draws / sc, axis=0, ddof=1) * sc
-        self.bootstrap_draws_ = draws
-        self._nu_side = nu
+            tfits, denom = first_stage(xc, T, hT, p, self.kernel)
+        return {
+            "Q": Q,
+            "T": T,
+            "fits": fits,
+            "tfits": tfits,
+            "raw": raw,
+            "mon": mon,
+            "num": num,
+            "denom": denom,
+            "tau": num if denom is None else num / denom,
+            "mono": mono,
+            "gamma": gam,
+            "gamma_treatment": gam_t,
+        }
 
     # ---------------------------------------------------------------- tests
-    def _range_idx(self, q_range):
-        q = self.q_grid_
-        if q_range is None:
-            return np.arange(q.size), (float(q[0]), float(q[-1]))
-        lo, hi = float(np.min(q_range)), float(np.max(q_range))
-        if lo < 0 or hi > 1:
-            raise ValueError(f"q_range must lie in [0, 1]; got ({lo}, {hi}).")
-        idx = np.flatnonzero((q >= lo) & (q <= hi))
-        if idx.size == 0:
-            raise ValueError(
-                f"No quantile level of q_grid lies in q_range [{lo}, {hi}]."
-            )
-        return idx, (lo, hi)
-
-    def _need_boot(self, what):
+    def _draws_for(self, what):
+        """The bootstrap draws for the test named ``what``, and its options."""
         check_is_fitted(self)
         if self.bootstrap_draws_.shape[0] == 0:
             raise ValueError(
                 f"{what} needs bootstrap draws; refit with n_bootstrap > 0."
             )
-
-    def _pvalue(self, null, stat):
-        B = null.size
-        if self.r3d_compat:
-            return float(np.mean(null >= stat))
-        return float((1 + np.sum(null >= stat)) / (B + 1))
+        opts = {"level": self.confidence_level, "r3d_compat": self.r3d_compat}
+        return self.bootstrap_draws_, opts
 
     def test_nullity(self, q_range=None):
         """Test ``H0: tau(q) = 0`` for every level in ``q_range``.
@@ -1155,18 +660,8 @@ class DistributionalRDD(BaseEstimator):
         result : UniformTestResult
             ``stat, p = result``; also ``critical_value`` and the null draws.
         """
-        self._need_boot("test_nullity")
-        idx, rng = self._range_idx(q_range)
-        stat = float(np.max(np.abs(self.tau_[idx])))
-        null = np.max(np.abs(self.bootstrap_draws_[:, idx]), axis=1)
-        crit = float(np.quantile(null, self.confidence_level))
-        return UniformTestResult(
-            stat,
-            self._pvalue(null, stat),
-            critical_value=crit,
-            q_range=rng,
-            null_distribution=null,
-        )
+        draws, opts = self._draws_for("test_nullity")
+        return nullity_test(self.q_grid_, self.tau_, draws, q_range, **opts)
 
     def test_homogeneity(self, q_range=None):
         """Test ``H0: tau(q)`` is constant over ``q_range``.
@@ -1184,20 +679,8 @@ class DistributionalRDD(BaseEstimator):
         result : UniformTestResult
             ``stat, p = result``; also ``critical_value`` and the null draws.
         """
-        self._need_boot("test_homogeneity")
-        idx, rng = self._range_idx(q_range)
-        t = self.tau_[idx]
-        stat = float(np.max(np.abs(t - t.mean())))
-        d = self.bootstrap_draws_[:, idx]
-        null = np.max(np.abs(d - d.mean(axis=1, keepdims=True)), axis=1)
-        crit = float(np.quantile(null, self.confidence_level))
-        return UniformTestResult(
-            stat,
-            self._pvalue(null, stat),
-            critical_value=crit,
-            q_range=rng,
-            null_distribution=null,
-        )
+        draws, opts = self._draws_for("test_homogeneity")
+        return homogeneity_test(self.q_grid_, self.tau_, draws, q_range, **opts)
 
     def test_gini(self):
         """Test equal Gini coefficients of the boundary distributions.
@@ -1214,35 +697,16 @@ class DistributionalRDD(BaseEstimator):
             ``stat = |G+ - G-|``, p-value, critical value, null draws and
             ``estimate = G+ - G-``.
         """
-        self._need_boot("test_gini")
-        q = self.q_grid_
-        g_plus = float(_gini(q, self.intercept_plus_)[0][0])
-        g_minus = float(_gini(q, self.intercept_minus_)[0][0])
-        diff = g_plus - g_minus
-        if not np.isfinite(diff):
-            raise ValueError(
-                "The Gini coefficient is undefined: a boundary quantile function "
-                "has a non-positive mean."
-            )
-        bp = _gini(q, self.intercept_plus_[:, None] + self._nu_side["+"].T)[0]
-        bm = _gini(q, self.intercept_minus_[:, None] + self._nu_side["-"].T)[0]
-        boot = bp - bm
-        boot = boot[np.isfinite(boot)]
-        null = np.abs(boot) if self.r3d_compat else np.abs(boot - diff)
-        stat = abs(diff)
-        crit = float(np.quantile(null, self.confidence_level))
-        return UniformTestResult(
-            stat,
-            self._pvalue(null, stat),
-            critical_value=crit,
-            q_range=(float(q[0]), float(q[-1])),
-            null_distribution=null,
-            estimate=float(diff),
-        )
+        _, opts = self._draws_for("test_gini")
+        above, below = self.intercept_plus_, self.intercept_minus_
+        return gini_test(self.q_grid_, above, below, self._side_draws, **opts)
 
     # ------------------------------------------------------------- reporting
     def summary(self, *, max_rows=11):
         """Table of the effect, band and boundary quantiles, plus the tests.
+
+        The table is :attr:`result_`'s, with the boundary quantiles and
+        bandwidths per level and notes on the design and the tests.
 
         Parameters
         ----------
@@ -1256,85 +720,22 @@ class DistributionalRDD(BaseEstimator):
             Prints as text; renders as HTML in notebooks.
         """
         check_is_fitted(self)
-        q = self.q_grid_
-        rows_idx = np.unique(
-            np.linspace(0, q.size - 1, min(max_rows or q.size, q.size))
-            .round()
-            .astype(int)
-        )
-        rows = [
-            [
-                f"{q[j]:.3g}",
-                float(self.tau_[j]),
-                float(self.std_error_[j]),
-                float(self.pointwise_lower_[j]),
-                float(self.pointwise_upper_[j]),
-                float(self.band_lower_[j]),
-                float(self.band_upper_[j]),
-                float(self.intercept_plus_[j]),
-                float(self.intercept_minus_[j]),
-                float(self.bandwidth_[j]),
-            ]
-            for j in rows_idx
-        ]
         design = "fuzzy" if self.fuzzy else "sharp"
         title = (
             f"Distributional RDD ({design}, {self.method}, p={self.p}, "
             f"{self.kernel} kernel, cutoff={self.cutoff:g})"
         )
-        notes = [
-            (
-                f"units: {self.n_units_} ({self.n_units_minus_} below / "
-                f"{self.n_units_plus_} above the cutoff within the bandwidth)"
-            ),
-        ]
-        if self.fuzzy:
-            notes.append(
-                f"first stage: jump in treatment {self.denominator_:.4g} "
-                f"(bandwidth {self.bandwidth_treatment_:.4g})"
-            )
-        B = self.bootstrap_draws_.shape[0]
-        if self.n_covariates_:
-            notes.append(
-                f"covariates: {self.n_covariates_} pre-determined, coefficients "
-                "common to both sides (boundary quantiles at their mean)"
-            )
-        if self.n_clusters_:
-            notes.append(
-                f"clusters: {self.n_clusters_} (one multiplier per cluster; "
-                "cluster-robust standard errors)"
-            )
-        notes.append(
-            "std err: plug-in (sandwich) standard error"
-            + ("" if self.n_clusters_ else " (heteroskedasticity-robust)")
+        tests = None
+        if self.bootstrap_draws_.shape[0]:
+            tests = (self.test_nullity(), self.test_homogeneity())
+        notes = fit_notes(
+            self.result_,
+            n_units=(self.n_units_, self.n_units_minus_, self.n_units_plus_),
+            n_covariates=self.n_covariates_,
+            fuzzy=self.fuzzy,
+            level=self.confidence_level,
+            tests=tests,
         )
-        if B:
-            notes.append(
-                f"lower/upper: pointwise {self.confidence_level:.0%} bootstrap "
-                "intervals (one level at a time)"
-            )
-            notes.append(
-                f"band: uniform {self.confidence_level:.0%} band over all levels, "
-                f"tau +/- {self.critical_value_:.4g} ({B} multiplier draws)"
-            )
-            s1, p1 = self.test_nullity()
-            s2, p2 = self.test_homogeneity()
-            notes.append(f"nullity (tau = 0 for all q): stat {s1:.4g}, p = {p1:.3g}")
-            notes.append(f"homogeneity (tau constant): stat {s2:.4g}, p = {p2:.3g}")
-        return SummaryTable(
-            title,
-            (
-                "q",
-                "tau",
-                "std err",
-                "lower",
-                "upper",
-                "band lower",
-                "band upper",
-                "Q above",
-                "Q below",
-                "h",
-            ),
-            rows,
-            notes=tuple(notes),
+        return self.result_._table(
+            max_rows or None, title=title, notes=notes, boundary=True
         )

@@ -5,21 +5,6 @@ import numpy as np
 from .._numba import njit
 
 
-def pava_rows(Y):
-    """Isotonic (non-decreasing) least-squares fit of each row, equal weights.
-
-    Pool-adjacent-violators, the same fit as R's ``stats::isoreg``; the
-    kernel is :func:`statnorm.quantile.monotonize`'s (one thread here).
-    """
-    from .._numba import parallel_threads
-    from ..quantile._kernels import pava_rows as _pava
-
-    out = np.empty_like(Y)
-    with parallel_threads(1):
-        _pava(Y, out)
-    return out
-
-
 @njit
 def _kern(u, kid):
     a = abs(u)

@@ -352,3 +352,69 @@ def _select_bandwidth_raw(
         if out["h_treatment"] is not None:
             out["h_treatment"] *= factor
     return out
+
+
+def covariate_coefs(xc, Y, Z, h, p, kernel):
+    """Common-slope covariate coefficients, one column per column of ``Y``.
+
+    For each bandwidth, the kernel-weighted regression of ``Y`` on
+    side-specific polynomials and ``Z`` (slopes common to both sides); by
+    Frisch-Waugh-Lovell, ``gamma = (sum K Zt Zt')^{-1} sum K Zt Yt`` with
+    ``Zt``, ``Yt`` the residuals of the one-sided local polynomial fits.
+    """
+    k, nc = Z.shape[1], Y.shape[1]
+    gam = np.empty((k, nc))
+    for hu in np.unique(h):
+        cols = np.flatnonzero(h == hu)
+        G = np.zeros((k, k))
+        r = np.zeros((k, cols.size))
+        for side in "+-":
+            stack = np.hstack([Y[:, cols], Z])
+            f = local_poly(xc, stack, hu, side, p, kernel)
+            R = stack[f.idx] - f.fitted()
+            K = KERNELS[kernel](xc[f.idx] / hu)[:, None]
+            Zt, Yt = R[:, cols.size :], R[:, : cols.size]
+            G += (Zt * K).T @ Zt
+            r += (Zt * K).T @ Yt
+        scale = np.sqrt(np.diag(G))
+        if np.any(scale == 0) or np.linalg.cond(G / np.outer(scale, scale)) > 1e10:
+            raise ValueError(
+                "covariates are collinear (or constant) among the units within the "
+                f"bandwidth {hu:.4g} once the local polynomials are accounted for; "
+                "drop redundant columns or use a larger bandwidth."
+            )
+        gam[:, cols] = np.linalg.solve(G, r)
+    return gam
+
+
+def adjust_for_covariates(xc, Q, T, Z, h, hT, p, kernel):
+    """Remove the common-slope covariate terms from ``Q`` (and ``T``).
+
+    Returns ``Q - Z gamma``, ``T - Z gamma_T`` (fuzzy designs; else ``T``)
+    and the coefficients ``gamma`` (k, n_q) and ``gamma_T`` (k,) or None.
+    """
+    gam = covariate_coefs(xc, Q, Z, h, p, kernel)
+    gam_t = None
+    if T is not None:
+        gam_t = covariate_coefs(xc, T[:, None], Z, np.array([hT]), p, kernel)[:, 0]
+        T = T - Z @ gam_t
+    return Q - Z @ gam, T, gam, gam_t
+
+
+def first_stage(xc, T, hT, p, kernel):
+    """Local fits of the treatment on both sides and its jump at the cutoff.
+
+    Raises
+    ------
+    ValueError
+        If the treatment does not jump (the fuzzy effect is undefined).
+    """
+    tfits = {side: local_poly(xc, T[:, None], hT, side, p, kernel) for side in "+-"}
+    denom = float(tfits["+"].alpha[0, 0] - tfits["-"].alpha[0, 0])
+    if not np.isfinite(denom) or abs(denom) < 1e-10:
+        raise ValueError(
+            "The treatment does not jump at the cutoff (estimated jump "
+            f"{denom:.3g}); the fuzzy effect is undefined. Check treatment "
+            "or use the sharp design."
+        )
+    return tfits, denom

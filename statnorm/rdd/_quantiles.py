@@ -74,6 +74,34 @@ def _weighted_quantiles(y, w, q):
     return (1.0 - frac) * inv_cdf(low) + frac * inv_cdf(high)
 
 
+def _is_frame(obj):
+    return hasattr(obj, "columns") and hasattr(obj, "to_numpy")
+
+
+def _frame_to_array(frame, name):
+    """A pandas DataFrame read as an array: one row per unit, a column per draw."""
+    bad = [c for c, t in frame.dtypes.items() if t.kind not in "biuf"]
+    if bad:
+        raise TypeError(
+            f"{name} given as a DataFrame must hold one row per unit and one "
+            f"numeric column per draw; column {bad[0]!r} has dtype "
+            f"{frame.dtypes[bad[0]]}. For long-format data (one row per draw) "
+            "use statnorm.rdd.long_to_samples."
+        )
+    return frame.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _one_unit(a, name, i):
+    """Unit ``i``'s draws as a 1-D float array (0-d: one draw)."""
+    a = np.asarray(a)
+    if a.ndim > 1:
+        raise ValueError(
+            f"{name}[{i}] must be 1-D (the draws of one unit); got shape "
+            f"{a.shape}. Give each unit its own entry."
+        )
+    return a
+
+
 def _as_samples(samples, name="samples"):
     """Return ``("matrix", array)`` or ``("ragged", list of 1-D arrays)``."""
     if samples is None or isinstance(samples, str | bytes):
@@ -81,6 +109,8 @@ def _as_samples(samples, name="samples"):
             f"{name} must be a list of per-unit arrays or an (n_units, m) array; "
             f"got {type(samples).__name__}."
         )
+    if _is_frame(samples):
+        samples = _frame_to_array(samples, name)
     if isinstance(samples, np.ndarray) and samples.dtype != object:
         arr = samples
         if arr.ndim != 2:
@@ -93,7 +123,7 @@ def _as_samples(samples, name="samples"):
         return "matrix", np.asarray(arr, dtype=np.float64)
     units = []
     for i, s in enumerate(samples):
-        a = np.asarray(s)
+        a = _one_unit(s, name, i)
         if a.dtype == object or not (
             np.issubdtype(a.dtype, np.number) or a.dtype == bool
         ):
@@ -132,12 +162,15 @@ def quantile_matrix(samples, q_grid, weights=None):
     Parameters
     ----------
     samples : list of array-like, ndarray or dask.array.Array of shape (n_units, m)
-        One sample per unit (at least 2 finite draws each). A Dask array is
-        mapped lazily over row blocks (no weights) and a Dask array returned.
+        One sample per unit (at least 2 finite draws each): a list of 1-D
+        arrays, or an array with one row per unit. A pandas DataFrame of
+        shape (n_units, m) is read like the array (one row per unit, one
+        column per draw). A Dask array is mapped lazily over row blocks (no
+        weights) and a Dask array returned.
     q_grid : array-like of shape (n_q,)
         Strictly increasing quantile levels in (0, 1).
-    weights : list of array-like, optional
-        Within-unit draw weights (non-negative, same lengths as ``samples``).
+    weights : list of array-like, ndarray or DataFrame, optional
+        Within-unit draw weights (non-negative, same shapes as ``samples``).
         Weighted quantiles follow ``Hmisc::wtd.quantile(normwt=TRUE)``, the
         rule used by the R package R3D; with equal weights they equal the
         unweighted ones.
@@ -150,8 +183,9 @@ def quantile_matrix(samples, q_grid, weights=None):
     Raises
     ------
     ValueError
-        On NaN or infinite draws, units with fewer than 2 draws, levels outside
-        (0, 1), or weights that do not match the samples.
+        On NaN or infinite draws, units with fewer than 2 draws, a unit given
+        as a 2-D array, levels outside (0, 1), or weights that do not match
+        the samples.
 
     Examples
     --------
@@ -193,6 +227,8 @@ def quantile_matrix(samples, q_grid, weights=None):
                     "draws first."
                 )
     if weights is not None:
+        if _is_frame(weights):
+            weights = _frame_to_array(weights, "weights")
         if units is None:
             units = list(data)
         if len(weights) != len(units):
@@ -202,7 +238,7 @@ def quantile_matrix(samples, q_grid, weights=None):
             )
         out = np.empty((len(units), q.size))
         for i, (u, w) in enumerate(zip(units, weights)):
-            w = np.asarray(w, dtype=np.float64).ravel()
+            w = np.asarray(_one_unit(w, "weights", i), dtype=np.float64).ravel()
             if w.shape != u.shape:
                 raise ValueError(
                     f"weights[{i}] has {w.size} entries but samples[{i}] has "
