@@ -43,13 +43,14 @@ def _ts_newton(Zc, zyc, b, w):
     ``w`` sums to 1.
     """
 
-    def moments(b):  # NLL'(b) and NLL''(b)
-        E = np.exp(b * Zc)
-        s = E.sum(axis=1)
-        EZ = E * Zc
-        m1 = EZ.sum(axis=1) / s
-        m2 = (EZ * Zc).sum(axis=1) / s
-        return float(np.dot(w, m1 - zyc)), float(np.dot(w, m2 - m1 * m1))
+    from ._kernels import ts_moments
+
+    Zc = np.ascontiguousarray(Zc, dtype=np.float64)
+    zyc = np.ascontiguousarray(zyc, dtype=np.float64)
+    w = np.ascontiguousarray(w, dtype=np.float64)
+
+    def moments(b):  # NLL'(b) and NLL''(b), one pass over the rows
+        return ts_moments(Zc, zyc, w, float(b))
 
     lo, hi = 1e-6, 1e6
     for _ in range(200):
@@ -59,6 +60,8 @@ def _ts_newton(Zc, zyc, b, w):
         else:
             lo = b
         step = b - d1 / d2 if d2 > 0 else np.nan
+        if abs(step - b) <= 1e-12 * b:  # converged (the step may sit on lo/hi)
+            return step
         new = step if lo < step < hi else np.sqrt(lo * hi)
         if abs(new - b) <= 1e-12 * b or hi <= lo * (1 + 1e-12):
             return new

@@ -274,6 +274,32 @@ hcal_objective_threads = njit(_objective_threads_py, parallel=True)
 
 
 @njit
+def ts_moments(Zc, zyc, w, b):
+    """First and second derivative of the weighted mean NLL of
+    ``softmax(b * Zc)`` in ``b``, in one pass over the rows: the weighted
+    means of ``E[z] - z_y`` and of ``Var[z]`` under each row's softmax.
+    ``Zc`` holds each row minus its maximum (entries <= 0), so no
+    exponential overflows."""
+    n, C = Zc.shape
+    d1 = 0.0
+    d2 = 0.0
+    for i in range(n):
+        s = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        for k in range(C):
+            z = Zc[i, k]
+            e = math.exp(b * z)
+            s += e
+            s1 += e * z
+            s2 += e * z * z
+        m1 = s1 / s
+        d1 += w[i] * (m1 - zyc[i])
+        d2 += w[i] * (s2 / s - m1 * m1)
+    return d1, d2
+
+
+@njit
 def gather_events(p_flat, y, n_classes, order, p_sorted, d, row_label):
     """The sorted events in one pass: ``p_sorted = p_flat[order]``,
     ``d = p_sorted - o[order]`` (``o`` the one-hot labels) and the label of
