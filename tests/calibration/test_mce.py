@@ -103,7 +103,11 @@ def test_debiased_ece_l1_matches_the_reference_code():
         # the edge 4 falls inside the run of 0.9 (rows 3..6): it moves to the
         # end of the run, so the run is not split and one bin remains
         ([0.6, 0.6, 0.6, 0.9, 0.9, 0.9, 0.9], [1, 0, 0, 1, 1, 1, 0], [(0, 7)]),
-        ([0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99], [1, 0, 0, 1, 1, 1, 0], [(0, 4), (4, 7)]),
+        (
+            [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99],
+            [1, 0, 0, 1, 1, 1, 0],
+            [(0, 4), (4, 7)],
+        ),
     ],
 )
 def test_debiased_ece_l1_closed_form_by_hand(conf, hit, bins):

@@ -66,7 +66,9 @@ def _value(name, kw, y, P):
 @pytest.mark.parametrize(
     ("name", "kw"),
     [(n, kw) for n, kws in VARIANTS.items() for kw in kws],
-    ids=lambda v: v if isinstance(v, str) else ",".join(f"{k}={x}" for k, x in v.items()),
+    ids=lambda v: (
+        v if isinstance(v, str) else ",".join(f"{k}={x}" for k, x in v.items())
+    ),
 )
 @settings(max_examples=40, deadline=None)
 @given(data=tied_rows())
