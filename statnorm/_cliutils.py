@@ -522,6 +522,17 @@ def read_table(
                     "0..n-1 or 1..n, as pandas writes it); use --index-col to "
                     "choose the index column yourself.",
                 )
+        elif first == "" or first.startswith("Unnamed: 0"):
+            # an index pandas wrote after rows were sampled or sorted: a data
+            # column for all statnorm can tell, but say so
+            if args is not None:
+                note(
+                    args,
+                    f"{label}: the first column has no name but does not count "
+                    "the rows, so it is used as data; if it is a row index "
+                    "(pandas writes one with an empty name), pass --index-col "
+                    f"'{first}'.",
+                )
         elif _is_row_counter(frame.iloc[:, 0]) and len(frame) > 2 and args is not None:
             note(
                 args,

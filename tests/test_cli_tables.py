@@ -80,6 +80,17 @@ def test_dataframe_of_an_array_reads_back_exactly(fmt, dtype, tmp_path, rng):
     np.testing.assert_array_equal(got, held)
 
 
+def test_a_shuffled_pandas_index_is_kept_with_a_note(tmp_path, rng, capsys):
+    frame = pd.DataFrame(rng.normal(size=(20, 2))).sample(frac=1, random_state=0)
+    frame.to_csv(tmp_path / "s.csv")
+    args = argparse.Namespace(quiet=False, index_col=None, header=None)
+    assert read_table(tmp_path / "s.csv", "X", args=args).shape == (20, 3)
+    assert "pass --index-col 'Unnamed: 0'" in capsys.readouterr().err
+    args.index_col = "Unnamed: 0"
+    got = read_table(tmp_path / "s.csv", "X", args=args)
+    np.testing.assert_array_equal(got.to_numpy(), frame.to_numpy())
+
+
 def test_a_wide_numeric_table_reads_back_exactly(tmp_path, rng):
     A = rng.normal(size=(4, 1500))
     for index in (True, False):
