@@ -138,6 +138,7 @@ def test_a_doubtful_first_line_is_an_error_naming_the_options(text, tmp_path, ca
     assert len(read_table(path, "X", args=argparse.Namespace(header=True))) == (
         n_lines - 1
     )
+    capsys.readouterr()
     # and on the command line: one line, exit 1, no traceback
     assert _cli.main(["kde", str(path), "--no-report"]) == 1
     err = capsys.readouterr().err
