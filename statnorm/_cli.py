@@ -17,7 +17,8 @@ Method CLIs take their shared helpers (``CLIError``, ``load_array``) from
 :mod:`statnorm._cliutils`, never from this module.
 
 Bad user input is reported as one line on stderr with exit status 2 (usage)
-or 1 (input or data errors); a traceback means a bug in statnorm.
+or 1 (input or data errors, and running out of memory); a traceback means a
+bug in statnorm.
 """
 
 import importlib
@@ -260,6 +261,15 @@ def main(argv=None):
         return 2
     except (ValueError, TypeError, OSError) as exc:
         print(f"statnorm {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except MemoryError as exc:  # NumPy's says how much it tried to allocate
+        detail = " ".join(str(exc).split()) or "an allocation failed"
+        print(
+            f"statnorm {args.command}: error: out of memory ({detail}); the input "
+            "is too large for this machine: use a smaller input, or a lower "
+            "--max-cells to refuse such files before reading them",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:  # pragma: no cover - interactive
         print("statnorm: interrupted", file=sys.stderr)

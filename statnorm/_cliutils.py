@@ -7,7 +7,9 @@ without importing method packages and methods never import the entry point.
 One reader (:func:`read_table`, :func:`load_array`) for every subcommand: CSV
 or TSV (delimiter sniffed), parquet, ``.npy``/``.npz`` (never unpickled), ``-``
 for standard input; a pandas-style index column is recognised and dropped
-with a note; text columns are never coded silently. One set of flags
+with a note; a header row is never read as data silently (``--header`` /
+``--no-header`` settle a doubtful first line); at most ``--max-cells`` cells
+are read; text columns are never coded silently. One set of flags
 (:func:`add_output_options`, :func:`add_random_state`, ...), ``--json`` output
 (:func:`emit`), and safe model files (:func:`save_model`, :func:`load_model`).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -24,6 +27,7 @@ import numpy as np
 
 __all__ = [
     "CLIError",
+    "HeaderUndecided",
     "add_confidence_level",
     "add_model_options",
     "add_n_bootstrap",
@@ -31,6 +35,7 @@ __all__ = [
     "add_output_options",
     "add_random_state",
     "add_table_options",
+    "check_square_budget",
     "configure_logging",
     "emit",
     "examples",
@@ -40,6 +45,7 @@ __all__ = [
     "note",
     "output_dir",
     "positive_float",
+    "positive_int",
     "read_table",
     "require_numeric",
     "save_model",
@@ -50,6 +56,10 @@ __all__ = [
 
 class CLIError(Exception):
     """An error in the user's input to the command line (printed, no traceback)."""
+
+
+class HeaderUndecided(ValueError):
+    """The first line of a text table could be a header or data (see read_table)."""
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -86,36 +96,168 @@ def note(args, message):
 # ---------------------------------------------------------------- reading
 _TEXT = (".csv", ".tsv", ".txt", ".gz")
 
+#: Default of ``--max-cells``: the largest table a subcommand reads (rows times
+#: columns), 400 MB as float64.
+DEFAULT_MAX_CELLS = 50_000_000
+# text bytes allowed per cell: 17 significant digits, sign, exponent, separator
+_BYTES_PER_CELL = 32
+# lines looked at to tell a header from data
+_SNIFF_LINES = 200
 
-def _read_bytes(path, name):
+
+def _max_cells(args):
+    v = getattr(args, "max_cells", None)
+    return DEFAULT_MAX_CELLS if v is None else int(v)
+
+
+def _too_large(name, label, what, max_cells):
+    return ValueError(
+        f"{name}: {label} {what}, more than --max-cells {max_cells} allows "
+        f"(rows x columns); pass a larger --max-cells if it is meant to be this "
+        "large."
+    )
+
+
+def _read_limited(stream, limit, name, label, max_cells, *, inflated=False):
+    """Read at most ``limit`` bytes; a longer stream is an error (never read on)."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        what = "inflates to" if inflated else "holds"
+        raise _too_large(
+            name, label, f"{what} more than {limit} bytes of text", max_cells
+        )
+    return data
+
+
+def _read_bytes(path, name, max_cells=DEFAULT_MAX_CELLS):
+    limit = _BYTES_PER_CELL * max_cells + (1 << 20)
     if str(path) == "-":
-        data = sys.stdin.buffer.read()
+        data = _read_limited(
+            sys.stdin.buffer, limit, name, "standard input", max_cells
+        )
         if not data:
             raise ValueError(f"{name}: standard input is empty.")
         return data, "-"
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"{name}: no such file: {path}")
-    if p.stat().st_size == 0:
+    size = p.stat().st_size
+    if size == 0:
         raise ValueError(f"{name}: {path} is empty (0 bytes).")
+    if size > limit and p.suffix.lower() in (".csv", ".tsv", ".txt"):
+        raise _too_large(name, str(p), f"holds {size} bytes of text", max_cells)
     return None, p
 
 
-def _numeric_first_row(text):
-    first = text.lstrip().splitlines()[0] if text.strip() else ""
-    for sep in (",", "\t", ";", None):
-        cells = [c.strip().strip('"') for c in first.split(sep) if c.strip()]
-        if cells and all(_is_number(c) for c in cells):
-            return True
-    return False
+_INT = re.compile(r"[+-]?\d+")
 
 
-def _is_number(s):
+def _kind(cell):
+    """``"empty"``, ``"int"`` (digits only), ``"float"`` or ``"text"``."""
+    c = cell.strip()
+    if not c:
+        return "empty"
+    if _INT.fullmatch(c):
+        return "int"
     try:
-        float(s)
+        float(c)
     except ValueError:
+        return "text"
+    return "float"
+
+
+def _first_rows(text, sep, max_chars=1 << 16):
+    """The first non-blank lines of a text table, split into cells.
+
+    Lines are cut at ``max_chars`` characters (a cut line loses its last,
+    partial cell, and every row is cut to the shortest), so that sniffing a
+    very wide table stays cheap.
+    """
+    import csv
+
+    lines, cut, pos = [], False, 0
+    while pos < len(text) and len(lines) <= _SNIFF_LINES:
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos : min(end, pos + max_chars)]
+        if end - pos > max_chars:
+            cut = True
+            line = line[: max(line.rfind(" " if sep == r"\s+" else sep), 0)]
+        pos = end + 1
+        if line.strip():
+            lines.append(line)
+    if sep == r"\s+":
+        rows = [ln.split() for ln in lines]
+    else:
+        rows = [[c.strip() for c in r] for r in csv.reader(lines, delimiter=sep)]
+    if cut and rows:
+        m = min(len(r) for r in rows)
+        rows = [r[:m] for r in rows]
+    return rows
+
+
+def _sniff_header(text, sep, name, label):
+    """Whether the first line of a text table is a header (names), or data.
+
+    A line with a word in it is a header. An all-numeric first line is a
+    header when its cells are of another kind than the columns below (integer
+    names such as pandas' ``0, 1, 2`` over columns of decimals), or when its
+    first cell is empty over a column counting the rows (the header pandas
+    writes with its index). When it cannot tell, it raises an error naming
+    ``--header`` and ``--no-header`` rather than guess.
+    """
+    rows = _first_rows(text, sep)
+    if not rows:
         return False
-    return True
+    first, body = rows[0], [r for r in rows[1:] if len(r) == len(rows[0])]
+    kinds = [_kind(c) for c in first]
+    if "text" in kinds:
+        return True
+    if not body:
+        return False
+    d = len(first)
+    if kinds[0] == "empty" and d > 1:
+        col0 = [r[0] for r in body]
+        if all(_kind(c) == "int" for c in col0) and _is_row_counter(
+            [int(c) for c in col0]
+        ):
+            return True  # pandas' index: an unnamed header cell over 0..n-1
+    agree = disagree = 0
+    for j in range(d):
+        below = {_kind(r[j]) for r in body} - {"empty"}
+        if kinds[j] == "empty" or len(below) != 1:
+            continue  # a column of mixed kinds tells nothing
+        if kinds[j] == below.pop():
+            agree += 1
+        else:
+            disagree += 1
+    shown = sep.join(first) if sep != r"\s+" else " ".join(first)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    if disagree and not agree:
+        return True
+    doubt = None
+    if disagree:
+        doubt = "some of its cells are of another kind than the columns below"
+    elif kinds[0] == "empty":
+        doubt = (
+            "its first cell is empty: a missing value, or the unnamed index "
+            "of a header written by pandas"
+        )
+    elif all(k == "int" for k in kinds) and [int(c) for c in first] in (
+        list(range(d)),
+        list(range(1, d + 1)),
+    ):
+        doubt = (
+            "it reads 0, 1, 2, ... like the column names pandas writes for an "
+            "array (DataFrame(array).to_csv(index=False))"
+        )
+    if doubt:
+        raise HeaderUndecided(
+            f"{name}: cannot tell whether the first line of {label} ({shown!r}) "
+            f"is a header or data: {doubt}. Pass --header if it names the "
+            "columns or --no-header if it is data."
+        )
+    return False
 
 
 def _is_row_counter(values):
@@ -128,16 +270,28 @@ def _is_row_counter(values):
     )
 
 
-def _read_frame(path, name):
-    """Read any supported file (or stdin) into a DataFrame, unmodified."""
+def _check_cells(shape, name, label, max_cells):
+    cells = int(np.prod(shape, dtype=object))
+    if cells > max_cells:
+        dims = " x ".join(map(str, shape))
+        raise _too_large(name, label, f"holds {dims} = {cells} cells", max_cells)
+
+
+def _read_frame(path, name, *, header=None, max_cells=DEFAULT_MAX_CELLS):
+    """Read any supported file (or stdin) into a DataFrame, unmodified.
+
+    Returns the frame and whether it was read without a header. At most
+    ``max_cells`` cells are read, and never more than a bounded number of bytes
+    (also when a ``.gz`` file inflates).
+    """
     import pandas as pd
 
-    data, p = _read_bytes(path, name)
+    data, p = _read_bytes(path, name, max_cells)
     label = "standard input" if p == "-" else str(p)
     suffix = "" if p == "-" else "".join(Path(p).suffixes[-2:]).lower()
     try:
         if suffix.endswith((".npy", ".npz")):
-            A = _read_npy(p, name)
+            A = _read_npy(p, name, max_cells)
             if A.ndim == 1:
                 A = A[:, None]
             if A.ndim != 2:
@@ -147,26 +301,19 @@ def _read_frame(path, name):
             return pd.DataFrame(A, columns=[f"x{j}" for j in range(A.shape[1])]), True
         if suffix.endswith(".parquet"):
             try:
-                return pd.read_parquet(p), False
+                import pyarrow.parquet as pq
+
+                meta = pq.ParquetFile(p).metadata
+                _check_cells((meta.num_rows, meta.num_columns), name, label, max_cells)
+                frame = pd.read_parquet(p)
             except ImportError as exc:
                 raise ValueError(
                     f"{name}: reading parquet needs pyarrow: pip install pyarrow"
                 ) from exc
+            frame.columns = [str(c) for c in frame.columns]
+            return frame, False
         if p == "-" or suffix.endswith(_TEXT):
-            raw = data if data is not None else Path(p).read_bytes()
-            if suffix.endswith(".gz"):
-                import gzip
-
-                raw = gzip.decompress(raw)
-            text = raw.decode("utf-8-sig")
-            header = None if _numeric_first_row(text) else "infer"
-            sep = _delimiter(text, suffix)
-            frame = pd.read_csv(
-                io.StringIO(text), sep=sep, engine="python", header=header
-            )
-            if header is None:
-                frame.columns = [f"x{j}" for j in range(frame.shape[1])]
-            return frame, header is None
+            return _read_text(data, p, suffix, name, label, header, max_cells)
     except (EOFError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise ValueError(f"{name}: cannot read {label}: {exc}") from None
     except ValueError as exc:
@@ -177,6 +324,68 @@ def _read_frame(path, name):
         f"{name}: unsupported file type {suffix or label!r}; use .csv, .tsv, .txt, "
         ".parquet, .npy, .npz or - (standard input)."
     )
+
+
+def _read_text(data, p, suffix, name, label, header, max_cells):
+    """A CSV/TSV/whitespace table (``data``: bytes of stdin, else read ``p``)."""
+    import pandas as pd
+
+    limit = _BYTES_PER_CELL * max_cells + (1 << 20)
+    if data is not None:
+        raw = data
+    elif suffix.endswith(".gz"):
+        import gzip
+
+        with gzip.open(p, "rb") as fh:
+            raw = _read_limited(fh, limit, name, label, max_cells, inflated=True)
+    else:
+        raw = Path(p).read_bytes()
+    # the first lines decide the delimiter and the header; pandas or NumPy
+    # parse the bytes themselves (no decoded copy of a large file)
+    head = raw[: 1 << 22].decode("utf-8-sig", errors="replace")
+    if not head.strip():
+        raise ValueError(f"{name}: {label} holds no values.")
+    sep = _delimiter(head, suffix)
+    rows = _first_rows(head, sep)
+    first = head.lstrip().split("\n", 1)[0]
+    n_cols = len(first.split()) if sep == r"\s+" else first.count(sep) + 1
+    n_lines = raw.count(b"\n") + (not raw.endswith(b"\n"))
+    _check_cells((n_lines, n_cols), name, label, max_cells)
+    if header is None:
+        header = _sniff_header(head, sep, name, label)
+    frame = None
+    if n_cols > 1000 and all(_kind(c) in ("int", "float") for c in rows[-1]):
+        # a wide numeric matrix: NumPy parses it many times faster than pandas
+        try:
+            A = np.loadtxt(
+                io.BytesIO(raw),
+                delimiter=None if sep == r"\s+" else sep,
+                skiprows=1 if header else 0,
+                ndmin=2,
+                encoding="utf-8-sig",
+                quotechar='"',
+            )
+        except ValueError:
+            A = None  # empty cells, text: pandas says where
+        if A is not None:
+            split = None if sep == r"\s+" else sep
+            names = [c.strip().strip('"') for c in first.split(split)] if header else []
+            if len(names) != A.shape[1]:
+                names = [f"x{j}" for j in range(A.shape[1])]
+            frame = pd.DataFrame(A, columns=names)
+    if frame is None:
+        frame = pd.read_csv(
+            io.BytesIO(raw),
+            sep=sep,
+            engine="c",
+            header=0 if header else None,
+            encoding="utf-8-sig",
+        )
+    if not header:
+        frame.columns = [f"x{j}" for j in range(frame.shape[1])]
+    else:
+        frame.columns = [str(c) for c in frame.columns]
+    return frame, not header
 
 
 def _delimiter(text, suffix):
@@ -190,9 +399,37 @@ def _delimiter(text, suffix):
     return r"\s+" if first.strip().count(" ") else ","
 
 
-def _read_npy(p, name):
-    if str(p).lower().endswith(".npy"):
+def _read_npy(p, name, max_cells=DEFAULT_MAX_CELLS):
+    """Load a .npy/.npz array (never unpickled), its shape checked first."""
+    import zipfile
+
+    label = str(p)
+    if label.lower().endswith(".npy"):
+        # a memory map reads the header only: the shape, before any data
+        _check_cells(np.load(p, mmap_mode="r", allow_pickle=False).shape,
+                     name, label, max_cells)
         return np.load(p, allow_pickle=False)
+    fmt = np.lib.format
+    with zipfile.ZipFile(p) as zf:
+        for info in zf.infolist():
+            # the size a member claims bounds what inflating it may produce
+            if info.file_size > 16 * max_cells + (1 << 16):
+                raise _too_large(
+                    name,
+                    label,
+                    f"holds an array of {info.file_size} bytes ({info.filename})",
+                    max_cells,
+                )
+            if info.filename.endswith(".npy"):  # its shape, from its header
+                with zf.open(info) as fh:
+                    version = fmt.read_magic(fh)
+                    if version == (1, 0):
+                        shape = fmt.read_array_header_1_0(fh)[0]
+                    elif version == (2, 0):
+                        shape = fmt.read_array_header_2_0(fh)[0]
+                    else:
+                        continue
+                _check_cells(shape, name, label, max_cells)
     with np.load(p, allow_pickle=False) as z:
         keys = list(z.keys())
         if len(keys) != 1:
@@ -211,6 +448,7 @@ def read_table(
     categories=None,
     one_hot=(),
     numeric=True,
+    header=None,
 ):
     """Read a table for a subcommand: numbers only, index handled, never guessed.
 
@@ -227,6 +465,15 @@ def read_table(
         A column to drop as the row index. When None, an unnamed first column
         holding 0..n-1 or 1..n (what pandas writes by default) is recognised
         and dropped with a note.
+    header : bool, optional
+        Whether the first line of a text table names the columns. When None
+        (and ``args.header`` is None) it is decided from the file: a line
+        with words is a header; an all-numeric line is a header when its
+        cells are of another kind than the columns below (pandas' ``0, 1,
+        2`` over decimals) or when it starts with an empty cell over a row
+        counter (pandas' index); when the file leaves it open, a ValueError
+        asks for ``--header`` or ``--no-header``. A header row is never read
+        as data silently.
     categories : dict, optional
         ``{column: [level, ...]}``: text columns coded by the given order
         (ordinal codes 0, 1, ...); an unknown level is an error.
@@ -244,7 +491,11 @@ def read_table(
 
     if args is not None and index_col is None:
         index_col = getattr(args, "index_col", None)
-    frame, headerless = _read_frame(path, name)
+    if args is not None and header is None:
+        header = getattr(args, "header", None)
+    frame, headerless = _read_frame(
+        path, name, header=header, max_cells=_max_cells(args)
+    )
     label = "standard input" if str(path) == "-" else str(path)
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"{name}: {label} holds no values.")
@@ -270,6 +521,17 @@ def read_table(
                     f"{label}: dropped the unnamed first column (a row index "
                     "0..n-1 or 1..n, as pandas writes it); use --index-col to "
                     "choose the index column yourself.",
+                )
+        elif first == "" or first.startswith("Unnamed: 0"):
+            # an index pandas wrote after rows were sampled or sorted: a data
+            # column for all statnorm can tell, but say so
+            if args is not None:
+                note(
+                    args,
+                    f"{label}: the first column has no name but does not count "
+                    "the rows, so it is used as data; if it is a row index "
+                    "(pandas writes one with an empty name), pass --index-col "
+                    f"'{first}'.",
                 )
         elif _is_row_counter(frame.iloc[:, 0]) and len(frame) > 2 and args is not None:
             note(
@@ -300,16 +562,42 @@ def read_table(
     return frame
 
 
+def _size(n_bytes):
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n_bytes < 1024:
+            return f"{n_bytes:.3g} {unit}"
+        n_bytes /= 1024
+    return f"{n_bytes:.3g} TiB"
+
+
+def check_square_budget(k, args, name, path, what):
+    """Refuse a computation that needs a ``k x k`` matrix beyond ``--max-cells``.
+
+    Called before the allocation, so that a table with very many columns
+    fails at once with a clear line instead of after trying to allocate
+    terabytes.
+    """
+    max_cells = _max_cells(args)
+    if k * k > max_cells:
+        raise ValueError(
+            f"{name}: {path} has {k} columns, and {what} is a {k} x {k} matrix "
+            f"({_size(8 * k * k)} as float64), more than --max-cells "
+            f"{max_cells} allows; reduce the number of columns or pass a larger "
+            "--max-cells."
+        )
+
+
 def require_numeric(frame, name, label):
     """Raise a ValueError naming the text columns of ``frame``, if any."""
     import pandas as pd
 
-    text_cols = [
-        str(c)
-        for c in frame.columns
-        if not pd.api.types.is_numeric_dtype(frame[c])
-        or pd.api.types.is_bool_dtype(frame[c])
-    ]
+    # by dtype, once per distinct dtype (a wide table has one)
+    dtypes = list(frame.dtypes.to_numpy())
+    kinds = {
+        t: pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+        for t in set(dtypes)
+    }
+    text_cols = [str(frame.columns[j]) for j, t in enumerate(dtypes) if not kinds[t]]
     if text_cols:
         raise ValueError(
             f"{name}: column(s) {text_cols} of {label} are not numeric. Code an "
@@ -319,15 +607,36 @@ def require_numeric(frame, name, label):
         )
 
 
-def load_array(path, name, *, ndmin=2, args=None, dtype=np.float64, finite=True):
+def load_array(
+    path, name, *, ndmin=2, args=None, dtype=np.float64, finite=True, n_rows=None
+):
     """Read a numeric array for a subcommand (see :func:`read_table`).
 
     A 1-D result becomes one column with ``ndmin=2``; with ``ndmin=1`` a
     one-column table becomes 1-D. With ``finite=True`` (default) a missing,
     NaN or infinite value is an error naming the file and the first bad cell.
-    Errors name the argument and the file.
+    Errors name the argument and the file. ``n_rows``, when the rows must
+    match another file (labels of scores): if the file cannot tell whether
+    its first line is a header, the reading that gives ``n_rows`` rows is
+    taken (a one-column ``0`` over integer labels, as pandas writes a
+    Series, is a header exactly when the file has one line more than
+    ``n_rows``).
     """
-    frame = read_table(path, name, args=args)
+    try:
+        frame = read_table(path, name, args=args)
+    except HeaderUndecided:
+        if n_rows is None:
+            raise
+        fits = [
+            f
+            for f in (
+                read_table(path, name, args=args, header=h) for h in (True, False)
+            )
+            if len(f) == n_rows
+        ]
+        if len(fits) != 1:
+            raise
+        frame = fits[0]
     # C order, as NumPy loads files: the same summation order (and so the same
     # bits) in BLAS-backed computations as an array the user builds in Python
     A = np.ascontiguousarray(frame.to_numpy())
@@ -366,7 +675,32 @@ def examples(*commands, intro=None):
 
 
 def add_table_options(parser, *, categories=False):
-    """``--index-col`` (and, with ``categories``, ``--categories``/``--one-hot``)."""
+    """``--index-col``, ``--header``/``--no-header``, ``--max-cells`` (and, with
+    ``categories``, ``--categories``/``--one-hot``)."""
+    head = parser.add_mutually_exclusive_group()
+    head.add_argument(
+        "--header",
+        dest="header",
+        action="store_true",
+        default=None,
+        help="the first line of text tables names the columns (default: decided "
+        "from the file; an error when it cannot tell)",
+    )
+    head.add_argument(
+        "--no-header",
+        dest="header",
+        action="store_false",
+        help="the first line of text tables is data",
+    )
+    parser.add_argument(
+        "--max-cells",
+        type=positive_int("--max-cells"),
+        default=DEFAULT_MAX_CELLS,
+        metavar="N",
+        help="largest input table accepted, in cells (rows x columns); larger "
+        "files, or .gz files that inflate beyond it, are refused before they "
+        "are read",
+    )
     parser.add_argument(
         "--index-col",
         default=None,
@@ -556,6 +890,23 @@ def positive_float(option):
     return parse
 
 
+def positive_int(option):
+    """An argparse ``type`` for an int >= 1 that names ``option``."""
+
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            v = 0
+        if v < 1:
+            raise argparse.ArgumentTypeError(
+                f"{option} must be a positive integer; got {text!r}"
+            )
+        return v
+
+    return parse
+
+
 def nonneg_int(option):
     """An argparse ``type`` for a non-negative int that names ``option``."""
 
@@ -652,11 +1003,38 @@ def save_model(estimator, path):
     return p
 
 
-def load_model(path, *, expected=None, option="--apply"):
-    """Load an estimator saved by :func:`save_model`, trusting statnorm types only.
+#: The types statnorm's own models are saved as, beyond those skops trusts by
+#: default (NumPy arrays and dtypes, containers, scikit-learn estimators):
+#: exactly the classes that ``--save`` writes (``tests/test_cli_models.py``
+#: derives this set by saving every model the subcommands can save). Names
+#: are exact: no module, and so no function such as ``builtins.eval``, is
+#: trusted as a whole.
+TRUSTED_TYPES = frozenset(
+    {
+        "statnorm.calibration._baselines.HistogramBinning",
+        "statnorm.calibration._baselines.IsotonicCalibrator",
+        "statnorm.calibration._baselines.MatrixScaling",
+        "statnorm.calibration._baselines.TemperatureScaling",
+        "statnorm.calibration._baselines.VectorScaling",
+        "statnorm.calibration._hcal.HCalibrator",
+        "statnorm.calibration._maps._MonotoneNetwork",
+        "statnorm.calibration._maps._PiecewiseLinear",
+        "statnorm.calibration._maps._TemperatureEnsemble",
+        "statnorm.calibration._parametric.BetaCalibration",
+        "statnorm.calibration._parametric.SigmoidCalibration",
+        "statnorm.kde._estimator.HighDimKDE",
+        "statnorm.mmd._kernel.DeepKernel",
+    }
+)
 
-    Types from statnorm, NumPy, SciPy and scikit-learn are trusted; a file
-    that holds anything else is refused (skops never runs pickled code).
+
+def load_model(path, *, expected=None, option="--apply"):
+    """Load an estimator saved by :func:`save_model`, trusting exact types only.
+
+    Beyond what skops trusts by default, only the types in
+    :data:`TRUSTED_TYPES` are accepted; a file that holds any other type or
+    function (``builtins.eval``, ``getattr``, ...) is refused before anything
+    in it is built (skops never runs pickled code).
     """
     sio = _skops()
     p = Path(path)
@@ -666,14 +1044,12 @@ def load_model(path, *, expected=None, option="--apply"):
         untrusted = sio.get_untrusted_types(file=p)
     except Exception as exc:  # noqa: BLE001 - any parse error is a bad file
         raise ValueError(f"{option}: {path} is not a skops model file: {exc}") from None
-    foreign = [
-        t
-        for t in untrusted
-        if not t.startswith(("statnorm.", "numpy.", "scipy.", "sklearn.", "builtins."))
-    ]
+    foreign = sorted(set(untrusted) - TRUSTED_TYPES)
     if foreign:
+        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
         raise ValueError(
-            f"{option}: {path} holds types statnorm does not trust: {foreign}."
+            f"{option}: {path} holds {len(foreign)} type(s) or function(s) that "
+            f"no statnorm model is saved with ({shown}); refusing to load it."
         )
     est = sio.load(p, trusted=untrusted)
     if expected is not None and not isinstance(est, expected):

@@ -156,6 +156,8 @@ def test_no_method_imports_the_entry_point():
 
 
 def test_load_array_formats_and_errors(tmp_path):
+    import argparse
+
     import numpy as np
 
     from statnorm._cliutils import load_array
@@ -168,8 +170,15 @@ def test_load_array_formats_and_errors(tmp_path):
     (tmp_path / "t.tsv").write_text("0\t1\n2\t3\n4\t5\n")
     (tmp_path / "w.txt").write_text("0 1\n2 3\n4 5\n")
     (tmp_path / "y.csv").write_text("label\n0\n1\n1\n")
-    for name in ("a.npy", "one.npz", "h.csv", "t.tsv", "w.txt"):
+    for name in ("a.npy", "one.npz", "h.csv"):
         np.testing.assert_array_equal(load_array(tmp_path / name, "X"), A)
+    # a first line 0, 1 over integers may be pandas' column names or data:
+    # an error says so, and --no-header (header=False) settles it
+    for name in ("t.tsv", "w.txt"):
+        with pytest.raises(ValueError, match=r"X: cannot tell .*--no-header"):
+            load_array(tmp_path / name, "X")
+        got = load_array(tmp_path / name, "X", args=argparse.Namespace(header=False))
+        np.testing.assert_array_equal(got, A)
     y = load_array(tmp_path / "y.csv", "y", ndmin=1)
     assert y.shape == (3,)
     assert load_array(tmp_path / "y.csv", "y").shape == (3, 1)

@@ -93,7 +93,7 @@ def _set_hcal_options(est, args):
 
 
 def _labels(path, name, args, n):
-    y = load_array(path, name, ndmin=1, args=args)
+    y = load_array(path, name, ndmin=1, args=args, n_rows=n)
     if y.ndim != 1:
         raise ValueError(f"{name}: {path} must hold one column of labels.")
     if len(y) != n:
@@ -164,6 +164,15 @@ def _run(args):
         if args.test_labels
         else None
     )
+    n, C = S.shape
+    if C > n and args.method != "temperature":
+        raise ValueError(
+            f"SCORES: {args.scores} has {C} columns (classes) but {n} rows; "
+            f"--method {args.method} needs at least as many rows as classes (it "
+            "fits parameters per class, or makes one pass per class). Check "
+            "that the file holds one row per sample (transpose it if it holds "
+            "one row per class); --method temperature accepts it."
+        )
     est = _make(args.method, args.random_state).set_params(input=args.input)
     _set_hcal_options(est, args)
     fit_kw = {}
@@ -174,7 +183,9 @@ def _run(args):
             raise CLIError(
                 f"--sample-weight: --method {args.method} takes no sample weights"
             )
-        w = load_array(args.sample_weight, "--sample-weight", ndmin=1, args=args)
+        w = load_array(
+            args.sample_weight, "--sample-weight", ndmin=1, args=args, n_rows=len(y)
+        )
         if w.ndim != 1 or len(w) != len(y):
             raise ValueError(
                 f"--sample-weight: {args.sample_weight} must hold one weight per "

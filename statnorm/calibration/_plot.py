@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .metrics import _check_y_prob, expected_calibration_error
+from .metrics import _binned, _check_y_prob, expected_calibration_error
 
 __all__ = ["ReliabilityDisplay"]
 
@@ -15,17 +15,8 @@ def _curve(y, P, n_bins, kind, class_index, strategy="uniform"):
     else:
         conf = P[:, class_index]
         hit = (y == class_index).astype(float)
-    if strategy == "uniform":
-        idx = np.clip(np.ceil(conf * n_bins).astype(np.int64) - 1, 0, n_bins - 1)
-    else:  # equal-mass bins: ranks of the confidences
-        order = np.argsort(conf, kind="stable")
-        idx = np.empty(conf.size, dtype=np.int64)
-        idx[order] = (np.arange(conf.size) * n_bins) // conf.size
-    cnt = np.bincount(idx, minlength=n_bins)
-    sc = np.bincount(idx, weights=conf, minlength=n_bins)
-    sa = np.bincount(idx, weights=hit, minlength=n_bins)
-    nz = cnt > 0
-    return sc[nz] / cnt[nz], sa[nz] / cnt[nz], cnt[nz], np.flatnonzero(nz)
+    sc, sa, cnt, idx = _binned(conf, hit, n_bins, strategy)
+    return sc / cnt, sa / cnt, cnt, idx
 
 
 class ReliabilityDisplay:
@@ -116,7 +107,10 @@ class ReliabilityDisplay:
         strategy : {"uniform", "quantile"}, default="uniform"
             Equal-width bins, or equal-mass bins (each holds about
             ``n_samples / n_bins`` predictions; better when confidences pile
-            up near 1).
+            up near 1). Equal confidences always share a bin (a run of ties
+            joins the bin of its first member in sorted order), so with ties
+            the equal-mass bins differ in size and fewer may be drawn; the
+            curve never depends on the order of the rows.
         kind : {"top_label", "class"}, default="top_label"
             Top-label confidence, or one class's probability.
         class_index : int, default=0

@@ -15,6 +15,16 @@ simplex). Binned errors use the conventions of the recalibration literature
 - :func:`skce_test`: unbiased squared kernel calibration error with a p-value
   for "the probabilities are calibrated" (canonical calibration).
 
+Every metric is a function of the multiset of rows ``(y_i, p_i)``: permuting
+the rows gives the same number, bit for bit (the rows are put in a canonical
+order before anything is summed, and random draws attach to that order).
+Equal-mass bins never split tied confidences: the equal-mass rule puts row
+``i`` of the ``n`` rows sorted by confidence in bin ``floor(i B / n)``, and a
+run of equal values joins, whole, the bin of its first member. Without ties
+the bins are the usual equal-mass bins; with ties they differ in size and
+fewer than ``B`` may be non-empty (scikit-learn's
+``calibration_curve(strategy="quantile")`` also keeps ties in one bin).
+
 Examples
 --------
 >>> import numpy as np
@@ -78,20 +88,47 @@ def _check_y_prob(y_true, y_prob):
     return y, P
 
 
-def _bin_gaps(conf, correct, n_bins, strategy):
-    """Per non-empty bin: ``|mean conf - mean correct|`` and the bin's count."""
-    n = conf.shape[0]
+def _canonical(conf, hit):
+    """``conf`` and ``hit`` sorted by ``(conf, hit)``: the same arrays, bit for bit,
+    for every order of the same rows (sums over them then never depend on it)."""
+    order = np.lexsort((hit, conf))
+    return conf[order], hit[order]
+
+
+def _equal_mass_index(s, n_bins):
+    """Equal-mass bin of each value of the sorted array ``s``.
+
+    Row ``i`` of ``n`` goes to bin ``floor(i * n_bins / n)``, except that a run
+    of equal values is never split: the whole run joins the bin of its first
+    member (a boundary inside a run moves to the run's end). Without ties this
+    is the usual rank rule; with ties bins differ in size and some stay empty.
+    """
+    first = np.searchsorted(s, s, side="left")
+    return (first * n_bins) // s.size
+
+
+def _binned(conf, hit, n_bins, strategy):
+    """Per non-empty bin: the sums of ``conf`` and ``hit``, the count, the index.
+
+    A function of the multiset of ``(conf, hit)`` pairs: rows are put in a
+    canonical order first, and equal confidences always share a bin.
+    """
+    conf, hit = _canonical(conf, hit)
     if strategy == "uniform":
         idx = np.clip(np.ceil(conf * n_bins).astype(np.int64) - 1, 0, n_bins - 1)
-    else:  # equal mass: ranks cut into n_bins groups of (nearly) equal size
-        order = np.argsort(conf, kind="stable")
-        idx = np.empty(n, dtype=np.int64)
-        idx[order] = (np.arange(n) * n_bins) // n
+    else:
+        idx = _equal_mass_index(conf, n_bins)
     cnt = np.bincount(idx, minlength=n_bins)
     sc = np.bincount(idx, weights=conf, minlength=n_bins)
-    sa = np.bincount(idx, weights=correct, minlength=n_bins)
-    nz = cnt > 0
-    return np.abs(sc[nz] - sa[nz]) / cnt[nz], cnt[nz]
+    sa = np.bincount(idx, weights=hit, minlength=n_bins)
+    nz = np.flatnonzero(cnt)
+    return sc[nz], sa[nz], cnt[nz], nz
+
+
+def _bin_gaps(conf, correct, n_bins, strategy):
+    """Per non-empty bin: ``|mean conf - mean correct|`` and the bin's count."""
+    sc, sa, cnt, _ = _binned(conf, correct, n_bins, strategy)
+    return np.abs(sc - sa) / cnt, cnt
 
 
 def _bin_error(conf, correct, n_bins, strategy, power=1):
@@ -128,6 +165,10 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=15, strategy="uniform")
         Number of bins.
     strategy : {"uniform", "quantile"}, default="uniform"
         Equal-width bins (ECE) or equal-mass bins (sometimes called ECE_em).
+        Equal-mass bins hold about ``n / n_bins`` rows each, but equal
+        confidences always share a bin (a run of ties joins the bin of its
+        first member in sorted order), so with ties the bins differ in size
+        and some stay empty; empty bins do not count.
 
     Returns
     -------
@@ -169,7 +210,9 @@ def classwise_ece(y_true, y_prob, *, n_bins=15, reduction="sum", strategy="unifo
     reduction : {"sum", "mean"}, default="sum"
         Sum over classes (Kull et al. 2019, ``CWECE_s``) or mean (``CWECE_a``).
     strategy : {"uniform", "quantile"}, default="uniform"
-        Equal-width or equal-mass bins.
+        Equal-width or equal-mass bins of each column; equal probabilities
+        always share a bin (a run of ties joins the bin of its first member),
+        so with ties the equal-mass bins differ in size.
 
     Returns
     -------
@@ -197,7 +240,13 @@ def adaptive_calibration_error(y_true, y_prob, *, n_bins=15):
     """Adaptive calibration error (Nixon et al. 2019).
 
     Class-wise, equal-mass bins, averaged over classes and bins with equal
-    weight: ``(1 / (C B)) sum_k sum_b |acc_kb - conf_kb|``.
+    weight: ``(1 / C) sum_k (1 / B_k) sum_b |acc_kb - conf_kb|``, where
+    ``B_k`` counts the non-empty bins of class ``k``. Equal probabilities
+    always share a bin: a run of ties joins, whole, the bin of its first member
+    in sorted order. Without ties every class has ``B = min(n_bins,
+    n_samples)`` bins of (nearly) equal size and this is Nixon et al.'s
+    ``(1 / (C B)) sum_k sum_b``; with ties bins differ in size and fewer may be
+    non-empty.
 
     Parameters
     ----------
@@ -206,7 +255,7 @@ def adaptive_calibration_error(y_true, y_prob, *, n_bins=15):
     y_prob : array-like of shape (n_samples, n_classes)
         Predicted probabilities.
     n_bins : int, default=15
-        Equal-mass bins per class.
+        Equal-mass bins per class (fewer when ties fill several).
 
     Returns
     -------
@@ -220,18 +269,11 @@ def adaptive_calibration_error(y_true, y_prob, *, n_bins=15):
     """
     y, P = _check_y_prob(y_true, y_prob)
     n, C = P.shape
-    total = 0.0
     nb = min(n_bins, n)
+    total = 0.0
     for k in range(C):
-        conf = P[:, k]
-        order = np.argsort(conf, kind="stable")
-        idx = np.empty(n, dtype=np.int64)
-        idx[order] = (np.arange(n) * nb) // n
-        cnt = np.bincount(idx, minlength=nb)
-        sc = np.bincount(idx, weights=conf, minlength=nb)
-        sa = np.bincount(idx, weights=(y == k).astype(float), minlength=nb)
-        nz = cnt > 0
-        total += np.sum(np.abs(sc[nz] - sa[nz]) / cnt[nz]) / nb
+        gaps, _ = _bin_gaps(P[:, k], (y == k).astype(float), nb, "quantile")
+        total += np.mean(gaps)
     return float(total / C)
 
 
@@ -247,12 +289,18 @@ def adaptive_calibration_error(y_true, y_prob, *, n_bins=15):
 def debiased_ece(y_true, y_prob, *, n_bins=15, kind="l2"):
     """Debiased top-label calibration error, L2 (Kumar et al.) or L1 (h-calibration).
 
-    Both use equal-mass bins of the top-label confidence.
+    Both use equal-mass bins of the top-label confidence, and neither splits
+    tied confidences between bins: a bin boundary that falls inside a run of
+    equal confidences moves to the end of the run, so with ties the bins
+    differ in size and there may be fewer of them (for ``kind="l1"`` each
+    remaining bin still counts equally).
 
     - ``kind="l2"`` (Kumar, Liang & Ma 2019): the plug-in squared error
       ``sum_b w_b (conf_b - acc_b)^2`` minus its estimated bias
       ``sum_b w_b acc_b (1 - acc_b) / (n_b - 1)``, clipped at 0, square root
-      (``w_b = n_b / n``; bins ``floor(i * n_bins / n)`` of the sorted rows).
+      (``w_b = n_b / n``; bins ``floor(i * n_bins / n)`` of the sorted rows,
+      a run of ties in the bin of its first member; bins of one row are
+      skipped).
     - ``kind="l1"``: the top-label selector of the h-calibration authors
       (Huang et al. 2025, from the Verified-Uncertainty-Calibration code).
       Bin ``b`` holds the sorted rows ``round(n b / n_bins)`` to
@@ -296,18 +344,14 @@ def debiased_ece(y_true, y_prob, *, n_bins=15, kind="l2"):
     conf = P[np.arange(n), pred]
     correct = (pred == y).astype(float)
     nb = min(n_bins, n)
-    order = np.argsort(conf, kind="stable")
     if kind == "l1":
-        return _debiased_ece_l1(conf[order], correct[order], nb)
-    idx = np.empty(n, dtype=np.int64)
-    idx[order] = (np.arange(n) * nb) // n
-    cnt = np.bincount(idx, minlength=nb).astype(float)
-    sc = np.bincount(idx, weights=conf, minlength=nb)
-    sa = np.bincount(idx, weights=correct, minlength=nb)
-    nz = cnt > 1
-    acc = sa[nz] / cnt[nz]
-    plug = np.sum(cnt[nz] / n * (sc[nz] / cnt[nz] - acc) ** 2)
-    bias = np.sum(cnt[nz] / n * acc * (1 - acc) / (cnt[nz] - 1))
+        return _debiased_ece_l1(*_canonical(conf, correct), nb)
+    sc, sa, cnt, _ = _binned(conf, correct, nb, "quantile")
+    keep = cnt > 1
+    sc, sa, cnt = sc[keep], sa[keep], cnt[keep].astype(float)
+    acc = sa / cnt
+    plug = np.sum(cnt / n * (sc / cnt - acc) ** 2)
+    bias = np.sum(cnt / n * acc * (1 - acc) / (cnt - 1))
     return float(np.sqrt(max(plug - bias, 0.0)))
 
 
@@ -318,6 +362,11 @@ def _debiased_ece_l1(conf, correct, n_bins):
     n = conf.size
     # Python's round (half to even), as the reference code's bin boundaries
     edges = [round(n * i / n_bins) for i in range(n_bins + 1)]
+    # an edge inside a run of equal confidences moves to the end of the run
+    edges = [
+        e if e in (0, n) else int(np.searchsorted(conf, conf[e - 1], side="right"))
+        for e in edges
+    ]
     mu, s = [], []
     for a, b in itertools.pairwise(edges):
         if b <= a:
@@ -345,6 +394,9 @@ def ks_calibration_error(y_true, y_prob):
 
     Sort by confidence; the largest gap between the cumulative sums of the
     confidences and of the correctness indicators, divided by ``n``. No bins.
+    The cumulative sums are read at each distinct confidence (after the last
+    row holding it), as an empirical distribution function is: inside a run
+    of tied confidences their value would depend on the order of the rows.
 
     Parameters
     ----------
@@ -367,9 +419,12 @@ def ks_calibration_error(y_true, y_prob):
     n = len(y)
     pred = P.argmax(axis=1)
     conf = P[np.arange(n), pred]
-    order = np.argsort(conf, kind="stable")
-    diff = np.cumsum(conf[order] - (pred == y)[order]) / n
-    return float(np.max(np.abs(np.concatenate(([0.0], diff)))))
+    conf, hit = _canonical(conf, (pred == y).astype(float))
+    diff = np.cumsum(conf - hit) / n
+    # the cumulative gap is a function of the confidence: read it only where
+    # the confidence changes (inside a run of ties it would depend on row order)
+    ends = np.r_[conf[1:] != conf[:-1], True]
+    return float(np.max(np.abs(np.concatenate(([0.0], diff[ends])))))
 
 
 def _smece_sigma(wr, sigma, grid):
@@ -433,8 +488,8 @@ def smooth_ece(y_true, y_prob):
     y, P = _check_y_prob(y_true, y_prob)
     n = len(y)
     pred = P.argmax(axis=1)
-    f = P[np.arange(n), pred]
-    r = (pred == y).astype(float) - f
+    f, hit = _canonical(P[np.arange(n), pred], (pred == y).astype(float))
+    r = hit - f
     # linear binning of the residuals onto a 1001-node grid (spacing 1e-3)
     grid = np.linspace(0.0, 1.0, 1001)
     pos = f * (len(grid) - 1)
@@ -480,7 +535,8 @@ def negative_log_likelihood(y_true, y_prob):
     """
     y, P = _check_y_prob(y_true, y_prob)
     p = P[np.arange(len(y)), y]
-    return float(-np.mean(np.log(np.maximum(p, 1e-300))))
+    # summed in sorted order: the same bits for every order of the rows
+    return float(-np.mean(np.sort(np.log(np.maximum(p, 1e-300)))))
 
 
 @validate_params(
@@ -510,7 +566,8 @@ def brier_score(y_true, y_prob):
     y, P = _check_y_prob(y_true, y_prob)
     E = P.copy()
     E[np.arange(len(y)), y] -= 1.0
-    return float(np.mean(np.sum(E * E, axis=1)))
+    # summed in sorted order: the same bits for every order of the rows
+    return float(np.mean(np.sort(np.sum(E * E, axis=1))))
 
 
 @dataclass(frozen=True, repr=False)
@@ -565,8 +622,15 @@ def skce_test(
       from the predicted probabilities themselves (which makes them calibrated)
       ``n_resamples`` times, and ``p = (1 + #{SKCE_b >= SKCE}) / (1 + B)``, an
       exact Monte Carlo test of the null.
-    - ``method="linear"``: the linear-time estimator on disjoint pairs
-      ``(2i, 2i+1)``, one-sided asymptotic normal p-value. Fast, less power.
+    - ``method="linear"``: the linear-time estimator on ``floor(n / 2)``
+      disjoint pairs drawn at random (seeded by ``random_state``), one-sided
+      asymptotic normal p-value. Fast, less power. Random pairs keep the
+      estimator unbiased when the file is sorted (pairing neighbours of a
+      sorted table would pair near-identical rows).
+
+    The rows are first put in a canonical order (by probabilities, then
+    label), so the statistic and, for a given ``random_state``, the p-value
+    do not depend on the order of the rows.
 
     Parameters
     ----------
@@ -606,6 +670,10 @@ def skce_test(
     n, C = P.shape
     if n < 2:
         raise ValueError("skce_test needs at least 2 samples; got 1 sample.")
+    # rows in a canonical order (by probabilities, then label): the random
+    # draws below then attach to the same rows however the input is ordered
+    order = np.lexsort((y, *P.T[::-1]))
+    y, P = y[order], np.ascontiguousarray(P[order])
     rng = check_random_state(random_state)
     if bandwidth is None:
         sub = P if n <= 1000 else P[rng.choice(n, 1000, replace=False)]
@@ -618,7 +686,8 @@ def skce_test(
         m = n // 2
         if m < 2:
             raise ValueError("the linear SKCE needs at least 4 samples.")
-        a, b = slice(0, 2 * m, 2), slice(1, 2 * m, 2)
+        pairs = rng.permutation(n)[: 2 * m]
+        a, b = pairs[0::2], pairs[1::2]
         dist = np.sqrt(((P[a] - P[b]) ** 2).sum(1))
         h = np.exp(-dist / bandwidth) * (E[a] * E[b]).sum(1)
         stat = float(h.mean())
@@ -664,7 +733,9 @@ def maximum_calibration_error(y_true, y_prob, *, n_bins=15, strategy="uniform"):
     same gaps. ``strategy="quantile"`` uses adaptive (equal-mass) bins, so
     every bin holds about ``n / n_bins`` samples and no nearly empty bin
     decides the maximum; the adaptive-bin ECE is
-    ``expected_calibration_error(..., strategy="quantile")``.
+    ``expected_calibration_error(..., strategy="quantile")``. Equal
+    confidences always share a bin (a run of ties joins the bin of its first
+    member), so with ties the adaptive bins differ in size.
 
     Parameters
     ----------
@@ -676,7 +747,7 @@ def maximum_calibration_error(y_true, y_prob, *, n_bins=15, strategy="uniform"):
         Number of bins.
     strategy : {"uniform", "quantile"}, default="uniform"
         Equal-width bins, right-closed as in Guo et al., or equal-mass
-        (adaptive) bins.
+        (adaptive) bins that never split tied confidences.
 
     Returns
     -------

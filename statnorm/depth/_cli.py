@@ -10,6 +10,7 @@ from .._cliutils import (
     add_output_options,
     add_random_state,
     add_table_options,
+    check_square_budget,
     configure_logging,
     emit,
     examples,
@@ -63,6 +64,10 @@ def _run(args):
     configure_logging(args)
     F, tf = _load(args.reference, "REFERENCE", args)
     G, tg = _load(args.sample, "SAMPLE", args)
+    if args.depth == "mahalanobis":
+        check_square_budget(
+            F.shape[1], args, "REFERENCE", args.reference, "the covariance"
+        )
     depth = {
         "cosine": TTEDepth(),
         "chord": TTEDepth(metric="chord"),

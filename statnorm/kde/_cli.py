@@ -11,6 +11,7 @@ from .._cliutils import (
     add_output_options,
     add_random_state,
     add_table_options,
+    check_square_budget,
     configure_logging,
     emit,
     examples,
@@ -60,6 +61,7 @@ def _fit_or_load(args):
         random_state=args.random_state,
     )
     X = load_array(args.data, "DATA", args=args)
+    check_square_budget(X.shape[1], args, "DATA", args.data, "the kernel covariance")
     kde.fit(X)
     if args.save:
         save_model(kde, args.save)

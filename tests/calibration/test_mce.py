@@ -94,18 +94,31 @@ def test_debiased_ece_l1_matches_the_reference_code():
         assert abs(got - float(d[f"{case}_value"])) <= 4 * float(d[f"{case}_se"]), case
 
 
-def test_debiased_ece_l1_closed_form_by_hand():
-    """Two bins by hand: 2 mean|mu| - mean E|N(mu, s^2)|, bins unweighted."""
+@pytest.mark.parametrize(
+    ("conf", "hit", "bins"),
+    [
+        # round(7 * 1 / 2) = 4 (half to even) falls between two runs: rows
+        # 0..3 and 4..6
+        ([0.6, 0.6, 0.6, 0.6, 0.9, 0.9, 0.9], [1, 0, 0, 1, 1, 1, 0], [(0, 4), (4, 7)]),
+        # the edge 4 falls inside the run of 0.9 (rows 3..6): it moves to the
+        # end of the run, so the run is not split and one bin remains
+        ([0.6, 0.6, 0.6, 0.9, 0.9, 0.9, 0.9], [1, 0, 0, 1, 1, 1, 0], [(0, 7)]),
+        (
+            [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99],
+            [1, 0, 0, 1, 1, 1, 0],
+            [(0, 4), (4, 7)],
+        ),
+    ],
+)
+def test_debiased_ece_l1_closed_form_by_hand(conf, hit, bins):
+    """Bins by hand: 2 mean|mu| - mean E|N(mu, s^2)|, bins unweighted."""
     from scipy.special import hyp1f1
 
     from statnorm.calibration.metrics import debiased_ece
 
-    conf = np.array([0.6, 0.6, 0.6, 0.9, 0.9, 0.9, 0.9])
-    hit = np.array([1, 0, 0, 1, 1, 1, 0])
+    conf, hit = np.array(conf), np.array(hit)
     P = np.c_[conf, 1 - conf]
     y = np.where(hit == 1, 0, 1)
-    # round(7 * 1 / 2) = 4 (half to even): bins rows 0..3 and 4..6
-    bins = [(0, 4), (4, 7)]
     mus, ea = [], []
     for a, b in bins:
         acc = hit[a:b].mean()
@@ -115,3 +128,6 @@ def test_debiased_ece_l1_closed_form_by_hand():
         ea.append(s * np.sqrt(2 / np.pi) * hyp1f1(-0.5, 0.5, -(mu**2) / (2 * s**2)))
     want = 2 * np.mean(mus) - np.mean(ea)
     assert debiased_ece(y, P, n_bins=2, kind="l1") == pytest.approx(want, rel=1e-12)
+    # reversing the rows changes nothing
+    got = debiased_ece(y[::-1], P[::-1], n_bins=2, kind="l1")
+    assert got == pytest.approx(want, rel=1e-12)
