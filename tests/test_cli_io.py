@@ -397,14 +397,22 @@ def test_calibrate_hcal_flags_equal_api_and_refuse_other_methods(tmp_path, rng, 
     np.save(tmp_path / "y.npy", y)
     base = ["calibrate", str(tmp_path / "s.npy"), str(tmp_path / "y.npy")]
     flags = ["--grouping", "kmeans", "--selector", "last", "--cv", "in-sample"]
-    got = _json([*base, "--method", "hcal", *flags], capsys)
+    got = _json([*base, "--method", "hcal", *flags, "--init", "identity"], capsys)
     cal = HCalibrator(
-        grouping="kmeans", selector="last", cv="in-sample", random_state=0
+        grouping="kmeans",
+        selector="last",
+        cv="in-sample",
+        init="identity",
+        random_state=0,
     ).fit(S, y)
     P = cal.predict_proba(S)
     assert got["metrics"]["NLL"]["after"] == M.negative_log_likelihood(y, P)
+    got = _json([*base, "--method", "hcal", "--cv", "auto"], capsys)
+    P = HCalibrator(random_state=0).fit(S, y).predict_proba(S)
+    assert got["metrics"]["NLL"]["after"] == M.negative_log_likelihood(y, P)
     for bad, msg in (
         (["--method", "temperature", "--grouping", "kmeans"], "--grouping: only with"),
+        (["--method", "temperature", "--init", "identity"], "--init: only with"),
         (["--method", "hcal", "--cv", "1"], "--cv: expected a number of folds"),
         (["--method", "hcal", "--cv", "five"], "--cv: expected a number of folds"),
     ):

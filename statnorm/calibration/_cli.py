@@ -64,6 +64,7 @@ def _make(method, random_state=0):
 
 
 _HCAL_FLAGS = {
+    "init": "--init",
     "grouping": "--grouping",
     "selector": "--selector",
     "cv": "--cv",
@@ -79,12 +80,12 @@ def _set_hcal_options(est, args):
     if type(est).__name__ != "HCalibrator":
         flags = ", ".join(_HCAL_FLAGS[k] for k in given)
         raise CLIError(f"{flags}: only with --method hcal or hcal-auto")
-    if "cv" in given and given["cv"] != "in-sample":
+    if "cv" in given and given["cv"] not in ("in-sample", "auto"):
         try:
             given["cv"] = int(given["cv"])
         except ValueError:
             raise CLIError(
-                f"--cv: expected a number of folds >= 2 or 'in-sample'; "
+                f"--cv: expected a number of folds >= 2, 'auto' or 'in-sample'; "
                 f"got {given['cv']!r}"
             ) from None
         if given["cv"] < 2:
@@ -305,6 +306,13 @@ def add_subcommand(subparsers):
     )
     h = p.add_argument_group("h-calibration (--method hcal or hcal-auto)")
     h.add_argument(
+        "--init",
+        choices=("temperature", "identity"),
+        default=None,
+        help="starting map: temperature scaling (default) or the authors' "
+        "identity start",
+    )
+    h.add_argument(
         "--grouping",
         choices=("equal_mass", "kmeans"),
         default=None,
@@ -314,16 +322,16 @@ def add_subcommand(subparsers):
         "--selector",
         choices=("ece", "dece_l1", "dece_l2", "classwise_ece", "nll", "last"),
         default=None,
-        help="checkpoint criterion on the calibration set; 'last' keeps the "
-        "converged map (default: ece)",
+        help="with --cv in-sample: checkpoint criterion on the calibration "
+        "set; 'last' keeps the converged map (default: ece)",
     )
     h.add_argument(
         "--cv",
         default=None,
         metavar="K",
-        help="choose the map and the number of steps by K-fold cross-validation, "
-        "or 'in-sample' for the authors' rule (default: 5 folds with hcal-auto, "
-        "none with hcal)",
+        help="choose the number of steps (and with hcal-auto the map) on K "
+        "held-out folds, 'auto' (3 folds, 2 beyond 4 million events; the "
+        "default) or 'in-sample' for the authors' rule",
     )
     h.add_argument(
         "--map-grid",

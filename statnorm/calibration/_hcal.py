@@ -41,6 +41,7 @@ _CV_PATIENCE = 10  # n_iter_no_change="auto" with cross-validation ...
 _LARGE_EVENTS = 4_000_000  # ... above this many events (n x C):
 _LARGE_CV_PATIENCE = 5  # a shorter patience ...
 _LARGE_CV_FOLDS = 2  # ... and cv="auto" takes 2 folds instead of 3
+_LEAVE_START_SE = 2.0  # the start is left only for a gain above 2 SE
 _AUTHORS_PATIENCE = 160  # ... and with cv="in-sample" (the authors' rule)
 
 
@@ -321,13 +322,14 @@ def _score(name, P, y):
 
 
 def _one_se_step(mean, curves, rows):
-    """The step kept from a mean held-out curve (lower is better): the
-    fewest steps whose mean is within one standard error of the minimum
-    (Breiman's one-standard-error rule; step 0 is the temperature-scaling
-    start, so the fit leaves it only for a gain larger than its noise).
+    """The step kept from a mean held-out curve (lower is better).
 
-    The standard error is that of the paired difference between step 0 and
-    the minimising step: over the pooled held-out rows when per-row scores
+    Step 0 (the start: temperature scaling by default) is kept unless the
+    minimum beats it by more than two standard errors (a one-sided test at
+    about 2.5 %); otherwise the fewest steps whose mean is within one
+    standard error of the minimum (Breiman's one-standard-error rule). The
+    standard error is that of the paired difference between step 0 and the
+    minimising step: over the pooled held-out rows when per-row scores
     ``rows`` are given (NLL), otherwise over the folds.
     """
     t_min = int(np.argmin(mean))
@@ -338,6 +340,8 @@ def _one_se_step(mean, curves, rows):
     else:
         diff = curves[:, 0] - curves[:, t_min]
     se = float(diff.std(ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else np.inf
+    if mean[0] - mean[t_min] <= _LEAVE_START_SE * se:
+        return 0, se
     within = np.flatnonzero(mean <= mean[t_min] + se)
     return int(within[0]), se
 
@@ -451,7 +455,9 @@ class HCalibrator(CallbackSupportMixin, BaseCalibrator):
     temperature-scaling start, their held-out ``cv_scoring`` (NLL) is
     averaged after every step, training stops ``n_iter_no_change`` steps
     after the mean stops improving, and the map is refitted on every row for
-    the best number of steps (0 steps is temperature scaling). The result is
+    the kept number of steps: 0 (temperature scaling) unless the best step
+    beats it by more than two standard errors, else the fewest steps within
+    one standard error of the best. The result is
     therefore never far from temperature scaling on held-out NLL, and moves
     away from it only as far as the held-out folds support.
 
