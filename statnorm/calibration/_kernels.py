@@ -274,6 +274,25 @@ hcal_objective_threads = njit(_objective_threads_py, parallel=True)
 
 
 @njit
+def pwlinear_logits(Z, slopes, cum, delta, U, seg, frac):
+    """The continuous piecewise-linear map of the log-softmax in one pass:
+    ``x = -Z``, segment ``k = min(floor(x / delta), K)``, ``frac = x - k
+    delta`` and ``U = -(cum[k] + slopes[k] frac)`` (the same operations, in
+    the same order, as the numpy expression they replace)."""
+    n, C = Z.shape
+    K = slopes.shape[0] - 1
+    for i in range(n):
+        for k in range(C):
+            x = -Z[i, k]
+            t = x / delta
+            q = K if t >= K else int(math.floor(t))  # also x = inf
+            f = x - q * delta
+            seg[i, k] = q
+            frac[i, k] = f
+            U[i, k] = -(cum[q] + slopes[q] * f)
+
+
+@njit
 def ts_moments(Zc, zyc, w, b):
     """First and second derivative of the weighted mean NLL of
     ``softmax(b * Zc)`` in ``b``, in one pass over the rows: the weighted

@@ -44,18 +44,17 @@ class _PiecewiseLinear:
         inv_t`` (every slope ``inv_t``: ``u = inv_t * z``)."""
         return np.full(self.K + 1, float(inv_t))
 
-    def _seg(self, x):
-        return np.minimum(np.floor(x / self.delta), self.K).astype(np.intp)
-
     def forward(self, theta, Z):
+        from ._kernels import pwlinear_logits
+
         slopes = np.abs(theta)
-        x = -Z
-        seg = self._seg(x)
         cum = np.concatenate(([0.0], np.cumsum(slopes[:-1] * self.delta)))
-        frac = x - seg * self.delta
-        U = -(cum[seg] + slopes[seg] * frac)
-        logP = log_softmax(U, axis=1)
-        return logP, (seg, frac)
+        Z = np.ascontiguousarray(Z, dtype=np.float64)
+        U = np.empty(Z.shape)
+        seg = np.empty(Z.shape, dtype=np.intp)
+        frac = np.empty(Z.shape)
+        pwlinear_logits(Z, slopes, cum, float(self.delta), U, seg, frac)
+        return log_softmax(U, axis=1), (seg, frac)
 
     def backward(self, theta, Z, cache, P, Gp):
         seg, frac = cache
