@@ -291,10 +291,11 @@ def test_hcalibrator_on_cifar10_keeps_accuracy_and_is_close_to_ts(cifar):
 
     ECE-15 on these 10,000 test rows has a bootstrap SE of about 0.0019 and the
     validation split is easier than the test split (accuracy 0.938 vs 0.924),
-    so a single-split "beats temperature scaling" claim is noise (it held by
-    0.00016 ECE). Claimed here: accuracy exactly unchanged (the map is
-    monotone), ECE within one SE of temperature scaling's, and NLL at most
-    0.006 above it (measured 0.2282 vs 0.2251).
+    so a single-split "beats temperature scaling" claim is noise. Claimed
+    here: accuracy exactly unchanged (the map is monotone), ECE within one SE
+    of temperature scaling's, and NLL at most 0.006 above it (measured: the
+    default keeps the temperature-scaling start on this split, 0.2251 both;
+    the authors' protocol gives 0.2282).
     """
     Xv, yv, Xt, yt = cifar
     with warnings.catch_warnings():
@@ -310,8 +311,8 @@ def test_hcalibrator_on_cifar10_keeps_accuracy_and_is_close_to_ts(cifar):
     assert nll_h <= M.negative_log_likelihood(yt, P_ts) + 0.006
     assert cal.map_ == "pwlinear" and cal.map_params_ == {"n_segments": 10}
     np.testing.assert_allclose(np.exp(cal.transform(Xt)), P, rtol=1e-12)
-    # one history entry per epoch run
-    assert len(cal.history_["loss"]) == cal.n_iter_ > 0
+    # one history entry per epoch of the final fit
+    assert len(cal.history_["loss"]) == cal.n_iter_
 
 
 def _task(name):
