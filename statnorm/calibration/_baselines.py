@@ -374,7 +374,10 @@ class MatrixScaling(_LBFGSScaling):
         Q *= 1.0 - Q
         Q *= wn[:, None]
         h = np.concatenate(
-            ((Q.T @ (Zs * Zs) + 2 * lam * off / sd**2).ravel(), Q.sum(axis=0) + 2 * mu)
+            (
+                (Q.T @ (Zs * Zs) + 2 * lam * off * (1.0 / sd) ** 2).ravel(),
+                Q.sum(axis=0) + 2 * mu,
+            )
         )
         h = np.maximum(h, max(1e-10 * h.max(), 1e-300))
         s = 1.0 / np.sqrt(h)
