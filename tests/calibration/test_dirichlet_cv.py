@@ -273,3 +273,20 @@ def test_clone_gridsearch_and_pipeline():
         pipe.predict_proba(X), clone(est).fit(X, y).predict_proba(X), rtol=1e-12
     )
     assert np.isfinite(pipe.score(X, y))
+
+
+def test_probabilities_input_and_binary_scores():
+    X, y = _logits(seed=8)
+    P = np.exp(log_softmax(X, axis=1))
+    kw = {"reg_lambdas": [1e-1, 10.0], "cv": 3, "random_state": 0}
+    a = MatrixScalingCV(**kw).fit(X, y)
+    b = MatrixScalingCV(input="probabilities", **kw).fit(P, y)
+    assert a.reg_lambda_ == b.reg_lambda_
+    np.testing.assert_allclose(b.predict_proba(P), a.predict_proba(X), atol=1e-6)
+    # a 1-D binary score s is the logits (0, s)
+    s, yb = X[:, 1] - X[:, 0], (y % 2)
+    one = MatrixScalingCV(**kw).fit(s, yb)
+    two = MatrixScalingCV(**kw).fit(np.column_stack([np.zeros_like(s), s]), yb)
+    assert one.reg_lambda_ == two.reg_lambda_
+    S = np.column_stack([np.zeros_like(s), s])
+    np.testing.assert_array_equal(one.predict_proba(s), two.predict_proba(S))
