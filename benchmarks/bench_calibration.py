@@ -28,6 +28,15 @@ Data: the synthetic over-confident recipe of the paper note (``y ~ U{0..C-1}``,
   ``CalibratedClassifierCV(..., method="sigmoid")`` on the same logits.
 - ``BetaVsBetacal``: binary ``BetaCalibration`` next to the ``betacal``
   package (skipped when it is not installed) on 100,000 scores.
+- ``MatrixScalingCVVsTemperature``: ``MatrixScalingCV()`` (default grid of
+  five penalties, five folds, warm-started paths, refit) next to
+  ``TemperatureScaling`` on the same 5,000 x 100 logits: the price of
+  choosing the Dirichlet penalty by cross-validation.
+- ``MatrixScalingCVVsGridSearch``: the same search next to
+  ``GridSearchCV(MatrixScaling(), ...)`` on the same folds and grid (cold
+  starts; what a user would otherwise write), and the held-out NLL of the
+  chosen model minus temperature scaling's on fresh rows of the same recipe.
+  Skipped in quick mode (the grid search takes minutes).
 """
 
 import warnings
@@ -383,3 +392,80 @@ class BetaVsBetacal(Benchmark):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.peer(parameters="abm").fit(self.p, self.y)
+
+
+_CV_N = 5000
+
+
+def _tied_grid(C):
+    from statnorm.calibration._dirichlet_cv import _DEFAULT_GRID
+
+    return [{"reg_lambda": [g], "reg_mu": [g]} for g in C * (C - 1) * _DEFAULT_GRID]
+
+
+class MatrixScalingCVVsTemperature(Benchmark):
+    params = ([_CV_N],)
+    param_names = ["n_samples"]
+    timeout = 900
+
+    def setup(self, n):
+        self.CV = skip_unless_available("statnorm.calibration", "MatrixScalingCV")
+        from statnorm.calibration import TemperatureScaling
+
+        self.TS = TemperatureScaling
+        self.X, self.y = _logits(n)
+
+    def time_statnorm(self, n):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.CV(random_state=0).fit(self.X, self.y)
+
+    def time_peer_temperature(self, n):
+        self.TS().fit(self.X, self.y)
+
+
+class MatrixScalingCVVsGridSearch(Benchmark):
+    params = ([_CV_N],)
+    param_names = ["n_samples"]
+    timeout = 1800
+
+    def setup(self, n):
+        if QUICK:
+            raise NotImplementedError("quick mode: the grid search takes minutes")
+        self.CV = skip_unless_available("statnorm.calibration", "MatrixScalingCV")
+        from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+        from statnorm.calibration import MatrixScaling
+
+        self.X, self.y = _logits(n)
+        folds = StratifiedKFold(5, shuffle=True, random_state=0)
+        self.peer = GridSearchCV(
+            MatrixScaling(), _tied_grid(100), cv=folds, scoring="neg_log_loss"
+        )
+
+    def time_statnorm(self, n):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.CV(random_state=0).fit(self.X, self.y)
+
+    def time_peer_gridsearch(self, n):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.peer.fit(self.X, self.y)
+
+    def track_heldout_nll_minus_temperature(self, n):
+        from statnorm.calibration import TemperatureScaling
+        from statnorm.calibration.metrics import negative_log_likelihood as nll
+
+        g = rng(7)
+        yt = g.integers(0, 100, n)
+        zt = g.normal(size=(n, 100))
+        zt[np.arange(n), yt] += 2.0
+        Xt = 3.0 * zt
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cv = self.CV(random_state=0).fit(self.X, self.y)
+        ts = TemperatureScaling().fit(self.X, self.y)
+        return float(nll(yt, cv.predict_proba(Xt)) - nll(yt, ts.predict_proba(Xt)))
+
+    track_heldout_nll_minus_temperature.unit = "nats"

@@ -79,6 +79,7 @@ def calibrators(names=None):
         HCalibrator,
         IsotonicCalibrator,
         MatrixScaling,
+        MatrixScalingCV,
         TemperatureScaling,
         VectorScaling,
     )
@@ -89,6 +90,7 @@ def calibrators(names=None):
         "vector": lambda: VectorScaling(),
         "Dirichlet (ODIR 1e-2)": lambda: MatrixScaling(reg_lambda=1e-2, reg_mu=1e-2),
         "isotonic": lambda: IsotonicCalibrator(),
+        "Dirichlet (ODIR, CV)": lambda: MatrixScalingCV(random_state=0),
         "h-calibration (cv=5)": lambda: HCalibrator(cv=5, random_state=0),
         "h-calibration (k-means groups)": lambda: HCalibrator(
             grouping="kmeans", random_state=0

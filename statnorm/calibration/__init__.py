@@ -5,7 +5,8 @@ windowed, group-balanced, error-bounded objective of Huang et al. (TPAMI
 2025), so that predicted probabilities can be trusted while the arg-max (and
 the accuracy) stays exactly as it was. Alongside it are the baselines users
 compare it against -- :class:`TemperatureScaling`, :class:`VectorScaling`,
-:class:`MatrixScaling` (Dirichlet calibration with ODIR regularisation),
+:class:`MatrixScaling` (Dirichlet calibration with ODIR regularisation;
+:class:`MatrixScalingCV` chooses its penalty by cross-validation),
 :class:`IsotonicCalibrator`, :class:`HistogramBinning`, Platt's
 :class:`SigmoidCalibration` and :class:`BetaCalibration` -- all with the same
 ``fit(logits, y)`` / ``predict_proba`` / ``transform`` API, the metrics in
@@ -29,6 +30,7 @@ from ._baselines import (
     VectorScaling,
 )
 from ._classifier import CalibratedClassifier
+from ._dirichlet_cv import MatrixScalingCV
 from ._hcal import HCalibrator, hcalibration_loss
 from ._maps import MonotoneNetworkMap, PiecewiseLinearMap, TemperatureEnsembleMap
 from ._parametric import BetaCalibration, SigmoidCalibration
@@ -41,6 +43,7 @@ __all__ = [
     "HistogramBinning",
     "IsotonicCalibrator",
     "MatrixScaling",
+    "MatrixScalingCV",
     "MonotoneNetworkMap",
     "PiecewiseLinearMap",
     "ReliabilityDisplay",

@@ -65,6 +65,9 @@ CASES = {
         c.IsotonicCalibrator, "IsotonicCalibrator", nonfinite_transform=_LOG0
     ),
     f"{_M}.MatrixScaling": _fit_cases(c.MatrixScaling, "MatrixScaling"),
+    f"{_M}.MatrixScalingCV": _fit_cases(
+        c.MatrixScalingCV, "MatrixScalingCV", random_state=0
+    ),
     f"{_M}.TemperatureScaling": _fit_cases(c.TemperatureScaling, "TemperatureScaling"),
     f"{_M}.VectorScaling": _fit_cases(c.VectorScaling, "VectorScaling"),
     f"{_M}.ReliabilityDisplay": Case(
@@ -184,6 +187,7 @@ for _cls in (
     c.HistogramBinning,
     c.IsotonicCalibrator,
     c.MatrixScaling,
+    c.MatrixScalingCV,
     c.SigmoidCalibration,
     c.TemperatureScaling,
     c.VectorScaling,
