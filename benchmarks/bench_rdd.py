@@ -198,3 +198,51 @@ class BandwidthCPU(Benchmark):
         return err
 
     track_max_rel_error.unit = "relative"
+
+
+class ScalarRDVsRdrobust(Benchmark):
+    """A scalar-outcome RD with robust bias-corrected inference:
+    ``statnorm.rdd.scalar_rd`` against rdrobust 2.1.1 on the same data in the
+    same run (n draws, y = x + 1{x >= 0} + N(0, 1), x ~ U(-1, 1)), defaults
+    (mserd bandwidths, triangular, p = 1, vce = nn) and vce = hc1. Both give
+    the same numbers to 1e-9 (tests/rdd/test_scalar_rd.py)."""
+
+    params = [[10_000] if QUICK else [10_000, 100_000], ["nn", "hc1"]]
+    param_names = ["n_units", "vce"]
+
+    def setup(self, n, vce):
+        self.fn = skip_unless_available("statnorm.rdd", "scalar_rd")
+        g = rng(3)
+        self.x = g.uniform(-1, 1, n)
+        self.y = self.x + (self.x >= 0) + g.normal(size=n)
+        self.fn(self.y[:500], self.x[:500], vce=vce)
+
+    def time_statnorm_scalar_rd(self, n, vce):
+        self.fn(self.y, self.x, vce=vce)
+
+    def time_peer_rdrobust(self, n, vce):
+        rdrobust = _rdrobust()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rdrobust(self.y, self.x, vce=vce)
+
+    def track_speed_ratio_vs_rdrobust(self, n, vce):
+        """rdrobust's time over statnorm's (best of 5 each, same process)."""
+        import time
+
+        rdrobust = _rdrobust()
+
+        def best(f):
+            out = np.inf
+            for _ in range(5):
+                t0 = time.perf_counter()
+                f()
+                out = min(out, time.perf_counter() - t0)
+            return out
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            peer = best(lambda: rdrobust(self.y, self.x, vce=vce))
+        return peer / best(lambda: self.fn(self.y, self.x, vce=vce))
+
+    track_speed_ratio_vs_rdrobust.unit = "ratio"

@@ -7,7 +7,9 @@ local polynomial ("simple") and local Frechet ("frechet") estimators, sharp
 and fuzzy designs, the R3D MSE/IMSE bandwidth rule, a multiplier bootstrap
 for uniform confidence bands and pointwise intervals, clustered inference,
 pre-determined covariates, nullity, homogeneity and Gini tests, and a density
-(manipulation) test of the running variable (:func:`density_test`).
+(manipulation) test of the running variable (:func:`density_test`), and
+the scalar-outcome RD of ``rdrobust`` with robust bias-corrected inference
+(:func:`scalar_rd`).
 ``r3d_compat=True`` reproduces the author's R package ``R3D`` number for
 number.
 
@@ -27,15 +29,18 @@ from ._density import DensityTestResult, density_test
 from ._estimator import DistributionalRDD, RDDResult, UniformTestResult
 from ._plot import RDDEffectDisplay
 from ._quantiles import gini_from_quantiles, long_to_samples, quantile_matrix
+from ._scalar import ScalarRDResult, scalar_rd
 
 __all__ = [
     "DensityTestResult",
     "DistributionalRDD",
     "RDDEffectDisplay",
     "RDDResult",
+    "ScalarRDResult",
     "UniformTestResult",
     "density_test",
     "gini_from_quantiles",
     "long_to_samples",
     "quantile_matrix",
+    "scalar_rd",
 ]

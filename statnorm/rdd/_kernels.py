@@ -114,3 +114,204 @@ def locpoly_resid_var(x, Y, h, alpha, e, kid):
                 num[j] += w * r * r
                 den[j] += w
     return num, den
+
+
+@njit
+def nn_residuals(x, D, nnmatch):
+    """Nearest-neighbour residuals of every column of ``D`` on sorted ``x``.
+
+    For unit ``i`` the match set grows outward, one group of tied ``x``
+    values at a time, toward the closer side (both when the two distances
+    agree to a relative ``sqrt(eps)``), until it holds at least ``nnmatch``
+    other units (at most ``n - 1``); tied units are always matched together.
+    The residual is ``sqrt(J / (J + 1)) (D_i - mean of the J matches)``.
+    """
+    n, k = D.shape
+    out = np.empty((n, k))
+    tol = np.sqrt(np.finfo(np.float64).eps)
+    # first and one-past-last index of each unit's tie group
+    first = np.empty(n, dtype=np.int64)
+    last = np.empty(n, dtype=np.int64)
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and x[j] == x[i]:
+            j += 1
+        for t in range(i, j):
+            first[t] = i
+            last[t] = j
+        i = j
+    cap = nnmatch if nnmatch < n - 1 else n - 1
+    for i in range(n):
+        lo = first[i]
+        hi = last[i]
+        while hi - lo - 1 < cap:
+            if lo == 0:
+                hi = last[hi]
+            elif hi == n:
+                lo = first[lo - 1]
+            else:
+                dl = x[i] - x[lo - 1]
+                dr = x[hi] - x[i]
+                eps = (dl if dl > dr else dr) * tol
+                if dl - dr > eps:
+                    hi = last[hi]
+                elif dr - dl > eps:
+                    lo = first[lo - 1]
+                else:
+                    hi = last[hi]
+                    lo = first[lo - 1]
+        J = hi - lo - 1
+        sf = np.sqrt(J / (J + 1.0))
+        for c in range(k):
+            s = 0.0
+            for t in range(lo, hi):
+                s += D[t, c]
+            s -= D[i, c]
+            out[i, c] = sf * (D[i, c] - s / J)
+    return out
+
+
+@njit
+def wls_moments(x, D, h, order, kid):
+    """Gram ``sum w r r'``, ``sum w r D'`` and ``sum w D D'`` (the latter
+    only for more than one column) of a one-sided fit, with
+    ``w = K(x / h) / h`` and ``r = (1, x, ..., x^order)``."""
+    n, k = D.shape
+    d = order + 1
+    G = np.zeros((d, d))
+    RD = np.zeros((d, k))
+    DD = np.zeros((k, k))
+    r = np.empty(d)
+    for i in range(n):
+        w = _kern(x[i] / h, kid) / h
+        if w <= 0.0:
+            continue
+        r[0] = 1.0
+        for a in range(1, d):
+            r[a] = r[a - 1] * x[i]
+        for a in range(d):
+            wa = w * r[a]
+            for c in range(k):
+                RD[a, c] += wa * D[i, c]
+            for b in range(a, d):
+                G[a, b] += wa * r[b]
+        if k > 1:
+            for a in range(k):
+                wa = w * D[i, a]
+                for c in range(k):
+                    DD[a, c] += wa * D[i, c]
+    for a in range(d):
+        for b in range(a):
+            G[a, b] = G[b, a]
+    return G, RD, DD
+
+
+@njit
+def wls_bias_moment(x, h, order, kid):
+    """``sum w r (x / h)^(order + 1)`` of a one-sided fit (the bias constant)."""
+    n = x.shape[0]
+    d = order + 1
+    v = np.zeros(d)
+    for i in range(n):
+        u = x[i] / h
+        w = _kern(u, kid) / h
+        if w <= 0.0:
+            continue
+        t = w * u ** (order + 1)
+        ra = 1.0
+        for a in range(d):
+            v[a] += t * ra
+            ra *= x[i]
+    return v
+
+
+@njit
+def combined_residuals(x, D, h, order, kid, beta, invG, s, mode, n_dof, dof):
+    """``(D_i - r_i' beta) . s`` per unit, scaled as HC0 (mode 0), HC1 (1,
+    ``sqrt(n_dof / (n_dof - dof))``), HC2 (2) or HC3 (3); the leverage
+    ``w_i r_i' invG r_i`` uses the fit's own weights (zero outside ``h``)."""
+    n, k = D.shape
+    d = order + 1
+    e = np.empty(n)
+    r = np.empty(d)
+    f1 = np.sqrt(n_dof / (n_dof - dof)) if mode == 1 else 1.0
+    for i in range(n):
+        r[0] = 1.0
+        for a in range(1, d):
+            r[a] = r[a - 1] * x[i]
+        acc = 0.0
+        for c in range(k):
+            fit = 0.0
+            for a in range(d):
+                fit += r[a] * beta[a, c]
+            acc += (D[i, c] - fit) * s[c]
+        if mode >= 2:
+            w = _kern(x[i] / h, kid) / h
+            hii = 0.0
+            for a in range(d):
+                t = 0.0
+                for b in range(d):
+                    t += invG[a, b] * r[b]
+                hii += r[a] * t
+            hii *= w
+            one = 1.0 - hii
+            if one < 1e-8:
+                one = 1e-8
+            acc = acc / np.sqrt(one) if mode == 2 else acc / one
+        e[i] = acc * f1
+    return e
+
+
+@njit
+def score_meat(x, e, h, p, kid, b, q, v, L, corr, codes, n_codes):
+    """Meat ``sum_i e_i^2 A_i A_i'`` (or, with cluster ``codes`` >= 0, the
+    sum over clusters of ``(sum_i e_i A_i)(...)'``) of the design
+
+        A_i = K(x_i/h)/h r_p(x_i) - corr K(x_i/b)/b (r_q(x_i)' v) L,
+
+    i.e. the conventional (``corr = 0``) or bias-corrected score. Returns
+    the meat and the number of clusters present."""
+    n = x.shape[0]
+    d = p + 1
+    M = np.zeros((d, d))
+    A = np.empty(d)
+    clustered = n_codes > 0
+    S = np.zeros((n_codes if clustered else 1, d))
+    seen = np.zeros(n_codes if clustered else 1, dtype=np.bool_)
+    for i in range(n):
+        wh = _kern(x[i] / h, kid) / h
+        m = 0.0
+        if corr != 0.0:
+            wb = _kern(x[i] / b, kid) / b
+            ra = 1.0
+            for a in range(q + 1):
+                m += ra * v[a]
+                ra *= x[i]
+            m *= wb * corr
+        ra = 1.0
+        for a in range(d):
+            A[a] = wh * ra - m * L[a]
+            ra *= x[i]
+        if clustered:
+            g = codes[i]
+            seen[g] = True
+            for a in range(d):
+                S[g, a] += e[i] * A[a]
+        else:
+            e2 = e[i] * e[i]
+            for a in range(d):
+                for c in range(a, d):
+                    M[a, c] += e2 * A[a] * A[c]
+    n_seen = 0
+    if clustered:
+        for g in range(n_codes):
+            if seen[g]:
+                n_seen += 1
+                for a in range(d):
+                    for c in range(a, d):
+                        M[a, c] += S[g, a] * S[g, c]
+    for a in range(d):
+        for c in range(a):
+            M[a, c] = M[c, a]
+    return M, n_seen
