@@ -125,7 +125,8 @@ for k, curve in enumerate(curves):
     ax.plot(curve - curve[0], color="0.7", label="folds" if k == 0 else None)
 mean = default.cv_results_["mean_curves"][0]
 ax.plot(mean - mean[0], color="C0", lw=2, label="mean")
-ax.axvline(default.n_iter_, color="C3", ls="--", label=f"kept: {default.n_iter_}")
+kept = default.cv_results_["step"]
+ax.axvline(kept, color="C3", ls="--", label=f"kept: {kept}")
 ax.set_xlabel("Adam steps from the temperature-scaling start")
 ax.set_ylabel("held-out NLL minus step 0")
 ax.legend()

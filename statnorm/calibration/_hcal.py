@@ -580,7 +580,10 @@ default="auto"
     loss_ : float
         Objective (unscaled) at the kept parameters.
     n_iter_ : int
-        Adam steps taken by the final fit (0: the starting map).
+        Iterations run: with cross-validation the lockstep steps of the
+        folds (per candidate map) plus the steps of the final fit
+        (``cv_results_["step"]``, 0 for the starting map); otherwise the
+        Adam epochs of the final fit.
     history_ : dict of list
         ``loss``, ``ece`` and ``lr`` per epoch of the final fit (and
         ``params``, a list of arrays, with ``keep_params=True``).
@@ -828,7 +831,7 @@ default="auto"
                 stop = progress.step(offset + t + 1, held_out=mean[-1])
                 if stop:  # a callback asked to stop: select on what ran
                     break
-            offset += t + 1
+            offset += t  # the steps the folds advanced
             curves = np.asarray(curves)
             mean = np.asarray(mean)
             step, se = _one_se_step(mean, curves, rows if per_row else None)
@@ -857,6 +860,7 @@ default="auto"
         run, theta, _, loss, n_iter, _ = self._train(
             grid[k], Z, y, rng, progress, offset, n_steps=best_steps[k]
         )
+        n_iter += offset  # iterations run: the lockstep folds', then the refit's
         results = [
             {**m, "cv_score": sc, "cv_step": st}
             for m, sc, st in zip(maps, best_scores, best_steps, strict=True)
