@@ -5,17 +5,18 @@ they name the argument, say what was expected, and what was received. The
 sklearn common checks grep for the words "NaN", "inf", "1 sample",
 "1 feature(s)" and "class", so those exact words appear below.
 
-Private scikit-learn helpers (``_fit_context`` and the parameter-constraint
-classes) are imported here and only here, so that a move in scikit-learn is a
+Private scikit-learn helpers (the callback context that ``fit_context``
+enters, the parameter-constraint classes) are imported here and only here, so that a move in scikit-learn is a
 one-file fix.
 """
 
 import contextlib
+import functools
 import re
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import _fit_context as fit_context
+from sklearn import config_context, get_config
 from sklearn.utils import check_array
 from sklearn.utils import check_random_state as _sk_check_random_state
 from sklearn.utils._param_validation import (
@@ -25,6 +26,13 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
+
+try:  # scikit-learn >= 1.9: the teardown of estimator callbacks after fit
+    from sklearn.callback._callback_support import (
+        callback_management_context as _callback_context,
+    )
+except ImportError:  # pragma: no cover - older scikit-learn
+    _callback_context = contextlib.nullcontext
 
 __all__ = [
     "RANDOM_STATE",
@@ -49,6 +57,77 @@ __all__ = [
     "validate_data",
     "validate_params",
 ]
+
+
+def fit_context(*, prefer_skip_nested_validation):
+    """Decorate a ``fit`` method: validate parameters, and fit all or nothing.
+
+    What scikit-learn's ``_fit_context`` does (validate the parameters,
+    skip nested validation if asked, tear estimator callbacks down after
+    ``fit``) plus an all-or-nothing guarantee: when ``fit``
+    raises (a bad input found late, a callback raising, ``KeyboardInterrupt``)
+    the estimator's attributes are put back exactly as they were before the
+    call. An interrupted refit therefore leaves the previous fit intact (or
+    the estimator unfitted), never a mix of the old state and the new data's
+    ``classes_`` or ``n_features_in_``.
+
+    Parameters
+    ----------
+    prefer_skip_nested_validation : bool
+        Skip the parameter validation of inner estimators and functions called
+        during ``fit`` (False for meta-estimators given estimator objects).
+
+    Returns
+    -------
+    decorator : callable
+        Applied to the ``fit`` method.
+
+    Examples
+    --------
+    >>> from sklearn.base import BaseEstimator
+    >>> class Half(BaseEstimator):
+    ...     @fit_context(prefer_skip_nested_validation=True)
+    ...     def fit(self, X):
+    ...         self.n_features_in_ = len(X[0])
+    ...         self.total_ = sum(map(sum, X))  # a str row raises TypeError
+    ...         return self
+    >>> est = Half().fit([[1, 2]])
+    >>> try:
+    ...     est.fit([["a", "b", "c"]])
+    ... except TypeError:
+    ...     pass
+    >>> est.n_features_in_, est.total_
+    (2, 3)
+    """
+
+    def decorator(fit_method):
+        # One frame around the fit body, as scikit-learn's own decorator, so
+        # that the stacklevel of a warning raised in fit still reaches the
+        # caller.
+        @functools.wraps(fit_method)
+        def wrapper(estimator, *args, **kwargs):
+            skip_all = get_config()["skip_parameter_validation"]
+            if not skip_all:
+                estimator._validate_params()
+            before = dict(vars(estimator))  # shallow: fit rebinds, never mutates
+            try:
+                with (
+                    config_context(
+                        skip_parameter_validation=(
+                            prefer_skip_nested_validation or skip_all
+                        )
+                    ),
+                    _callback_context(estimator),
+                ):
+                    return fit_method(estimator, *args, **kwargs)
+            except BaseException:
+                # one assignment, so a second interrupt cannot land half-way
+                estimator.__dict__ = before
+                raise
+
+        return wrapper
+
+    return decorator
 
 
 #: Parameter constraint for ``random_state`` everywhere in statnorm: an int in

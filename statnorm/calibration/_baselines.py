@@ -122,7 +122,7 @@ class TemperatureScaling(BaseCalibrator):
         -------
         self : TemperatureScaling
         """
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         n = len(y)
         w = check_sample_weight(sample_weight, n)
 
@@ -135,8 +135,7 @@ class TemperatureScaling(BaseCalibrator):
             if wr.sum() > 0:
                 b = _ts_newton(Zc[rows], zyc[rows], b, wr / wr.sum())
         logb = np.log(b)
-        self.temperature_ = float(np.exp(-logb))
-        return self
+        return self._store_fit(fitted, temperature_=float(np.exp(-logb)))
 
     def predict_proba(self, X):
         """Calibrated probabilities ``softmax(X / T)``.
@@ -174,8 +173,7 @@ class _LBFGSScaling(BaseCalibrator):
             method="L-BFGS-B",
             options={"maxiter": self.max_iter, "gtol": 1e-10, "ftol": 1e-14},
         )
-        self.n_iter_ = int(res.nit)
-        return unpack(res.x)
+        return (*unpack(res.x), int(res.nit))
 
 
 class VectorScaling(_LBFGSScaling):
@@ -233,7 +231,7 @@ class VectorScaling(_LBFGSScaling):
         -------
         self : VectorScaling
         """
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         C = Z.shape[1]
         w = check_sample_weight(sample_weight, len(y))
 
@@ -243,10 +241,12 @@ class VectorScaling(_LBFGSScaling):
         def penalty(A, b):
             return 0.0, np.zeros(C), np.zeros(C)
 
-        self.coef_, self.intercept_ = self._fit_lbfgs(
+        coef, intercept, n_iter = self._fit_lbfgs(
             Z, y, np.r_[np.ones(C), np.zeros(C)], unpack, penalty, w / w.sum()
         )
-        return self
+        return self._store_fit(
+            fitted, coef_=coef, intercept_=intercept, n_iter_=n_iter
+        )
 
     def predict_proba(self, X):
         """Calibrated probabilities.
@@ -332,7 +332,7 @@ class MatrixScaling(_LBFGSScaling):
         -------
         self : MatrixScaling
         """
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         n, C = Z.shape
         wn = check_sample_weight(sample_weight, n)
         wn = wn / wn.sum()
@@ -378,23 +378,21 @@ class MatrixScaling(_LBFGSScaling):
             method="L-BFGS-B",
             options={"maxiter": self.max_iter, "gtol": 1e-8, "ftol": 1e-10},
         )
-        self.n_iter_ = int(res.nit)
+        n_iter = int(res.nit)
         if not np.all(np.isfinite(res.x)):
             raise ValueError(
                 "MatrixScaling: the fit diverged (non-finite coefficients) on X; "
                 "check X for extreme logits or rescale them."
             )
         Wp, bp = res.x[: C * C].reshape(C, C), res.x[C * C :]
-        self.coef_ = Wp / sd
-        self.intercept_ = bp
-        if self.n_iter_ >= self.max_iter:
+        if n_iter >= self.max_iter:
             warnings.warn(
                 f"MatrixScaling: L-BFGS stopped at max_iter={self.max_iter} before "
                 "converging; increase max_iter.",
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        return self
+        return self._store_fit(fitted, coef_=Wp / sd, intercept_=bp, n_iter_=n_iter)
 
     def predict_proba(self, X):
         """Calibrated probabilities.
@@ -471,16 +469,16 @@ class IsotonicCalibrator(_OneVsRest):
         -------
         self : IsotonicCalibrator
         """
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         w = check_sample_weight(sample_weight, len(y))
         P = np.exp(Z)
-        self.calibrators_ = [
+        calibrators = [
             IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
                 P[:, k], (y == k).astype(float), sample_weight=w
             )
             for k in range(P.shape[1])
         ]
-        return self
+        return self._store_fit(fitted, calibrators_=calibrators)
 
     def predict_proba(self, X):
         """Calibrated, renormalised probabilities.
@@ -567,7 +565,7 @@ class HistogramBinning(_OneVsRest):
         -------
         self : HistogramBinning
         """
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         w = check_sample_weight(sample_weight, len(y))
         P = np.exp(Z)
         B = self._bins(P)
@@ -578,8 +576,7 @@ class HistogramBinning(_OneVsRest):
             cnt = np.bincount(B[:, k], weights=w, minlength=self.n_bins)
             hit = np.bincount(B[:, k], weights=w * (y == k), minlength=self.n_bins)
             vals[k] = np.where(cnt > 0, hit / np.maximum(cnt, 1), mids)
-        self.bin_values_ = vals
-        return self
+        return self._store_fit(fitted, bin_values_=vals)
 
     def predict_proba(self, X):
         """Calibrated, renormalised probabilities.
