@@ -506,16 +506,26 @@ class HistogramBinning(_OneVsRest):
     a bin predicts the frequency of the class among its calibration samples
     (an empty bin keeps its mid-point).
 
-    A non-empty bin in which the class never occurred predicts probability 0:
-    ``predict_proba`` then has exact zeros, ``transform`` (log-probabilities)
-    returns ``-inf`` there and the NLL of such a sample is infinite. This is
-    the method as defined (no smoothing); use ``TemperatureScaling`` or
-    ``HCalibrator`` when log-probabilities must stay finite.
+    **Zero probabilities.** Without smoothing (the method as defined), a
+    bin in which the class never occurred predicts probability 0, and on
+    ordinary data many do (the lowest bins of every class, bins holding a
+    few samples): ``predict_proba`` then has exact zeros, ``transform`` and
+    ``predict_log_proba`` return ``-inf`` there, and the NLL of a sample
+    whose true class lands in such a bin is infinite. Set ``smoothing``
+    (e.g. ``smoothing=2``) for finite log-probabilities: each bin then
+    predicts the m-estimate ``(hits + m * base_rate) / (count + m)`` of the
+    class frequency, which pulls small bins towards the class's base rate
+    (its frequency in ``y``) and leaves well-filled bins nearly unchanged.
 
     Parameters
     ----------
     n_bins : int, default=15
         Bins per class.
+    smoothing : float, default=0.0
+        The ``m`` of the m-estimate above, in calibration samples (or units
+        of ``sample_weight``); 0 gives the raw bin frequencies. With ``m >
+        0`` an empty bin predicts the base rate and every probability of a
+        class present in ``y`` is positive.
     input : {"logits", "probabilities"}, default="logits"
         What ``X`` holds.
 
@@ -531,15 +541,22 @@ class HistogramBinning(_OneVsRest):
     >>> X, y = load_cifar10_logits("validation", return_X_y=True)
     >>> HistogramBinning().fit(X, y).bin_values_.shape
     (10, 15)
+    >>> import numpy as np
+    >>> bool(np.isinf(HistogramBinning().fit(X, y).transform(X)).any())
+    True
+    >>> bool(np.isfinite(HistogramBinning(smoothing=2).fit(X, y).transform(X)).all())
+    True
     """
 
     _parameter_constraints: ClassVar[dict] = {
         "n_bins": [Interval(Integral, 1, None, closed="left")],
+        "smoothing": [Interval(Real, 0, None, closed="left")],
         "input": _INPUT,
     }
 
-    def __init__(self, n_bins=15, *, input="logits"):
+    def __init__(self, n_bins=15, *, smoothing=0.0, input="logits"):
         self.n_bins = n_bins
+        self.smoothing = smoothing
         self.input = input
 
     def _bins(self, P):
@@ -559,7 +576,8 @@ class HistogramBinning(_OneVsRest):
             Labels.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights: a bin predicts the weighted frequency of the class (a bin
-            of zero total weight keeps its mid-point).
+            of zero total weight keeps its mid-point, or predicts the weighted
+            base rate with ``smoothing``).
 
         Returns
         -------
@@ -571,11 +589,20 @@ class HistogramBinning(_OneVsRest):
         B = self._bins(P)
         C = P.shape[1]
         mids = (np.arange(self.n_bins) + 0.5) / self.n_bins
+        m = float(self.smoothing)
+        if not np.isfinite(m):
+            raise ValueError(
+                f"smoothing must be a finite number of samples; got {self.smoothing!r}."
+            )
         vals = np.empty((C, self.n_bins))
         for k in range(C):
             cnt = np.bincount(B[:, k], weights=w, minlength=self.n_bins)
             hit = np.bincount(B[:, k], weights=w * (y == k), minlength=self.n_bins)
-            vals[k] = np.where(cnt > 0, hit / np.maximum(cnt, 1), mids)
+            if m > 0:
+                base = np.dot(w, y == k) / w.sum()
+                vals[k] = (hit + m * base) / (cnt + m)
+            else:
+                vals[k] = np.where(cnt > 0, hit / np.maximum(cnt, 1), mids)
         return self._store_fit(fitted, bin_values_=vals)
 
     def predict_proba(self, X):

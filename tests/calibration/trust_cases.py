@@ -58,9 +58,19 @@ def _metric(f, **kw):
 
 CASES = {
     f"{_M}.HCalibrator": _fit_cases(c.HCalibrator, "HCalibrator", **_HC),
-    f"{_M}.HistogramBinning": _fit_cases(
-        c.HistogramBinning, "HistogramBinning", nonfinite_transform=_LOG0
-    ),
+    f"{_M}.HistogramBinning": [
+        *_fit_cases(c.HistogramBinning, "HistogramBinning", nonfinite_transform=_LOG0),
+        # smoothed, the log-probabilities are finite
+        Case(
+            lambda X, y, smoothing: c.HistogramBinning(smoothing=smoothing)
+            .fit(X, y)
+            .transform(X),
+            {"X": _Z, "y": _Y},
+            params={"smoothing": 2.0},
+            bad_params={"smoothing": [-1.0, np.inf, np.nan, "2"]},
+            id="smoothed",
+        ),
+    ],
     f"{_M}.IsotonicCalibrator": _fit_cases(
         c.IsotonicCalibrator, "IsotonicCalibrator", nonfinite_transform=_LOG0
     ),
