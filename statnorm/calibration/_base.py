@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_1d, check_2d, check_consistent_length
+from .._validation import as_array, check_1d, check_2d, check_consistent_length
 from .._validation import check_sample_weight as _check_sample_weight
 from ..exceptions import StatnormWarning
 
@@ -101,7 +101,7 @@ def check_labels(y, n_classes, *, name="y", min_classes=2):
         raise ValueError(
             f"This calibrator requires {name} to be passed, but the target y is None."
         )
-    y_arr = np.asarray(y)
+    y_arr = as_array(y, name=name)
     if y_arr.ndim == 2 and y_arr.shape[1] == 1:
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. Please "
