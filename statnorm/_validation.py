@@ -5,17 +5,18 @@ they name the argument, say what was expected, and what was received. The
 sklearn common checks grep for the words "NaN", "inf", "1 sample",
 "1 feature(s)" and "class", so those exact words appear below.
 
-Private scikit-learn helpers (``_fit_context`` and the parameter-constraint
-classes) are imported here and only here, so that a move in scikit-learn is a
+Private scikit-learn helpers (the callback context that ``fit_context``
+enters, the parameter-constraint classes) are imported here and only here, so that a move in scikit-learn is a
 one-file fix.
 """
 
 import contextlib
+import functools
 import re
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import _fit_context as fit_context
+from sklearn import config_context, get_config
 from sklearn.utils import check_array
 from sklearn.utils import check_random_state as _sk_check_random_state
 from sklearn.utils._param_validation import (
@@ -26,13 +27,22 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 
+try:  # scikit-learn >= 1.9: the teardown of estimator callbacks after fit
+    from sklearn.callback._callback_support import (
+        callback_management_context as _callback_context,
+    )
+except ImportError:  # pragma: no cover - older scikit-learn
+    _callback_context = contextlib.nullcontext
+
 __all__ = [
     "RANDOM_STATE",
     "HasMethods",
     "Interval",
     "Options",
     "StrOptions",
+    "as_array",
     "check_1d",
+    "check_bool",
     "check_2d",
     "check_array_nd",
     "check_classification_targets",
@@ -51,9 +61,117 @@ __all__ = [
 ]
 
 
+def fit_context(*, prefer_skip_nested_validation):
+    """Decorate a ``fit`` method: validate parameters, and fit all or nothing.
+
+    What scikit-learn's ``_fit_context`` does (validate the parameters,
+    skip nested validation if asked, tear estimator callbacks down after
+    ``fit``) plus an all-or-nothing guarantee: when ``fit``
+    raises (a bad input found late, a callback raising, ``KeyboardInterrupt``)
+    the estimator's attributes are put back exactly as they were before the
+    call. An interrupted refit therefore leaves the previous fit intact (or
+    the estimator unfitted), never a mix of the old state and the new data's
+    ``classes_`` or ``n_features_in_``.
+
+    Parameters
+    ----------
+    prefer_skip_nested_validation : bool
+        Skip the parameter validation of inner estimators and functions called
+        during ``fit`` (False for meta-estimators given estimator objects).
+
+    Returns
+    -------
+    decorator : callable
+        Applied to the ``fit`` method.
+
+    Examples
+    --------
+    >>> from sklearn.base import BaseEstimator
+    >>> class Half(BaseEstimator):
+    ...     _parameter_constraints: dict = {}
+    ...
+    ...     @fit_context(prefer_skip_nested_validation=True)
+    ...     def fit(self, X):
+    ...         self.n_features_in_ = len(X[0])
+    ...         self.total_ = sum(map(sum, X))  # a str row raises TypeError
+    ...         return self
+    >>> est = Half().fit([[1, 2]])
+    >>> try:
+    ...     est.fit([["a", "b", "c"]])
+    ... except TypeError:
+    ...     pass
+    >>> est.n_features_in_, est.total_
+    (2, 3)
+    """
+
+    def decorator(fit_method):
+        # One frame around the fit body, as scikit-learn's own decorator, so
+        # that the stacklevel of a warning raised in fit still reaches the
+        # caller.
+        @functools.wraps(fit_method)
+        def wrapper(estimator, *args, **kwargs):
+            skip_all = get_config()["skip_parameter_validation"]
+            if not skip_all:
+                estimator._validate_params()
+            before = dict(vars(estimator))  # shallow: fit rebinds, never mutates
+            try:
+                with (
+                    config_context(
+                        skip_parameter_validation=(
+                            prefer_skip_nested_validation or skip_all
+                        )
+                    ),
+                    _callback_context(estimator),
+                ):
+                    return fit_method(estimator, *args, **kwargs)
+            except BaseException:
+                # one assignment, so a second interrupt cannot land half-way
+                estimator.__dict__ = before
+                raise
+
+        return wrapper
+
+    return decorator
+
+
 #: Parameter constraint for ``random_state`` everywhere in statnorm: an int in
 #: [0, 2**32 - 1], a ``RandomState``, a ``Generator`` or None.
 RANDOM_STATE = ["random_state", np.random.Generator]
+
+
+def check_bool(value, *, name):
+    """Return a boolean parameter as ``bool``; refuse anything else.
+
+    Strings such as ``"no"`` are truthy and ``None`` or ``0`` are not
+    booleans: all raise a TypeError naming the parameter.
+
+    Parameters
+    ----------
+    value : object
+        The parameter's value.
+    name : str
+        Parameter name used in the error message.
+
+    Returns
+    -------
+    value : bool
+
+    Examples
+    --------
+    >>> from statnorm._validation import check_bool
+    >>> check_bool(True, name="annotate")
+    True
+    >>> check_bool("no", name="annotate")
+    Traceback (most recent call last):
+    ...
+    TypeError: annotate must be True or False. Got 'no' of type str instead.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(
+            f"{name} must be True or False. Got {value!r} of type "
+            f"{type(value).__name__} instead."
+        )
+    return bool(value)
 
 
 def check_random_state(random_state, *, name="random_state"):
@@ -98,10 +216,93 @@ def check_random_state(random_state, *, name="random_state"):
     return _sk_check_random_state(random_state)
 
 
+def _pandas_dtypes(X):
+    """The column dtypes of a pandas DataFrame or Series; None for anything else."""
+    module = type(X).__module__
+    if module.split(".")[0] != "pandas" or not hasattr(X, "dtypes"):
+        return None
+    return [X.dtype] if getattr(X, "ndim", 2) == 1 else list(X.dtypes)
+
+
+def _is_text_dtype(dt):
+    return getattr(dt, "kind", None) in ("O", "S", "U") and (
+        not isinstance(dt, np.dtype) or dt.kind in "SU"
+    )
+
+
+def _check_rectangular(X, name):
+    """A nested list must convert to one rectangular array; name it if not."""
+    if not isinstance(X, list | tuple):
+        return
+    try:
+        np.asarray(X)
+    except ValueError as exc:
+        raise ValueError(
+            f"{name} must be a rectangular array-like (rows of equal length, "
+            f"entries that are numbers); {exc}"
+        ) from None
+
+
+def _reject_pandas_text(X, name):
+    """A pandas object with string columns holds text, even numeric text."""
+    for dt in _pandas_dtypes(X) or ():
+        if _is_text_dtype(dt) and not (isinstance(dt, np.dtype) and dt.kind == "O"):
+            raise TypeError(
+                f"{name} must hold real numbers; got a pandas object with a column "
+                f"of dtype {dt} (text). Convert it with pd.to_numeric first."
+            )
+
+
+def _pandas_numeric(X):
+    """Pandas extension numbers (``Int64``, ``Float64``, ``boolean``) as float64.
+
+    A missing value (``pd.NA``) becomes NaN, which the NaN checks then
+    report; anything else is returned unchanged.
+    """
+    dtypes = _pandas_dtypes(X)
+    if not dtypes or all(isinstance(dt, np.dtype) for dt in dtypes):
+        return X
+    if any(_is_text_dtype(dt) or getattr(dt, "kind", "O") not in "biuf" for dt in dtypes):
+        return X
+    return X.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def as_array(a, *, name):
+    """``np.asarray`` for validators: errors name the argument.
+
+    A ragged nested list raises a ValueError naming ``name``; pandas
+    extension numbers (``Int64``, ``Float64``, ``boolean``) become float64
+    with ``pd.NA`` as NaN, for the NaN checks that follow.
+
+    Parameters
+    ----------
+    a : array-like
+        The input.
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    arr : ndarray
+        ``a`` as an array (not validated further).
+
+    Examples
+    --------
+    >>> from statnorm._validation import as_array
+    >>> as_array([[1, 2], [3]], name="X")
+    Traceback (most recent call last):
+    ...
+    ValueError: X must be a rectangular array-like (rows of equal length, entries that are numbers); ...
+    """
+    _check_rectangular(a, name)
+    return np.asarray(_pandas_numeric(a))
+
+
 def _reject_bad_kinds(X, name):
     """Reject inputs that cannot be real-valued arrays at all.
 
-    ``None`` and strings raise TypeError; complex values raise ValueError with
+    ``None``, strings and pandas text columns raise TypeError; ragged nested
+    lists raise ValueError; complex values raise ValueError with
     scikit-learn's wording ("Complex data not supported"), which its common
     check ``check_complex_data`` expects.
     """
@@ -111,8 +312,10 @@ def _reject_bad_kinds(X, name):
         raise TypeError(
             f"{name} must be an array-like of numbers. Got a {type(X).__name__} instead."
         )
-    if not hasattr(X, "dtype"):
-        return
+    _check_rectangular(X, name)
+    _reject_pandas_text(X, name)
+    if not isinstance(getattr(X, "dtype", None), np.dtype):
+        return  # a list, a DataFrame, or a pandas extension dtype
     if np.issubdtype(X.dtype, np.complexfloating):
         raise ValueError(
             f"Complex data not supported: {name} must hold real numbers; got an "
@@ -202,6 +405,7 @@ def check_2d(
     ValueError: Input logits contains NaN.
     """
     _reject_bad_kinds(X, name)
+    X = _pandas_numeric(X)
     with _named(name):
         X = check_array(
             X,
@@ -261,7 +465,10 @@ def check_1d(y, *, name="y", dtype=np.float64, min_samples=1, allow_nan=False):
         raise TypeError(
             f"{name} must be a 1d array-like. Got {type(y).__name__} instead."
         )
-    arr = np.asarray(y)
+    _check_rectangular(y, name)
+    if dtype is not None:
+        _reject_pandas_text(y, name)
+    arr = np.asarray(_pandas_numeric(y))
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
@@ -660,7 +867,7 @@ def check_array_nd(a, *, name, ndims=(1, 2), allow_inf=False, min_samples=1):
     """
     _reject_bad_kinds(a, name)
     try:
-        arr = np.array(a, dtype=np.float64)
+        arr = np.array(_pandas_numeric(a), dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be an array-like of numbers: {exc}") from None
     if arr.ndim not in ndims:

@@ -8,15 +8,21 @@ public ``__all__`` must have a case, so a new name is covered automatically.
 import copy
 import importlib
 import importlib.util
+import inspect
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.utils._param_validation import (
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
 
 from statnorm.utils._trust import (
     PERTURBATIONS,
     Case,
+    auto_bad_values,
     finite_floats,
     perturb,
     public_names,
@@ -51,6 +57,44 @@ def test_every_public_name_has_a_case():
     assert not missing, f"public names without a trust case: {missing}"
 
 
+def _boolean_parameters(obj):
+    f = obj.__init__ if inspect.isclass(obj) else obj
+    try:
+        params = inspect.signature(f).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return []
+    return [p for p, v in params.items() if isinstance(v.default, bool)]
+
+
+def _refuses_strings(obj, p):
+    """Whether the parameter constraints of class ``obj`` refuse ``p="no"``."""
+    constraints = getattr(obj, "_parameter_constraints", {})
+    if p not in constraints:
+        return False
+    try:
+        validate_parameter_constraints(
+            {p: constraints[p]}, {p: "no"}, caller_name=obj.__name__
+        )
+    except InvalidParameterError as exc:
+        return p in str(exc)
+    return False
+
+
+def test_every_boolean_parameter_is_checked():
+    # a string such as "no" is truthy: a boolean parameter must refuse it,
+    # either by its parameter constraint or in a case (auto_bad_values)
+    unchecked = []
+    for name, obj in public_names():
+        in_cases = {p for case in CASES.get(name, []) for p in case.params}
+        for p in _boolean_parameters(obj):
+            if p in in_cases:
+                continue
+            if inspect.isclass(obj) and _refuses_strings(obj, p):
+                continue
+            unchecked.append(f"{name}({p}=...)")
+    assert not unchecked, f"boolean parameters no case checks: {unchecked}"
+
+
 def test_no_case_for_a_name_that_is_not_public():
     public = set(_public_names())
     stale = [n for n in CASES if n not in public]
@@ -76,21 +120,50 @@ def _params():
                     yield pytest.param(
                         case, p, ("param", v), id=f"{cid}-{p}-bad{j}:{v!r:.20}"
                     )
+            for p, valid in case.params.items():
+                listed = case.bad_params.get(p, [])
+                auto = [v for v in auto_bad_values(valid) if not _listed(v, listed)]
+                for j, v in enumerate(auto):
+                    marks = ()
+                    reason = case.skipped(p, "auto")
+                    if reason:
+                        marks = pytest.mark.skip(reason=reason)
+                    yield pytest.param(
+                        case,
+                        p,
+                        ("param", v),
+                        id=f"{cid}-{p}-auto{j}:{v!r:.20}",
+                        marks=marks,
+                    )
+
+
+def _listed(v, values):
+    return any(type(v) is type(w) and v == w for w in values)
 
 
 def _snapshot(arrays):
     return {k: copy.deepcopy(v) for k, v in arrays.items()}
 
 
+def _same(v, w):
+    if hasattr(v, "equals"):  # pandas, extension dtypes and pd.NA included
+        return type(v) is type(w) and v.equals(w)
+    if isinstance(v, np.ndarray):
+        return isinstance(w, np.ndarray) and np.array_equal(
+            w, v, equal_nan=v.dtype.kind in "fc"
+        )
+    if isinstance(v, list | tuple):
+        return (
+            type(v) is type(w)
+            and len(v) == len(w)
+            and all(_same(a, b) for a, b in zip(v, w, strict=True))
+        )
+    return True
+
+
 def _assert_unchanged(before, after):
     for k, v in before.items():
-        w = after[k]
-        if hasattr(v, "to_numpy"):
-            v, w = v.to_numpy(), w.to_numpy()
-        if isinstance(v, np.ndarray):
-            np.testing.assert_array_equal(w, v, err_msg=f"{k} was modified in place")
-        elif isinstance(v, list):
-            assert w == v, f"{k} was modified in place"
+        assert _same(v, after[k]), f"{k} was modified in place"
 
 
 @pytest.mark.parametrize(("case", "arg", "kind"), list(_params()))

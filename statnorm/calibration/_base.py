@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_1d, check_2d, check_consistent_length
+from .._validation import as_array, check_1d, check_2d, check_consistent_length
 from .._validation import check_sample_weight as _check_sample_weight
 from ..exceptions import StatnormWarning
 
@@ -101,7 +101,7 @@ def check_labels(y, n_classes, *, name="y", min_classes=2):
         raise ValueError(
             f"This calibrator requires {name} to be passed, but the target y is None."
         )
-    y_arr = np.asarray(y)
+    y_arr = as_array(y, name=name)
     if y_arr.ndim == 2 and y_arr.shape[1] == 1:
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. Please "
@@ -154,16 +154,47 @@ class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
             return binary_scores_to_2d(X, input=inp, n_classes=n_classes)
         return X
 
-    def _validate_fit(self, X, y):
+    def _check_fit_data(self, X, y):
+        """Validate calibration data and store nothing.
+
+        Returns ``(Z, y, fitted)``: the log-softmax of ``X``, the integer
+        labels, and the attributes every calibrator stores
+        (``n_features_in_``, ``classes_``, and ``feature_names_in_`` when ``X``
+        has column names), to be passed to :meth:`_store_fit` once the fit
+        has succeeded.
+        """
         inp = getattr(self, "input", "logits")
         X = self._as_2d(X)
         Z = check_scores(X, input=inp)
         y = check_labels(y, Z.shape[1])
         check_consistent_length(X=Z, y=y)
-        self.n_features_in_ = Z.shape[1]
-        self.classes_ = np.arange(Z.shape[1])
+        fitted = {"n_features_in_": Z.shape[1], "classes_": np.arange(Z.shape[1])}
         if hasattr(X, "columns"):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+            fitted["feature_names_in_"] = np.asarray(X.columns, dtype=object)
+        return Z, y, fitted
+
+    def _store_fit(self, fitted, **attributes):
+        """Store a finished fit in one assignment; the last step of ``fit``.
+
+        ``fitted`` comes from :meth:`_check_fit_data`, ``attributes`` are the
+        estimator's own fitted attributes. Column names of an earlier fit on
+        a DataFrame are dropped when the new ``X`` had none.
+        """
+        state = {k: v for k, v in vars(self).items() if k != "feature_names_in_"}
+        state.update(fitted)
+        state.update(attributes)
+        self.__dict__ = state
+        return self
+
+    def _validate_fit(self, X, y):
+        """:meth:`_check_fit_data`, storing its attributes at once.
+
+        Prefer :meth:`_check_fit_data` and :meth:`_store_fit`, which keep the
+        new attributes out of the estimator until the fit has succeeded.
+        """
+        Z, y, fitted = self._check_fit_data(X, y)
+        vars(self).pop("feature_names_in_", None)
+        vars(self).update(fitted)
         return Z, y
 
     def _validate_predict(self, X):

@@ -125,7 +125,7 @@ class TemperatureScaling(BaseCalibrator):
         -------
         self : TemperatureScaling
         """
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         n = len(y)
         w = check_sample_weight(sample_weight, n)
 
@@ -138,8 +138,7 @@ class TemperatureScaling(BaseCalibrator):
             if wr.sum() > 0:
                 b = _ts_newton(Zc[rows], zyc[rows], b, wr / wr.sum())
         logb = np.log(b)
-        self.temperature_ = float(np.exp(-logb))
-        return self
+        return self._store_fit(fitted, temperature_=float(np.exp(-logb)))
 
     def predict_proba(self, X):
         """Calibrated probabilities ``softmax(X / T)``.
@@ -177,8 +176,7 @@ class _LBFGSScaling(BaseCalibrator):
             method="L-BFGS-B",
             options={"maxiter": self.max_iter, "gtol": 1e-10, "ftol": 1e-14},
         )
-        self.n_iter_ = int(res.nit)
-        return unpack(res.x)
+        return (*unpack(res.x), int(res.nit))
 
 
 class VectorScaling(_LBFGSScaling):
@@ -236,7 +234,7 @@ class VectorScaling(_LBFGSScaling):
         -------
         self : VectorScaling
         """
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         C = Z.shape[1]
         w = check_sample_weight(sample_weight, len(y))
 
@@ -246,10 +244,12 @@ class VectorScaling(_LBFGSScaling):
         def penalty(A, b):
             return 0.0, np.zeros(C), np.zeros(C)
 
-        self.coef_, self.intercept_ = self._fit_lbfgs(
+        coef, intercept, n_iter = self._fit_lbfgs(
             Z, y, np.r_[np.ones(C), np.zeros(C)], unpack, penalty, w / w.sum()
         )
-        return self
+        return self._store_fit(
+            fitted, coef_=coef, intercept_=intercept, n_iter_=n_iter
+        )
 
     def predict_proba(self, X):
         """Calibrated probabilities.
@@ -335,16 +335,22 @@ class MatrixScaling(_LBFGSScaling):
         -------
         self : MatrixScaling
         """
-        Z, y = self._validate_fit(X, y)
-        return self._fit(Z, y, check_sample_weight(sample_weight, len(y)))
+        Z, y, fitted = self._check_fit_data(X, y)
+        w = check_sample_weight(sample_weight, len(y))
+        return self._fit(Z, y, w, fitted=fitted)
 
-    def _fit(self, Z, y, w, init=None):
-        """Fit on validated log-softmax ``Z``; ``init``: a start ``(W, b)``.
+    def _fit(self, Z, y, w, init=None, fitted=None):
+        """Fit on validated log-softmax ``Z``; ``init``: a start ``(W, b)``;
+        ``fitted``: the attributes of :meth:`_check_fit_data` (defaults to
+        those of ``Z``), stored with the result at the end.
 
         The problem is convex, so a start changes no optimum, only the number
         of iterations (``MatrixScalingCV`` starts each penalty of a path at
         the previous penalty's solution).
         """
+        if fitted is None:
+            C0 = Z.shape[1]
+            fitted = {"n_features_in_": C0, "classes_": np.arange(C0)}
         n, C = Z.shape
         wn = w / w.sum()
         off = ~np.eye(C, dtype=bool)
@@ -411,7 +417,7 @@ class MatrixScaling(_LBFGSScaling):
             method="L-BFGS-B",
             options={"maxiter": self.max_iter, "gtol": 1e-8, "ftol": 1e-10},
         )
-        self.n_iter_ = int(res.nit)
+        n_iter = int(res.nit)
         theta = res.x * s
         if not np.all(np.isfinite(theta)):
             raise ValueError(
@@ -419,16 +425,14 @@ class MatrixScaling(_LBFGSScaling):
                 "check X for extreme logits or rescale them."
             )
         Wp, bp = theta[: C * C].reshape(C, C), theta[C * C :]
-        self.coef_ = Wp / sd
-        self.intercept_ = bp
-        if self.n_iter_ >= self.max_iter:
+        if n_iter >= self.max_iter:
             warnings.warn(
                 f"MatrixScaling: L-BFGS stopped at max_iter={self.max_iter} before "
                 "converging; increase max_iter.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        return self
+        return self._store_fit(fitted, coef_=Wp / sd, intercept_=bp, n_iter_=n_iter)
 
     def predict_proba(self, X):
         """Calibrated probabilities.
@@ -505,16 +509,16 @@ class IsotonicCalibrator(_OneVsRest):
         -------
         self : IsotonicCalibrator
         """
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         w = check_sample_weight(sample_weight, len(y))
         P = np.exp(Z)
-        self.calibrators_ = [
+        calibrators = [
             IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
                 P[:, k], (y == k).astype(float), sample_weight=w
             )
             for k in range(P.shape[1])
         ]
-        return self
+        return self._store_fit(fitted, calibrators_=calibrators)
 
     def predict_proba(self, X):
         """Calibrated, renormalised probabilities.
@@ -542,16 +546,26 @@ class HistogramBinning(_OneVsRest):
     a bin predicts the frequency of the class among its calibration samples
     (an empty bin keeps its mid-point).
 
-    A non-empty bin in which the class never occurred predicts probability 0:
-    ``predict_proba`` then has exact zeros, ``transform`` (log-probabilities)
-    returns ``-inf`` there and the NLL of such a sample is infinite. This is
-    the method as defined (no smoothing); use ``TemperatureScaling`` or
-    ``HCalibrator`` when log-probabilities must stay finite.
+    **Zero probabilities.** Without smoothing (the method as defined), a
+    bin in which the class never occurred predicts probability 0, and on
+    ordinary data many do (the lowest bins of every class, bins holding a
+    few samples): ``predict_proba`` then has exact zeros, ``transform`` and
+    ``predict_log_proba`` return ``-inf`` there, and the NLL of a sample
+    whose true class lands in such a bin is infinite. Set ``smoothing``
+    (e.g. ``smoothing=2``) for finite log-probabilities: each bin then
+    predicts the m-estimate ``(hits + m * base_rate) / (count + m)`` of the
+    class frequency, which pulls small bins towards the class's base rate
+    (its frequency in ``y``) and leaves well-filled bins nearly unchanged.
 
     Parameters
     ----------
     n_bins : int, default=15
         Bins per class.
+    smoothing : float, default=0.0
+        The ``m`` of the m-estimate above, in calibration samples (or units
+        of ``sample_weight``); 0 gives the raw bin frequencies. With ``m >
+        0`` an empty bin predicts the base rate and every probability of a
+        class present in ``y`` is positive.
     input : {"logits", "probabilities"}, default="logits"
         What ``X`` holds.
 
@@ -567,15 +581,22 @@ class HistogramBinning(_OneVsRest):
     >>> X, y = load_cifar10_logits("validation", return_X_y=True)
     >>> HistogramBinning().fit(X, y).bin_values_.shape
     (10, 15)
+    >>> import numpy as np
+    >>> bool(np.isinf(HistogramBinning().fit(X, y).transform(X)).any())
+    True
+    >>> bool(np.isfinite(HistogramBinning(smoothing=2).fit(X, y).transform(X)).all())
+    True
     """
 
     _parameter_constraints: ClassVar[dict] = {
         "n_bins": [Interval(Integral, 1, None, closed="left")],
+        "smoothing": [Interval(Real, 0, None, closed="left")],
         "input": _INPUT,
     }
 
-    def __init__(self, n_bins=15, *, input="logits"):
+    def __init__(self, n_bins=15, *, smoothing=0.0, input="logits"):
         self.n_bins = n_bins
+        self.smoothing = smoothing
         self.input = input
 
     def _bins(self, P):
@@ -595,25 +616,34 @@ class HistogramBinning(_OneVsRest):
             Labels.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights: a bin predicts the weighted frequency of the class (a bin
-            of zero total weight keeps its mid-point).
+            of zero total weight keeps its mid-point, or predicts the weighted
+            base rate with ``smoothing``).
 
         Returns
         -------
         self : HistogramBinning
         """
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         w = check_sample_weight(sample_weight, len(y))
         P = np.exp(Z)
         B = self._bins(P)
         C = P.shape[1]
         mids = (np.arange(self.n_bins) + 0.5) / self.n_bins
+        m = float(self.smoothing)
+        if not np.isfinite(m):
+            raise ValueError(
+                f"smoothing must be a finite number of samples; got {self.smoothing!r}."
+            )
         vals = np.empty((C, self.n_bins))
         for k in range(C):
             cnt = np.bincount(B[:, k], weights=w, minlength=self.n_bins)
             hit = np.bincount(B[:, k], weights=w * (y == k), minlength=self.n_bins)
-            vals[k] = np.where(cnt > 0, hit / np.maximum(cnt, 1), mids)
-        self.bin_values_ = vals
-        return self
+            if m > 0:
+                base = np.dot(w, y == k) / w.sum()
+                vals[k] = (hit + m * base) / (cnt + m)
+            else:
+                vals[k] = np.where(cnt > 0, hit / np.maximum(cnt, 1), mids)
+        return self._store_fit(fitted, bin_values_=vals)
 
     def predict_proba(self, X):
         """Calibrated, renormalised probabilities.

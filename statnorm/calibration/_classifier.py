@@ -20,7 +20,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import HasMethods, StrOptions, validate_data
+from .._validation import HasMethods, StrOptions, fit_context, validate_data
 from ..exceptions import StatnormWarning
 from ._base import check_sample_weight
 
@@ -190,6 +190,7 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             return LogisticRegression()
         return self.estimator
 
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the classifier(s) and the calibrator(s).
 
@@ -209,7 +210,6 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         self : CalibratedClassifier
         """
-        self._validate_params()
         X, y = validate_data(self, X, y, dtype=None)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, X.shape[0])

@@ -897,7 +897,7 @@ default="auto"
         self : HCalibrator
         """
         _check_window(self.window)
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         if sample_weight is not None:
             Z, y = _repeat_rows(Z, y, sample_weight)
         rng = check_random_state(self.random_state)
@@ -926,7 +926,7 @@ default="auto"
                 self.cv_scoring,
                 min(cv_results["best_scores"]),
             )
-            return self._store(run, theta, loss, n_iter, results, cv_results)
+            return self._store(fitted, run, theta, loss, n_iter, results, cv_results)
         results = []
         best = None
         # one progress task for the whole fit: max_iter steps per candidate map
@@ -956,22 +956,25 @@ default="auto"
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        return self._store(run, theta, loss, n_iter, results, None)
+        return self._store(fitted, run, theta, loss, n_iter, results, None)
 
-    def _store(self, run, theta, loss, n_iter, results, cv_results):
-        """Write every fitted attribute, in one place, at the end of ``fit``."""
+    def _store(self, fitted, run, theta, loss, n_iter, results, cv_results):
+        """Write every fitted attribute, in one assignment, at the end of
+        ``fit`` (an interrupted fit leaves the previous fit whole)."""
         desc = run.mapping.describe()
-        self.mapping_ = run.mapping
-        self.map_ = desc.pop("map")
-        self.map_params_ = desc
-        self.coef_ = theta
-        self.temperature_ = run.temperature
-        self.loss_ = loss
-        self.n_iter_ = n_iter
-        self.history_ = run.hist
-        self.search_results_ = results
-        self.cv_results_ = cv_results
-        return self
+        return self._store_fit(
+            fitted,
+            mapping_=run.mapping,
+            map_=desc.pop("map"),
+            map_params_=desc,
+            coef_=theta,
+            temperature_=run.temperature,
+            loss_=loss,
+            n_iter_=n_iter,
+            history_=run.hist,
+            search_results_=results,
+            cv_results_=cv_results,
+        )
 
     def predict_proba(self, X):
         """Calibrated class probabilities.

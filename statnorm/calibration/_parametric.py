@@ -171,7 +171,7 @@ class SigmoidCalibration(_BinaryMaps):
         -------
         self : SigmoidCalibration
         """
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         C = Z.shape[1]
         w = check_sample_weight(sample_weight, len(y))
         F = self._features(X, C)
@@ -191,9 +191,9 @@ class SigmoidCalibration(_BinaryMaps):
             inter.append(beta[1])
             ok.append(conv)
         self._warn_unconverged(ok)
-        self.coef_ = np.asarray(coef)
-        self.intercept_ = np.asarray(inter)
-        return self
+        return self._store_fit(
+            fitted, coef_=np.asarray(coef), intercept_=np.asarray(inter)
+        )
 
     def predict_proba(self, X):
         """Calibrated probabilities (normalised over classes).
@@ -290,7 +290,7 @@ class BetaCalibration(_BinaryMaps):
         -------
         self : BetaCalibration
         """
-        L, y = self._validate_fit(X, y)
+        L, y, fitted = self._check_fit_data(X, y)
         C = L.shape[1]
         w = check_sample_weight(sample_weight, len(y))
         coef, inter, ok = [], [], []
@@ -309,9 +309,9 @@ class BetaCalibration(_BinaryMaps):
             inter.append(beta[2])
             ok.append(conv)
         self._warn_unconverged(ok)
-        self.coef_ = np.asarray(coef)
-        self.intercept_ = np.asarray(inter)
-        return self
+        return self._store_fit(
+            fitted, coef_=np.asarray(coef), intercept_=np.asarray(inter)
+        )
 
     def predict_proba(self, X):
         """Calibrated probabilities (normalised over classes).

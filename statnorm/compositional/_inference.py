@@ -15,6 +15,7 @@ from scipy import stats
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
+    as_array,
     check_1d,
     check_2d,
     check_confidence_level,
@@ -207,7 +208,7 @@ def _check_weights(sample_weight, n):
 def _check_covariates(covariates, n, sample_weight):
     if covariates is None:
         return None
-    Z = np.asarray(covariates)
+    Z = as_array(covariates, name="covariates")
     if Z.ndim == 1:
         Z = Z[:, None]
     Z = check_2d(Z, name="covariates")

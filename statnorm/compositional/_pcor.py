@@ -441,6 +441,7 @@ class CompositionalPartialCorrelation(_PcorInferenceMixin, BaseEstimator):
                 f"ddof={self.ddof} must be smaller than n_samples={n_eff:g} "
                 f"minus the {self.n_covariates_} covariate(s)."
             )
+        self._check_variation(L)
         self._cache = {}
         self.n_samples_ = n
         names = getattr(self, "feature_names_in_", None)
@@ -467,6 +468,24 @@ class CompositionalPartialCorrelation(_PcorInferenceMixin, BaseEstimator):
             )
         self.partial_variance_ = 1.0 / pdiag
         return self
+
+    def _check_variation(self, L):
+        """Refuse compositions that are all the same (after any covariates).
+
+        With no variation the clr covariance is zero: the exact estimate
+        would invert rounding noise, and a shrunk one would return the
+        shrinkage target's partial correlations, whatever the data.
+        """
+        Z = L - L.mean(axis=1, keepdims=True)
+        R, _ = self._centred(Z)
+        scale = max(1.0, float(np.abs(Z).max()))
+        if np.abs(R).max() <= 1e-12 * scale:
+            given = " given the covariates" if self.n_covariates_ else ""
+            raise ValueError(
+                f"X has no variation: all {L.shape[0]} compositions are the same"
+                f"{given} (the clr covariance is zero), so partial correlations "
+                "are undefined, with or without shrinkage."
+            )
 
     def _fit_exact(self, L):
         n, D = L.shape

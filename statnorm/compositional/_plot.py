@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._plotting import DisplayMixin
+from .._validation import check_bool
 
 __all__ = ["PartialCorrelationDisplay", "PartialCorrelationNetworkDisplay"]
 
@@ -32,6 +33,7 @@ def _plot_partial_correlation(estimator, *, ax=None, annotate=True, max_parts=60
 
     """
     check_is_fitted(estimator)
+    annotate = check_bool(annotate, name="annotate")
     D = estimator.n_features_in_
     if (
         isinstance(max_parts, bool)
@@ -93,6 +95,7 @@ def _plot_network(edges, *, ax=None, threshold=0.0, label=True):
         or not 0 <= threshold <= 1
     ):
         raise ValueError(f"threshold must be a float in [0, 1]. Got {threshold!r}.")
+    label = check_bool(label, name="label")
     if hasattr(edges, "edges") and hasattr(edges, "top_edges"):
         edges = edges.edges(threshold=threshold)
     if not hasattr(edges, "partial_correlation"):

@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import (
     Interval,
     StrOptions,
+    as_array,
     check_2d,
     check_composition,
     fit_context,
@@ -44,11 +45,11 @@ __all__ = [
 ]
 
 
-def _as_2d(X):
+def _as_2d(X, name="X"):
     """Return (2-D view, was_1d) without validating."""
     if isinstance(X, str | bytes) or X is None:
         return X, False
-    arr = X if hasattr(X, "ndim") else np.asarray(X)
+    arr = X if hasattr(X, "ndim") else as_array(X, name=name)
     if getattr(arr, "ndim", 2) == 1:
         return np.asarray(arr)[None, :], True
     return X, False
@@ -215,7 +216,7 @@ def clr_inv(Z):
     >>> np.round(clr_inv(clr([1.0, 2.0, 5.0])), 3)
     array([0.125, 0.25 , 0.625])
     """
-    Z, was_1d = _as_2d(Z)
+    Z, was_1d = _as_2d(Z, name="Z")
     Z = check_2d(Z, name="Z")
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     return _out(E / E.sum(axis=1, keepdims=True), was_1d)
@@ -287,7 +288,7 @@ def alr_inv(A, *, reference=-1):
     >>> np.round(alr_inv(alr([1.0, 2.0, 5.0])), 3)
     array([0.125, 0.25 , 0.625])
     """
-    A, was_1d = _as_2d(A)
+    A, was_1d = _as_2d(A, name="A")
     A = check_2d(A, name="A")
     r = _check_reference(reference, A.shape[1] + 1)
     Z = np.insert(A, r, 0.0, axis=1)
@@ -406,7 +407,7 @@ def ilr_inv(Y, *, basis=None):
     >>> np.round(ilr_inv(ilr([1.0, 1.0, 2.0])), 3)
     array([0.25, 0.25, 0.5 ])
     """
-    Y, was_1d = _as_2d(Y)
+    Y, was_1d = _as_2d(Y, name="Y")
     Y = check_2d(Y, name="Y")
     V = _check_basis(basis, Y.shape[1] + 1)
     return _out(clr_inv(Y @ V), was_1d)

@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._parallel import is_dask_array, map_row_blocks
-from .._validation import validate_data
+from .._validation import fit_context, validate_data
 
 # Target size (in float64 entries) of one block of a pairwise matrix: 8 Mi
 # entries = 64 MB, so scoring never holds more than this at once.
@@ -46,6 +46,7 @@ class _BaseDepth(BaseEstimator):
 
     _min_samples = 2
 
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit the depth to a reference sample.
 
@@ -62,7 +63,10 @@ class _BaseDepth(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
+        return self._fit_reference(X)
+
+    def _fit_reference(self, X, **fit_kw):
+        # parameters are validated by the fit_context of the public fit
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=1)
         if X.shape[0] < self._min_samples:
             raise ValueError(
@@ -70,7 +74,7 @@ class _BaseDepth(BaseEstimator):
                 f"samples; got X with {X.shape[0]} sample(s) (shape={X.shape})."
             )
         self.n_samples_fit_ = X.shape[0]
-        self.depths_ = np.asarray(self._fit(X), dtype=np.float64)
+        self.depths_ = np.asarray(self._fit(X, **fit_kw), dtype=np.float64)
         return self
 
     def _score_rows(self):

@@ -4,7 +4,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .._validation import check_1d, check_2d, check_consistent_length
+from .._validation import check_1d, check_2d, check_bool, check_consistent_length
 from ._ranksum import _as_depth
 
 __all__ = ["select_central"]
@@ -68,6 +68,7 @@ def select_central(X, y=None, *, n=5, depth=None, return_depth=False):
     X = check_2d(X, name="X", min_samples=1)
     if n is not None and (isinstance(n, bool) or not isinstance(n, Integral) or n < 1):
         raise ValueError(f"n must be a positive int or None. Got {n!r} instead.")
+    return_depth = check_bool(return_depth, name="return_depth")
     if y is None:
         groups = [np.arange(X.shape[0])]
     else:

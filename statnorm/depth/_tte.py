@@ -8,7 +8,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 from scipy.stats import chi2
 
-from .._validation import Interval, StrOptions, check_sample_weight
+from .._validation import Interval, StrOptions, check_sample_weight, fit_context
 from ..exceptions import StatnormWarning
 from ._base import _BaseDepth, _unit_rows
 
@@ -142,6 +142,7 @@ class TTEDepth(_BaseDepth):
         self.metric = metric
         self.d_sup = d_sup
 
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
         """Fit the depth to a reference sample.
 
@@ -175,15 +176,10 @@ class TTEDepth(_BaseDepth):
         >>> bool(np.allclose(a.score_samples(F), b.score_samples(F)))
         True
         """
-        self._fit_weight = sample_weight
-        try:
-            return super().fit(X, y)
-        finally:
-            del self._fit_weight
+        return self._fit_reference(X, sample_weight=sample_weight)
 
-    def _weights(self, n):
-        sw = getattr(self, "_fit_weight", None)
-        w = check_sample_weight(sw, n)
+    def _weights(self, sample_weight, n):
+        w = check_sample_weight(sample_weight, n)
         if w is None:
             return None
         if w.sum() <= 1:
@@ -193,9 +189,9 @@ class TTEDepth(_BaseDepth):
             )
         return w
 
-    def _fit(self, X):
+    def _fit(self, X, sample_weight=None):
         n = X.shape[0]
-        w = self._weights(n)
+        w = self._weights(sample_weight, n)
         self.sample_weight_ = w
         # leave-one-out denominators: total weight minus one unit of the row
         W = float(n) if w is None else float(w.sum())

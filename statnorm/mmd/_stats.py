@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator
 
 from .._optim import loop_progress
 from .._threads import blas_threads
-from .._validation import check_2d, check_same_n_features, spawn_seeds
+from .._validation import check_2d, check_bool, check_same_n_features, spawn_seeds
 from ..results import Result, TestResult
 from ._kernel import _MEDIAN_MAX_POINTS as _MEDIAN_ROWS
 from ._kernel import DeepKernel, GaussianKernel, bind_and_gram, resolve_kernel
@@ -604,10 +604,11 @@ class MMDTest(BaseEstimator):
                 f"Got {self.ties!r} instead."
             )
         _check_estimator_name(self.estimator, ("unbiased", "biased"))
+        check_held_out = check_bool(self.check_held_out, name="check_held_out")
         X, Y = _check_samples(X, Y, kernel=self.kernel)
         Z = np.vstack([X, Y])
         k = resolve_kernel(self.kernel)
-        if self.check_held_out and isinstance(k, DeepKernel):
+        if check_held_out and isinstance(k, DeepKernel):
             _check_held_out(k, X, Y)
         k, K = bind_and_gram(k, Z)
         n = X.shape[0]

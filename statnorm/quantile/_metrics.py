@@ -13,7 +13,7 @@ Conventions (stated once, used everywhere in statnorm.quantile):
   this equals twice the pinball loss averaged over the levels.
 """
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -145,7 +145,10 @@ def central_intervals(y_pred, quantiles):
 
 
 def _check_pair(lower, upper, *, allow_empty=False):
-    """Interval end points: same shape, no NaN, lower <= upper (inf allowed).
+    """Interval end points: same shape, no NaN, lower <= upper.
+
+    ``lower`` may be -inf and ``upper`` +inf (unbounded intervals); a lower
+    end point of +inf or an upper one of -inf is an error.
 
     ``allow_empty=True`` accepts lower > upper (an empty interval, which
     covers nothing): crossing intervals happen, e.g. asymmetric conformal
@@ -153,6 +156,18 @@ def _check_pair(lower, upper, *, allow_empty=False):
     """
     lower = check_array_nd(lower, name="lower", allow_inf=True)
     upper = check_array_nd(upper, name="upper", allow_inf=True)
+    # an unbounded interval has lower = -inf or upper = +inf; the other
+    # infinities bound nothing
+    for name, end, sign in (("lower", lower, np.inf), ("upper", upper, -np.inf)):
+        bad = end == sign
+        if bad.any():
+            i = int(np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))[0])
+            raise ValueError(
+                f"{name} contains {sign:+} ({int(bad.sum())} entr"
+                f"{'y' if bad.sum() == 1 else 'ies'}, first at row {i}); an "
+                f"unbounded interval has lower=-inf or upper=+inf, while "
+                f"{name}={sign:+} bounds nothing."
+            )
     if lower.shape != upper.shape:
         raise ValueError(
             "lower and upper must have the same shape, (n_samples,) or "
@@ -410,6 +425,13 @@ def monotonize(y_pred, *, method="sort", center=None, n_jobs=None):
         raise ValueError(f"method must be one of {_MONOTONE}; got {method!r}.")
     Q = check_2d(y_pred, name="y_pred", allow_nan=False)
     m = Q.shape[1]
+    if center is not None and (
+        isinstance(center, bool) or not isinstance(center, Integral)
+    ):
+        raise TypeError(
+            f"center must be an int (a column index of y_pred) or None; got "
+            f"{center!r} of type {type(center).__name__}."
+        )
     c = m // 2 if center is None else int(center)
     if not 0 <= c < m:
         raise ValueError(

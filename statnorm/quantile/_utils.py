@@ -4,7 +4,7 @@ from numbers import Real
 
 import numpy as np
 
-from .._validation import check_1d, check_2d, check_consistent_length
+from .._validation import as_array, check_1d, check_2d, check_consistent_length
 
 _PAIR_TOL = 1e-9
 
@@ -20,7 +20,7 @@ def check_quantiles(quantiles, *, name="quantiles"):
             f"{name} must be a float or a sequence of floats in (0, 1). "
             f"Got {quantiles!r} instead."
         )
-    arr = np.atleast_1d(np.asarray(quantiles))
+    arr = np.atleast_1d(as_array(quantiles, name=name))
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(
             f"{name} must be a non-empty 1d sequence of levels; got shape {arr.shape}."
@@ -83,7 +83,7 @@ def central_pairs(tau, *, name="quantiles"):
 def check_y_Q(y, Q, tau, *, y_name="y_true", q_name="y_pred"):
     """Validate targets (n,) and a quantile matrix (n, m) matching ``tau``."""
     y = check_1d(y, name=y_name)
-    Qa = np.asarray(Q) if not hasattr(Q, "dtype") else Q
+    Qa = as_array(Q, name=q_name) if not hasattr(Q, "dtype") else Q
     if np.ndim(Qa) == 1 and tau.size == 1:
         Qa = np.asarray(Qa).reshape(-1, 1)
     Q = check_2d(Qa, name=q_name)

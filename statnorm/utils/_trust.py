@@ -6,11 +6,16 @@ the names a user passes them as. The battery then
 
 - calls it on the valid inputs and requires a finite result (every float found
   in the returned object) and unmodified inputs;
-- replaces one array argument at a time by a bad version (a NaN, an inf, no
-  rows, an extra dimension, complex numbers, strings, ``None``) and requires a
-  ``ValueError`` or ``TypeError`` whose message names that argument;
-- replaces one scalar parameter at a time by each listed bad value, with the
-  same requirement.
+- replaces one array argument at a time by a bad version (a NaN, an inf, a
+  -inf, no rows, an extra dimension, complex numbers, strings, ``None``, a
+  list of rows one of which is shorter or 2-D, a pandas object of extension
+  dtype ``Int64`` or ``Float64`` holding ``pd.NA``, or of ``string`` dtype)
+  and requires a ``ValueError`` or ``TypeError`` whose message names that
+  argument;
+- replaces one scalar parameter at a time by each listed bad value, and by
+  the values :func:`auto_bad_values` derives from its valid value (the
+  strings ``"no"`` and ``"true"`` for a boolean, numbers for an option
+  string), with the same requirement.
 
 A perturbation that is valid input by the definition of the method (e.g. NaN
 where missing values are documented as allowed) is listed in ``Case.skip`` with
@@ -30,6 +35,7 @@ __all__ = [
     "PERTURBATIONS",
     "PUBLIC_MODULES",
     "Case",
+    "auto_bad_values",
     "finite_floats",
     "perturb",
     "public_names",
@@ -91,8 +97,10 @@ class Case:
         For each name in ``params``, a list of invalid values.
     skip : mapping, default={}
         ``{(argument, perturbation): reason}`` for perturbations that are valid
-        input by definition; ``(argument, "*")`` skips every perturbation of
-        that argument.
+        input by definition (a skipped ``"strings"`` also skips
+        ``"pd_string"``, a skipped ``"nan"`` the pandas missing values);
+        ``(argument, "*")`` skips every perturbation of that argument, ``(parameter, "auto")`` the values
+        :func:`auto_bad_values` derives for a parameter.
     nonfinite_ok : str or None, default=None
         Reason why the valid result may contain inf/NaN by definition (e.g. an
         unbounded conformal interval); None requires a finite result.
@@ -113,7 +121,17 @@ class Case:
     id: str = ""
 
     def skipped(self, arg, kind):
-        return self.skip.get((arg, kind)) or self.skip.get((arg, "*"))
+        same = _SAME_MEANING.get(kind)
+        return (
+            self.skip.get((arg, kind))
+            or (same is not None and self.skip.get((arg, same)))
+            or self.skip.get((arg, "*"))
+        )
+
+
+#: a pandas perturbation carries the meaning of a plain one: text, or a
+#: missing value (NaN); a case that accepts the plain one accepts it too
+_SAME_MEANING = {"pd_string": "strings", "pd_Int64_na": "nan", "pd_Float64_na": "nan"}
 
 
 def _as_float(a):
@@ -150,15 +168,105 @@ def _strings(a):
     return np.full(np.shape(a), "a", dtype=object)
 
 
+def _members(a):
+    """The rows (entries of a 1-D input) of ``a`` as a list, and a middle index."""
+    a = np.array(a, copy=True)
+    if a.ndim == 0 or a.shape[0] == 0:
+        raise ValueError("cannot make a list of rows from a scalar or no rows")
+    return list(a), a.shape[0] // 2
+
+
+def _ragged(a):
+    rows, i = _members(a)
+    r = np.asarray(rows[i])
+    # a row one entry short (2-D input), or one entry that is a pair (1-D)
+    rows[i] = r[:-1] if r.ndim else np.array([r, r])
+    return rows
+
+
+def _nested_2d(a):
+    rows, i = _members(a)
+    r = np.asarray(rows[i])
+    rows[i] = np.stack([r, r]) if r.ndim else np.full((2, 2), r)
+    return rows
+
+
+def _pandas(dtype, with_na):
+    """A DataFrame (2-D) or Series (1-D) of a pandas extension ``dtype``."""
+
+    def f(a):
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - pandas is a test dependency
+            raise ValueError("pandas is not installed") from None
+        b = _as_float(a)
+        if b.ndim not in (1, 2):
+            raise ValueError("pandas holds only 1-D and 2-D data")
+        if not np.all(np.isfinite(b)):
+            raise ValueError("the valid input is not finite")
+        if dtype == "Int64":
+            b = np.round(b)
+        obj = pd.Series(b) if b.ndim == 1 else pd.DataFrame(b)
+        obj = obj.astype(str).astype(dtype) if dtype == "string" else obj.astype(dtype)
+        if with_na:
+            i = b.shape[0] // 2
+            if b.ndim == 1:
+                obj.iloc[i] = pd.NA
+            else:
+                obj.iloc[i, b.shape[1] // 2] = pd.NA
+        return obj
+
+    return f
+
+
 PERTURBATIONS: dict[str, Callable[[Any], Any]] = {
     "nan": _with_value(np.nan),
     "inf": _with_value(np.inf),
+    "neg_inf": _with_value(-np.inf),
     "empty": _empty,
     "extra_dim": _extra_dim,
     "complex": _complex,
     "strings": _strings,
     "none": lambda a: None,
+    "ragged": _ragged,
+    "nested_2d": _nested_2d,
+    "pd_Int64_na": _pandas("Int64", with_na=True),
+    "pd_Float64_na": _pandas("Float64", with_na=True),
+    "pd_string": _pandas("string", with_na=False),
 }
+
+
+def auto_bad_values(value):
+    """Invalid values derived from a parameter's valid ``value``.
+
+    A boolean parameter refuses the strings ``"no"`` and ``"true"`` (both
+    truthy, so a missing check reads them as True); an option given as a
+    string refuses the numbers 0 and -1 (out of any enumeration).
+
+    Parameters
+    ----------
+    value : object
+        A valid value of the parameter.
+
+    Returns
+    -------
+    bad : list
+        Values the parameter must refuse (empty for other kinds of value).
+
+    Examples
+    --------
+    >>> auto_bad_values(True)
+    ['no', 'true']
+    >>> auto_bad_values("sort")
+    [0, -1]
+    >>> auto_bad_values(0.5)
+    []
+    """
+    if isinstance(value, bool | np.bool_):
+        return ["no", "true"]
+    if isinstance(value, str):
+        return [0, -1]
+    return []
 
 
 def perturb(value, kind):

@@ -268,6 +268,40 @@ def test_temperature_scaling_agrees_with_sklearn(cifar):
     )
 
 
+def test_histogram_binning_smoothing_gives_finite_log_probabilities():
+    rng = np.random.default_rng(0)
+    y = np.arange(60) % 3
+    Z = rng.normal(size=(60, 3)) + 1.5 * np.eye(3)[y]
+    raw = HistogramBinning().fit(Z, y)
+    assert np.isinf(raw.transform(Z)).sum() > 10  # the documented zeros
+    m = 2.0
+    est = HistogramBinning(smoothing=m).fit(Z, y)
+    L = est.transform(Z)
+    assert np.isfinite(L).all()
+    assert np.isfinite(est.score(Z, y))
+    # the m-estimate, bin by bin, against counts made here
+    P = softmax(Z, axis=1)
+    B = np.clip(np.ceil(P * 15).astype(int) - 1, 0, 14)
+    for k in range(3):
+        for b in range(15):
+            rows = B[:, k] == b
+            want = ((y[rows] == k).sum() + m / 3) / (rows.sum() + m)
+            assert est.bin_values_[k, b] == pytest.approx(want)
+    # integer weights are repeated rows
+    w = rng.integers(1, 4, size=60)
+    a = HistogramBinning(smoothing=m).fit(Z, y, sample_weight=w)
+    r = HistogramBinning(smoothing=m).fit(np.repeat(Z, w, axis=0), np.repeat(y, w))
+    np.testing.assert_allclose(a.bin_values_, r.bin_values_)
+    # a huge m predicts the base rate everywhere; m = 0 is the raw method
+    flat = HistogramBinning(smoothing=1e12).fit(Z, y)
+    np.testing.assert_allclose(flat.predict_proba(Z), 1 / 3, rtol=1e-9)
+    np.testing.assert_array_equal(
+        HistogramBinning(smoothing=0).fit(Z, y).bin_values_, raw.bin_values_
+    )
+    with pytest.raises(ValueError, match="smoothing"):
+        HistogramBinning(smoothing=np.inf).fit(Z, y)
+
+
 def test_isotonic_matches_direct_loop(cifar):
     from sklearn.isotonic import IsotonicRegression
 

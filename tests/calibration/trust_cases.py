@@ -58,9 +58,19 @@ def _metric(f, **kw):
 
 CASES = {
     f"{_M}.HCalibrator": _fit_cases(c.HCalibrator, "HCalibrator", **_HC),
-    f"{_M}.HistogramBinning": _fit_cases(
-        c.HistogramBinning, "HistogramBinning", nonfinite_transform=_LOG0
-    ),
+    f"{_M}.HistogramBinning": [
+        *_fit_cases(c.HistogramBinning, "HistogramBinning", nonfinite_transform=_LOG0),
+        # smoothed, the log-probabilities are finite
+        Case(
+            lambda X, y, smoothing: c.HistogramBinning(smoothing=smoothing)
+            .fit(X, y)
+            .transform(X),
+            {"X": _Z, "y": _Y},
+            params={"smoothing": 2.0},
+            bad_params={"smoothing": [-1.0, np.inf, np.nan, "2"]},
+            id="smoothed",
+        ),
+    ],
     f"{_M}.IsotonicCalibrator": _fit_cases(
         c.IsotonicCalibrator, "IsotonicCalibrator", nonfinite_transform=_LOG0
     ),
@@ -76,22 +86,33 @@ CASES = {
         ),
         {"y_true": _Y, "y_prob": _P},
     ),
-    f"{_M}.hcalibration_loss": Case(
-        lambda y_true, y_prob, epsilon, iterate_classes, window: c.hcalibration_loss(
-            y_true,
-            y_prob,
-            epsilon=epsilon,
-            iterate_classes=iterate_classes,
-            window=window,
+    f"{_M}.hcalibration_loss": [
+        Case(
+            lambda y_true, y_prob, epsilon, iterate_classes, window: c.hcalibration_loss(
+                y_true,
+                y_prob,
+                epsilon=epsilon,
+                iterate_classes=iterate_classes,
+                window=window,
+            ),
+            {"y_true": _Y, "y_prob": _P},
+            params={"epsilon": 1e-20, "iterate_classes": True, "window": 10},
+            bad_params={
+                "epsilon": [np.nan, -1.0, "a"],
+                "iterate_classes": ["no", 1, None],
+                "window": [0, -3, 2.5],
+            },
         ),
-        {"y_true": _Y, "y_prob": _P},
-        params={"epsilon": 1e-20, "iterate_classes": True, "window": 10},
-        bad_params={
-            "epsilon": [np.nan, -1.0, "a"],
-            "iterate_classes": ["no", 1, None],
-            "window": [0, -3, 2.5],
-        },
-    ),
+        Case(
+            lambda y_true, y_prob, return_gradient: c.hcalibration_loss(
+                y_true, y_prob, window=10, return_gradient=return_gradient
+            ),
+            {"y_true": _Y, "y_prob": _P},
+            params={"return_gradient": True},
+            bad_params={"return_gradient": [None, 1]},
+            id="gradient",
+        ),
+    ],
     f"{_MM}.SKCEResult": Case(
         lambda: m.SKCEResult(statistic=0.1, pvalue=0.5, bandwidth=1.0).summary(), {}
     ),

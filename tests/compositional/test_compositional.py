@@ -485,12 +485,30 @@ def test_constant_parts_and_identical_rows():
     est = CompositionalPartialCorrelation().fit(X)
     assert np.isfinite(est.partial_correlation_).all()
     same = np.tile([0.2, 0.3, 0.5], (10, 1))  # no variation at all
-    with (
-        pytest.raises(ValueError, match="no log-ratio variation"),
-        warnings.catch_warnings(),
-    ):
-        warnings.simplefilter("ignore", DataDimensionalityWarning)
+    with pytest.raises(ValueError, match="X has no variation"):
         CompositionalPartialCorrelation().fit(same)
+
+
+@pytest.mark.parametrize("shrinkage", [None, "basis", "direct", 0.0, 0.5, 1.0])
+def test_identical_compositions_are_refused_with_or_without_shrinkage(shrinkage):
+    # shrunk, they used to return the shrinkage target's partial correlations
+    rng = np.random.default_rng(9)
+    same = np.tile([0.2, 0.3, 0.4, 0.1], (60, 1))
+    scaled = same * np.exp(rng.normal(size=(60, 1)))  # the same compositions
+    est = CompositionalPartialCorrelation(shrinkage=shrinkage)
+    for X in (same, scaled):
+        with pytest.raises(ValueError, match="X has no variation.*60 compositions"):
+            est.fit(X)
+    with pytest.raises(ValueError, match="X has no variation"):
+        est.set_params(input="clr").fit(np.log(scaled))
+    # all of the variation explained by a covariate: nothing left
+    age = rng.normal(size=60)
+    X = np.exp(np.outer(age, [1.0, -1.0, 0.5, 0.0]))
+    with pytest.raises(ValueError, match="no variation: .* given the covariates"):
+        est.set_params(input="composition").fit(X, covariates=age)
+    # a little variation is data
+    X = same * np.exp(1e-3 * rng.normal(size=same.shape))
+    assert np.isfinite(est.fit(X).partial_correlation_).all()
 
 
 def test_two_parts_documented_result():

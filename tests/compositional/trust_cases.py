@@ -51,15 +51,17 @@ def _mpl():
     plt.close("all")
 
 
-def _plot_pcor(max_parts):
+def _plot_pcor(max_parts, annotate=True):
     _mpl()
-    return cp.PartialCorrelationDisplay.from_estimator(_pcor(), max_parts=max_parts)
+    return cp.PartialCorrelationDisplay.from_estimator(
+        _pcor(), max_parts=max_parts, annotate=annotate
+    )
 
 
-def _plot_net(threshold):
+def _plot_net(threshold, label=True):
     _mpl()
     return cp.PartialCorrelationNetworkDisplay.from_edges(
-        _pcor().top_edges(5), threshold=threshold
+        _pcor().top_edges(5), threshold=threshold, label=label
     )
 
 
@@ -157,9 +159,15 @@ CASES = {
         lambda X: cp.multiplicative_replacement(X), {"X": np.where(_C > 0.25, 0, _C)}
     ),
     f"{_M}.PartialCorrelationNetworkDisplay": Case(
-        _plot_net, {}, params={"threshold": 0.0}, bad_params={"threshold": [np.nan, -1]}
+        _plot_net,
+        {},
+        params={"threshold": 0.0, "label": True},
+        bad_params={"threshold": [np.nan, -1], "label": [None, 1]},
     ),
     f"{_M}.PartialCorrelationDisplay": Case(
-        _plot_pcor, {}, params={"max_parts": 60}, bad_params={"max_parts": [0, -1, "a"]}
+        _plot_pcor,
+        {},
+        params={"max_parts": 60, "annotate": False},
+        bad_params={"max_parts": [0, -1, "a"], "annotate": [None, 0]},
     ),
 }

@@ -74,6 +74,7 @@ CASES = {
             {"X": np.vstack([_F, _G]), "y": np.repeat([0, 1], [40, 30])},
             params={"method": "dd"},
             bad_params={"method": ["a", 1, None]},
+            skip={("y", "pd_string"): "text class labels are valid (as in sklearn)"},
             id="dd",
         ),
         Case(
@@ -138,9 +139,9 @@ CASES = {
         {"depths_reference": _dF, "depths_sample": _dG},
     ),
     f"{_M}.select_central": Case(
-        lambda X, n: dp.select_central(X, n=n),
+        lambda X, n, return_depth: dp.select_central(X, n=n, return_depth=return_depth),
         {"X": _F},
-        params={"n": 3},
-        bad_params={"n": [0, -1, 2.5, "a"]},
+        params={"n": 3, "return_depth": True},
+        bad_params={"n": [0, -1, 2.5, "a"], "return_depth": [None, 1]},
     ),
 }

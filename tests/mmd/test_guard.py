@@ -128,3 +128,13 @@ def test_guard_keeps_train_vs_fresh_type_one_error_at_alpha(rng):
         if n_train_rows == n:
             assert guarded == 0
             assert raw / reps > alpha + 3 * se  # the scenario is a real hazard
+
+
+@pytest.mark.parametrize("value", ["no", "false", 0, None])
+def test_check_held_out_must_be_a_boolean(value):
+    # "no" is truthy: it used to keep the guard on, against the caller's intent
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(10, 2)), rng.normal(size=(10, 2))
+    with pytest.raises(TypeError, match="check_held_out must be True or False"):
+        MMDTest(n_permutations=9, check_held_out=value).test(X, Y)
+    assert MMDTest(n_permutations=9, check_held_out=np.False_).test(X, Y).pvalue > 0

@@ -71,6 +71,7 @@ CASES = {
                 .transform(X)
             ),
             {"X": _XY, "y": _lab},
+            skip={("y", "pd_string"): "population labels may be text"},
             id="fit",
         ),
         Case(lambda X: _learner()["l"].transform(X), {"X": _X}, id="transform"),
@@ -96,6 +97,15 @@ CASES = {
             params={"method": "asymptotic", "ties": "randomized"},
             bad_params={"method": ["gamma", 1], "ties": ["random", None]},
             id="method",
+        ),
+        Case(
+            lambda X, Y, check_held_out: mmd.MMDTest(
+                check_held_out=check_held_out, n_permutations=19, random_state=0
+            ).test(X, Y),
+            {"X": _X, "Y": _Y},
+            params={"check_held_out": True},
+            bad_params={"check_held_out": [None, 1]},
+            id="check_held_out",
         ),
     ],
     f"{_M}.MMDTestResult": Case(

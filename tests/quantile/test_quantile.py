@@ -166,6 +166,37 @@ def test_coverage_width_crossing():
     assert crossing_rate([[0, 1, 2], [1, 0, 2], [0, 0, 0]]) == pytest.approx(1 / 3)
 
 
+def test_infinite_end_points_that_bound_nothing_are_refused():
+    y = np.array([0.0, 1.0])
+    # unbounded intervals are valid: lower=-inf, upper=+inf
+    assert interval_coverage(y, [-np.inf, 0.0], [np.inf, 2.0]) == 1.0
+    for f in (
+        lambda lo, hi: interval_coverage(y, lo, hi),
+        interval_width,
+        lambda lo, hi: interval_score(y, lo, hi, 0.2),
+    ):
+        with pytest.raises(ValueError, match=r"lower contains \+inf"):
+            f([np.inf, 0.0], [np.inf, 2.0])  # used to give coverage 0.5, width nan
+        with pytest.raises(ValueError, match="upper contains -inf"):
+            f([-np.inf, 0.0], [-np.inf, 2.0])
+
+
+@pytest.mark.parametrize("center", [1.5, "1", 1.0, True, None])
+def test_monotonize_center_must_be_a_column_index(center):
+    Q = [[0.0, 2.0, 1.0, 3.0]]
+    if center is None:  # the default: n_quantiles // 2
+        np.testing.assert_array_equal(
+            monotonize(Q, method="minmax", center=center),
+            monotonize(Q, method="minmax", center=2),
+        )
+        return
+    with pytest.raises(TypeError, match="center must be an int"):
+        monotonize(Q, method="minmax", center=center)  # 1.5 used to mean 1
+    np.testing.assert_array_equal(
+        monotonize(Q, method="minmax", center=np.int64(1)), [[0.0, 2.0, 2.0, 3.0]]
+    )
+
+
 # ----------------------------------------------------------- gradients
 def _fd_check(f, params, rng, eps=1e-6, n_coords=25):
     _, grads = f(params)

@@ -17,11 +17,9 @@ _Q = np.sort(_y[:, None] + _rng.normal(size=(80, 3)), axis=1)
 _LO, _HI = _Q[:, 0], _Q[:, 2]
 # an unbounded interval is valid input (a conformal interval can be infinite:
 # ConformalQuantileRegressor returns +-inf when the calibration set is too small)
-_UNBOUNDED = {("upper", "inf"): "an interval may be unbounded above"}
-_EMPTY_OK = {
-    **_UNBOUNDED,
-    ("lower", "inf"): "lower > upper is an empty interval, which covers nothing "
-    "(documented in interval_coverage)",
+_UNBOUNDED = {
+    ("upper", "inf"): "an interval may be unbounded above",
+    ("lower", "neg_inf"): "an interval may be unbounded below",
 }
 
 
@@ -84,7 +82,7 @@ CASES = {
     f"{_M}.interval_coverage": Case(
         lambda y_true, lower, upper: q.interval_coverage(y_true, lower, upper),
         {"y_true": _y, "lower": _LO, "upper": _HI},
-        skip=_EMPTY_OK,
+        skip=_UNBOUNDED,
     ),
     f"{_M}.interval_score": Case(
         lambda y_true, lower, upper, alpha: q.interval_score(
@@ -100,12 +98,21 @@ CASES = {
         {"lower": _LO, "upper": _HI},
         skip=_UNBOUNDED,
     ),
-    f"{_M}.monotonize": Case(
-        lambda y_pred, method: q.monotonize(y_pred, method=method),
-        {"y_pred": _Q},
-        params={"method": "sort"},
-        bad_params={"method": ["nope", 3]},
-    ),
+    f"{_M}.monotonize": [
+        Case(
+            lambda y_pred, method: q.monotonize(y_pred, method=method),
+            {"y_pred": _Q},
+            params={"method": "sort"},
+            bad_params={"method": ["nope", 3]},
+        ),
+        Case(
+            lambda y_pred, center: q.monotonize(y_pred, method="minmax", center=center),
+            {"y_pred": _Q},
+            params={"center": 1},
+            bad_params={"center": [1.5, "1", 1.0, True, 3, -1]},
+            id="minmax",
+        ),
+    ],
     f"{_M}.pinball_loss": Case(
         lambda y_true, y_pred, quantiles: q.pinball_loss(y_true, y_pred, quantiles),
         {"y_true": _y, "y_pred": _Q, "quantiles": _TAU},
