@@ -2,14 +2,24 @@
 
 Every function takes ``(y_true, y_prob)`` in scikit-learn's order: integer
 labels in ``0..C-1`` and a matrix of class probabilities (rows on the
-simplex). Binned errors use the conventions of the recalibration literature
-(Guo et al. 2017; Kull et al. 2019; Nixon et al. 2019; Kumar et al. 2019):
+simplex), or, for a binary problem, binary labels of any kind and the 1-D
+probability of the positive class, with ``pos_label`` as in
+``sklearn.calibration.calibration_curve``. With a 1-D ``y_prob`` the binned
+top-label errors (ECE, MCE, dECE, KS, smooth ECE) bin that probability
+against ``y_true == pos_label`` -- the points of ``calibration_curve`` --
+rather than the top-label confidence ``max(p, 1 - p)``;
+:func:`brier_score` is scikit-learn's binary ``brier_score_loss``; the other
+metrics read the 1-D ``p`` as the two columns ``(1 - p, p)``. Binned errors
+use the conventions of the recalibration literature (Guo et al. 2017; Kull
+et al. 2019; Nixon et al. 2019; Kumar et al. 2019):
 
 - :func:`expected_calibration_error`: top-label ECE, equal-width (``"uniform"``)
   or equal-mass (``"quantile"``) bins;
 - :func:`classwise_ece`: class-wise ECE, ``"sum"`` over classes (Kull et al.)
   or ``"mean"`` (the h-calibration authors' ``CWECE_a``);
-- :func:`adaptive_calibration_error` (ACE), :func:`debiased_ece` (dECE),
+- :func:`adaptive_calibration_error` (Nixon et al.'s *adaptive* calibration
+  error; netcal's ``ACE`` is another metric, see there),
+  :func:`debiased_ece` (dECE),
   :func:`ks_calibration_error`, :func:`smooth_ece`;
 - :func:`negative_log_likelihood`, :func:`brier_score`;
 - :func:`skce_test`: unbiased squared kernel calibration error with a p-value
@@ -22,8 +32,13 @@ Equal-mass bins never split tied confidences: the equal-mass rule puts row
 ``i`` of the ``n`` rows sorted by confidence in bin ``floor(i B / n)``, and a
 run of equal values joins, whole, the bin of its first member. Without ties
 the bins are the usual equal-mass bins; with ties they differ in size and
-fewer than ``B`` may be non-empty (scikit-learn's
-``calibration_curve(strategy="quantile")`` also keeps ties in one bin).
+fewer than ``B`` may be non-empty. scikit-learn's
+``calibration_curve(strategy="quantile")`` also never splits ties, but its
+bins are cut at interpolated percentiles: row ``i`` goes to bin
+``#{1 <= j < B : (n - 1) j / B < i}`` (for distinct values), which is this rule when
+``n`` is a multiple of ``B`` and can move a row to the next bin otherwise
+(``n = 10, B = 7``: the fifth row is in bin 2 here, in bin 3 there). Equal-width
+(``"uniform"``) bins are right-closed, as there.
 
 Examples
 --------
@@ -67,7 +82,59 @@ __all__ = [
 ]
 
 
-def _check_y_prob(y_true, y_prob):
+def _resolve_pos_label(y, pos_label):
+    """The positive label of binary ``y`` (scikit-learn's rule when None)."""
+    labels = np.unique(y)
+    if labels.size > 2:
+        raise ValueError(
+            "A 1-D y_prob holds the probability of the positive class of a binary "
+            f"problem, but y_true has {labels.size} labels {labels.tolist()[:6]}; "
+            "pass the (n_samples, n_classes) matrix of probabilities instead."
+        )
+    if pos_label is None:
+        if y.dtype.kind in "iufb" and (
+            set(labels.tolist()) <= {0, 1} or set(labels.tolist()) <= {-1, 1}
+        ):
+            return 1
+        raise ValueError(
+            f"y_true takes the values {labels.tolist()}: pos_label must be given "
+            "for a 1-D y_prob unless the labels are {0, 1} or {-1, 1}."
+        )
+    if labels.size == 2 and pos_label not in labels.tolist():
+        raise ValueError(
+            f"pos_label={pos_label!r} is not one of the labels of y_true, "
+            f"{labels.tolist()}."
+        )
+    return pos_label
+
+
+def _check_y_prob(y_true, y_prob, pos_label=None, *, with_binary=False):
+    """Labels ``0..C-1`` and probabilities ``(n, C)``.
+
+    A 1-D ``y_prob`` is the probability of the positive class (as
+    ``sklearn.calibration.calibration_curve`` takes it): it becomes the two
+    columns ``(1 - p, p)`` and ``y_true`` becomes ``y_true == pos_label``.
+    ``with_binary``: also return whether ``y_prob`` was 1-D.
+    """
+    binary = np.ndim(y_prob) == 1
+    if binary:
+        p = check_1d(y_prob, name="y_prob")
+        if p.min() < 0 or p.max() > 1:
+            raise ValueError(
+                "A 1-D y_prob must hold probabilities of the positive class in "
+                f"[0, 1]; got values in [{p.min():.3g}, {p.max():.3g}]."
+            )
+        yr = check_1d(y_true, name="y_true", dtype=None)
+        check_consistent_length(y_true=yr, y_prob=p)
+        pos = _resolve_pos_label(yr, pos_label)
+        y, P = (yr == pos).astype(np.int64), np.column_stack([1.0 - p, p])
+        return (y, P, True) if with_binary else (y, P)
+    if pos_label is not None:
+        raise ValueError(
+            f"pos_label={pos_label!r} applies to a 1-D y_prob (the probability of "
+            "the positive class); with a matrix y_prob, y_true must hold the "
+            "column indices 0..C-1."
+        )
     P = check_probabilities(y_prob, name="y_prob", atol=1e-4)
     y = check_1d(y_true, name="y_true", dtype=None)
     check_consistent_length(y_true=y, y_prob=P)
@@ -76,7 +143,9 @@ def _check_y_prob(y_true, y_prob):
             raise ValueError("y_true must hold integer class labels 0..C-1.")
     elif y.dtype.kind not in "iub":
         raise TypeError(
-            f"y_true must hold integer class labels 0..C-1; got dtype {y.dtype}."
+            f"y_true must hold integer class labels 0..C-1; got dtype {y.dtype}. "
+            "For binary labels of another kind pass y_prob as the 1-D probability "
+            "of the positive class with pos_label."
         )
     y = y.astype(np.int64)
     C = P.shape[1]
@@ -85,7 +154,17 @@ def _check_y_prob(y_true, y_prob):
             f"y_true must hold labels in 0..{C - 1} (y_prob has {C} columns); got "
             f"labels in [{y.min()}, {y.max()}]."
         )
-    return y, P
+    return (y, P, False) if with_binary else (y, P)
+
+
+def _conf_hit(y, P, binary):
+    """What the top-label metrics bin: the top-label confidence and whether the
+    arg-max is right, or, for a 1-D ``y_prob``, the positive-class probability
+    and whether the row is positive."""
+    if binary:
+        return P[:, 1].copy(), y.astype(float)
+    pred = P.argmax(axis=1)
+    return P[np.arange(len(y)), pred], (pred == y).astype(float)
 
 
 def _canonical(conf, hit):
@@ -144,23 +223,31 @@ _BINS = Interval(Integral, 1, None, closed="left")
     {
         "y_true": ["array-like"],
         "y_prob": ["array-like"],
+        "pos_label": [Real, str, None],
         "n_bins": [_BINS],
         "strategy": [StrOptions({"uniform", "quantile"})],
     },
     prefer_skip_nested_validation=True,
 )
-def expected_calibration_error(y_true, y_prob, *, n_bins=15, strategy="uniform"):
+def expected_calibration_error(
+    y_true, y_prob, *, n_bins=15, strategy="uniform", pos_label=None
+):
     """Top-label expected calibration error.
 
     ``sum_b (n_b / n) |acc_b - conf_b|`` over bins of the top-label confidence
     ``max_k p_k``; bins are right-closed, ``(i/B, (i+1)/B]``, as in Guo et al.
+    With a 1-D ``y_prob`` (the positive class's probability ``p``) the bins
+    are those of ``p`` and ``acc_b`` is the fraction of positives, the
+    points of ``sklearn.calibration.calibration_curve``; pass
+    ``np.c_[1 - p, p]`` for the top-label error of the same predictions.
 
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        Labels in ``0..C-1``.
-    y_prob : array-like of shape (n_samples, n_classes)
-        Predicted probabilities.
+        Labels in ``0..C-1``; with a 1-D ``y_prob``, two labels of any kind.
+    y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities; a 1-D array holds the probability of the
+        positive class, as ``sklearn.calibration.calibration_curve`` takes it.
     n_bins : int, default=15
         Number of bins.
     strategy : {"uniform", "quantile"}, default="uniform"
@@ -169,6 +256,11 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=15, strategy="uniform")
         confidences always share a bin (a run of ties joins the bin of its
         first member in sorted order), so with ties the bins differ in size
         and some stay empty; empty bins do not count.
+
+    pos_label : int, float, bool or str, default=None
+        The positive label of ``y_true`` for a 1-D ``y_prob`` (an error with
+        a matrix); None means 1 when the labels are {0, 1} or {-1, 1}, as in
+        scikit-learn.
 
     Returns
     -------
@@ -179,32 +271,38 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=15, strategy="uniform")
     >>> from statnorm.calibration.metrics import expected_calibration_error
     >>> expected_calibration_error([0, 1], [[0.8, 0.2], [0.4, 0.6]], n_bins=5)
     0.3
+    >>> expected_calibration_error(["ham", "spam"], [0.2, 0.6], pos_label="spam",
+    ...                            n_bins=5)
+    0.3
     """
-    y, P = _check_y_prob(y_true, y_prob)
-    pred = P.argmax(axis=1)
-    conf = P[np.arange(len(y)), pred]
-    return round(_bin_error(conf, (pred == y).astype(float), n_bins, strategy), 15)
+    y, P, binary = _check_y_prob(y_true, y_prob, pos_label, with_binary=True)
+    conf, hit = _conf_hit(y, P, binary)
+    return round(_bin_error(conf, hit, n_bins, strategy), 15)
 
 
 @validate_params(
     {
         "y_true": ["array-like"],
         "y_prob": ["array-like"],
+        "pos_label": [Real, str, None],
         "n_bins": [_BINS],
         "reduction": [StrOptions({"sum", "mean"})],
         "strategy": [StrOptions({"uniform", "quantile"})],
     },
     prefer_skip_nested_validation=True,
 )
-def classwise_ece(y_true, y_prob, *, n_bins=15, reduction="sum", strategy="uniform"):
+def classwise_ece(
+    y_true, y_prob, *, n_bins=15, reduction="sum", strategy="uniform", pos_label=None
+):
     """Class-wise ECE: the binned error of every column ``p_k`` against ``y == k``.
 
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        Labels in ``0..C-1``.
-    y_prob : array-like of shape (n_samples, n_classes)
-        Predicted probabilities.
+        Labels in ``0..C-1``; with a 1-D ``y_prob``, two labels of any kind.
+    y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities; a 1-D array holds the probability of the
+        positive class, as ``sklearn.calibration.calibration_curve`` takes it.
     n_bins : int, default=15
         Bins per class (the h-calibration authors use 14 for ``CWECE_s``).
     reduction : {"sum", "mean"}, default="sum"
@@ -213,6 +311,11 @@ def classwise_ece(y_true, y_prob, *, n_bins=15, reduction="sum", strategy="unifo
         Equal-width or equal-mass bins of each column; equal probabilities
         always share a bin (a run of ties joins the bin of its first member),
         so with ties the equal-mass bins differ in size.
+
+    pos_label : int, float, bool or str, default=None
+        The positive label of ``y_true`` for a 1-D ``y_prob`` (an error with
+        a matrix); None means 1 when the labels are {0, 1} or {-1, 1}, as in
+        scikit-learn.
 
     Returns
     -------
@@ -224,7 +327,7 @@ def classwise_ece(y_true, y_prob, *, n_bins=15, reduction="sum", strategy="unifo
     >>> round(classwise_ece([0, 1], [[0.8, 0.2], [0.4, 0.6]], n_bins=5), 4)
     0.6
     """
-    y, P = _check_y_prob(y_true, y_prob)
+    y, P = _check_y_prob(y_true, y_prob, pos_label)
     C = P.shape[1]
     vals = [
         _bin_error(P[:, k], (y == k).astype(float), n_bins, strategy) for k in range(C)
@@ -233,11 +336,18 @@ def classwise_ece(y_true, y_prob, *, n_bins=15, reduction="sum", strategy="unifo
 
 
 @validate_params(
-    {"y_true": ["array-like"], "y_prob": ["array-like"], "n_bins": [_BINS]},
+    {"y_true": ["array-like"], "y_prob": ["array-like"],
+        "pos_label": [Real, str, None], "n_bins": [_BINS]},
     prefer_skip_nested_validation=True,
 )
-def adaptive_calibration_error(y_true, y_prob, *, n_bins=15):
+def adaptive_calibration_error(y_true, y_prob, *, n_bins=15, pos_label=None):
     """Adaptive calibration error (Nixon et al. 2019).
+
+    This is the *adaptive* calibration error of "Measuring calibration in
+    deep learning": class-wise and equal-mass. netcal's ``ACE`` is a
+    different metric with the same acronym, the *average* calibration error
+    (Neumann et al. 2018): equal-width bins of the top-label confidence, each
+    non-empty bin counted equally; it is not computed here.
 
     Class-wise, equal-mass bins, averaged over classes and bins with equal
     weight: ``(1 / C) sum_k (1 / B_k) sum_b |acc_kb - conf_kb|``, where
@@ -246,16 +356,22 @@ def adaptive_calibration_error(y_true, y_prob, *, n_bins=15):
     in sorted order. Without ties every class has ``B = min(n_bins,
     n_samples)`` bins of (nearly) equal size and this is Nixon et al.'s
     ``(1 / (C B)) sum_k sum_b``; with ties bins differ in size and fewer may be
-    non-empty.
+    non-empty. A 1-D ``y_prob`` is read as the two columns ``(1 - p, p)``.
 
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        Labels in ``0..C-1``.
-    y_prob : array-like of shape (n_samples, n_classes)
-        Predicted probabilities.
+        Labels in ``0..C-1``; with a 1-D ``y_prob``, two labels of any kind.
+    y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities; a 1-D array holds the probability of the
+        positive class, as ``sklearn.calibration.calibration_curve`` takes it.
     n_bins : int, default=15
         Equal-mass bins per class (fewer when ties fill several).
+
+    pos_label : int, float, bool or str, default=None
+        The positive label of ``y_true`` for a 1-D ``y_prob`` (an error with
+        a matrix); None means 1 when the labels are {0, 1} or {-1, 1}, as in
+        scikit-learn.
 
     Returns
     -------
@@ -267,7 +383,7 @@ def adaptive_calibration_error(y_true, y_prob, *, n_bins=15):
     >>> round(adaptive_calibration_error([0, 1], [[0.8, 0.2], [0.4, 0.6]], n_bins=1), 4)
     0.1
     """
-    y, P = _check_y_prob(y_true, y_prob)
+    y, P = _check_y_prob(y_true, y_prob, pos_label)
     n, C = P.shape
     nb = min(n_bins, n)
     total = 0.0
@@ -281,12 +397,13 @@ def adaptive_calibration_error(y_true, y_prob, *, n_bins=15):
     {
         "y_true": ["array-like"],
         "y_prob": ["array-like"],
+        "pos_label": [Real, str, None],
         "n_bins": [_BINS],
         "kind": [StrOptions({"l1", "l2"})],
     },
     prefer_skip_nested_validation=True,
 )
-def debiased_ece(y_true, y_prob, *, n_bins=15, kind="l2"):
+def debiased_ece(y_true, y_prob, *, n_bins=15, kind="l2", pos_label=None):
     """Debiased top-label calibration error, L2 (Kumar et al.) or L1 (h-calibration).
 
     Both use equal-mass bins of the top-label confidence, and neither splits
@@ -313,13 +430,19 @@ def debiased_ece(y_true, y_prob, *, n_bins=15, kind="l2"):
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        Labels in ``0..C-1``.
-    y_prob : array-like of shape (n_samples, n_classes)
-        Predicted probabilities.
+        Labels in ``0..C-1``; with a 1-D ``y_prob``, two labels of any kind.
+    y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities; a 1-D array holds the probability of the
+        positive class, as ``sklearn.calibration.calibration_curve`` takes it.
     n_bins : int, default=15
         Equal-mass bins.
     kind : {"l2", "l1"}, default="l2"
         Which estimator (see above).
+
+    pos_label : int, float, bool or str, default=None
+        The positive label of ``y_true`` for a 1-D ``y_prob`` (an error with
+        a matrix); None means 1 when the labels are {0, 1} or {-1, 1}, as in
+        scikit-learn.
 
     Returns
     -------
@@ -338,11 +461,9 @@ def debiased_ece(y_true, y_prob, *, n_bins=15, kind="l2"):
     >>> abs(debiased_ece(y, P, kind="l1")) < 0.02
     True
     """
-    y, P = _check_y_prob(y_true, y_prob)
+    y, P, binary = _check_y_prob(y_true, y_prob, pos_label, with_binary=True)
     n = len(y)
-    pred = P.argmax(axis=1)
-    conf = P[np.arange(n), pred]
-    correct = (pred == y).astype(float)
+    conf, correct = _conf_hit(y, P, binary)
     nb = min(n_bins, n)
     if kind == "l1":
         return _debiased_ece_l1(*_canonical(conf, correct), nb)
@@ -386,10 +507,14 @@ def _debiased_ece_l1(conf, correct, n_bins):
 
 
 @validate_params(
-    {"y_true": ["array-like"], "y_prob": ["array-like"]},
+    {
+        "y_true": ["array-like"],
+        "y_prob": ["array-like"],
+        "pos_label": [Real, str, None],
+    },
     prefer_skip_nested_validation=True,
 )
-def ks_calibration_error(y_true, y_prob):
+def ks_calibration_error(y_true, y_prob, *, pos_label=None):
     """Kolmogorov-Smirnov calibration error (Gupta et al. 2021), top label.
 
     Sort by confidence; the largest gap between the cumulative sums of the
@@ -401,9 +526,15 @@ def ks_calibration_error(y_true, y_prob):
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        Labels in ``0..C-1``.
-    y_prob : array-like of shape (n_samples, n_classes)
-        Predicted probabilities.
+        Labels in ``0..C-1``; with a 1-D ``y_prob``, two labels of any kind.
+    y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities; a 1-D array holds the probability of the
+        positive class, as ``sklearn.calibration.calibration_curve`` takes it.
+
+    pos_label : int, float, bool or str, default=None
+        The positive label of ``y_true`` for a 1-D ``y_prob`` (an error with
+        a matrix); None means 1 when the labels are {0, 1} or {-1, 1}, as in
+        scikit-learn.
 
     Returns
     -------
@@ -415,11 +546,9 @@ def ks_calibration_error(y_true, y_prob):
     >>> round(ks_calibration_error([0, 1], [[0.8, 0.2], [0.4, 0.6]]), 4)
     0.3
     """
-    y, P = _check_y_prob(y_true, y_prob)
+    y, P, binary = _check_y_prob(y_true, y_prob, pos_label, with_binary=True)
     n = len(y)
-    pred = P.argmax(axis=1)
-    conf = P[np.arange(n), pred]
-    conf, hit = _canonical(conf, (pred == y).astype(float))
+    conf, hit = _canonical(*_conf_hit(y, P, binary))
     diff = np.cumsum(conf - hit) / n
     # the cumulative gap is a function of the confidence: read it only where
     # the confidence changes (inside a run of ties it would depend on row order)
@@ -446,10 +575,14 @@ def _smece_sigma(wr, sigma, grid):
 
 
 @validate_params(
-    {"y_true": ["array-like"], "y_prob": ["array-like"]},
+    {
+        "y_true": ["array-like"],
+        "y_prob": ["array-like"],
+        "pos_label": [Real, str, None],
+    },
     prefer_skip_nested_validation=True,
 )
-def smooth_ece(y_true, y_prob):
+def smooth_ece(y_true, y_prob, *, pos_label=None):
     """Smooth ECE of the top-label confidence (Blasiok & Nakkiran 2023).
 
     The residuals ``correct - conf`` are smoothed with a Gaussian kernel
@@ -466,9 +599,15 @@ def smooth_ece(y_true, y_prob):
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        Labels in ``0..C-1``.
-    y_prob : array-like of shape (n_samples, n_classes)
-        Predicted probabilities.
+        Labels in ``0..C-1``; with a 1-D ``y_prob``, two labels of any kind.
+    y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities; a 1-D array holds the probability of the
+        positive class, as ``sklearn.calibration.calibration_curve`` takes it.
+
+    pos_label : int, float, bool or str, default=None
+        The positive label of ``y_true`` for a 1-D ``y_prob`` (an error with
+        a matrix); None means 1 when the labels are {0, 1} or {-1, 1}, as in
+        scikit-learn.
 
     Returns
     -------
@@ -485,10 +624,9 @@ def smooth_ece(y_true, y_prob):
     >>> smooth_ece(y, P) < 0.03
     True
     """
-    y, P = _check_y_prob(y_true, y_prob)
+    y, P, binary = _check_y_prob(y_true, y_prob, pos_label, with_binary=True)
     n = len(y)
-    pred = P.argmax(axis=1)
-    f, hit = _canonical(P[np.arange(n), pred], (pred == y).astype(float))
+    f, hit = _canonical(*_conf_hit(y, P, binary))
     r = hit - f
     # linear binning of the residuals onto a 1001-node grid (spacing 1e-3)
     grid = np.linspace(0.0, 1.0, 1001)
@@ -509,19 +647,29 @@ def smooth_ece(y_true, y_prob):
 
 
 @validate_params(
-    {"y_true": ["array-like"], "y_prob": ["array-like"]},
+    {
+        "y_true": ["array-like"],
+        "y_prob": ["array-like"],
+        "pos_label": [Real, str, None],
+    },
     prefer_skip_nested_validation=True,
 )
-def negative_log_likelihood(y_true, y_prob):
+def negative_log_likelihood(y_true, y_prob, *, pos_label=None):
     """Mean negative log-likelihood ``-mean(log p_{i, y_i})`` (probabilities
     clipped at 1e-300).
 
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        Labels in ``0..C-1``.
-    y_prob : array-like of shape (n_samples, n_classes)
-        Predicted probabilities.
+        Labels in ``0..C-1``; with a 1-D ``y_prob``, two labels of any kind.
+    y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities; a 1-D array holds the probability of the
+        positive class, as ``sklearn.calibration.calibration_curve`` takes it.
+
+    pos_label : int, float, bool or str, default=None
+        The positive label of ``y_true`` for a 1-D ``y_prob`` (an error with
+        a matrix); None means 1 when the labels are {0, 1} or {-1, 1}, as in
+        scikit-learn.
 
     Returns
     -------
@@ -533,25 +681,39 @@ def negative_log_likelihood(y_true, y_prob):
     >>> round(negative_log_likelihood([0, 1], [[0.5, 0.5], [0.5, 0.5]]), 4)
     0.6931
     """
-    y, P = _check_y_prob(y_true, y_prob)
+    y, P = _check_y_prob(y_true, y_prob, pos_label)
     p = P[np.arange(len(y)), y]
     # summed in sorted order: the same bits for every order of the rows
     return float(-np.mean(np.sort(np.log(np.maximum(p, 1e-300)))))
 
 
 @validate_params(
-    {"y_true": ["array-like"], "y_prob": ["array-like"]},
+    {
+        "y_true": ["array-like"],
+        "y_prob": ["array-like"],
+        "pos_label": [Real, str, None],
+    },
     prefer_skip_nested_validation=True,
 )
-def brier_score(y_true, y_prob):
+def brier_score(y_true, y_prob, *, pos_label=None):
     """Multi-class Brier score ``mean_i sum_k (p_ik - 1[y_i = k])^2``.
+
+    With a 1-D ``y_prob`` (the positive class's probability) it is
+    scikit-learn's binary ``brier_score_loss``, ``mean_i (p_i - 1[y_i =
+    pos_label])^2``: half the two-column score of ``(1 - p, p)``.
 
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        Labels in ``0..C-1``.
-    y_prob : array-like of shape (n_samples, n_classes)
-        Predicted probabilities.
+        Labels in ``0..C-1``; with a 1-D ``y_prob``, two labels of any kind.
+    y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities; a 1-D array holds the probability of the
+        positive class, as ``sklearn.calibration.calibration_curve`` takes it.
+
+    pos_label : int, float, bool or str, default=None
+        The positive label of ``y_true`` for a 1-D ``y_prob`` (an error with
+        a matrix); None means 1 when the labels are {0, 1} or {-1, 1}, as in
+        scikit-learn.
 
     Returns
     -------
@@ -562,12 +724,18 @@ def brier_score(y_true, y_prob):
     >>> from statnorm.calibration.metrics import brier_score
     >>> brier_score([0, 1], [[1.0, 0.0], [0.5, 0.5]])
     0.25
+    >>> brier_score([0, 1], [0.0, 0.5])
+    0.125
     """
-    y, P = _check_y_prob(y_true, y_prob)
-    E = P.copy()
-    E[np.arange(len(y)), y] -= 1.0
+    y, P, binary = _check_y_prob(y_true, y_prob, pos_label, with_binary=True)
+    if binary:  # scikit-learn's binary Brier score: mean (p - y)^2
+        sq = (P[:, 1] - y) ** 2
+    else:
+        E = P.copy()
+        E[np.arange(len(y)), y] -= 1.0
+        sq = np.sum(E * E, axis=1)
     # summed in sorted order: the same bits for every order of the rows
-    return float(np.mean(np.sort(np.sum(E * E, axis=1))))
+    return float(np.mean(np.sort(sq)))
 
 
 @dataclass(frozen=True, repr=False)
@@ -594,6 +762,7 @@ class SKCEResult(TestResult):
     {
         "y_true": ["array-like"],
         "y_prob": ["array-like"],
+        "pos_label": [Real, str, None],
         "method": [StrOptions({"quadratic", "linear"})],
         "bandwidth": [Interval(Real, 0, None, closed="neither"), None],
         "n_resamples": [Interval(Integral, 1, None, closed="left")],
@@ -609,6 +778,7 @@ def skce_test(
     bandwidth=None,
     n_resamples=199,
     random_state=None,
+    pos_label=None,
 ):
     """Test canonical calibration with the squared kernel calibration error.
 
@@ -635,9 +805,10 @@ def skce_test(
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        Labels in ``0..C-1``.
-    y_prob : array-like of shape (n_samples, n_classes)
-        Predicted probabilities.
+        Labels in ``0..C-1``; with a 1-D ``y_prob``, two labels of any kind.
+    y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities; a 1-D array holds the probability of the
+        positive class, as ``sklearn.calibration.calibration_curve`` takes it.
     method : {"quadratic", "linear"}, default="quadratic"
         Estimator, see above.
     bandwidth : float, default=None
@@ -647,6 +818,11 @@ def skce_test(
         Consistency resamples for the quadratic estimator's p-value.
     random_state : int, RandomState instance or None, default=None
         Seeds the resampling and the bandwidth subsample.
+
+    pos_label : int, float, bool or str, default=None
+        The positive label of ``y_true`` for a 1-D ``y_prob`` (an error with
+        a matrix); None means 1 when the labels are {0, 1} or {-1, 1}, as in
+        scikit-learn.
 
     Returns
     -------
@@ -666,7 +842,7 @@ def skce_test(
     """
     from ._kernels import skce_kernel_matrix, skce_pairs
 
-    y, P = _check_y_prob(y_true, y_prob)
+    y, P = _check_y_prob(y_true, y_prob, pos_label)
     n, C = P.shape
     if n < 2:
         raise ValueError("skce_test needs at least 2 samples; got 1 sample.")
@@ -719,12 +895,15 @@ def skce_test(
     {
         "y_true": ["array-like"],
         "y_prob": ["array-like"],
+        "pos_label": [Real, str, None],
         "n_bins": [_BINS],
         "strategy": [StrOptions({"uniform", "quantile"})],
     },
     prefer_skip_nested_validation=True,
 )
-def maximum_calibration_error(y_true, y_prob, *, n_bins=15, strategy="uniform"):
+def maximum_calibration_error(
+    y_true, y_prob, *, n_bins=15, strategy="uniform", pos_label=None
+):
     """Top-label maximum calibration error (Naeini et al. 2015; Guo et al. 2017).
 
     ``max_b |acc_b - conf_b|`` over the non-empty bins of the top-label
@@ -740,14 +919,20 @@ def maximum_calibration_error(y_true, y_prob, *, n_bins=15, strategy="uniform"):
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        Labels in ``0..C-1``.
-    y_prob : array-like of shape (n_samples, n_classes)
-        Predicted probabilities.
+        Labels in ``0..C-1``; with a 1-D ``y_prob``, two labels of any kind.
+    y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities; a 1-D array holds the probability of the
+        positive class, as ``sklearn.calibration.calibration_curve`` takes it.
     n_bins : int, default=15
         Number of bins.
     strategy : {"uniform", "quantile"}, default="uniform"
         Equal-width bins, right-closed as in Guo et al., or equal-mass
         (adaptive) bins that never split tied confidences.
+
+    pos_label : int, float, bool or str, default=None
+        The positive label of ``y_true`` for a 1-D ``y_prob`` (an error with
+        a matrix); None means 1 when the labels are {0, 1} or {-1, 1}, as in
+        scikit-learn.
 
     Returns
     -------
@@ -763,10 +948,9 @@ def maximum_calibration_error(y_true, y_prob, *, n_bins=15, strategy="uniform"):
     ...                                 strategy="quantile"), 4)
     0.1
     """
-    y, P = _check_y_prob(y_true, y_prob)
-    pred = P.argmax(axis=1)
-    conf = P[np.arange(len(y)), pred]
-    gaps, _ = _bin_gaps(conf, (pred == y).astype(float), n_bins, strategy)
+    y, P, binary = _check_y_prob(y_true, y_prob, pos_label, with_binary=True)
+    conf, hit = _conf_hit(y, P, binary)
+    gaps, _ = _bin_gaps(conf, hit, n_bins, strategy)
     return round(float(gaps.max()), 15)
 
 
