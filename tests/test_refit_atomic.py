@@ -119,6 +119,7 @@ SETUPS = {
         {"max_iter": 20, "early_stopping": False, "random_state": 0},
         *_LOGITS,
     ),
+    "MatrixScalingCV": ({"reg_lambdas": [1.0, 10.0], "cv": 2}, *_LOGITS),
     "CalibratedClassifier": (
         {"calibrator": "temperature", "cv": 2},
         _two_classes(60, 3, 0),

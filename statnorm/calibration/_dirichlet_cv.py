@@ -282,7 +282,7 @@ class MatrixScalingCV(BaseCalibrator):
             _check_grid(self.reg_lambdas, "reg_lambdas")
         if self.reg_mus is not None:
             _check_grid(self.reg_mus, "reg_mus")
-        Z, y = self._validate_fit(X, y)
+        Z, y, fitted = self._check_fit_data(X, y)
         C = Z.shape[1]
         lams, mus = self._candidates(C)
         w = check_sample_weight(sample_weight, len(y))
@@ -334,35 +334,34 @@ class MatrixScalingCV(BaseCalibrator):
             std_score_time=score_t.std(axis=0),
             mean_n_iter=iters.mean(axis=0),
         )
-        self.cv_results_ = res
-        self.n_splits_ = len(folds)
-        self.best_index_ = int(best)
-        self.best_score_ = float(mean[best])
-        self.reg_lambda_ = float(lams[best])
-        self.reg_mu_ = float(mus[best])
+        reg_lambda, reg_mu = float(lams[best]), float(mus[best])
         if np.any(iters[:, best] >= self.max_iter):
             warnings.warn(
                 f"MatrixScalingCV: at the chosen penalty (reg_lambda="
-                f"{self.reg_lambda_:g}, reg_mu={self.reg_mu_:g}) a fold fit "
+                f"{reg_lambda:g}, reg_mu={reg_mu:g}) a fold fit "
                 f"stopped at max_iter={self.max_iter} before converging; "
                 "increase max_iter.",
                 ConvergenceWarning,
                 stacklevel=2,
             )
 
-        self.best_estimator_ = MatrixScaling(
-            self.reg_lambda_,
-            reg_mu=self.reg_mu_,
-            max_iter=self.max_iter,
-            input=self.input,
+        best_estimator = MatrixScaling(
+            reg_lambda, reg_mu=reg_mu, max_iter=self.max_iter, input=self.input
+        )._fit(Z, y, w)
+        # every fitted attribute in one assignment, at the end
+        return self._store_fit(
+            fitted,
+            cv_results_=res,
+            n_splits_=len(folds),
+            best_index_=int(best),
+            best_score_=float(mean[best]),
+            reg_lambda_=reg_lambda,
+            reg_mu_=reg_mu,
+            best_estimator_=best_estimator,
+            coef_=best_estimator.coef_,
+            intercept_=best_estimator.intercept_,
+            n_iter_=best_estimator.n_iter_,
         )
-        self.best_estimator_._fit(Z, y, w)
-        self.best_estimator_.n_features_in_ = C
-        self.best_estimator_.classes_ = np.arange(C)
-        self.coef_ = self.best_estimator_.coef_
-        self.intercept_ = self.best_estimator_.intercept_
-        self.n_iter_ = self.best_estimator_.n_iter_
-        return self
 
     def predict_proba(self, X):
         """Calibrated probabilities of the refitted :class:`MatrixScaling`.

@@ -405,7 +405,11 @@ def test_default_calibrators_never_significantly_worse_than_ts(task):
             TemperatureScaling,
         ),
         "CalibratedClassifier": (
-            lambda: CalibratedClassifier(_LogitPassthrough()),
+            # the default pipeline, its h-calibrators seeded (the default
+            # draws its folds from an unseeded generator)
+            lambda: CalibratedClassifier(
+                _LogitPassthrough(), calibrator=HCalibrator(random_state=0)
+            ),
             lambda: CalibratedClassifier(
                 _LogitPassthrough(), calibrator="temperature"
             ),
