@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from .._validation import check_1d, check_2d
+from .._validation import as_array, check_1d, check_2d
 from ..exceptions import StatnormWarning
 from ._locpoly import side_mask
 
@@ -93,7 +93,7 @@ def check_clusters(clusters, n):
         return None, None
     if isinstance(clusters, str | bytes):
         raise TypeError("clusters must be an array of cluster labels, one per unit.")
-    c = np.asarray(clusters)
+    c = as_array(clusters, name="clusters")
     if c.ndim != 1:
         raise ValueError(
             f"clusters must be 1-D (one label per unit); got shape {c.shape}."
@@ -127,8 +127,10 @@ def check_covariates(covariates, n):
     if covariates is None:
         return None
     Z = covariates
-    if not isinstance(Z, str | bytes) and np.ndim(Z) == 1:
-        Z = np.asarray(Z)[:, None]
+    if not isinstance(Z, str | bytes) and not hasattr(Z, "columns"):
+        Z = as_array(Z, name="covariates")
+        if Z.ndim == 1:
+            Z = Z[:, None]
     Z = check_2d(Z, name="covariates")
     if Z.shape[0] != n:
         raise ValueError(

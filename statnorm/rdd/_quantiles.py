@@ -10,7 +10,7 @@ import functools
 import numpy as np
 
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
-from .._validation import check_1d, check_array_nd
+from .._validation import as_array, check_1d, check_array_nd
 
 __all__ = [
     "gini_from_quantiles",
@@ -303,7 +303,7 @@ def long_to_samples(unit, values, running, treatment=None, weights=None):
     """
     if unit is None or isinstance(unit, str | bytes):
         raise TypeError(f"unit must be a 1-D array of unit ids. Got {unit!r} instead.")
-    unit = np.asarray(unit)
+    unit = as_array(unit, name="unit")
     if unit.ndim != 1:
         raise ValueError(f"unit must be 1-D; got shape {unit.shape}.")
     if unit.size == 0:
