@@ -32,7 +32,6 @@ KNOWN_CYCLES = {
 }
 # Private-attribute hand-offs that predate the rule: (module, attribute).
 KNOWN_HANDOFFS = {
-    ("statnorm.depth._tte", "_fit_weight"),  # sample_weight parked for fit
     ("statnorm.compositional._pcor", "_fixed_lambda"),  # permutation refits
 }
 

@@ -60,6 +60,7 @@ from .._validation import (
     RANDOM_STATE,
     Interval,
     StrOptions,
+    as_array,
     check_1d,
     check_consistent_length,
     check_probabilities,
@@ -116,6 +117,8 @@ def _check_y_prob(y_true, y_prob, pos_label=None, *, with_binary=False):
     columns ``(1 - p, p)`` and ``y_true`` becomes ``y_true == pos_label``.
     ``with_binary``: also return whether ``y_prob`` was 1-D.
     """
+    if not hasattr(y_prob, "columns"):
+        y_prob = as_array(y_prob, name="y_prob")  # ragged lists: named error
     binary = np.ndim(y_prob) == 1
     if binary:
         p = check_1d(y_prob, name="y_prob")

@@ -9,6 +9,7 @@ bandwidth, not the whole sample.
 """
 
 from dataclasses import dataclass
+from typing import ClassVar
 from math import factorial
 from numbers import Integral, Real
 
@@ -112,6 +113,15 @@ class ScalarRDResult(Result):
     first_stage: float | None = None
     n_clusters: int | None = None
     covariate_coef: np.ndarray | None = None
+
+    #: checked in ``__post_init__`` (a string such as "no" is truthy)
+    _parameter_constraints: ClassVar[dict] = {"fuzzy": ["boolean"]}
+
+    def __post_init__(self):
+        if not isinstance(self.fuzzy, bool | np.bool_):
+            raise TypeError(
+                f"fuzzy must be a bool (True: a fuzzy design); got {self.fuzzy!r}."
+            )
 
     def __str__(self):
         return str(self.summary())

@@ -138,3 +138,17 @@ CASES[f"{_M}.density_test"] = Case(
 CASES[f"{_M}.DensityTestResult"] = Case(
     lambda: rdd.density_test(_xd, cutoff=0.1).summary(), {}
 )
+
+
+_gs = np.random.default_rng(2)
+_xs = _gs.uniform(-1, 1, 300)
+_ys = 1.0 + _xs + 0.5 * (_xs >= 0) + _gs.normal(0, 0.3, 300)
+CASES[f"{_M}.scalar_rd"] = Case(
+    lambda y, x, bwrestrict: rdd.scalar_rd(y, x, bwrestrict=bwrestrict),
+    {"y": _ys, "x": _xs},
+    params={"bwrestrict": True},
+    bad_params={"bwrestrict": ["no", 2, None]},
+)
+CASES[f"{_M}.ScalarRDResult"] = Case(
+    lambda: rdd.scalar_rd(_ys, _xs).summary(), {}, id="summary"
+)
