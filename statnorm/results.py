@@ -4,7 +4,8 @@ Every result a statnorm method returns (a hypothesis test, an effect estimate,
 a regime diagnosis, ...) derives from :class:`Result`: a frozen dataclass with
 
 - ``summary()`` returning a :class:`SummaryTable` (prints as text, renders as
-  HTML in notebooks, ``to_markdown()`` for reports);
+  HTML in notebooks, ``to_markdown()`` for reports); ``print(result)`` and a
+  notebook cell ending in a result show that table;
 - ``to_dict()`` (field name to value) and ``to_frame()`` (a pandas DataFrame;
   pandas is needed for this method only);
 - ``confidence_interval(confidence_level)`` where the method has one.
@@ -196,7 +197,7 @@ class Result:
     ...     n: int
     >>> Mean(1.5, 10).to_dict()
     {'mean': 1.5, 'n': 10}
-    >>> print(Mean(1.5, 10).summary())
+    >>> print(Mean(1.5, 10))
     Mean
     =============
     field   value
@@ -218,6 +219,14 @@ class Result:
                 v = repr(v)
             parts.append(f"{f.name}={v}")
         return f"{type(self).__name__}({', '.join(parts)})"
+
+    def __str__(self):
+        # print(result) shows the summary table, in every method.
+        return str(self.summary())
+
+    def _repr_html_(self):
+        # A notebook cell ending in a result renders its summary table.
+        return self.summary()._repr_html_()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the fields as a dict (NumPy scalars become Python scalars).

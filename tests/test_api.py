@@ -11,7 +11,8 @@ name is held to the same rules automatically:
   statistical knobs statnorm's (``n_permutations``, ``n_bootstrap``,
   ``confidence_level``);
 - every result type derives from :class:`statnorm.results.Result` and has
-  ``summary(*, max_rows=None)``, ``to_dict()`` and ``to_frame()``;
+  ``summary(*, max_rows=None)``, ``to_dict()`` and ``to_frame()``, and prints
+  (and renders in a notebook) as its summary table;
 - every method has a public Display with ``plot(*, ax=None, ...)`` and a
   ``from_*`` constructor;
 - examples import public names only.
@@ -150,8 +151,9 @@ def test_vocabulary(name):
 def test_result_types(name):
     cls = NAMES[name]
     assert issubclass(cls, Result), f"{name} must derive from statnorm.results.Result"
-    for meth in ("summary", "to_dict", "to_frame"):
+    for meth in ("summary", "to_dict", "to_frame", "_repr_html_"):
         assert callable(getattr(cls, meth, None)), f"{name} has no {meth}()"
+    assert cls.__str__ is not object.__str__, f"print({name}(...)) shows no table"
     sig = inspect.signature(cls.summary)
     extra = [p for p in sig.parameters.values() if p.name != "self"]
     assert [p.name for p in extra] == ["max_rows"], (
