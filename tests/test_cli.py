@@ -107,7 +107,7 @@ def test_method_registry_hooks(monkeypatch, tmp_path, capsys):
     fake_tour.tour = tour
     monkeypatch.setitem(sys.modules, "statnorm.fakemethod._cli", fake_cli)
     monkeypatch.setitem(_cli.COMMANDS, "fake", ("fakemethod", "a fake method"))
-    monkeypatch.setattr(_cli, "available_tours", lambda: [("kde", tour)])
+    monkeypatch.setattr(_cli._tour, "available_tours", lambda: [("kde", tour)])
     assert _cli.main(["fake"]) == 0
     assert _cli.main(["tour", "-o", str(tmp_path), "--methods", "kde"]) == 0
     assert calls == ["run", "tour"]
@@ -129,7 +129,7 @@ def test_help_and_version_import_no_method_package():
         "    except SystemExit:\n"
         "        pass\n"
         "bad = [m for m in sys.modules if m == 'numba' or m.split('.')[:2] in "
-        f"[['statnorm', x] for x in {list(_cli.METHODS)!r}]]\n"
+        f"[['statnorm', x] for x in {list(statnorm.METHODS)!r}]]\n"
         "print('IMPORTED', bad)\n"
     )
     out = subprocess.run(
@@ -139,7 +139,8 @@ def test_help_and_version_import_no_method_package():
 
 
 def test_no_method_imports_the_entry_point():
-    """Method packages take CLI helpers from statnorm._cliutils, not statnorm._cli."""
+    """Method packages take CLI helpers from statnorm._cli's modules (_read,
+    _args, ...), never from the entry point (statnorm._cli or its _main)."""
     import re
     from pathlib import Path
 
@@ -148,9 +149,11 @@ def test_no_method_imports_the_entry_point():
     root = Path(statnorm.__file__).parent
     offenders = [
         str(p.relative_to(root))
-        for m in _cli.METHODS
+        for m in statnorm.METHODS
         for p in (root / m).rglob("*.py")
-        if re.search(r"from \.\._cli import|statnorm\._cli\b", p.read_text())
+        if re.search(
+            r"from (\.\.|statnorm\.)_cli(\._main)? import", p.read_text()
+        )
     ]
     assert not offenders, offenders
 
@@ -160,7 +163,7 @@ def test_load_array_formats_and_errors(tmp_path):
 
     import numpy as np
 
-    from statnorm._cliutils import load_array
+    from statnorm._cli._read import load_array
 
     A = np.arange(6.0).reshape(3, 2)
     np.save(tmp_path / "a.npy", A)
@@ -199,7 +202,7 @@ def test_read_table_pandas_index_parquet_stdin(tmp_path, monkeypatch, capsys):
     import numpy as np
     import pandas as pd
 
-    from statnorm._cliutils import read_table
+    from statnorm._cli._read import read_table
 
     df = pd.DataFrame({"a": [0.5, 1.5, 2.5], "b": [3.0, 4.0, 5.0]})
     df.to_csv(tmp_path / "with_index.csv")  # pandas' default: an index column
@@ -226,7 +229,7 @@ def test_read_table_pandas_index_parquet_stdin(tmp_path, monkeypatch, capsys):
 def test_read_table_never_codes_text_alphabetically(tmp_path):
     import pandas as pd
 
-    from statnorm._cliutils import read_table
+    from statnorm._cli._read import read_table
 
     df = pd.DataFrame({"cut": ["Good", "Fair", "Ideal"], "x": [1.0, 2.0, 3.0]})
     df.to_csv(tmp_path / "d.csv", index=False)
@@ -247,7 +250,7 @@ def test_model_files_round_trip_and_refuse_foreign_types(tmp_path):
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    from statnorm._cliutils import load_model, save_model
+    from statnorm._cli._models import load_model, save_model
 
     X = np.random.default_rng(0).normal(size=(40, 2))
     est = LogisticRegression().fit(X, X[:, 0] > 0)
@@ -261,7 +264,7 @@ def test_model_files_round_trip_and_refuse_foreign_types(tmp_path):
 def test_datasets_export_writes_files_the_subcommands_read(tmp_path, capsys):
     import numpy as np
 
-    from statnorm._cliutils import load_array
+    from statnorm._cli._read import load_array
     from statnorm.datasets import load_cifar10_logits, load_roman_cups
 
     assert _cli.main(["datasets", "cifar10_logits", "-o", str(tmp_path)]) == 0
@@ -374,3 +377,23 @@ def test_first_call_that_compiles_says_so(tmp_path):
         check=True,
     )
     assert quiet.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("alias", "command"), [("calibrate", "calibration"), ("pcor", "compositional")]
+)
+def test_subcommands_are_named_after_modules_and_old_names_still_work(
+    alias, command, capsys
+):
+    from statnorm._cli._main import ALIASES
+
+    assert ALIASES[alias] == command
+    assert set(_cli.COMMANDS) - {"quantile", "depth", "kde", "rdd", "mmd"} == {
+        "calibration",
+        "compositional",
+    }
+    for name in (alias, command):
+        with pytest.raises(SystemExit) as exc:
+            _cli.main([name, "--help"])
+        assert exc.value.code == 0
+        assert f"usage: statnorm {command}" in capsys.readouterr().out

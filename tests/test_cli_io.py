@@ -226,7 +226,7 @@ def test_save_apply_round_trips_are_exact(tmp_path, rng, capsys):
     fresh = ["mmd", str(tmp_path / "a2.npy"), str(tmp_path / "b2.npy")]
     got = _json([*fresh, "--apply", str(k_file), "--n-permutations", "99"], capsys)
     assert got["kernel"] == learned["kernel"]
-    from statnorm._cliutils import load_model
+    from statnorm._cli._models import load_model
     from statnorm.mmd import MMDTest
 
     res = MMDTest(load_model(k_file), n_permutations=99, random_state=0).test(A2, B2)
@@ -263,7 +263,7 @@ def test_help_shows_defaults_and_two_worked_examples(command, capsys):
     assert sum(f"statnorm {command} " in ln for ln in runs) >= 2
     assert any("statnorm datasets " in ln for ln in runs)
     for flag in ("--json", "--output", "--random-state", "--quiet"):
-        if command in ("pcor",) and flag == "--random-state":
+        if command == "compositional" and flag == "--random-state":
             continue  # partial correlations are not random
         assert flag in text, (command, flag)
     assert "(default: " in text
@@ -274,7 +274,7 @@ def test_worked_examples_parse_and_name_real_data(command, capsys, tmp_path):
     """Every example in --help is a valid command on files `datasets` writes."""
     import shlex
 
-    from statnorm._datasets_export import export
+    from statnorm._cli._datasets import export
 
     with pytest.raises(SystemExit):
         _cli.main([command, "--help"])

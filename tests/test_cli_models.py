@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from statnorm import _cli
-from statnorm._cliutils import TRUSTED_TYPES
+from statnorm._cli._models import TRUSTED_TYPES
 
 sio = pytest.importorskip("skops.io")
 

@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 
 from statnorm import _cli
-from statnorm._cliutils import HeaderUndecided, load_array, read_table
+from statnorm._cli._parser import HeaderUndecided
+from statnorm._cli._read import load_array, read_table
 
 VARIANTS = [
     (fmt, dtype)

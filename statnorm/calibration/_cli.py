@@ -4,22 +4,18 @@ import time
 
 import numpy as np
 
-from .._cliutils import (
-    CLIError,
+from .._cli._args import (
     add_model_options,
     add_output_options,
     add_random_state,
     add_table_options,
     configure_logging,
-    emit,
     examples,
-    load_array,
-    load_model,
-    note,
-    output_dir,
-    save_model,
-    write_frame,
 )
+from .._cli._models import load_model, save_model
+from .._cli._parser import CLIError, note
+from .._cli._read import load_array
+from .._cli._write import emit, output_dir, write_frame
 
 _METHODS = {
     "hcal": ("HCalibrator", {}),
@@ -253,9 +249,10 @@ def _reliability(y, before, after, name, where, out):
 
 
 def add_subcommand(subparsers):
-    """Register ``statnorm calibrate``."""
+    """Register ``statnorm calibration`` (alias ``statnorm calibrate``)."""
     p = subparsers.add_parser(
-        "calibrate",
+        "calibration",
+        aliases=["calibrate"],
         help="recalibrate classifier logits (h-calibration and baselines)",
         description=(
             "Fit a recalibrator on validation scores (logits or probabilities, one "
@@ -267,11 +264,11 @@ def add_subcommand(subparsers):
         ),
         epilog=examples(
             "statnorm datasets cifar10_logits -o data",
-            "statnorm calibrate data/cifar10_logits_validation.csv "
+            "statnorm calibration data/cifar10_logits_validation.csv "
             "data/cifar10_labels_validation.csv --test data/cifar10_logits_test.csv "
             "--test-labels data/cifar10_labels_test.csv --method temperature "
             "--save ts.skops -o out",
-            "statnorm calibrate --apply ts.skops data/cifar10_logits_test.csv --json",
+            "statnorm calibration --apply ts.skops data/cifar10_logits_test.csv --json",
         ),
     )
     p.add_argument(

@@ -4,21 +4,19 @@ import warnings
 
 import numpy as np
 
-from .._cliutils import (
+from .._cli._args import (
     add_n_permutations,
     add_output_options,
     add_random_state,
     add_table_options,
     configure_logging,
-    emit,
     examples,
     nonneg_int,
-    note,
-    output_dir,
-    read_table,
     unit_interval,
-    write_frame,
 )
+from .._cli._parser import note
+from .._cli._read import read_table
+from .._cli._write import emit, output_dir, write_frame
 
 
 def _shrinkage(value):
@@ -153,9 +151,10 @@ def _run(args):
 
 
 def add_subcommand(subparsers):
-    """Register ``statnorm pcor``."""
+    """Register ``statnorm compositional`` (alias ``statnorm pcor``)."""
     p = subparsers.add_parser(
-        "pcor",
+        "compositional",
+        aliases=["pcor"],
         help="compositional partial correlations of the parts in a table",
         description=(
             "Reference-independent partial correlations (Erb 2020) of the columns "
@@ -167,8 +166,8 @@ def add_subcommand(subparsers):
         ),
         epilog=examples(
             "statnorm datasets roman_cups -o data",
-            "statnorm pcor data/roman_cups.csv --index-col cup --top 5",
-            "statnorm pcor data/roman_cups.csv --index-col cup --shrinkage basis "
+            "statnorm compositional data/roman_cups.csv --index-col cup --top 5",
+            "statnorm compositional data/roman_cups.csv --index-col cup --shrinkage basis "
             "--json -o out",
         ),
     )

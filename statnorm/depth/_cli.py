@@ -4,22 +4,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .._cliutils import (
-    CLIError,
+from .._cli._args import (
     add_n_permutations,
     add_output_options,
     add_random_state,
     add_table_options,
-    check_square_budget,
     configure_logging,
-    emit,
     examples,
-    load_array,
     nonneg_int,
-    note,
-    output_dir,
-    write_frame,
 )
+from .._cli._parser import CLIError, note
+from .._cli._read import check_square_budget, load_array
+from .._cli._write import emit, output_dir, write_frame
 
 
 def _load(path, name, args):

@@ -5,24 +5,19 @@ import time
 
 import numpy as np
 
-from .._cliutils import (
-    CLIError,
+from .._cli._args import (
     add_model_options,
     add_output_options,
     add_random_state,
     add_table_options,
-    check_square_budget,
     configure_logging,
-    emit,
     examples,
-    load_array,
-    load_model,
     nonneg_int,
-    note,
-    output_dir,
-    save_model,
-    write_frame,
 )
+from .._cli._models import load_model, save_model
+from .._cli._parser import CLIError, note
+from .._cli._read import check_square_budget, load_array
+from .._cli._write import emit, output_dir, write_frame
 
 _SELECTORS = ("scott", "silverman", "normal_reference", "lcv", "kl_nn", "kl_gauss")
 

@@ -4,25 +4,22 @@ import time
 
 import numpy as np
 
-from .._cliutils import (
-    CLIError,
+from .._cli._args import (
     add_model_options,
     add_n_permutations,
     add_output_options,
     add_random_state,
     add_table_options,
     configure_logging,
-    emit,
     examples,
-    load_array,
-    load_model,
     nonneg_int,
-    note,
-    output_dir,
     positive_float,
-    save_model,
     unit_interval,
 )
+from .._cli._models import load_model, save_model
+from .._cli._parser import CLIError, note
+from .._cli._read import load_array
+from .._cli._write import emit, output_dir
 
 
 def _learn(args, X, Y):

@@ -4,21 +4,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .._cliutils import (
+from .._cli._args import (
     add_output_options,
     add_random_state,
     add_table_options,
     configure_logging,
-    emit,
     examples,
     nonneg_int,
-    note,
-    output_dir,
-    read_table,
-    require_numeric,
     unit_interval,
-    write_frame,
 )
+from .._cli._parser import note
+from .._cli._read import read_table, require_numeric
+from .._cli._write import emit, output_dir, write_frame
 
 DEFAULT_LEVELS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 

@@ -2,21 +2,19 @@
 
 import numpy as np
 
-from .._cliutils import (
+from .._cli._args import (
     add_confidence_level,
     add_n_bootstrap,
     add_output_options,
     add_random_state,
     add_table_options,
     configure_logging,
-    emit,
     examples,
     nonneg_int,
-    note,
-    output_dir,
-    read_table,
-    write_frame,
 )
+from .._cli._parser import note
+from .._cli._read import read_table
+from .._cli._write import emit, output_dir, write_frame
 
 
 def add_subcommand(subparsers):

@@ -1,37 +1,16 @@
-"""The ``statnorm`` command line.
-
-Subcommands come from a static table (:data:`COMMANDS`): ``statnorm --help``
-and ``statnorm --version`` import no method package (and so no Numba); a
-method's parser is built only when its subcommand is used. Built-in
-subcommands are ``tour``, ``datasets`` and ``versions``. A method joins by
-
-- adding a row to :data:`COMMANDS` and shipping ``statnorm/<method>/_cli.py``
-  with ``add_subcommand(subparsers)``, which adds ``statnorm <command> ...``
-  with ``subparsers.add_parser(...)`` and ``parser.set_defaults(func=run)``,
-  where ``run(args) -> int``;
-- shipping ``statnorm/_tours/<method>.py`` with ``tour(report)``: a short
-  script over public names that runs the method on bundled data for
-  ``statnorm tour``.
-
-Method CLIs take their shared helpers (``CLIError``, ``load_array``) from
-:mod:`statnorm._cliutils`, never from this module.
-
-Bad user input is reported as one line on stderr with exit status 2 (usage)
-or 1 (input or data errors, and running out of memory); a traceback means a
-bug in statnorm.
-"""
+"""The ``statnorm`` entry point: the parser of every subcommand and ``main``."""
 
 import importlib
-import importlib.util
 import sys
-import time
 
-from . import METHODS, __version__
-from ._cliutils import CLIError, _Parser
+from .. import METHODS, __version__
+from ._datasets import _cmd_datasets
+from ._parser import CLIError, _Parser
+from ._tour import _cmd_tour
 
 #: ``{command: (method, one-line help)}`` for the method subcommands.
 COMMANDS = {
-    "calibrate": (
+    "calibration": (
         "calibration",
         "recalibrate classifier logits (h-calibration and baselines)",
     ),
@@ -39,7 +18,7 @@ COMMANDS = {
         "quantile",
         "aggregate quantile models, conformalise, score held-out WIS",
     ),
-    "pcor": (
+    "compositional": (
         "compositional",
         "compositional partial correlations of the parts in a CSV file",
     ),
@@ -55,100 +34,12 @@ COMMANDS = {
     "mmd": ("mmd", "kernel two-sample test (MMD), optionally with a learned kernel"),
 }
 
-
-def _import_if_present(name):
-    try:
-        spec = importlib.util.find_spec(name)
-    except ModuleNotFoundError:
-        return None
-    return importlib.import_module(name) if spec is not None else None
-
-
-def available_tours():
-    """Return ``[(method, tour_function)]`` for the methods that have a tour."""
-    out = []
-    for m in METHODS:
-        mod = _import_if_present(f"statnorm._tours.{m}")
-        if mod is None:  # a method whose tour still lives in its _cli module
-            mod = _import_if_present(f"statnorm.{m}._cli")
-        if mod is not None and hasattr(mod, "tour"):
-            out.append((m, mod.tour))
-    return out
-
-
-def _cmd_tour(args):
-    from ._report import Report
-
-    wanted = args.methods or list(METHODS)
-    unknown = sorted(set(wanted) - set(METHODS))
-    if unknown:
-        raise CLIError(f"unknown method(s) {unknown}; choose from {list(METHODS)}")
-    tours = [(m, f) for m, f in available_tours() if m in wanted]
-    report = Report(args.output, title="statnorm tour")
-    report.text(
-        f"statnorm {__version__}. Each section runs one method on the data "
-        "bundled with statnorm; nothing is downloaded."
-    )
-    if not tours:
-        msg = (
-            "statnorm tour: no method is available yet "
-            f"(0 of {len(METHODS)} built); nothing to run."
-        )
-        print(msg)
-        report.text(msg)
-        path = report.write()
-        print(f"wrote {path}")
-        return 0
-    for i, (m, tour) in enumerate(tours, 1):
-        print(f"[{i}/{len(tours)}] {m} ...", flush=True)
-        t0 = time.perf_counter()
-        report.section(m)
-        tour(report)
-        print(
-            f"[{i}/{len(tours)}] {m} done in {time.perf_counter() - t0:.1f} s",
-            flush=True,
-        )
-    path = report.write()
-    print(f"wrote {path} and {len(report.figures)} figure(s)")
-    return 0
-
-
-def _cmd_datasets(args):
-    from ._datasets_export import GENERATED
-    from .datasets import list_datasets
-
-    infos = list_datasets()
-    names = [d["name"] for d in infos] + list(GENERATED)
-    if args.name and args.name not in names:
-        raise CLIError(f"unknown dataset {args.name!r}; choose from {names}")
-    if args.output is not None:
-        if not args.name:
-            raise CLIError(
-                "--output: name the data set to write (see 'statnorm datasets')"
-            )
-        from ._datasets_export import export
-
-        for path in export(args.name, args.output):
-            print(path)
-        return 0
-    if args.name in GENERATED:
-        print(f"name: {args.name}\nsource: {GENERATED[args.name]}")
-        return 0
-    if args.name:
-        match = [d for d in infos if d["name"] == args.name]
-        for k, v in match[0].items():
-            print(f"{k}: {', '.join(v) if isinstance(v, tuple) else v}")
-        return 0
-    width = max(len(d["name"]) for d in infos)
-    for d in infos:
-        print(f"{d['name']:<{width}}  {d['loader']:<22}  {d['shape']}")
-    for name, descr in GENERATED.items():
-        print(f"{name:<{width}}  {'(statnorm datasets)':<22}  {descr}")
-    return 0
+#: Earlier subcommand names, still accepted: ``{alias: command}``.
+ALIASES = {"calibrate": "calibration", "pcor": "compositional"}
 
 
 def _cmd_versions(args):
-    from .utils import show_versions
+    from ..utils import show_versions
 
     show_versions()
     return 0
@@ -217,11 +108,13 @@ def build_parser(command=None):
     )
     p.set_defaults(func=_cmd_versions)
 
+    command = ALIASES.get(command, command)
     for name, (method, help_line) in COMMANDS.items():
         if name == command:
             importlib.import_module(f"statnorm.{method}._cli").add_subcommand(sub)
         else:
-            sub.add_parser(name, help=help_line, add_help=False)
+            aliases = [a for a, c in ALIASES.items() if c == name]
+            sub.add_parser(name, help=help_line, add_help=False, aliases=aliases)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Write a bundled data set to files for the command line (``statnorm datasets``)."""
+"""``statnorm datasets``: list the bundled data sets, or write one to files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets._base import MGT_MACHINES, _path
+from ..datasets._base import MGT_MACHINES, _path
+from ._parser import CLIError
 
 
 def _raw_csv(fname, folder, out_name):
@@ -22,7 +23,7 @@ def _raw_csv(fname, folder, out_name):
 def _cifar(folder):
     import pandas as pd
 
-    from .datasets import load_cifar10_logits
+    from ..datasets import load_cifar10_logits
 
     out = []
     for split in ("validation", "test"):
@@ -38,7 +39,7 @@ def _cifar(folder):
 
 
 def _mgt_embeddings(folder):
-    from .datasets import load_mgt_embeddings
+    from ..datasets import load_mgt_embeddings
 
     out = []
     for corpus, machines in MGT_MACHINES.items():
@@ -67,7 +68,7 @@ def _rdd_simulated(folder):
     """The R3D paper's DGP 1 (seed 0): 200 units x 50 draws, long format."""
     import pandas as pd
 
-    from .rdd._dgp import simulate_dgp1
+    from ..rdd._dgp import simulate_dgp1
 
     x, Y = simulate_dgp1(np.random.default_rng(0), n=200, m=50)
     frame = pd.DataFrame(
@@ -105,7 +106,7 @@ def export(name: str, folder) -> list[Path]:
     Examples
     --------
     >>> import tempfile
-    >>> from statnorm._datasets_export import export
+    >>> from statnorm._cli._datasets import export
     >>> with tempfile.TemporaryDirectory() as d:
     ...     [p.name for p in export("roman_cups", d)]
     ['roman_cups.csv']
@@ -115,3 +116,34 @@ def export(name: str, folder) -> list[Path]:
         raise ValueError(f"--output: {folder} exists and is not a folder.")
     folder.mkdir(parents=True, exist_ok=True)
     return _WRITERS[name](folder)
+
+
+def _cmd_datasets(args):
+    from ..datasets import list_datasets
+
+    infos = list_datasets()
+    names = [d["name"] for d in infos] + list(GENERATED)
+    if args.name and args.name not in names:
+        raise CLIError(f"unknown dataset {args.name!r}; choose from {names}")
+    if args.output is not None:
+        if not args.name:
+            raise CLIError(
+                "--output: name the data set to write (see 'statnorm datasets')"
+            )
+        for path in export(args.name, args.output):
+            print(path)
+        return 0
+    if args.name in GENERATED:
+        print(f"name: {args.name}\nsource: {GENERATED[args.name]}")
+        return 0
+    if args.name:
+        match = [d for d in infos if d["name"] == args.name]
+        for k, v in match[0].items():
+            print(f"{k}: {', '.join(v) if isinstance(v, tuple) else v}")
+        return 0
+    width = max(len(d["name"]) for d in infos)
+    for d in infos:
+        print(f"{d['name']:<{width}}  {d['loader']:<22}  {d['shape']}")
+    for name, descr in GENERATED.items():
+        print(f"{name:<{width}}  {'(statnorm datasets)':<22}  {descr}")
+    return 0
