@@ -34,17 +34,17 @@ def _shrinkage(value):
         ) from None
 
 
-def _run(args):
-    import pandas as pd
-
-    from . import CompositionalPartialCorrelation
-
-    configure_logging(args)
+def _read_inputs(args):
+    """The parts (a DataFrame) and the side columns named by options."""
     frame = read_table(args.data, "DATA", args=args)
-    side = {}
-    for option, cols in (
-        ("--covariates", args.covariates),
-        ("--sample-weight", [args.sample_weight] if args.sample_weight else []),
+    fit_kw = {}
+    for option, key, cols in (
+        ("--covariates", "covariates", args.covariates),
+        (
+            "--sample-weight",
+            "sample_weight",
+            [args.sample_weight] if args.sample_weight else [],
+        ),
     ):
         missing = [c for c in cols if c not in frame.columns]
         if missing:
@@ -53,25 +53,92 @@ def _run(args):
                 f"{[str(c) for c in frame.columns]}"
             )
         if cols:
-            side[option] = frame[cols].to_numpy(dtype=np.float64)
+            fit_kw[key] = frame[cols].to_numpy(dtype=np.float64)
             frame = frame.drop(columns=cols)
+    if "sample_weight" in fit_kw:
+        fit_kw["sample_weight"] = fit_kw["sample_weight"][:, 0]
     names = [str(c) for c in frame.columns]
-    X = frame.to_numpy(dtype=np.float64)
+    return frame.to_numpy(dtype=np.float64), names, fit_kw
+
+
+def _fit(args, X, names, fit_kw):
+    import pandas as pd
+
+    from . import CompositionalPartialCorrelation
+
     est = CompositionalPartialCorrelation(
         shrinkage=args.shrinkage,
         input=args.input,
         zero_replacement=args.zero_replacement,
     )
-    fit_kw = {}
-    if "--covariates" in side:
-        fit_kw["covariates"] = side["--covariates"]
-    if "--sample-weight" in side:
-        fit_kw["sample_weight"] = side["--sample-weight"][:, 0]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         est.fit(pd.DataFrame(X, columns=names), **fit_kw)
     for w in caught:
         note(args, f"warning: {w.message}")
+    return est
+
+
+def _significant_pairs(args, est):
+    """The pairs significant at ``--fdr`` (with intervals), as a DataFrame."""
+    import pandas as pd
+
+    e = est.edges(
+        fdr=args.fdr,
+        method=args.fdr_method,
+        n_permutations=args.n_permutations,
+        random_state=args.random_state,
+    )
+    sig = pd.DataFrame(
+        {
+            "part_1": e.source,
+            "part_2": e.target,
+            "partial_correlation": e.partial_correlation,
+            "pvalue": e.pvalue,
+            "qvalue": e.qvalue,
+        }
+    )
+    if args.confidence_level is not None:
+        ci = est.confidence_interval(
+            args.confidence_level, random_state=args.random_state
+        )
+        sig["low"] = ci.low[e.i, e.j]
+        sig["high"] = ci.high[e.i, e.j]
+    return sig
+
+
+def _write_outputs(args, out, est, names, table, sig):
+    import pandas as pd
+
+    pv = est.partial_variance_
+    written = [write_frame(table.to_frame(), out, "top_pairs.csv")]
+    if sig is not None:
+        written.append(write_frame(sig, out, "significant_pairs.csv"))
+    written.append(
+        write_frame(
+            pd.DataFrame({"part": names, "partial_variance": pv}),
+            out,
+            "partial_variance.csv",
+        )
+    )
+    D = len(names)
+    if D <= args.max_matrix:
+        R = pd.DataFrame(est.partial_correlation_, columns=names)
+        R.insert(0, "part", names)
+        written.append(write_frame(R, out, "partial_correlation.csv"))
+    else:
+        note(
+            args,
+            f"not writing the {D} x {D} matrix (more than "
+            f"--max-matrix={args.max_matrix} parts)",
+        )
+    note(args, "wrote " + ", ".join(map(str, written)))
+
+
+def _run(args):
+    configure_logging(args)
+    X, names, fit_kw = _read_inputs(args)
+    est = _fit(args, X, names, fit_kw)
     table = est.summary(max_rows=args.top)
     pv = est.partial_variance_
     data = {
@@ -86,27 +153,7 @@ def _run(args):
     text = [f"{args.data}: {X.shape[0]} samples x {X.shape[1]} parts", str(table)]
     sig = None
     if args.fdr is not None:
-        e = est.edges(
-            fdr=args.fdr,
-            method=args.fdr_method,
-            n_permutations=args.n_permutations,
-            random_state=args.random_state,
-        )
-        sig = pd.DataFrame(
-            {
-                "part_1": e.source,
-                "part_2": e.target,
-                "partial_correlation": e.partial_correlation,
-                "pvalue": e.pvalue,
-                "qvalue": e.qvalue,
-            }
-        )
-        if args.confidence_level is not None:
-            ci = est.confidence_interval(
-                args.confidence_level, random_state=args.random_state
-            )
-            sig["low"] = ci.low[e.i, e.j]
-            sig["high"] = ci.high[e.i, e.j]
+        sig = _significant_pairs(args, est)
         data["significant_pairs"] = sig.to_dict(orient="list")
         data["fdr"] = {"target": args.fdr, "method": args.fdr_method}
         text.append(
@@ -122,30 +169,7 @@ def _run(args):
         )
     out = output_dir(args)
     if out is not None:
-        written = [
-            write_frame(table.to_frame(), out, "top_pairs.csv"),
-            *(
-                [write_frame(sig, out, "significant_pairs.csv")]
-                if sig is not None
-                else []
-            ),
-            write_frame(
-                pd.DataFrame({"part": names, "partial_variance": pv}),
-                out,
-                "partial_variance.csv",
-            ),
-        ]
-        if X.shape[1] <= args.max_matrix:
-            R = pd.DataFrame(est.partial_correlation_, columns=names)
-            R.insert(0, "part", names)
-            written.append(write_frame(R, out, "partial_correlation.csv"))
-        else:
-            note(
-                args,
-                f"not writing the {X.shape[1]} x {X.shape[1]} matrix (more than "
-                f"--max-matrix={args.max_matrix} parts)",
-            )
-        note(args, "wrote " + ", ".join(map(str, written)))
+        _write_outputs(args, out, est, names, table, sig)
     emit(args, text="\n".join(text), data=data)
     return 0
 
@@ -199,6 +223,27 @@ def add_subcommand(subparsers):
         default=5000,
         help="write the D x D matrix only up to this many parts",
     )
+    _add_inference_options(p)
+    p.add_argument(
+        "--covariates",
+        nargs="+",
+        default=[],
+        metavar="COLUMN",
+        help="columns of DATA that are not parts: partial correlations also "
+        "condition on them",
+    )
+    p.add_argument(
+        "--sample-weight",
+        metavar="COLUMN",
+        help="column of DATA holding a frequency weight per sample (not a part)",
+    )
+    add_table_options(p)
+    add_output_options(p)
+    p.set_defaults(func=_run)
+
+
+def _add_inference_options(p):
+    """``--fdr``, ``--fdr-method``, permutations, seed and intervals."""
     p.add_argument(
         "--fdr",
         type=unit_interval("--fdr"),
@@ -223,19 +268,3 @@ def add_subcommand(subparsers):
         help="add confidence intervals (Fisher z, or bootstrap under shrinkage) "
         "to the significant pairs (needs --fdr)",
     )
-    p.add_argument(
-        "--covariates",
-        nargs="+",
-        default=[],
-        metavar="COLUMN",
-        help="columns of DATA that are not parts: partial correlations also "
-        "condition on them",
-    )
-    p.add_argument(
-        "--sample-weight",
-        metavar="COLUMN",
-        help="column of DATA holding a frequency weight per sample (not a part)",
-    )
-    add_table_options(p)
-    add_output_options(p)
-    p.set_defaults(func=_run)
