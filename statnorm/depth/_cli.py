@@ -45,17 +45,47 @@ def _label(i, texts, width=70):
     return f"row {i}: {t[: width - 1] + '…' if len(t) > width else t}"
 
 
-def _run(args):
-    import pandas as pd
-
+def _depth(args):
+    """The depth named by ``--depth``."""
     from ._multivariate import (
         HalfspaceDepth,
         MahalanobisDepth,
         ProjectionDepth,
         SpatialDepth,
     )
-    from ._ranksum import depth_rank_sum_test
     from ._tte import TTEDepth
+
+    return {
+        "cosine": TTEDepth,
+        "chord": lambda: TTEDepth(metric="chord"),
+        "spatial": SpatialDepth,
+        "mahalanobis": MahalanobisDepth,
+        "projection": lambda: ProjectionDepth(random_state=args.random_state),
+        "halfspace": lambda: HalfspaceDepth(random_state=args.random_state),
+    }[args.depth]()
+
+
+def _central_lines(res, k, tf, tg, data):
+    """The most and least central rows of each corpus (text; indices in data)."""
+    text = []
+    for key, title, d, texts in [
+        ("reference", "reference", res.depths_reference, tf),
+        ("sample", "sample (w.r.t. reference)", res.depths_sample, tg),
+    ]:
+        order = np.lexsort((np.arange(d.size), -d))
+        data[f"most_central_{key}"] = [int(i) for i in order[:k]]
+        data[f"least_central_{key}"] = [int(i) for i in order[::-1][:k]]
+        text.append(f"\n{title}: most central")
+        text += [f"  {d[i]:.4f}  {_label(i, texts)}" for i in order[:k]]
+        text.append(f"{title}: least central")
+        text += [f"  {d[i]:.4f}  {_label(i, texts)}" for i in order[::-1][:k]]
+    return text
+
+
+def _run(args):
+    import pandas as pd
+
+    from ._ranksum import depth_rank_sum_test
 
     configure_logging(args)
     F, tf = _load(args.reference, "REFERENCE", args)
@@ -64,18 +94,10 @@ def _run(args):
         check_square_budget(
             F.shape[1], args, "REFERENCE", args.reference, "the covariance"
         )
-    depth = {
-        "cosine": TTEDepth(),
-        "chord": TTEDepth(metric="chord"),
-        "spatial": SpatialDepth(),
-        "mahalanobis": MahalanobisDepth(),
-        "projection": ProjectionDepth(random_state=args.random_state),
-        "halfspace": HalfspaceDepth(random_state=args.random_state),
-    }[args.depth]
     res = depth_rank_sum_test(
         F,
         G,
-        depth=depth,
+        depth=_depth(args),
         alternative=args.alternative,
         method=args.method,
         n_permutations=args.n_permutations,
@@ -97,18 +119,7 @@ def _run(args):
         text.append(
             f"mean resultant length of the reference: {res.mean_resultant_length:.3g}"
         )
-    k = args.top
-    for key, title, d, texts in [
-        ("reference", "reference", res.depths_reference, tf),
-        ("sample", "sample (w.r.t. reference)", res.depths_sample, tg),
-    ]:
-        order = np.lexsort((np.arange(d.size), -d))
-        data[f"most_central_{key}"] = [int(i) for i in order[:k]]
-        data[f"least_central_{key}"] = [int(i) for i in order[::-1][:k]]
-        text.append(f"\n{title}: most central")
-        text += [f"  {d[i]:.4f}  {_label(i, texts)}" for i in order[:k]]
-        text.append(f"{title}: least central")
-        text += [f"  {d[i]:.4f}  {_label(i, texts)}" for i in order[::-1][:k]]
+    text += _central_lines(res, args.top, tf, tg, data)
     out = output_dir(args)
     if out is not None:
         paths = [
