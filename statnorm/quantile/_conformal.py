@@ -126,7 +126,9 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
     for exchangeable data it covers a new ``y`` with probability at least its
     nominal level ``1 - 2 tau`` (split), or ``1 - 4 tau`` up to a small term
     (CV+, Barber et al. 2021). The adjusted fan is then made non-crossing by a
-    min-max sweep that only widens intervals, so each guarantee survives.
+    min-max sweep that never moves a calibrated bound inwards (the median is
+    clipped into the calibrated intervals instead), so each guarantee
+    survives.
 
     Read more in :doc:`/methods/quantile`.
 
@@ -169,9 +171,15 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
     verbose : int, default=0
         Print one line per fitted fold model (CV+).
     monotone : {"minmax", "sort", "isotonic"} or None, default="minmax"
-        Non-crossing post-processing of the calibrated fan. ``"minmax"`` only
-        widens central intervals and keeps the coverage guarantee; sort and
-        isotonic keep the pinball-loss guarantee instead.
+        Non-crossing post-processing of the calibrated fan. ``"minmax"``
+        first clips the (uncalibrated) median into the innermost calibrated
+        interval, then sweeps out from it: a calibrated bound moves only where
+        calibrated levels cross each other, and then only outwards, so every
+        coverage guarantee survives, and where no calibrated levels cross the
+        bounds are exactly the calibrated ones (so asymmetric one-sided miss
+        rates stay at their nominal values). Sort and isotonic keep the
+        pinball-loss guarantee instead, not the per-level ones. ``None``: the
+        calibrated fan as is (it may cross).
     n_jobs : int or None, default=None
         Parallel fold fits for CV+ (joblib).
     random_state : int, RandomState instance or None, default=None
@@ -461,13 +469,37 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             Q = self.estimator_.predict(X) + self.shifts_
         else:
             Q = self._predict_cvplus(X)
-        if self.monotone is not None and Q.shape[1] > 1:
-            m = Q.shape[1]
-            center = int(np.argmin(np.abs(self.quantiles_ - 0.5)))
-            if self.quantiles_[center] < 0.5 and center + 1 < m:
-                center += 1
-            Q = apply_monotone(Q, self.monotone, center, self.n_jobs)
+        Q = self._monotone(Q)
         return Q[:, 0] if is_scalar_level(self.quantiles) else Q
+
+    def _monotone(self, Q):
+        """Non-crossing post-processing that keeps the calibrated bounds.
+
+        The median (level 0.5) is the only column conformal calibration does
+        not adjust. With ``"minmax"`` it is first clipped into the innermost
+        calibrated interval (their midpoint if that pair crosses), so the sweep
+        out from it moves a calibrated bound only where calibrated levels cross
+        each other, and then only outwards. Without the clip a median model
+        lying beyond a calibrated bound would drag that bound along: the
+        interval still covers, but the one-sided miss rates the asymmetric
+        scores calibrate would fall to zero (see
+        ``test_asymmetric_one_sided_miss_rates_monte_carlo``).
+        """
+        if self.monotone is None or Q.shape[1] < 2:
+            return Q
+        tau = self.quantiles_
+        m = Q.shape[1]
+        center = int(np.argmin(np.abs(tau - 0.5)))
+        if tau[center] < 0.5 and center + 1 < m:
+            center += 1
+        if self.monotone == "minmax" and abs(tau[center] - 0.5) < 1e-12:
+            if 0 < center < m - 1:
+                lo, hi = Q[:, center - 1], Q[:, center + 1]
+                with np.errstate(invalid="ignore"):
+                    mid = np.where(lo <= hi, np.clip(Q[:, center], lo, hi), 0.5 * (lo + hi))
+                Q = Q.copy()
+                Q[:, center] = mid
+        return apply_monotone(Q, self.monotone, center, self.n_jobs)
 
     def predict_interval(self, X, confidence_level=None):
         """Point predictions and calibrated intervals, shaped as MAPIE's.
