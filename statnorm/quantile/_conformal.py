@@ -118,6 +118,97 @@ class _FrozenFan:
         return Q.reshape(len(X), m)
 
 
+def _check_confidence_level(confidence_level):
+    """``confidence_level`` as a 1-D float array, or an error naming it."""
+    expected = (
+        "confidence_level must be a float or a 1-D list of floats in (0, 1), "
+        "e.g. 0.9 or [0.8, 0.9]"
+    )
+    if isinstance(confidence_level, str | bytes) or isinstance(confidence_level, bool):
+        raise TypeError(f"{expected}; got {confidence_level!r}.")
+    try:
+        arr = np.asarray(confidence_level)
+    except (TypeError, ValueError) as exc:  # ragged nesting
+        raise ValueError(f"{expected}; got {confidence_level!r}.") from exc
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{expected}; got {confidence_level!r} (dtype {arr.dtype})."
+        )
+    want = np.atleast_1d(arr.astype(np.float64))
+    if want.ndim != 1 or want.size == 0:
+        raise ValueError(f"{expected}; got shape {arr.shape}.")
+    if not np.isfinite(want).all() or ((want <= 0) | (want >= 1)).any():
+        raise ValueError(f"{expected}; got {confidence_level!r}.")
+    return want
+
+
+def _declared_level(model):
+    """The level a single-level quantile model was fitted for, if it says so."""
+    inner = getattr(model, "estimator", None) if _is_frozen(model) else model
+    try:
+        params = inner.get_params(deep=False)
+    except Exception:  # noqa: BLE001 - not an sklearn estimator
+        return None
+    if isinstance(params.get("quantile"), Real):
+        return float(params["quantile"])
+    loss = params.get("loss", params.get("objective"))
+    if loss == "quantile" and isinstance(params.get("alpha"), Real):
+        return float(params["alpha"])
+    return None
+
+
+class _PerLevelFan:
+    """One fitted single-level model per level (MAPIE's ``prefit=True`` form)."""
+
+    def __init__(self, models, quantiles):
+        tau = np.asarray(quantiles, dtype=np.float64)
+        models = list(models)
+        if len(models) != tau.size:
+            raise ValueError(
+                f"estimator: a list of prefit models needs one model per level in "
+                f"quantiles ({tau.size}), in the order of quantiles; got "
+                f"{len(models)}. (MAPIE's (lower, upper, median) triple is "
+                "[lower, median, upper] here.)"
+            )
+        for k, (mod, t) in enumerate(zip(models, tau)):
+            if not hasattr(mod, "predict"):
+                raise TypeError(
+                    f"estimator[{k}] must be a fitted regressor with predict; got "
+                    f"{type(mod).__name__}."
+                )
+            if not _is_frozen(mod):
+                try:
+                    check_is_fitted(mod)
+                except Exception as exc:  # NotFittedError or a non-sklearn model
+                    raise ValueError(
+                        f"estimator[{k}] ({type(mod).__name__}) is not fitted: a list "
+                        "of models is a list of prefit models, one per level. Fit "
+                        "them first (wrap them in sklearn.frozen.FrozenEstimator so "
+                        "that clone() keeps them fitted)."
+                    ) from exc
+            lvl = _declared_level(mod)
+            if lvl is not None and abs(lvl - t) > 1e-9:
+                raise ValueError(
+                    f"estimator[{k}] was fitted for level {lvl:g} but quantiles[{k}] "
+                    f"is {t:g}: list one prefit model per level in the order of "
+                    f"quantiles {tau.tolist()}."
+                )
+        self.models = models
+        self.quantiles = tau
+
+    def predict(self, X):
+        cols = []
+        for k, mod in enumerate(self.models):
+            q = np.asarray(mod.predict(X), dtype=np.float64)
+            if q.shape not in ((len(X),), (len(X), 1)):
+                raise ValueError(
+                    f"estimator[{k}] predicts shape {q.shape}; a per-level prefit "
+                    f"model must predict one value per row, ({len(X)},)."
+                )
+            cols.append(q.reshape(-1))
+        return np.column_stack(cols)
+
+
 class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     """Conformalised quantile regression of a whole quantile fan (CQR, CV+).
 
@@ -164,6 +255,14 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         :class:`sklearn.frozen.FrozenEstimator` (scikit-learn's convention):
         then every row given to :meth:`fit` is a calibration row and
         ``calibration_size`` is not used (``cv`` must be "split").
+        A list of fitted single-level models, one per level in the order of
+        ``quantiles`` (MAPIE's ``prefit=True`` triple ``(lower, upper, median)``
+        is ``[lower, median, upper]`` here), is conformalised the same way;
+        a model that names its level (``quantile=`` or ``alpha=`` with a
+        quantile loss) must match its position. Wrap the models in
+        ``FrozenEstimator`` so that :func:`~sklearn.base.clone` keeps them
+        fitted. One frozen single-level model goes with a float ``quantiles``
+        and ``method="asymmetric"``.
     n_folds : int, default=5
         Folds for ``cv="cv+"``.
     calibration_size : float, default=0.25
@@ -184,6 +283,12 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         Parallel fold fits for CV+ (joblib).
     random_state : int, RandomState instance or None, default=None
         Calibration split or folds.
+    allow_infinite_bounds : bool, default=True
+        MAPIE's option of that name. When ``ceil(level (n + 1)) > n`` for a
+        level (too few calibration scores), ``True`` makes that bound infinite
+        (with a warning), as the finite-sample guarantee requires; ``False``
+        raises a ``ValueError`` in :meth:`fit` instead. The index is never
+        clamped either way.
 
     Attributes
     ----------
@@ -230,11 +335,22 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
     >>> alphas, lo, hi = central_intervals(cqr.predict(X), cqr.quantiles_)
     >>> alphas
     array([0.2])
+
+    Three single-level models fitted elsewhere, as MAPIE's ``prefit=True``
+    takes them, listed in the order of ``quantiles``:
+
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> models = [FrozenEstimator(QuantileRegressor(quantile=t, alpha=0.0)
+    ...                           .fit(X[:300], y[:300])) for t in (0.1, 0.5, 0.9)]
+    >>> cqr = ConformalQuantileRegressor(models, quantiles=[0.1, 0.5, 0.9],
+    ...                                  method="asymmetric").fit(X[300:], y[300:])
+    >>> cqr.n_calibration_
+    100
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "estimator": [HasMethods(["fit", "predict"]), None],
-        "quantiles": ["array-like"],
+        "estimator": [HasMethods(["fit", "predict"]), list, tuple, None],
+        "quantiles": ["array-like", Real],
         "method": [StrOptions({"symmetric", "asymmetric"})],
         "cv": [StrOptions({"split", "cv+"}), "cv_object"],
         "n_folds": [Interval(Integral, 2, None, closed="left")],
@@ -243,6 +359,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         "n_jobs": [Integral, None],
         "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
+        "allow_infinite_bounds": ["boolean"],
     }
 
     def __init__(
@@ -258,6 +375,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         n_jobs=None,
         random_state=None,
         verbose=0,
+        allow_infinite_bounds=True,
     ):
         self.estimator = estimator
         self.quantiles = quantiles
@@ -269,6 +387,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.allow_infinite_bounds = allow_infinite_bounds
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, groups=None):
@@ -296,13 +415,15 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         """
         tau = check_quantiles(self.quantiles)
         est = _default_estimator() if self.estimator is None else self.estimator
-        prefit = _is_frozen(est)
+        per_level = isinstance(est, list | tuple)
+        prefit = per_level or _is_frozen(est)
         if not prefit:
             quantile_strategy(est, "estimator")
         elif self.cv != "split":
             raise ValueError(
-                f"cv={self.cv!r}: a FrozenEstimator (a model fitted elsewhere) is "
-                "conformalised on the rows given to fit; use cv='split'."
+                f"cv={self.cv!r}: a FrozenEstimator or a list of prefit models "
+                "(models fitted elsewhere) is conformalised on the rows given to "
+                "fit; use cv='split'."
             )
         plan = _plan(tau, self.method)
         X, y = validate_data(
@@ -311,15 +432,19 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         sw = check_sample_weight(sample_weight, X)
         groups = check_groups(groups, X)
         params, groups = route_fit(
-            self, [("estimator", est)], self._splitter(), sw, groups
+            self,
+            [] if per_level else [("estimator", est)],
+            self._splitter(),
+            sw,
+            groups,
         )
-        params = None if params is None else params["estimator"]
+        params = None if params is None else params.get("estimator")
         rs = check_random_state(self.random_state)
         n = X.shape[0]
         self.quantiles_ = tau
         self.plan_ = plan
         if prefit:
-            self.estimator_ = _FrozenFan(est, tau)
+            self.estimator_ = _PerLevelFan(est, tau) if per_level else _FrozenFan(est, tau)
             self._calibrate_split(self.estimator_.predict(X), y, plan, tau)
         elif self.cv == "split":
             n_cal = round(self.calibration_size * n)
@@ -378,7 +503,8 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         routing : MetadataRouter
         """
         est = _default_estimator() if self.estimator is None else self.estimator
-        return quantile_router(self, [("estimator", est)], self._splitter())
+        named = [] if isinstance(est, list | tuple) else [("estimator", est)]
+        return quantile_router(self, named, self._splitter())
 
     def _fit_cvplus(self, est, tau, plan, X, y, sw, groups, rs, params=None):
         from ._aggregate import check_n_splits, cv_splits
@@ -433,6 +559,13 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
 
     def _warn_infinite(self, plan, n):
         bad = [lvl for _, _, lvl in plan if _rank(lvl, n) > n]
+        if bad and not self.allow_infinite_bounds:
+            raise ValueError(
+                f"{n} calibration score(s) are too few for level(s) "
+                f"{sorted({round(b, 6) for b in bad})}: ceil(level * (n + 1)) > n, so "
+                "those bounds would be infinite. Use more calibration data, less "
+                "extreme levels, or allow_infinite_bounds=True."
+            )
         if bad:
             warnings.warn(
                 f"{n} calibration score(s) are too few for level(s) "
@@ -547,12 +680,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             order = np.argsort(fitted)
             want = fitted[order]
         else:
-            want = np.atleast_1d(np.asarray(confidence_level, dtype=np.float64))
-            if want.ndim != 1 or want.size == 0 or not np.isfinite(want).all():
-                raise ValueError(
-                    "confidence_level must be a float or a 1-D list of floats in "
-                    f"(0, 1); got {confidence_level!r}."
-                )
+            want = _check_confidence_level(confidence_level)
         idx = []
         for c in want:
             hit = np.flatnonzero(np.abs(fitted - c) < 1e-9)

@@ -71,3 +71,158 @@ def test_asymmetric_one_sided_miss_rates_monte_carlo(monotone):
     mean = miss.mean(axis=0)
     se = miss.std(axis=0, ddof=1) / np.sqrt(reps)
     assert np.all(np.abs(mean - expected) <= 3 * se), (mean, expected, se)
+
+
+# ------------------------------------------------------------- MAPIE parity
+def _qr(t):
+    return QuantileRegressor(quantile=t, alpha=0.0, solver="highs")
+
+
+@pytest.fixture(scope="module")
+def crossing_setup():
+    """Per-level linear models whose median lies beyond a calibrated bound.
+
+    The median model is fitted on shifted targets, so on many rows the raw
+    fan crosses and the median lies outside the calibrated interval: the
+    setting where the min-max sweep used to move the calibrated bounds.
+    """
+    rng = np.random.default_rng(7)
+    n = 900
+    X = rng.uniform(size=(n, 2))
+    y = X[:, 0] * 4 + (0.3 + X[:, 1]) * rng.standard_t(4, size=n)
+    tr, cal, te = np.arange(400), np.arange(400, 700), np.arange(700, n)
+    lower = _qr(0.1).fit(X[tr], y[tr])
+    upper = _qr(0.9).fit(X[tr], y[tr])
+    median = _qr(0.5).fit(X[tr], y[tr] + 3.0 * (X[tr, 1] - 0.5) * 4)
+    return X, y, tr, cal, te, (lower, median, upper)
+
+
+@pytest.mark.parametrize(
+    ("method", "symmetric_correction"),
+    [("symmetric", True), ("asymmetric", False)],
+)
+@pytest.mark.parametrize("monotone", [None, "minmax"])
+def test_prefit_list_matches_mapie(crossing_setup, method, symmetric_correction, monotone):
+    """A list of prefit per-level models gives MAPIE's prefit=True intervals (1e-8).
+
+    With ``monotone=None`` the intervals equal MAPIE's on every row; with the
+    default min-max sweep they equal MAPIE's wherever MAPIE's own interval
+    does not cross (the sweep only moves crossed calibrated bounds), and the
+    fan is non-crossing.
+    """
+    mapie = pytest.importorskip("mapie.regression")
+    X, y, tr, cal, te, (lower, median, upper) = crossing_setup
+    frozen = [FrozenEstimator(m) for m in (lower, median, upper)]
+    est = ConformalQuantileRegressor(
+        frozen, quantiles=[0.1, 0.5, 0.9], method=method, monotone=monotone
+    ).fit(X[cal], y[cal])
+    ref = mapie.ConformalizedQuantileRegressor(
+        [lower, upper, median], confidence_level=0.8, prefit=True
+    )
+    ref.conformalize(X[cal], y[cal])
+    ref_pred, ref_pis = ref.predict_interval(
+        X[te], symmetric_correction=symmetric_correction
+    )
+    y_pred, y_pis = est.predict_interval(X[te])
+    lo_ref, hi_ref = ref_pis[:, 0, 0], ref_pis[:, 1, 0]
+    raw_med = median.predict(X[te])
+    # the median model really lies beyond a calibrated bound on some rows
+    assert np.mean((raw_med < lo_ref) | (raw_med > hi_ref)) > 0.05
+    if monotone is None:
+        np.testing.assert_allclose(y_pis[:, 0, 0], lo_ref, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(y_pis[:, 1, 0], hi_ref, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(y_pred, ref_pred, rtol=0, atol=1e-8)
+    else:
+        ok = lo_ref <= hi_ref
+        assert ok.mean() > 0.5
+        np.testing.assert_allclose(y_pis[ok, 0, 0], lo_ref[ok], rtol=0, atol=1e-8)
+        np.testing.assert_allclose(y_pis[ok, 1, 0], hi_ref[ok], rtol=0, atol=1e-8)
+        assert np.all(y_pis[:, 0, 0] <= y_pred) and np.all(y_pred <= y_pis[:, 1, 0])
+        assert np.all(y_pis[~ok, 0, 0] <= lo_ref[~ok] + 1e-12)
+
+
+def test_prefit_list_checks_order_and_fit(crossing_setup):
+    X, y, tr, cal, te, (lower, median, upper) = crossing_setup
+    with pytest.raises(ValueError, match=r"estimator\[1\] was fitted for level 0.9"):
+        ConformalQuantileRegressor(
+            [lower, upper, median], quantiles=[0.1, 0.5, 0.9]
+        ).fit(X[cal], y[cal])
+    with pytest.raises(ValueError, match="one model per level"):
+        ConformalQuantileRegressor([lower, upper], quantiles=[0.1, 0.5, 0.9]).fit(
+            X[cal], y[cal]
+        )
+    with pytest.raises(ValueError, match=r"estimator\[0\].*not fitted"):
+        ConformalQuantileRegressor(
+            [_qr(0.1), median, upper], quantiles=[0.1, 0.5, 0.9]
+        ).fit(X[cal], y[cal])
+    with pytest.raises(ValueError, match="cv='split'"):
+        ConformalQuantileRegressor(
+            [lower, median, upper], quantiles=[0.1, 0.5, 0.9], cv="cv+"
+        ).fit(X[cal], y[cal])
+    # clone keeps FrozenEstimator-wrapped models fitted
+    est = ConformalQuantileRegressor(
+        [FrozenEstimator(m) for m in (lower, median, upper)], quantiles=[0.1, 0.5, 0.9]
+    )
+    clone(est).fit(X[cal], y[cal]).predict(X[te])
+
+
+def test_single_frozen_level_asymmetric_matches_mapie_upper(crossing_setup):
+    """One frozen upper-quantile model, float quantiles: MAPIE's upper correction."""
+    mapie = pytest.importorskip("mapie.regression")
+    X, y, tr, cal, te, (lower, median, upper) = crossing_setup
+    est = ConformalQuantileRegressor(
+        FrozenEstimator(upper), quantiles=0.9, method="asymmetric"
+    ).fit(X[cal], y[cal])
+    q = est.predict(X[te])
+    assert q.shape == (te.size,)
+    # MAPIE at confidence 0.8 corrects the 0.9 model by the ceil(0.9 (n+1))-th
+    # order statistic of y - q_0.9, as the asymmetric level-0.9 score does here
+    ref = mapie.ConformalizedQuantileRegressor(
+        [lower, upper, median], confidence_level=0.8, prefit=True
+    )
+    ref.conformalize(X[cal], y[cal])
+    _, pis = ref.predict_interval(X[te])
+    np.testing.assert_allclose(q, pis[:, 1, 0], rtol=0, atol=1e-8)
+
+
+def test_allow_infinite_bounds(crossing_setup):
+    X, y, tr, cal, te, models = crossing_setup
+    frozen = [FrozenEstimator(m) for m in models]
+    few = cal[:3]  # symmetric 80 %: ceil(0.8 * 4) = 4 > 3
+    with pytest.raises(ValueError, match="allow_infinite_bounds"):
+        ConformalQuantileRegressor(
+            frozen, quantiles=[0.1, 0.5, 0.9], allow_infinite_bounds=False
+        ).fit(X[few], y[few])
+    from statnorm.exceptions import StatnormWarning
+
+    with pytest.warns(StatnormWarning, match="infinite"):
+        est = ConformalQuantileRegressor(frozen, quantiles=[0.1, 0.5, 0.9]).fit(
+            X[few], y[few]
+        )
+    Q = est.predict(X[te])
+    assert np.all(Q[:, 0] == -np.inf) and np.all(Q[:, 2] == np.inf)
+    assert np.isfinite(Q[:, 1]).all()
+
+
+@pytest.mark.parametrize(
+    ("value", "exc"),
+    [
+        ("0.9x", TypeError),
+        (["0.8"], TypeError),
+        ([0.8, "a"], TypeError),
+        ([[0.8], [0.9, 1]], ValueError),
+        (True, TypeError),
+        (1.5, ValueError),
+        ([], ValueError),
+        (np.nan, ValueError),
+    ],
+)
+def test_confidence_level_errors_name_it(crossing_setup, value, exc):
+    X, y, tr, cal, te, models = crossing_setup
+    est = ConformalQuantileRegressor(
+        [FrozenEstimator(m) for m in models], quantiles=[0.1, 0.5, 0.9]
+    ).fit(X[cal], y[cal])
+    with pytest.raises(exc, match=r"confidence_level must be a float .* e\.g\. 0\.9"):
+        est.predict_interval(X[te], confidence_level=value)
+    with pytest.raises(ValueError, match=r"confidence_level=0\.9 is not a fitted"):
+        est.predict_interval(X[te], confidence_level=0.9)

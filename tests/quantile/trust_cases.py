@@ -45,6 +45,15 @@ def _agg():
     return _fitted
 
 
+def _prefit_list():
+    if "prefit" not in _fitted:
+        _fitted["prefit"] = [
+            QuantileRegressor(quantile=t, alpha=0.0, solver="highs").fit(_X, _y)
+            for t in _TAU
+        ]
+    return _fitted["prefit"]
+
+
 CASES = {
     f"{_M}.QuantileAggregator": [
         Case(
@@ -73,6 +82,27 @@ CASES = {
             id="fit",
         ),
         Case(lambda X: _agg()["cqr"].predict(X), {"X": _X}, id="predict"),
+        Case(
+            lambda X, y: (
+                q.ConformalQuantileRegressor(
+                    _prefit_list(), quantiles=_TAU, allow_infinite_bounds=False
+                )
+                .fit(X, y)
+                .predict(X)
+            ),
+            {"X": _X, "y": _y},
+            id="fit_prefit_list",
+        ),
+        Case(
+            lambda X, confidence_level: _agg()["cqr"].predict_interval(
+                X, confidence_level=confidence_level
+            ),
+            {"X": _X, "confidence_level": [0.8]},
+            skip={
+                ("confidence_level", "none"): "None (the default) means every fitted interval"
+            },
+            id="predict_interval",
+        ),
     ],
     f"{_M}.central_intervals": Case(
         lambda y_pred, quantiles: q.central_intervals(y_pred, quantiles),
