@@ -10,7 +10,7 @@ from typing import ClassVar
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import (
@@ -22,13 +22,20 @@ from .._validation import (
     check_random_state,
     check_sample_weight,
     fit_context,
-    validate_data,
 )
 from ..exceptions import StatnormWarning
 from ._aggregate import DEFAULT_QUANTILES
 from ._base import QuantileFan, quantile_router, quantile_strategy, route_fit, rows_of
 from ._metrics import apply_monotone, pinball_loss
-from ._utils import central_pairs, check_quantiles, is_scalar_level
+from ._utils import (
+    central_pairs,
+    handles_raw_X,
+    check_quantiles,
+    is_scalar_level,
+    reraise_strict,
+    rows,
+    validate_passthrough,
+)
 
 _logger = logging.getLogger("statnorm.quantile")
 
@@ -396,7 +403,12 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training features (not modified).
+            Training features (not modified). A DataFrame is handed to the
+            model(s) untouched; when every model is a ``Pipeline`` (possibly
+            frozen), categorical, text or NaN columns are allowed too (only
+            the shape, length and feature names are checked here, and the
+            pipeline encodes or imputes them); other models get float64 input
+            checked for NaN, infinity and text.
         y : array-like of shape (n_samples,)
             Training targets (not modified).
         sample_weight : array-like of shape (n_samples,), default=None
@@ -426,8 +438,13 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                 "fit; use cv='split'."
             )
         plan = _plan(tau, self.method)
-        X, y = validate_data(
-            self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2
+        X, y, strict = validate_passthrough(
+            self,
+            X,
+            y,
+            lenient=handles_raw_X(est if per_level else [est]),
+            y_numeric=True,
+            ensure_min_samples=2,
         )
         sw = check_sample_weight(sample_weight, X)
         groups = check_groups(groups, X)
@@ -440,9 +457,15 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         )
         params = None if params is None else params.get("estimator")
         rs = check_random_state(self.random_state)
-        n = X.shape[0]
+        n = _num_samples(X)
         self.quantiles_ = tau
         self.plan_ = plan
+        with reraise_strict(strict):
+            self._fit_models(est, prefit, per_level, tau, plan, X, y, sw, groups, rs, params, n)
+        self._warn_infinite(plan, self.n_calibration_)
+        return self
+
+    def _fit_models(self, est, prefit, per_level, tau, plan, X, y, sw, groups, rs, params, n):
         if prefit:
             self.estimator_ = _PerLevelFan(est, tau) if per_level else _FrozenFan(est, tau)
             self._calibrate_split(self.estimator_.predict(X), y, plan, tau)
@@ -457,16 +480,16 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             perm = rs.permutation(n)
             cal, tr = perm[:n_cal], perm[n_cal:]
             self.estimator_ = QuantileFan(est, tau).fit(
-                X[tr],
+                rows(X, tr),
                 y[tr],
                 sample_weight=None if sw is None else sw[tr],
                 fit_params=None if params is None else rows_of(params, tr, len(y)),
             )
-            self._calibrate_split(self.estimator_.predict(X[cal]), y[cal], plan, tau)
+            self._calibrate_split(
+                self.estimator_.predict(rows(X, cal)), y[cal], plan, tau
+            )
         else:
             self._fit_cvplus(est, tau, plan, X, y, sw, groups, rs, params)
-        self._warn_infinite(plan, self.n_calibration_)
-        return self
 
     def _calibrate_split(self, Qc, yc, plan, tau):
         n_cal = len(yc)
@@ -509,7 +532,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
     def _fit_cvplus(self, est, tau, plan, X, y, sw, groups, rs, params=None):
         from ._aggregate import check_n_splits, cv_splits
 
-        n = X.shape[0]
+        n = _num_samples(X)
         if self.cv == "cv+" and n < self.n_folds:
             raise ValueError(
                 f"n_folds={self.n_folds} folds need at least {self.n_folds} "
@@ -528,7 +551,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
 
         def fit_fold(k, tr):
             fan = QuantileFan(est, tau).fit(
-                X[tr],
+                rows(X, tr),
                 y[tr],
                 sample_weight=None if sw is None else sw[tr],
                 fit_params=None if params is None else rows_of(params, tr, len(y)),
@@ -548,7 +571,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         Qoof = np.empty((n, tau.size))
         for k, (_, te) in enumerate(folds):
             fold_of[te] = k
-            Qoof[te] = fans[k].predict(X[te])
+            Qoof[te] = fans[k].predict(rows(X, te))
         self.fold_models_ = fans
         self.estimator_ = fans
         self.fold_of_ = fold_of[held]
@@ -597,13 +620,22 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             check_dask_array(X, n_features=self.n_features_in_, estimator=self)
             n_out = None if is_scalar_level(self.quantiles) else self.quantiles_.size
             return map_row_blocks(self.predict, X, n_outputs=n_out)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        if hasattr(self, "shifts_"):
-            Q = self.estimator_.predict(X) + self.shifts_
-        else:
-            Q = self._predict_cvplus(X)
+        X, _, strict = validate_passthrough(
+            self, X, reset=False, lenient=self._raw_X_ok()
+        )
+        with reraise_strict(strict):
+            if hasattr(self, "shifts_"):
+                Q = self.estimator_.predict(X) + self.shifts_
+            else:
+                Q = self._predict_cvplus(X)
         Q = self._monotone(Q)
         return Q[:, 0] if is_scalar_level(self.quantiles) else Q
+
+    def _raw_X_ok(self):
+        est = self.estimator
+        if est is None:
+            return False
+        return handles_raw_X(est if isinstance(est, list | tuple) else [est])
 
     def _monotone(self, Q):
         """Non-crossing post-processing that keeps the calibrated bounds.
@@ -706,7 +738,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
     def _predict_cvplus(self, X):
         n = self.fold_of_.size
         Qk = np.stack([f.predict(X) for f in self.fold_models_])  # (K, nt, m)
-        nt = X.shape[0]
+        nt = _num_samples(X)
         # every level starts at the mean over calibration rows of q^{-k(i)}(x)
         counts = np.bincount(self.fold_of_, minlength=Qk.shape[0]) / n
         Q = np.einsum("k,kim->im", counts, Qk)

@@ -226,3 +226,102 @@ def test_confidence_level_errors_name_it(crossing_setup, value, exc):
         est.predict_interval(X[te], confidence_level=value)
     with pytest.raises(ValueError, match=r"confidence_level=0\.9 is not a fitted"):
         est.predict_interval(X[te], confidence_level=0.9)
+
+
+# ------------------------------------------- DataFrames through to a Pipeline
+def _frame(n=400, seed=0, nan=False):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(size=n)
+    cat = rng.choice(["a", "b", "c"], size=n)
+    y = 2 * x + (cat == "b") * 3.0 + rng.normal(scale=0.5, size=n)
+    z = rng.normal(size=n)
+    if nan:
+        z[rng.uniform(size=n) < 0.2] = np.nan
+    X = pd.DataFrame({"x": x, "cat": pd.Categorical(cat), "z": z})
+    return X, y
+
+
+def _encoding_pipeline(t=None):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    ct = ColumnTransformer(
+        [
+            ("cat", OneHotEncoder(handle_unknown="ignore"), ["cat"]),
+            ("num", SimpleImputer(), ["x", "z"]),
+        ],
+        sparse_threshold=0.0,
+    )
+    qr = QuantileRegressor(alpha=0.0, solver="highs")
+    if t is not None:
+        qr.set_params(quantile=t)
+    return Pipeline([("prep", ct), ("qr", qr)])
+
+
+@pytest.mark.parametrize("cv", ["split", "cv+"])
+def test_conformal_passes_dataframe_to_pipeline(cv):
+    from statnorm.quantile import QuantileAggregator
+
+    X, y = _frame(nan=True)
+    X0 = X.copy()
+    tau = [0.1, 0.5, 0.9]
+    est = ConformalQuantileRegressor(
+        _encoding_pipeline(), quantiles=tau, cv=cv, n_folds=3, random_state=0
+    ).fit(X, y)
+    Q = est.predict(X.iloc[:50])
+    assert Q.shape == (50, 3) and np.isfinite(Q).all()
+    assert list(est.feature_names_in_) == ["x", "cat", "z"]
+    # the split path equals fitting the same pipeline on the same rows
+    if cv == "split":
+        perm = np.random.RandomState(0).permutation(len(y))
+        n_cal = round(0.25 * len(y))
+        tr = perm[n_cal:]
+        ref = _encoding_pipeline(0.9).fit(X.iloc[tr], y[tr]).predict(X.iloc[:50])
+        np.testing.assert_allclose(Q[:, 2] - est.shifts_[2], ref, rtol=0, atol=1e-10)
+    agg = QuantileAggregator(
+        [("pipe", _encoding_pipeline())], quantiles=tau, cv=3, random_state=0
+    ).fit(X, y)
+    assert agg.predict(X.iloc[:50]).shape == (50, 3)
+    assert agg.predict_base(X.iloc[:5]).shape == (5, 1, 3)
+    # prefit per-level pipelines on a DataFrame
+    models = [FrozenEstimator(_encoding_pipeline(t).fit(X, y)) for t in tau]
+    pre = ConformalQuantileRegressor(models, quantiles=tau).fit(X, y)
+    assert np.isfinite(pre.predict(X.iloc[:5])).all()
+    pd = pytest.importorskip("pandas")
+    pd.testing.assert_frame_equal(X, X0)
+
+
+def test_passed_through_X_still_refused_by_name():
+    """A model that cannot take NaN or text gets the strict error naming X."""
+    X, y = _frame(nan=True)
+    tau = [0.1, 0.5, 0.9]
+    with pytest.raises((ValueError, TypeError), match=r"\bX\b"):
+        ConformalQuantileRegressor(
+            QuantileRegressor(alpha=0.0), quantiles=tau, random_state=0
+        ).fit(X, y)
+    Xn = np.column_stack([X["x"].to_numpy(), X["z"].to_numpy()])
+    with pytest.raises(ValueError, match=r"\bX\b.*NaN"):
+        ConformalQuantileRegressor(
+            QuantileRegressor(alpha=0.0), quantiles=tau, random_state=0
+        ).fit(Xn, y)
+    from statnorm.quantile import QuantileAggregator
+
+    with pytest.raises((ValueError, TypeError), match="local weights need numeric"):
+        QuantileAggregator(
+            [("pipe", _encoding_pipeline())], quantiles=tau, cv=3, local=True,
+            random_state=0,
+        ).fit(X, y)
+
+
+def test_pipeline_that_cannot_take_nan_gets_the_strict_error():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _frame(nan=True)
+    Xn = np.column_stack([X["x"].to_numpy(), X["z"].to_numpy()])
+    pipe = make_pipeline(StandardScaler(), QuantileRegressor(alpha=0.0))
+    with pytest.raises(ValueError, match=r"(?s)X contains NaN.*refused it too: ValueError"):
+        ConformalQuantileRegressor(pipe, quantiles=[0.1, 0.5, 0.9]).fit(Xn, y)
