@@ -475,11 +475,7 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.quantiles_ = tau
         self.estimator_names_ = [name for name, _ in named]
         self.groups_ = gidx
-        Xw = (
-            numeric_X(rows(X, held), strict, "local weights")
-            if self.local
-            else None
-        )
+        Xw = numeric_X(rows(X, held), strict, "local weights") if self.local else None
         self._learn_weights(Xw, y[held], Z, tau, gidx, fine, hidden, rs, swh)
         _logger.info("QuantileAggregator: weights by %s", self.solver_)
 

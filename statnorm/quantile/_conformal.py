@@ -29,8 +29,8 @@ from ._base import QuantileFan, quantile_router, quantile_strategy, route_fit, r
 from ._metrics import apply_monotone, pinball_loss
 from ._utils import (
     central_pairs,
-    handles_raw_X,
     check_quantiles,
+    handles_raw_X,
     is_scalar_level,
     reraise_strict,
     rows,
@@ -131,16 +131,14 @@ def _check_confidence_level(confidence_level):
         "confidence_level must be a float or a 1-D list of floats in (0, 1), "
         "e.g. 0.9 or [0.8, 0.9]"
     )
-    if isinstance(confidence_level, str | bytes) or isinstance(confidence_level, bool):
+    if isinstance(confidence_level, str | bytes | bool):
         raise TypeError(f"{expected}; got {confidence_level!r}.")
     try:
         arr = np.asarray(confidence_level)
     except (TypeError, ValueError) as exc:  # ragged nesting
         raise ValueError(f"{expected}; got {confidence_level!r}.") from exc
     if arr.dtype.kind not in "iuf":
-        raise TypeError(
-            f"{expected}; got {confidence_level!r} (dtype {arr.dtype})."
-        )
+        raise TypeError(f"{expected}; got {confidence_level!r} (dtype {arr.dtype}).")
     want = np.atleast_1d(arr.astype(np.float64))
     if want.ndim != 1 or want.size == 0:
         raise ValueError(f"{expected}; got shape {arr.shape}.")
@@ -461,13 +459,19 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         self.quantiles_ = tau
         self.plan_ = plan
         with reraise_strict(strict):
-            self._fit_models(est, prefit, per_level, tau, plan, X, y, sw, groups, rs, params, n)
+            self._fit_models(
+                est, prefit, per_level, tau, plan, X, y, sw, groups, rs, params, n
+            )
         self._warn_infinite(plan, self.n_calibration_)
         return self
 
-    def _fit_models(self, est, prefit, per_level, tau, plan, X, y, sw, groups, rs, params, n):
+    def _fit_models(
+        self, est, prefit, per_level, tau, plan, X, y, sw, groups, rs, params, n
+    ):
         if prefit:
-            self.estimator_ = _PerLevelFan(est, tau) if per_level else _FrozenFan(est, tau)
+            self.estimator_ = (
+                _PerLevelFan(est, tau) if per_level else _FrozenFan(est, tau)
+            )
             self._calibrate_split(self.estimator_.predict(X), y, plan, tau)
         elif self.cv == "split":
             n_cal = round(self.calibration_size * n)
@@ -657,13 +661,16 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         center = int(np.argmin(np.abs(tau - 0.5)))
         if tau[center] < 0.5 and center + 1 < m:
             center += 1
-        if self.monotone == "minmax" and abs(tau[center] - 0.5) < 1e-12:
-            if 0 < center < m - 1:
-                lo, hi = Q[:, center - 1], Q[:, center + 1]
-                with np.errstate(invalid="ignore"):
-                    mid = np.where(lo <= hi, np.clip(Q[:, center], lo, hi), 0.5 * (lo + hi))
-                Q = Q.copy()
-                Q[:, center] = mid
+        if (
+            self.monotone == "minmax"
+            and abs(tau[center] - 0.5) < 1e-12
+            and (0 < center < m - 1)
+        ):
+            lo, hi = Q[:, center - 1], Q[:, center + 1]
+            with np.errstate(invalid="ignore"):
+                mid = np.where(lo <= hi, np.clip(Q[:, center], lo, hi), 0.5 * (lo + hi))
+            Q = Q.copy()
+            Q[:, center] = mid
         return apply_monotone(Q, self.monotone, center, self.n_jobs)
 
     def predict_interval(self, X, confidence_level=None):

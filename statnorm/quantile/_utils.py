@@ -152,7 +152,9 @@ def validate_passthrough(
             Xv = validate_data(est, X, dtype=np.float64, reset=reset, **kwargs)
             yv = None
     except (ValueError, TypeError) as exc:
-        if not lenient or not (_is_frame(X) or (hasattr(X, "shape") and np.ndim(X) == 2)):
+        if not lenient or not (
+            _is_frame(X) or (hasattr(X, "shape") and np.ndim(X) == 2)
+        ):
             raise
         strict = exc
     if strict is None:
@@ -188,7 +190,11 @@ class reraise_strict:
         return self
 
     def __exit__(self, typ, exc, tb):
-        if self.strict is None or exc is None or not isinstance(exc, ValueError | TypeError):
+        if (
+            self.strict is None
+            or exc is None
+            or not isinstance(exc, ValueError | TypeError)
+        ):
             return False
         raise type(self.strict)(
             f"{self.strict} (passed on untouched, the inner model refused it too: "

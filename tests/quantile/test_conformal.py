@@ -48,7 +48,9 @@ def test_asymmetric_one_sided_miss_rates_monte_carlo(monotone):
     within 3 Monte Carlo SEs of it.
     """
     tau = np.array([0.05, 0.1, 0.5, 0.9, 0.95])
-    fan = FrozenEstimator(ShiftedFan([0.0, 0.0, -3.0, 0.0, 0.0]).fit(np.zeros((1, 1)), None))
+    fan = FrozenEstimator(
+        ShiftedFan([0.0, 0.0, -3.0, 0.0, 0.0]).fit(np.zeros((1, 1)), None)
+    )
     rng = np.random.default_rng(2026)
     n_cal, n_test, reps = 99, 200, 400
     miss = np.empty((reps, tau.size - 1))
@@ -102,7 +104,9 @@ def crossing_setup():
     [("symmetric", True), ("asymmetric", False)],
 )
 @pytest.mark.parametrize("monotone", [None, "minmax"])
-def test_prefit_list_matches_mapie(crossing_setup, method, symmetric_correction, monotone):
+def test_prefit_list_matches_mapie(
+    crossing_setup, method, symmetric_correction, monotone
+):
     """A list of prefit per-level models gives MAPIE's prefit=True intervals (1e-8).
 
     With ``monotone=None`` the intervals equal MAPIE's on every row; with the
@@ -111,7 +115,7 @@ def test_prefit_list_matches_mapie(crossing_setup, method, symmetric_correction,
     fan is non-crossing.
     """
     mapie = pytest.importorskip("mapie.regression")
-    X, y, tr, cal, te, (lower, median, upper) = crossing_setup
+    X, y, _tr, cal, te, (lower, median, upper) = crossing_setup
     frozen = [FrozenEstimator(m) for m in (lower, median, upper)]
     est = ConformalQuantileRegressor(
         frozen, quantiles=[0.1, 0.5, 0.9], method=method, monotone=monotone
@@ -142,7 +146,7 @@ def test_prefit_list_matches_mapie(crossing_setup, method, symmetric_correction,
 
 
 def test_prefit_list_checks_order_and_fit(crossing_setup):
-    X, y, tr, cal, te, (lower, median, upper) = crossing_setup
+    X, y, _tr, cal, te, (lower, median, upper) = crossing_setup
     with pytest.raises(ValueError, match=r"estimator\[1\] was fitted for level 0.9"):
         ConformalQuantileRegressor(
             [lower, upper, median], quantiles=[0.1, 0.5, 0.9]
@@ -169,7 +173,7 @@ def test_prefit_list_checks_order_and_fit(crossing_setup):
 def test_single_frozen_level_asymmetric_matches_mapie_upper(crossing_setup):
     """One frozen upper-quantile model, float quantiles: MAPIE's upper correction."""
     mapie = pytest.importorskip("mapie.regression")
-    X, y, tr, cal, te, (lower, median, upper) = crossing_setup
+    X, y, _tr, cal, te, (lower, median, upper) = crossing_setup
     est = ConformalQuantileRegressor(
         FrozenEstimator(upper), quantiles=0.9, method="asymmetric"
     ).fit(X[cal], y[cal])
@@ -186,7 +190,7 @@ def test_single_frozen_level_asymmetric_matches_mapie_upper(crossing_setup):
 
 
 def test_allow_infinite_bounds(crossing_setup):
-    X, y, tr, cal, te, models = crossing_setup
+    X, y, _tr, cal, te, models = crossing_setup
     frozen = [FrozenEstimator(m) for m in models]
     few = cal[:3]  # symmetric 80 %: ceil(0.8 * 4) = 4 > 3
     with pytest.raises(ValueError, match="allow_infinite_bounds"):
@@ -218,7 +222,7 @@ def test_allow_infinite_bounds(crossing_setup):
     ],
 )
 def test_confidence_level_errors_name_it(crossing_setup, value, exc):
-    X, y, tr, cal, te, models = crossing_setup
+    X, y, _tr, cal, te, models = crossing_setup
     est = ConformalQuantileRegressor(
         [FrozenEstimator(m) for m in models], quantiles=[0.1, 0.5, 0.9]
     ).fit(X[cal], y[cal])
@@ -311,7 +315,10 @@ def test_passed_through_X_still_refused_by_name():
 
     with pytest.raises((ValueError, TypeError), match="local weights need numeric"):
         QuantileAggregator(
-            [("pipe", _encoding_pipeline())], quantiles=tau, cv=3, local=True,
+            [("pipe", _encoding_pipeline())],
+            quantiles=tau,
+            cv=3,
+            local=True,
             random_state=0,
         ).fit(X, y)
 
@@ -323,5 +330,7 @@ def test_pipeline_that_cannot_take_nan_gets_the_strict_error():
     X, y = _frame(nan=True)
     Xn = np.column_stack([X["x"].to_numpy(), X["z"].to_numpy()])
     pipe = make_pipeline(StandardScaler(), QuantileRegressor(alpha=0.0))
-    with pytest.raises(ValueError, match=r"(?s)X contains NaN.*refused it too: ValueError"):
+    with pytest.raises(
+        ValueError, match=r"(?s)X contains NaN.*refused it too: ValueError"
+    ):
         ConformalQuantileRegressor(pipe, quantiles=[0.1, 0.5, 0.9]).fit(Xn, y)

@@ -99,7 +99,10 @@ CASES = {
             ),
             {"X": _X, "confidence_level": [0.8]},
             skip={
-                ("confidence_level", "none"): "None (the default) means every fitted interval"
+                (
+                    "confidence_level",
+                    "none",
+                ): "None (the default) means every fitted interval"
             },
             id="predict_interval",
         ),
