@@ -288,6 +288,15 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         Parallel fold fits for CV+ (joblib).
     random_state : int, RandomState instance or None, default=None
         Calibration split or folds.
+    mondrian : bool, default=False
+        Mondrian (group-conditional) conformal prediction (Vovk et al. 2005):
+        calibrate the corrections separately within each group given as
+        ``fit(X, y, groups=...)`` and apply a row's group corrections in
+        ``predict(X, groups=...)``. Each group's intervals then cover at
+        their level *within that group* (for rows exchangeable within
+        groups), where the marginal calibration only covers on average over
+        groups; each group needs enough calibration rows (else infinite
+        bounds). Split conformal only.
     allow_infinite_bounds : bool, default=True
         MAPIE's option of that name. When ``ceil(level (n + 1)) > n`` for a
         level (too few calibration scores), ``True`` makes that bound infinite
@@ -306,6 +315,9 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         ``-inf``/``+inf`` when the calibration set is too small for a level.
     n_calibration_ : int
         Number of calibration scores.
+    group_labels_, group_shifts_, group_n_calibration_ : ndarray
+        ``mondrian=True`` only: the sorted group labels, the shifts of each
+        (shape ``(n_groups, n_quantiles)``) and the calibration rows of each.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
@@ -351,6 +363,18 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
     ...                                  method="asymmetric").fit(X[300:], y[300:])
     >>> cqr.n_calibration_
     100
+
+    Mondrian calibration within groups (here two noise levels):
+
+    >>> g = np.where(X[:, 0] > 0.5, "wide", "narrow")
+    >>> y2 = X[:, 0] + np.where(g == "wide", 3.0, 0.3) * rng.normal(size=400)
+    >>> mcqr = ConformalQuantileRegressor(
+    ...     QuantileRegressor(alpha=0.0), quantiles=[0.1, 0.5, 0.9],
+    ...     mondrian=True, random_state=0).fit(X, y2, groups=g)
+    >>> mcqr.group_labels_.tolist()
+    ['narrow', 'wide']
+    >>> mcqr.predict(X[:3], groups=g[:3]).shape
+    (3, 3)
     """
 
     _parameter_constraints: ClassVar[dict] = {
@@ -365,6 +389,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
         "allow_infinite_bounds": ["boolean"],
+        "mondrian": ["boolean"],
     }
 
     def __init__(
@@ -381,6 +406,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         random_state=None,
         verbose=0,
         allow_infinite_bounds=True,
+        mondrian=False,
     ):
         self.estimator = estimator
         self.quantiles = quantiles
@@ -393,6 +419,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         self.random_state = random_state
         self.verbose = verbose
         self.allow_infinite_bounds = allow_infinite_bounds
+        self.mondrian = mondrian
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, groups=None):
@@ -416,7 +443,9 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             whatever the weights did to the model. (Weighted conformal
             prediction under covariate shift is a different method.)
         groups : array-like of shape (n_samples,), default=None
-            Group labels for a group splitter in ``cv``.
+            Group labels for a group splitter in ``cv``; with
+            ``mondrian=True`` (split conformal only), the categories the
+            corrections are calibrated within (required then).
 
         Returns
         -------
@@ -446,6 +475,18 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         )
         sw = check_sample_weight(sample_weight, X)
         groups = check_groups(groups, X)
+        if self.mondrian:
+            if groups is None:
+                raise ValueError(
+                    "groups: mondrian=True calibrates within groups; pass the "
+                    "group label of every row, fit(X, y, groups=...)."
+                )
+            if self.cv != "split":
+                raise ValueError(
+                    f"cv={self.cv!r}: mondrian=True is implemented for split "
+                    "conformal (cv='split') only."
+                )
+        self._mondrian_groups = groups if self.mondrian else None
         params, groups = route_fit(
             self,
             [] if per_level else [("estimator", est)],
@@ -462,7 +503,12 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             self._fit_models(
                 est, prefit, per_level, tau, plan, X, y, sw, groups, rs, params, n
             )
-        self._warn_infinite(plan, self.n_calibration_)
+        del self._mondrian_groups
+        if self.mondrian:
+            for g, n_g in zip(self.group_labels_, self.group_n_calibration_):
+                self._warn_infinite(plan, int(n_g), f" in group {g!r}")
+        else:
+            self._warn_infinite(plan, self.n_calibration_)
         return self
 
     def _fit_models(
@@ -472,7 +518,9 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             self.estimator_ = (
                 _PerLevelFan(est, tau) if per_level else _FrozenFan(est, tau)
             )
-            self._calibrate_split(self.estimator_.predict(X), y, plan, tau)
+            self._calibrate_split(
+                self.estimator_.predict(X), y, plan, tau, self._mondrian_groups
+            )
         elif self.cv == "split":
             n_cal = round(self.calibration_size * n)
             if n_cal < 1 or n - n_cal < 2:
@@ -489,13 +537,19 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                 sample_weight=None if sw is None else sw[tr],
                 fit_params=None if params is None else rows_of(params, tr, len(y)),
             )
+            g = self._mondrian_groups
             self._calibrate_split(
-                self.estimator_.predict(rows(X, cal)), y[cal], plan, tau
+                self.estimator_.predict(rows(X, cal)),
+                y[cal],
+                plan,
+                tau,
+                None if g is None else g[cal],
             )
         else:
             self._fit_cvplus(est, tau, plan, X, y, sw, groups, rs, params)
 
-    def _calibrate_split(self, Qc, yc, plan, tau):
+    @staticmethod
+    def _shifts(Qc, yc, plan, tau):
         n_cal = len(yc)
         shifts = np.zeros(tau.size)
         for cols, side, level in plan:
@@ -504,8 +558,21 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                 shifts[cols[0]], shifts[cols[1]] = -c, c
             else:
                 shifts[cols[0]] = side * c
-        self.shifts_ = shifts
-        self.n_calibration_ = n_cal
+        return shifts
+
+    def _calibrate_split(self, Qc, yc, plan, tau, gc=None):
+        self.shifts_ = self._shifts(Qc, yc, plan, tau)
+        self.n_calibration_ = len(yc)
+        if gc is not None:
+            labels, inv = np.unique(gc, return_inverse=True)
+            self.group_labels_ = labels
+            self.group_shifts_ = np.vstack(
+                [
+                    self._shifts(Qc[inv == k], yc[inv == k], plan, tau)
+                    for k in range(labels.size)
+                ]
+            )
+            self.group_n_calibration_ = np.bincount(inv, minlength=labels.size)
 
     def _splitter(self):
         """The CV+ splitter for routing (None for split conformal)."""
@@ -584,18 +651,18 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         ]
         self.n_calibration_ = held.size
 
-    def _warn_infinite(self, plan, n):
+    def _warn_infinite(self, plan, n, where=""):
         bad = [lvl for _, _, lvl in plan if _rank(lvl, n) > n]
         if bad and not self.allow_infinite_bounds:
             raise ValueError(
-                f"{n} calibration score(s) are too few for level(s) "
+                f"{n} calibration score(s){where} are too few for level(s) "
                 f"{sorted({round(b, 6) for b in bad})}: ceil(level * (n + 1)) > n, so "
                 "those bounds would be infinite. Use more calibration data, less "
                 "extreme levels, or allow_infinite_bounds=True."
             )
         if bad:
             warnings.warn(
-                f"{n} calibration score(s) are too few for level(s) "
+                f"{n} calibration score(s){where} are too few for level(s) "
                 f"{sorted({round(b, 6) for b in bad})}: ceil(level * (n + 1)) > n, so "
                 "those bounds are infinite (the guarantee allows nothing smaller). "
                 "Use more calibration data or less extreme levels.",
@@ -603,7 +670,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                 stacklevel=3,
             )
 
-    def predict(self, X):
+    def predict(self, X, groups=None):
         """Calibrated, non-crossing quantile fan.
 
         Parameters
@@ -611,6 +678,10 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         X : array-like or dask.array.Array of shape (n_samples, n_features)
             Features. A Dask array is predicted lazily block by block and a
             Dask array is returned.
+        groups : array-like of shape (n_samples,), default=None
+            With ``mondrian=True`` (required then): the group of each row,
+            one of the groups seen in :meth:`fit`; each row gets its group's
+            corrections. Not used otherwise.
 
         Returns
         -------
@@ -621,6 +692,11 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         """
         check_is_fitted(self)
         if is_dask_array(X):
+            if self.mondrian:
+                raise TypeError(
+                    "X: mondrian=True predicts in-memory arrays only (the groups "
+                    "must line up with the rows); compute the Dask array first."
+                )
             check_dask_array(X, n_features=self.n_features_in_, estimator=self)
             n_out = None if is_scalar_level(self.quantiles) else self.quantiles_.size
             return map_row_blocks(self.predict, X, n_outputs=n_out)
@@ -629,11 +705,34 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         )
         with reraise_strict(strict):
             if hasattr(self, "shifts_"):
-                Q = self.estimator_.predict(X) + self.shifts_
+                Q = self.estimator_.predict(X) + self._row_shifts(X, groups)
             else:
                 Q = self._predict_cvplus(X)
         Q = self._monotone(Q)
         return Q[:, 0] if is_scalar_level(self.quantiles) else Q
+
+    def _row_shifts(self, X, groups):
+        if not self.mondrian:
+            return self.shifts_
+        if groups is None:
+            raise ValueError(
+                "groups: this model was calibrated within groups (mondrian=True); "
+                "pass predict(X, groups=...) with the group of every row."
+            )
+        g = check_groups(groups, np.empty((_num_samples(X), 0)))
+        try:
+            idx = np.searchsorted(self.group_labels_, g)
+            idx = np.clip(idx, 0, self.group_labels_.size - 1)
+            unknown = self.group_labels_[idx] != g
+        except TypeError:  # labels of another kind than in fit
+            idx, unknown = None, np.ones(g.shape, dtype=bool)
+        if unknown.any():
+            raise ValueError(
+                f"groups: label {np.asarray(g[unknown][0]).item()!r} was not seen "
+                "in fit; the "
+                f"calibrated groups are {self.group_labels_.tolist()}."
+            )
+        return self.group_shifts_[idx]
 
     def _raw_X_ok(self):
         est = self.estimator
@@ -673,7 +772,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             Q[:, center] = mid
         return apply_monotone(Q, self.monotone, center, self.n_jobs)
 
-    def predict_interval(self, X, confidence_level=None):
+    def predict_interval(self, X, confidence_level=None, groups=None):
         """Point predictions and calibrated intervals, shaped as MAPIE's.
 
         Parameters
@@ -685,6 +784,8 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             be one of the fitted central intervals (``quantiles`` holds
             ``alpha / 2`` and ``1 - alpha / 2``). Default: every fitted central
             interval, narrowest first.
+        groups : array-like of shape (n_samples,), default=None
+            Group of each row, with ``mondrian=True`` (see :meth:`predict`).
 
         Returns
         -------
@@ -729,7 +830,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                     f"the quantiles give {sorted(np.round(fitted, 10).tolist())}."
                 )
             idx.append(int(hit[0]))
-        Q = self.predict(X).reshape(-1, tau.size)
+        Q = self.predict(X, groups=groups).reshape(-1, tau.size)
         y_pis = np.stack(
             [np.column_stack([Q[:, lo[k]], Q[:, hi[k]]]) for k in idx],
             axis=2,
@@ -761,7 +862,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                     Q[a:b, col] = sgn * _kth(sgn * V + s, r)
         return Q
 
-    def score(self, X, y):
+    def score(self, X, y, groups=None):
         """Negative mean pinball loss of the calibrated fan (higher is better).
 
         Parameters
@@ -770,13 +871,16 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             Features.
         y : array-like of shape (n_samples,)
             Targets.
+        groups : array-like of shape (n_samples,), default=None
+            Group of each row, with ``mondrian=True`` (see :meth:`predict`).
+
         Returns
         -------
         score : float
             ``-pinball_loss(y, self.predict(X), self.quantiles_)``; infinite
             bounds give ``-inf``.
         """
-        Q = self.predict(X)
+        Q = self.predict(X, groups=groups)
         Q = Q.reshape(len(Q), -1)
         if not np.isfinite(Q).all():
             return -np.inf

@@ -334,3 +334,92 @@ def test_pipeline_that_cannot_take_nan_gets_the_strict_error():
         ValueError, match=r"(?s)X contains NaN.*refused it too: ValueError"
     ):
         ConformalQuantileRegressor(pipe, quantiles=[0.1, 0.5, 0.9]).fit(Xn, y)
+
+
+# ------------------------------------------------------------------ Mondrian
+def _two_noise_groups(rng, n):
+    X = rng.uniform(size=(n, 1))
+    g = rng.integers(0, 2, size=n)
+    y = X[:, 0] + np.where(g == 1, 2.0, 0.3) * rng.normal(size=n)
+    return X, y, g
+
+
+@pytest.mark.slow
+def test_mondrian_covers_each_group_monte_carlo():
+    """Per-group coverage of Mondrian CQR equals r_g / (n_g + 1) within 3 MC SEs.
+
+    Fixed fan (q = x -/+ 1.28 * 0.3, the narrow group's true quantiles) and
+    prefit calibration on exactly n_g rows per group, so the scores within a
+    group are exchangeable and continuous and the expected coverage of the
+    80 % interval is exactly ceil(0.8 (n_g + 1)) / (n_g + 1). The marginal
+    calibration on the same rows under-covers the wide group (checked, so
+    the test has teeth).
+    """
+    fan = FrozenEstimator(
+        ShiftedFan([-1.2816 * 0.3, 0.0, 1.2816 * 0.3]).fit(np.zeros((1, 1)), None)
+    )
+    tau = [0.1, 0.5, 0.9]
+    rng = np.random.default_rng(99)
+    n_g, n_test, reps = 49, 200, 400
+    cov_m, cov_marg = np.empty((reps, 2)), np.empty((reps, 2))
+    for r in range(reps):
+        X, y, _ = _two_noise_groups(rng, 2 * n_g)
+        g = np.repeat([0, 1], n_g)
+        y = X[:, 0] + np.where(g == 1, 2.0, 0.3) * rng.normal(size=2 * n_g)
+        Xt, yt, gt = _two_noise_groups(rng, n_test)
+        mond = ConformalQuantileRegressor(fan, quantiles=tau, mondrian=True).fit(
+            X, y, groups=g
+        )
+        marg = ConformalQuantileRegressor(fan, quantiles=tau).fit(X, y)
+        Qm, Qa = mond.predict(Xt, groups=gt), marg.predict(Xt)
+        for k in (0, 1):
+            s = gt == k
+            cov_m[r, k] = np.mean((yt[s] >= Qm[s, 0]) & (yt[s] <= Qm[s, 2]))
+            cov_marg[r, k] = np.mean((yt[s] >= Qa[s, 0]) & (yt[s] <= Qa[s, 2]))
+    expected = np.ceil(0.8 * (n_g + 1) - 1e-12) / (n_g + 1)
+    mean = cov_m.mean(axis=0)
+    se = cov_m.std(axis=0, ddof=1) / np.sqrt(reps)
+    assert np.all(np.abs(mean - expected) <= 3 * se), (mean, expected, se)
+    marg_mean = cov_marg.mean(axis=0)
+    marg_se = cov_marg.std(axis=0, ddof=1) / np.sqrt(reps)
+    assert marg_mean[1] < 0.8 - 10 * marg_se[1], (marg_mean, marg_se)
+    assert marg_mean[0] > 0.8 + 10 * marg_se[0], (marg_mean, marg_se)
+
+
+def test_mondrian_split_and_errors():
+    rng = np.random.default_rng(5)
+    X, y, g = _two_noise_groups(rng, 600)
+    labels = np.where(g == 1, "wide", "narrow")
+    est = ConformalQuantileRegressor(
+        QuantileRegressor(alpha=0.0),
+        quantiles=[0.1, 0.5, 0.9],
+        mondrian=True,
+        random_state=0,
+    ).fit(X, y, groups=labels)
+    assert est.group_labels_.tolist() == ["narrow", "wide"]
+    assert est.group_n_calibration_.sum() == est.n_calibration_ == 150
+    # the wide group gets the larger correction
+    assert est.group_shifts_[1, 2] > est.group_shifts_[0, 2]
+    Q = est.predict(X[:10], groups=labels[:10])
+    base = est.estimator_.predict(X[:10])
+    shift = np.where(
+        labels[:10, None] == "wide", est.group_shifts_[1], est.group_shifts_[0]
+    )
+    np.testing.assert_allclose(Q, np.sort(base + shift, axis=1), atol=1e-12)
+    with pytest.raises(ValueError, match="groups: this model was calibrated"):
+        est.predict(X[:10])
+    with pytest.raises(ValueError, match=r"groups: label 'other' was not seen"):
+        est.predict(X[:2], groups=["narrow", "other"])
+    with pytest.raises(ValueError, match="groups must be 1-D"):
+        est.predict(X[:2], groups=["narrow"])
+    with pytest.raises(ValueError, match="groups: mondrian=True"):
+        ConformalQuantileRegressor(QuantileRegressor(alpha=0.0), mondrian=True).fit(
+            X, y
+        )
+    with pytest.raises(ValueError, match="cv='split'"):
+        ConformalQuantileRegressor(
+            QuantileRegressor(alpha=0.0), mondrian=True, cv="cv+"
+        ).fit(X, y, groups=labels)
+    _, pis = est.predict_interval(X[:4], confidence_level=0.8, groups=labels[:4])
+    assert pis.shape == (4, 2, 1)
+    assert np.isfinite(est.score(X[:50], y[:50], groups=labels[:50]))
