@@ -486,7 +486,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                     f"cv={self.cv!r}: mondrian=True is implemented for split "
                     "conformal (cv='split') only."
                 )
-        self._mondrian_groups = groups if self.mondrian else None
+        mgroups = groups if self.mondrian else None
         params, groups = route_fit(
             self,
             [] if per_level else [("estimator", est)],
@@ -501,9 +501,20 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         self.plan_ = plan
         with reraise_strict(strict):
             self._fit_models(
-                est, prefit, per_level, tau, plan, X, y, sw, groups, rs, params, n
+                est,
+                prefit,
+                per_level,
+                tau,
+                plan,
+                X,
+                y,
+                sw,
+                groups,
+                rs,
+                params,
+                n,
+                mgroups,
             )
-        del self._mondrian_groups
         if self.mondrian:
             for g, n_g in zip(self.group_labels_, self.group_n_calibration_):
                 self._warn_infinite(plan, int(n_g), f" in group {g!r}")
@@ -512,15 +523,26 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         return self
 
     def _fit_models(
-        self, est, prefit, per_level, tau, plan, X, y, sw, groups, rs, params, n
+        self,
+        est,
+        prefit,
+        per_level,
+        tau,
+        plan,
+        X,
+        y,
+        sw,
+        groups,
+        rs,
+        params,
+        n,
+        mgroups=None,
     ):
         if prefit:
             self.estimator_ = (
                 _PerLevelFan(est, tau) if per_level else _FrozenFan(est, tau)
             )
-            self._calibrate_split(
-                self.estimator_.predict(X), y, plan, tau, self._mondrian_groups
-            )
+            self._calibrate_split(self.estimator_.predict(X), y, plan, tau, mgroups)
         elif self.cv == "split":
             n_cal = round(self.calibration_size * n)
             if n_cal < 1 or n - n_cal < 2:
@@ -537,7 +559,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                 sample_weight=None if sw is None else sw[tr],
                 fit_params=None if params is None else rows_of(params, tr, len(y)),
             )
-            g = self._mondrian_groups
+            g = mgroups
             self._calibrate_split(
                 self.estimator_.predict(rows(X, cal)),
                 y[cal],
