@@ -688,11 +688,15 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         )
         if self.weights_ is not None:
             if self.weights_.ndim == 3:
-                return Z.reshape(Z.shape[0], -1) @ self.weights_.reshape(m, -1).T
+                return wt.rowwise_matmul(
+                    Z.reshape(Z.shape[0], -1), self.weights_.reshape(m, -1).T
+                )
             return np.einsum("ijk,kj->ik", Z, self.weights_)
         Xs = (np.asarray(X, dtype=np.float64) - self.x_mean_) / self.x_scale_
         G = int(self.groups_.max()) + 1
-        Q, _, _ = wt.local_forward(self.params_, Xs, Z, self.groups_, fine, G)
+        Q, _, _ = wt.local_forward(
+            self.params_, Xs, Z, self.groups_, fine, G, rowwise=True
+        )
         return Q
 
     def predict_weights(self, X):
@@ -719,7 +723,7 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         p, m = len(self.fans_), self.quantiles_.size
         X = numeric_X(X, strict, "local weights")
         Xs = (X - self.x_mean_) / self.x_scale_
-        logits, _ = wt.mlp_forward(self.params_, Xs)
+        logits, _ = wt.mlp_forward(self.params_, Xs, rowwise=True)
         G = int(self.groups_.max()) + 1
         if self.weights == "fine":
             return wt.softmax(logits.reshape(n, m, p * m), axis=2).reshape(n, m, p, m)
