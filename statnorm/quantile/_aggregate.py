@@ -10,7 +10,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, check_cv
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from .._optim import Adam, CallbackSupportMixin, FitProgress, with_callbacks
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
@@ -22,7 +22,6 @@ from .._validation import (
     check_random_state,
     check_sample_weight,
     fit_context,
-    validate_data,
 )
 from . import _weights as wt
 from ._base import (
@@ -34,7 +33,15 @@ from ._base import (
     rows_of,
 )
 from ._metrics import monotonize, pinball_loss
-from ._utils import check_quantiles, is_scalar_level
+from ._utils import (
+    check_quantiles,
+    handles_raw_X,
+    is_scalar_level,
+    numeric_X,
+    reraise_strict,
+    rows,
+    validate_passthrough,
+)
 
 _logger = logging.getLogger("statnorm.quantile")
 
@@ -77,9 +84,9 @@ def _fit_predict_fold(name, est, tau, X, y, tr, te, sample_weight, params=None):
     sw = None if sample_weight is None else sample_weight[tr]
     prm = None if params is None else rows_of(params, tr, len(y))
     fan = QuantileFan(est, tau, name).fit(
-        X[tr], y[tr], sample_weight=sw, fit_params=prm
+        rows(X, tr), y[tr], sample_weight=sw, fit_params=prm
     )
-    return fan.predict(X[te])
+    return fan.predict(rows(X, te))
 
 
 def cv_splits(splitter, X, y, groups):
@@ -89,7 +96,7 @@ def cv_splits(splitter, X, y, groups):
     no out-of-fold prediction and are left out of what is learned from those
     predictions; a row held out twice is an error.
     """
-    n = X.shape[0]
+    n = _num_samples(X)
     splits = list(splitter.split(X, y, groups))
     seen = np.zeros(n, dtype=np.int64)
     for _, te in splits:
@@ -133,7 +140,7 @@ def oof_predictions(
         for tr, te in splits
     ]
     res = Parallel(n_jobs=n_jobs)(jobs)
-    Z = np.empty((X.shape[0], len(named), tau.size))
+    Z = np.empty((_num_samples(X), len(named), tau.size))
     it = iter(res)
     for j in range(len(named)):
         for _, te in splits:
@@ -400,7 +407,12 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training features (not modified).
+            Training features (not modified). A DataFrame is handed to the
+            model(s) untouched; when every model is a ``Pipeline`` (possibly
+            frozen), categorical, text or NaN columns are allowed too (only
+            the shape, length and feature names are checked here, and the
+            pipeline encodes or imputes them); other models get float64 input
+            checked for NaN, infinity and text.
         y : array-like of shape (n_samples,)
             Training targets (not modified).
         sample_weight : array-like of shape (n_samples,), default=None
@@ -420,13 +432,20 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         named = named_estimators(self.estimators)
         for i, (name, est) in enumerate(named):
             quantile_strategy(est, f"estimators[{i}] ({name!r})")
-        X, y = validate_data(
-            self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2
+        X, y, strict = validate_passthrough(
+            self,
+            X,
+            y,
+            lenient=handles_raw_X(est for _, est in named),
+            y_numeric=True,
+            ensure_min_samples=2,
         )
+        if self.local:  # the weight network reads X itself: numbers only
+            numeric_X(X, strict, "local weights")
         sw = check_sample_weight(sample_weight, X)
         groups = check_groups(groups, X)
         rs = check_random_state(self.random_state)
-        n, m = X.shape[0], tau.size
+        n, m = _num_samples(X), tau.size
         splitter = check_n_splits(self.cv, n, rs.randint(2**31 - 1))
         gidx = self._groups(m)
         fine = self.weights == "fine"
@@ -438,9 +457,10 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             m,
         )
         params, groups = route_fit(self, named, splitter, sw, groups)
-        Z, held = oof_predictions(
-            named, tau, X, y, splitter, self.n_jobs, groups, sw, params
-        )
+        with reraise_strict(strict):
+            Z, held = oof_predictions(
+                named, tau, X, y, splitter, self.n_jobs, groups, sw, params
+            )
         if self.sort_base:
             Z = np.sort(Z, axis=2)
         swh = None if sw is None else sw[held]
@@ -455,18 +475,20 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.quantiles_ = tau
         self.estimator_names_ = [name for name, _ in named]
         self.groups_ = gidx
-        self._learn_weights(X[held], y[held], Z, tau, gidx, fine, hidden, rs, swh)
+        Xw = numeric_X(rows(X, held), strict, "local weights") if self.local else None
+        self._learn_weights(Xw, y[held], Z, tau, gidx, fine, hidden, rs, swh)
         _logger.info("QuantileAggregator: weights by %s", self.solver_)
 
-        fans = Parallel(n_jobs=self.n_jobs)(
-            delayed(QuantileFan(est, tau, name).fit)(
-                X,
-                y,
-                sample_weight=sw,
-                fit_params=None if params is None else params[name],
+        with reraise_strict(strict):
+            fans = Parallel(n_jobs=self.n_jobs)(
+                delayed(QuantileFan(est, tau, name).fit)(
+                    X,
+                    y,
+                    sample_weight=sw,
+                    fit_params=None if params is None else params[name],
+                )
+                for name, est in named
             )
-            for name, est in named
-        )
         self.fans_ = fans
         self.estimators_ = [f.models_ for f in fans]
         return self
@@ -631,6 +653,9 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         return quantile_router(self, named_estimators(self.estimators), cv)
 
     # ------------------------------------------------------------ predict
+    def _raw_X_ok(self):
+        return handles_raw_X(est for _, est in named_estimators(self.estimators))
+
     def predict_base(self, X):
         """Quantile predictions of every refit base model.
 
@@ -646,8 +671,11 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             else unmodified (they may cross).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return self._base(X)
+        X, _, strict = validate_passthrough(
+            self, X, reset=False, lenient=self._raw_X_ok()
+        )
+        with reraise_strict(strict):
+            return self._base(X)
 
     def _base(self, X):
         Z = np.stack([f.predict(X) for f in self.fans_], axis=1)
@@ -660,11 +688,15 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         )
         if self.weights_ is not None:
             if self.weights_.ndim == 3:
-                return Z.reshape(Z.shape[0], -1) @ self.weights_.reshape(m, -1).T
+                return wt.rowwise_matmul(
+                    Z.reshape(Z.shape[0], -1), self.weights_.reshape(m, -1).T
+                )
             return np.einsum("ijk,kj->ik", Z, self.weights_)
-        Xs = (X - self.x_mean_) / self.x_scale_
+        Xs = (np.asarray(X, dtype=np.float64) - self.x_mean_) / self.x_scale_
         G = int(self.groups_.max()) + 1
-        Q, _, _ = wt.local_forward(self.params_, Xs, Z, self.groups_, fine, G)
+        Q, _, _ = wt.local_forward(
+            self.params_, Xs, Z, self.groups_, fine, G, rowwise=True
+        )
         return Q
 
     def predict_weights(self, X):
@@ -682,13 +714,16 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             Simplex weights of each output level.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        n = X.shape[0]
+        X, _, strict = validate_passthrough(
+            self, X, reset=False, lenient=self._raw_X_ok()
+        )
+        n = _num_samples(X)
         if self.weights_ is not None:
             return np.broadcast_to(self.weights_, (n, *self.weights_.shape)).copy()
         p, m = len(self.fans_), self.quantiles_.size
+        X = numeric_X(X, strict, "local weights")
         Xs = (X - self.x_mean_) / self.x_scale_
-        logits, _ = wt.mlp_forward(self.params_, Xs)
+        logits, _ = wt.mlp_forward(self.params_, Xs, rowwise=True)
         G = int(self.groups_.max()) + 1
         if self.weights == "fine":
             return wt.softmax(logits.reshape(n, m, p * m), axis=2).reshape(n, m, p, m)
@@ -714,8 +749,14 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             check_dask_array(X, n_features=self.n_features_in_, estimator=self)
             n_out = None if is_scalar_level(self.quantiles) else self.quantiles_.size
             return map_row_blocks(self.predict, X, n_outputs=n_out)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        Q = self._combine(X, self._base(X))
+        X, _, strict = validate_passthrough(
+            self, X, reset=False, lenient=self._raw_X_ok()
+        )
+        with reraise_strict(strict):
+            Z = self._base(X)
+        if self.weights_ is None:
+            X = numeric_X(X, strict, "local weights")
+        Q = self._combine(X, Z)
         if self.monotone is not None and Q.shape[1] > 1:
             Q = monotonize(Q, method=self.monotone, n_jobs=self.n_jobs)
         return Q[:, 0] if is_scalar_level(self.quantiles) else Q

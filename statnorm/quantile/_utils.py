@@ -94,3 +94,116 @@ def check_y_Q(y, Q, tau, *, y_name="y_true", q_name="y_pred"):
             "given; expected one column per level."
         )
     return y, Q
+
+
+def rows(X, idx):
+    """Rows ``idx`` of an array or DataFrame (``_safe_indexing``)."""
+    from sklearn.utils import _safe_indexing
+
+    return _safe_indexing(X, idx, axis=0)
+
+
+def _is_frame(X):
+    return hasattr(X, "iloc") and hasattr(X, "columns")
+
+
+def handles_raw_X(models):
+    """True when every model is a Pipeline (possibly frozen) that may encode X."""
+    from sklearn.pipeline import Pipeline
+
+    def one(m):
+        inner = getattr(m, "estimator", None)
+        if type(m).__name__ == "FrozenEstimator" and inner is not None:
+            m = inner
+        return isinstance(m, Pipeline)
+
+    models = list(models)
+    return bool(models) and all(one(m) for m in models)
+
+
+def validate_passthrough(
+    est, X, y="no_validation", *, reset=True, lenient=True, **kwargs
+):
+    """Validate ``X`` (and ``y``) for a meta-estimator that hands ``X`` on.
+
+    Numeric, finite input is validated as before (float64). A DataFrame is
+    always handed on untouched (so that a ColumnTransformer can select its
+    columns by name). Input the strict float64 check refuses (categorical or
+    text columns, NaN) is handed on untouched as well, with only its shape,
+    length and feature names checked, for an inner Pipeline that encodes or
+    imputes; the strict error is returned so that the caller can raise it,
+    naming ``X``, if the inner model refuses that input too.
+
+    With ``lenient=False`` (the inner models are not Pipelines) input the
+    strict check refuses is an error at once.
+
+    Returns ``(X_for_models, y, strict_error)``; ``y`` is None when not given.
+    """
+    from sklearn.utils.validation import _num_samples
+
+    from .._validation import check_1d, validate_data
+
+    has_y = not (isinstance(y, str) and y == "no_validation")
+    strict = None
+    try:
+        if has_y:
+            Xv, yv = validate_data(est, X, y, dtype=np.float64, reset=reset, **kwargs)
+        else:
+            Xv = validate_data(est, X, dtype=np.float64, reset=reset, **kwargs)
+            yv = None
+    except (ValueError, TypeError) as exc:
+        if not lenient or not (
+            _is_frame(X) or (hasattr(X, "shape") and np.ndim(X) == 2)
+        ):
+            raise
+        strict = exc
+    if strict is None:
+        return (X if _is_frame(X) else Xv), yv, None
+    # lenient: shape, length and feature names only; y strictly
+    from sklearn.utils.validation import validate_data as _sk_validate_data
+
+    if np.ndim(X) != 2:
+        raise strict
+    _sk_validate_data(est, X, reset=reset, skip_check_array=True)
+    n = _num_samples(X)
+    min_samples = kwargs.get("ensure_min_samples", 1)
+    if n < min_samples:
+        raise strict
+    yv = None
+    if has_y:
+        yv = check_1d(y, name="y")
+        if yv.shape[0] != n:
+            raise ValueError(
+                f"X and y: Found input variables with inconsistent numbers of "
+                f"samples: [{n}, {yv.shape[0]}]."
+            )
+    return X, yv, strict
+
+
+class reraise_strict:
+    """Context: an inner model's refusal of passed-through X raises the strict error."""
+
+    def __init__(self, strict):
+        self.strict = strict
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, typ, exc, tb):
+        if (
+            self.strict is None
+            or exc is None
+            or not isinstance(exc, ValueError | TypeError)
+        ):
+            return False
+        raise type(self.strict)(
+            f"{self.strict} (passed on untouched, the inner model refused it too: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        ) from exc
+
+
+def numeric_X(X, strict, why):
+    """``X`` as float64 where statnorm itself needs numbers (e.g. local weights)."""
+    if strict is not None:
+        raise type(strict)(f"{strict} ({why} need numeric features)")
+    return np.asarray(X, dtype=np.float64)

@@ -90,15 +90,28 @@ def init_mlp(rng, n_in, hidden, n_out):
     return params
 
 
-def mlp_forward(params, X):
+def rowwise_matmul(A, B):
+    """``A @ B`` whose row i depends on row i of A alone, bit for bit.
+
+    BLAS picks its blocking (and so its summation order) from the number of
+    rows, so ``(A @ B)[i]`` can change in the last bit with ``len(A)``;
+    numpy's einsum loop sums each output element in a fixed order. Used at
+    prediction so that a Dask array predicted block by block gives exactly
+    the in-memory result (``tests/quantile/test_conformal.py``).
+    """
+    return np.einsum("ij,jk->ik", A, B)
+
+
+def mlp_forward(params, X, rowwise=False):
+    mm = rowwise_matmul if rowwise else np.matmul
     cache = []
     h = X
     L = len(params) // 2
     for layer in range(L - 1):
-        a = h @ params[2 * layer] + params[2 * layer + 1]
+        a = mm(h, params[2 * layer]) + params[2 * layer + 1]
         cache.append((h, a))
         h = elu(a)
-    out = h @ params[-2] + params[-1]
+    out = mm(h, params[-2]) + params[-1]
     cache.append((h, None))
     return out, cache
 
@@ -124,9 +137,9 @@ def local_shape(p, m, n_groups, fine):
     return (m, p * m) if fine else (n_groups, p)
 
 
-def local_forward(params, X, Z, gidx, fine, n_groups):
+def local_forward(params, X, Z, gidx, fine, n_groups, rowwise=False):
     n, p, m = Z.shape
-    logits, cache = mlp_forward(params, X)
+    logits, cache = mlp_forward(params, X, rowwise)
     if fine:
         W = softmax(logits.reshape(n, m, p * m), axis=2)
         Q = np.einsum("ikf,if->ik", W, Z.reshape(n, -1))

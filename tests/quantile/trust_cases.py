@@ -15,6 +15,7 @@ _y = _X[:, 0] * 3 + _rng.normal(size=80)
 _TAU = np.array([0.1, 0.5, 0.9])
 _Q = np.sort(_y[:, None] + _rng.normal(size=(80, 3)), axis=1)
 _LO, _HI = _Q[:, 0], _Q[:, 2]
+_GROUPS = np.arange(80) % 2
 # an unbounded interval is valid input (a conformal interval can be infinite:
 # ConformalQuantileRegressor returns +-inf when the calibration set is too small)
 _UNBOUNDED = {
@@ -45,6 +46,15 @@ def _agg():
     return _fitted
 
 
+def _prefit_list():
+    if "prefit" not in _fitted:
+        _fitted["prefit"] = [
+            QuantileRegressor(quantile=t, alpha=0.0, solver="highs").fit(_X, _y)
+            for t in _TAU
+        ]
+    return _fitted["prefit"]
+
+
 CASES = {
     f"{_M}.QuantileAggregator": [
         Case(
@@ -73,6 +83,49 @@ CASES = {
             id="fit",
         ),
         Case(lambda X: _agg()["cqr"].predict(X), {"X": _X}, id="predict"),
+        Case(
+            lambda X, y: (
+                q.ConformalQuantileRegressor(
+                    _prefit_list(), quantiles=_TAU, allow_infinite_bounds=False
+                )
+                .fit(X, y)
+                .predict(X)
+            ),
+            {"X": _X, "y": _y},
+            id="fit_prefit_list",
+        ),
+        Case(
+            lambda X, y, groups: (
+                q.ConformalQuantileRegressor(
+                    QuantileRegressor(alpha=0.0, solver="highs"),
+                    quantiles=_TAU,
+                    mondrian=True,
+                    calibration_size=0.5,
+                    random_state=0,
+                )
+                .fit(X, y, groups=groups)
+                .predict(X, groups=groups)
+            ),
+            {"X": _X, "y": _y, "groups": _GROUPS},
+            skip={
+                ("groups", "*"): "group labels are any hashable labels (tested in "
+                "test_conformal.py: shape, unknown and missing labels)"
+            },
+            id="fit_mondrian",
+        ),
+        Case(
+            lambda X, confidence_level: _agg()["cqr"].predict_interval(
+                X, confidence_level=confidence_level
+            ),
+            {"X": _X, "confidence_level": [0.8]},
+            skip={
+                (
+                    "confidence_level",
+                    "none",
+                ): "None (the default) means every fitted interval"
+            },
+            id="predict_interval",
+        ),
     ],
     f"{_M}.central_intervals": Case(
         lambda y_pred, quantiles: q.central_intervals(y_pred, quantiles),
