@@ -38,7 +38,9 @@ class DensityTestResult(TestResult):
     std_error : float
         Jackknife standard error of ``density_above - density_below``.
     bandwidth : float
-        Bandwidth on each side of the cutoff.
+        Bandwidth on each side of the cutoff when both are equal, else NaN.
+    bandwidth_below, bandwidth_above : float
+        Bandwidth below / above the cutoff.
     n_below, n_above : int
         Units within the bandwidth below / at or above the cutoff.
     order : int
@@ -52,6 +54,8 @@ class DensityTestResult(TestResult):
     n_below: int = 0
     n_above: int = 0
     order: int = 3
+    bandwidth_below: float = np.nan
+    bandwidth_above: float = np.nan
 
     def summary(self, *, max_rows=None):
         """The estimates and the test as a :class:`~statnorm.results.SummaryTable`.
@@ -72,7 +76,10 @@ class DensityTestResult(TestResult):
             ("std error", self.std_error),
             ("t statistic", self.statistic),
             ("p-value", self.pvalue),
-            ("bandwidth", self.bandwidth),
+            (
+                "bandwidth below / above",
+                f"{self.bandwidth_below:.4g} / {self.bandwidth_above:.4g}",
+            ),
             ("units below / above", f"{self.n_below} / {self.n_above}"),
         )
         return SummaryTable(
@@ -136,17 +143,189 @@ def _rule_of_thumb(x, cutoff, p, kernel):
     return float((f * v / (2 * p * bias**2 * n)) ** (1.0 / (2 * p + 1)))
 
 
+def _fit_sides(xs, F, n, h_left, h_right, order, kernel):
+    """One-sided local polynomial fits of ``F`` on the window ``[-h_left, h_right]``.
+
+    ``xs`` is sorted and centred at the cutoff, ``F`` the empirical
+    distribution function at each unit. Returns the coefficients on ``(1, x,
+    ..., x^order)`` below and above (``x`` in data units, i.e. the fit's
+    coefficient on ``u^k`` over ``h^k``), their jackknife covariance (both
+    sides, below first) and the numbers of units below / above in the window.
+    """
+    win = (xs >= -h_left) & (xs <= h_right)
+    xw, Fw = xs[win], F[win]
+    below = xw < 0
+    h = np.where(below, h_left, h_right)
+    u = xw / h
+    K = KERNELS[kernel](u) / h
+    R = u[:, None] ** np.arange(order + 1)[None, :]
+    X = np.zeros((xw.size, 2 * (order + 1)))
+    X[below, : order + 1] = R[below]
+    X[~below, order + 1 :] = R[~below]
+    XW = X * K[:, None]
+    Sinv = np.linalg.inv(XW.T @ X)
+    scale = np.r_[h_left ** -np.arange(order + 1.0), h_right ** -np.arange(order + 1.0)]
+    b = (Sinv @ (XW.T @ Fw)) * scale
+    # influence of unit i on the fit: sum over later units j of K_j x_j / (n-1)
+    tail = np.cumsum(XW[::-1], axis=0)[::-1]
+    L = np.vstack([tail[1:], np.zeros((1, X.shape[1]))]) / (n - 1)
+    if np.unique(xw).size < xw.size:
+        # ties: a unit's influence covers its tied partners too (every unit
+        # after the first of the tie), as for the tied units' shared F_n
+        L = L[np.searchsorted(xw, xw, side="left")]
+    V = Sinv @ (L.T @ L) @ Sinv * np.outer(scale, scale)
+    return b[: order + 1], b[order + 1 :], V, int(below.sum()), int((~below).sum())
+
+
+# Normal-reference constants of the preliminary bandwidths of rddensity's
+# selector rdbwdensity (Cattaneo, Jansson and Ma, 2020, and their package
+# rddensity 3.0), for p = 1..7: the pilot of the (p+1)-th derivative (order
+# p + 2) and of the variance (order p).
+_PILOT_B = (
+    25884.444444494150957,
+    3430865.4551236177795,
+    845007948.04262602329,
+    330631733667.03808594,
+    187774809656037.3125,
+    145729502641999264.0,
+    146013502974449876992.0,
+)
+_PILOT_C = (
+    4.8000000000000246914,
+    548.57142857155463389,
+    100800.00000020420703,
+    29558225.458100609481,
+    12896196859.612621307,
+    7890871468221.609375,
+    6467911284037581.0,
+)
+
+
+def _kernel_moment(kernel, m):
+    """``int_0^1 u^m K(u) du`` (exact)."""
+    if kernel == "triangular":
+        return 1.0 / (m + 1) - 1.0 / (m + 2)
+    if kernel == "epanechnikov":
+        return 0.75 * (1.0 / (m + 1) - 1.0 / (m + 3))
+    return 0.5 / (m + 1)
+
+
+def _kth(a, k):
+    """The ``k``-th smallest of the sorted array ``a`` (its last if shorter)."""
+    return a[min(k, a.size) - 1]
+
+
+def _local_minimum(xs, k):
+    """Smallest window reaching ``k`` units (or all) on each side: (left, right)."""
+    return _kth(np.sort(-xs[xs < 0]), k), _kth(xs[xs >= 0], k)
+
+
+def _bandwidths_auto(xs, F, p, kernel):
+    """rddensity's data-driven bandwidths (``rdbwdensity``, unrestricted fit,
+    jackknife variance, regularised): MSE-optimal ``h`` for the density
+    below, above, of the difference and of the sum, as ``(l, r, diff, sum)``.
+    """
+    n = xs.size
+    xu = np.unique(xs)
+    z = float(np.mean(xs)) / float(np.std(xs, ddof=1))
+    sd = float(np.std(xs, ddof=1))
+
+    def herm(k):
+        return np.polynomial.hermite_e.hermeval(z, [0] * k + [1])
+
+    fb = 1.0 / (herm(p + 2) ** 2 * norm.pdf(z))
+    fc = 1.0 / (herm(p) ** 2 * norm.pdf(z))
+    bn = ((2 * p + 1) / 4 * fb * _PILOT_B[p - 1] / n) ** (1 / (2 * p + 5)) * sd
+    cn = (fc * _PILOT_C[p - 1] / (2 * p) / n) ** (1 / (2 * p + 1)) * sd
+    top = float(np.max(np.abs(xu)))
+    bn = max(min(bn, top), *_local_minimum(xs, 23 + p), *_local_minimum(xu, 23 + p))
+    cn = max(min(cn, top), *_local_minimum(xs, 21 + p), *_local_minimum(xu, 21 + p))
+    # bias: the (p+1)-th coefficients of an order-(p+2) fit at bn
+    bl, br = (side[p + 1] for side in _fit_sides(xs, F, n, bn, bn, p + 2, kernel)[:2])
+    # variance: the jackknife variance of the order-p density estimates at cn
+    _, _, V, _, _ = _fit_sides(xs, F, n, cn, cn, p, kernel)
+    i, j = 1, p + 2
+    var = np.array(
+        [
+            V[i, i],
+            V[j, j],
+            V[i, i] + V[j, j] - 2 * V[i, j],
+            V[i, i] + V[j, j] + 2 * V[i, j],
+        ]
+    )
+    var = np.where(var < 0, np.nan, var) * n * cn
+    mom = np.array(
+        [[_kernel_moment(kernel, a + b) for b in range(p + 1)] for a in range(p + 1)]
+    )
+    lam = np.array([_kernel_moment(kernel, a + p + 1) for a in range(p + 1)])
+    const = np.linalg.solve(mom, lam)[1]
+    left, right = bl * const * (-1) ** p, br * const
+    bias2 = np.array([left, right, right - left, right + left]) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = (var / bias2 / n / (2 * p)) ** (1 / (2 * p + 1))
+    h = np.where(np.isnan(h), 0.0, h)
+    lo, hi = -float(xu[0]), float(xu[-1])
+    h = np.minimum(h, [lo, hi, max(lo, hi), max(lo, hi)])
+    for pts in (xs, xu):
+        ml, mr = _local_minimum(pts, 21 + p)
+        h = np.maximum(h, [ml, mr, max(ml, mr), max(ml, mr)])
+    return h
+
+
+def _choose_bandwidth(bandwidth, bwselect, xs, F, c, x, p, kernel):
+    """``(h_left, h_right)`` from the ``bandwidth`` argument of density_test."""
+    if isinstance(bandwidth, str) and bandwidth == "rot":
+        h = _rule_of_thumb(x, c, p, kernel)
+        return h, h
+    if isinstance(bandwidth, str):
+        xu = np.unique(xs)
+        for name, count in (
+            ("below", (xu < 0).sum()),
+            ("at or above", (xu >= 0).sum()),
+        ):
+            if count < p + 3:
+                raise ValueError(
+                    f"x has {count} distinct values {name} the cutoff; "
+                    f"bandwidth='auto' needs at least {p + 3} on each side (its "
+                    f"bias pilot is an order-{p + 2} fit). Pass a bandwidth."
+                )
+        h = _bandwidths_auto(xs, F, p, kernel)
+        pick = {
+            "each": (h[0], h[1]),
+            "diff": (h[2], h[2]),
+            "sum": (h[3], h[3]),
+            "comb": (float(np.median(h[[0, 2, 3]])), float(np.median(h[[1, 2, 3]]))),
+        }
+        return tuple(float(v) for v in pick[bwselect])
+    if np.ndim(bandwidth) == 0:
+        return float(bandwidth), float(bandwidth)
+    h = np.asarray(bandwidth, dtype=float)
+    if h.shape != (2,) or not np.all(np.isfinite(h)) or np.any(h <= 0):
+        raise ValueError(
+            "bandwidth must be 'rot', 'auto', a positive number or a pair "
+            f"(h_below, h_above) of positive numbers; got {bandwidth!r}."
+        )
+    return float(h[0]), float(h[1])
+
+
 @validate_params(
     {
         "x": ["array-like"],
         "cutoff": [Real],
-        "bandwidth": [StrOptions({"rot"}), Interval(Real, 0, None, closed="neither")],
+        "bandwidth": [
+            StrOptions({"rot", "auto"}),
+            Interval(Real, 0, None, closed="neither"),
+            "array-like",
+        ],
+        "bwselect": [StrOptions({"each", "diff", "sum", "comb"})],
         "p": [Interval(Integral, 1, 6, closed="both")],
         "kernel": [StrOptions({"triangular", "epanechnikov", "uniform"})],
     },
     prefer_skip_nested_validation=True,
 )
-def density_test(x, *, cutoff=0.0, bandwidth="rot", p=2, kernel="triangular"):
+def density_test(
+    x, *, cutoff=0.0, bandwidth="rot", bwselect="comb", p=2, kernel="triangular"
+):
     """Test for a discontinuity of the running variable's density at the cutoff.
 
     Units that can sort around the cutoff (manipulate their score) leave a
@@ -165,10 +344,19 @@ def density_test(x, *, cutoff=0.0, bandwidth="rot", p=2, kernel="triangular"):
         Running variable, one value per unit.
     cutoff : float, default=0.0
         Threshold.
-    bandwidth : "rot" or float, default="rot"
-        Bandwidth on each side. ``"rot"``: a normal-reference rule of thumb
-        for the MSE of the order-``p`` density estimator (not rddensity's
-        data-driven selector; pass a number to match a bandwidth of choice).
+    bandwidth : "rot", "auto", float or (float, float), default="rot"
+        ``"rot"``: a normal-reference rule of thumb for the MSE of the
+        order-``p`` density estimator, the same on both sides. ``"auto"``:
+        rddensity's data-driven selector (``rdbwdensity``: normal-reference
+        pilots, local polynomial bias and jackknife variance estimates,
+        regularised to at least ``21 + p`` units and distinct values per
+        side), combined as ``bwselect`` says. A number: that bandwidth on
+        both sides; a pair: ``(h_below, h_above)``.
+    bwselect : {"each", "diff", "sum", "comb"}, default="comb"
+        With ``bandwidth="auto"``, as rddensity's ``bwselect``: ``"each"``
+        the MSE-optimal bandwidth of each side's density, ``"diff"`` / ``"sum"``
+        that of the difference / sum on both sides, ``"comb"`` (rddensity's
+        default) the median of ``each``, ``diff`` and ``sum`` per side.
     p : int, default=2
         Order whose MSE sets the bandwidth; the fits use ``p + 1``.
     kernel : {"triangular", "epanechnikov", "uniform"}, default="triangular"
@@ -188,7 +376,8 @@ def density_test(x, *, cutoff=0.0, bandwidth="rot", p=2, kernel="triangular"):
     value ``F_n(x_j)`` with ``x_j > x_i``, over the window on both sides, so
     the two sides' estimates are correlated as they are. At a fixed bandwidth
     the densities, standard error and p-value equal ``rddensity``'s
-    (``fitselect="unrestricted"``, ``vce="jackknife"``; tests/rdd).
+    (``fitselect="unrestricted"``, ``vce="jackknife"``; tests/rdd), and so
+    do the bandwidths of ``bandwidth="auto"`` (``rdbwdensity``).
 
     References
     ----------
@@ -210,6 +399,10 @@ def density_test(x, *, cutoff=0.0, bandwidth="rot", p=2, kernel="triangular"):
     >>> x2 = np.where(moved, 0.2 + 0.3 * rng.uniform(size=x.size), x)
     >>> bool(density_test(x2, cutoff=0.2).pvalue < 1e-6)
     True
+    >>> # rddensity's data-driven bandwidths (one per side with "each")
+    >>> res = density_test(x, cutoff=0.2, bandwidth="auto", bwselect="each")
+    >>> round(res.bandwidth_below, 2), round(res.bandwidth_above, 2)
+    (0.64, 0.43)
     """
     x = check_1d(x, name="x", min_samples=2)
     c = float(cutoff)
@@ -221,51 +414,24 @@ def density_test(x, *, cutoff=0.0, bandwidth="rot", p=2, kernel="triangular"):
             "or above)."
         )
     q = int(p) + 1
-    h = (
-        _rule_of_thumb(x, c, int(p), kernel)
-        if isinstance(bandwidth, str)
-        else bandwidth
-    )
-    h = float(h)
     xs = np.sort(x) - c
     n = xs.size
     # F_n at each sorted unit; tied units share the value of the last of them
     F = (np.searchsorted(xs, xs, side="right") - 1) / (n - 1)
-    win = (xs >= -h) & (xs <= h)
-    xw, Fw = xs[win], F[win]
-    below = xw < 0
-    n_below, n_above = int(below.sum()), int((~below).sum())
-    for count, name in ((n_below, "below"), (n_above, "at or above")):
-        if (
-            count < q + 2
-            or np.unique(xw[below if name == "below" else ~below]).size < q + 1
-        ):
+    hl, hr = _choose_bandwidth(bandwidth, bwselect, xs, F, c, x, int(p), kernel)
+    for name, side, h in (("below", xs < 0, hl), ("at or above", xs >= 0, hr)):
+        pts = xs[side & (xs >= -hl) & (xs <= hr)]
+        if pts.size < q + 2 or np.unique(pts).size < q + 1:
             raise ValueError(
-                f"Too few units within the bandwidth {name} the cutoff: {count} "
-                f"at h={h:.4g}; the order-{q} fit needs at least {q + 2} (with "
-                f"{q + 1} distinct values). Use a larger bandwidth or a lower p."
+                f"Too few units within the bandwidth {name} the cutoff: "
+                f"{pts.size} at bandwidth={h:.4g}; the order-{q} fit needs at "
+                f"least {q + 2} (with {q + 1} distinct values). Use a larger "
+                "bandwidth or a lower p."
             )
-    u = xw / h
-    K = KERNELS[kernel](u) / h
-    R = u[:, None] ** np.arange(q + 1)[None, :]
-    m = xw.size
-    X = np.zeros((m, 2 * (q + 1)))
-    X[below, : q + 1] = R[below]
-    X[~below, q + 1 :] = R[~below]
-    XW = X * K[:, None]
-    Sinv = np.linalg.inv(XW.T @ X)
-    b = Sinv @ (XW.T @ Fw)
-    # influence of unit i on the fit: sum over later units j of K_j x_j / (n-1)
-    tail = np.cumsum(XW[::-1], axis=0)[::-1]
-    L = np.vstack([tail[1:], np.zeros((1, X.shape[1]))]) / (n - 1)
-    if np.unique(xw).size < m:
-        # ties: a unit's influence covers its tied partners too (every unit
-        # after the first of the tie), as for the tied units' shared F_n
-        L = L[np.searchsorted(xw, xw, side="left")]
-    V = Sinv @ (L.T @ L) @ Sinv
+    b_below, b_above, V, n_below, n_above = _fit_sides(xs, F, n, hl, hr, q, kernel)
     i0, i1 = 1, q + 2  # slope coefficients of each side
-    f_below, f_above = b[i0] / h, b[i1] / h
-    var = (V[i0, i0] + V[i1, i1] - 2 * V[i0, i1]) / h**2
+    f_below, f_above = b_below[1], b_above[1]
+    var = V[i0, i0] + V[i1, i1] - 2 * V[i0, i1]
     se = float(np.sqrt(max(var, 0.0)))
     diff = f_above - f_below
     if se > 0:
@@ -279,8 +445,10 @@ def density_test(x, *, cutoff=0.0, bandwidth="rot", p=2, kernel="triangular"):
         density_below=float(f_below),
         density_above=float(f_above),
         std_error=se,
-        bandwidth=h,
+        bandwidth=hl if hl == hr else np.nan,
         n_below=n_below,
         n_above=n_above,
         order=q,
+        bandwidth_below=hl,
+        bandwidth_above=hr,
     )

@@ -34,9 +34,15 @@ from ._design import (
     check_xi,
     monotonize_rule,
 )
-from ._locpoly import adjust_for_covariates, first_stage, local_poly
-from ._quantiles import _check_q_grid, quantile_matrix
-from ._results import FittedFromResult, RDDResult, UniformTestResult, fit_notes
+from ._effect import boundary_effect
+from ._quantiles import _check_q_grid, check_n_units, quantile_matrix
+from ._results import (
+    FittedFromResult,
+    RDDResult,
+    UniformTestResult,
+    fit_notes,
+    rdd_result,
+)
 from ._uniform_tests import gini_test, homogeneity_test, nullity_test
 
 __all__ = ["DistributionalRDD", "RDDResult", "UniformTestResult"]
@@ -45,39 +51,9 @@ _DEFAULT_Q = np.arange(1, 100) / 100
 
 # the estimator parameters that choose_bandwidths takes
 _BANDWIDTH_PARAMS = (
-    "bandwidth",
-    "bandwidth_treatment",
-    "method",
-    "pilot_order",
-    "kernel",
-    "pilot_kernel",
-    "coverage_correction",
-    "r3d_compat",
+    *("bandwidth", "bandwidth_treatment", "method", "pilot_order"),
+    *("kernel", "pilot_kernel", "coverage_correction", "r3d_compat"),
 )
-
-
-def _rearrangement(q, y, n_points=1000):
-    """Chernozhukov-Fernandez-Val-Galichon rearrangement as in the R package
-    ``Rearrangement`` (grid rescaled to [0, 1], linear interpolation on
-    ``n_points + 1`` equispaced points, type-7 quantiles at the grid)."""
-    if q.size < 2:
-        return y.copy()
-    nx = (q - q.min()) / (q.max() - q.min())
-    vals = np.interp(np.arange(n_points + 1) / n_points, nx, y)
-    return np.quantile(vals, nx, method="linear")
-
-
-def _monotonize(q, y, how):
-    """Boundary curve ``y`` over levels ``q`` made non-decreasing by ``how``."""
-    if how == "none":
-        return y.copy()
-    if how == "sort":
-        return np.sort(y)
-    if how == "rearrangement":
-        return _rearrangement(q, y)
-    from .._isotonic import isotonic_rows
-
-    return isotonic_rows(y[None, :])[0]
 
 
 class DistributionalRDD(FittedFromResult, BaseEstimator):
@@ -431,17 +407,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         if is_dask_array(Q):
             # the (n_units, n_q) quantile matrix is small: bring it home
             Q = np.asarray(Q.compute(), dtype=np.float64)
-        if Q.shape[0] != x.shape[0]:
-            hint = ""
-            if hasattr(samples, "columns"):
-                hint = (
-                    " A DataFrame is read as one row per unit; for long-format "
-                    "data (one row per draw) use statnorm.rdd.long_to_samples."
-                )
-            raise ValueError(
-                "Found input variables with inconsistent numbers of samples: "
-                f"x has {x.shape[0]}, samples has {Q.shape[0]} units.{hint}"
-            )
+        check_n_units(Q, x, samples)
         Q_bw = Q
         if weights is not None and self.r3d_compat:
             Q_bw = quantile_matrix(samples, q)
@@ -490,15 +456,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         q = self._q()
         x = check_1d(x, name="x")
         Q = check_2d(quantiles, name="quantiles")
-        if Q.shape[1] != q.size:
-            raise ValueError(
-                f"quantiles has {Q.shape[1]} columns but q_grid has {q.size} levels."
-            )
-        if Q.shape[0] != x.shape[0]:
-            raise ValueError(
-                "Found input variables with inconsistent numbers of samples: "
-                f"x has {x.shape[0]}, quantiles has {Q.shape[0]}."
-            )
+        check_n_units(Q, x, quantiles, q=q)
         return self._fit(x, Q, q, treatment, xi, Q, clusters, covariates)
 
     def _fit(self, x, Q, q, treatment, xi, Q_bw, clusters=None, covariates=None):
@@ -531,7 +489,10 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         bw = choose_bandwidths(
             xc, Q_bw, q, T, **{k: params[k] for k in _BANDWIDTH_PARAMS}
         )
-        eff = self._effect(xc, Q, T, Z, q, bw["h"], bw["h_treatment"])
+        mono = monotonize_rule(self.monotonize, self.method, self.r3d_compat)
+        eff = boundary_effect(
+            xc, Q, T, Z, q, bw, p=int(self.p), kernel=self.kernel, mono=mono
+        )
         blocks, tblocks = residual_blocks(
             xc,
             eff["Q"],
@@ -558,26 +519,8 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
                 "progress": progress,
             },
         )
-        fits, raw, mon = eff["fits"], eff["raw"], eff["mon"]
-        result = RDDResult(
-            q_grid=q,
-            tau=eff["tau"],
-            band_lower=band.band_lower,
-            band_upper=band.band_upper,
-            intercept_plus=mon["+"],
-            intercept_minus=mon["-"],
-            critical_value=band.critical_value,
-            bandwidth=bw["h"],
-            bandwidth_treatment=bw["h_treatment"],
-            denominator=eff["denom"],
-            confidence_level=level,
-            n_bootstrap=band.draws.shape[0],
-            std_error=band.std_error,
-            bootstrap_std_error=band.bootstrap_std_error,
-            pointwise_lower=band.pointwise_lower,
-            pointwise_upper=band.pointwise_upper,
-            n_clusters=n_clusters,
-        )
+        fits, raw = eff["fits"], eff["raw"]
+        result = rdd_result(q, eff, band, bw, level=level, n_clusters=n_clusters)
         return {
             "result_": result,
             "n_units_": n,
@@ -587,7 +530,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             "coef_minus_": fits["-"].alpha,
             "raw_intercept_plus_": raw["+"],
             "raw_intercept_minus_": raw["-"],
-            "monotonize_": eff["mono"],
+            "monotonize_": mono,
             "bandwidth_details_": bw["details"],
             "bandwidth_fallback_": bw["fallback"],
             "bandwidth_treatment_fallback_": bw["fallback_treatment"],
@@ -596,42 +539,6 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             "covariate_coef_treatment_": eff["gamma_treatment"],
             "bootstrap_draws_": band.draws,
             "_side_draws": band.side_draws,
-        }
-
-    def _effect(self, xc, Q, T, Z, q, h, hT):
-        """Covariate adjustment, side fits, boundary curves and the effect.
-
-        Returns a dict: the (adjusted) ``Q`` and ``T``, the side ``fits`` and
-        first-stage ``tfits``, the ``raw`` and monotonised (``mon``) boundary
-        curves per side, the effect ``tau`` with its numerator ``num`` and
-        ``denom`` (fuzzy; else None), ``mono`` and the covariate coefficients.
-        """
-        p = int(self.p)
-        mono = monotonize_rule(self.monotonize, self.method, self.r3d_compat)
-        gam = gam_t = None
-        if Z is not None:
-            # common coefficients across sides; the rest runs on Q - Z gamma
-            Q, T, gam, gam_t = adjust_for_covariates(xc, Q, T, Z, h, hT, p, self.kernel)
-        fits = {side: local_poly(xc, Q, h, side, p, self.kernel) for side in "+-"}
-        raw = {side: fits[side].alpha[0].copy() for side in "+-"}
-        mon = {side: _monotonize(q, raw[side], mono) for side in "+-"}
-        num = mon["+"] - mon["-"]
-        tfits, denom = (None, None)
-        if T is not None:
-            tfits, denom = first_stage(xc, T, hT, p, self.kernel)
-        return {
-            "Q": Q,
-            "T": T,
-            "fits": fits,
-            "tfits": tfits,
-            "raw": raw,
-            "mon": mon,
-            "num": num,
-            "denom": denom,
-            "tau": num if denom is None else num / denom,
-            "mono": mono,
-            "gamma": gam,
-            "gamma_treatment": gam_t,
         }
 
     # ---------------------------------------------------------------- tests

@@ -315,3 +315,41 @@ def score_meat(x, e, h, p, kid, b, q, v, L, corr, codes, n_codes):
         for c in range(a):
             M[a, c] = M[c, a]
     return M, n_seen
+
+
+@njit
+def spd_inverse(G):
+    """Inverse of a small symmetric positive definite ``G`` by Cholesky
+    (``G = L L'``, ``G^-1 = L^-T L^-1``); ``ok`` is False when ``G`` is not
+    numerically positive definite (the caller falls back to a pseudo-inverse)."""
+    k = G.shape[0]
+    L = np.zeros((k, k))
+    for j in range(k):
+        d = G[j, j]
+        for m in range(j):
+            d -= L[j, m] * L[j, m]
+        if not d > 0.0:
+            return np.zeros((k, k)), False
+        L[j, j] = np.sqrt(d)
+        for i in range(j + 1, k):
+            s = G[i, j]
+            for m in range(j):
+                s -= L[i, m] * L[j, m]
+            L[i, j] = s / L[j, j]
+    Li = np.zeros((k, k))
+    for j in range(k):
+        Li[j, j] = 1.0 / L[j, j]
+        for i in range(j + 1, k):
+            s = 0.0
+            for m in range(j, i):
+                s -= L[i, m] * Li[m, j]
+            Li[i, j] = s / L[i, i]
+    out = np.zeros((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            s = 0.0
+            for m in range(j, k):
+                s += Li[m, i] * Li[m, j]
+            out[i, j] = s
+            out[j, i] = s
+    return out, True

@@ -437,3 +437,34 @@ def gini_from_quantiles(q_grid, quantile_function):
             + ("." if one else f" in column(s) {np.flatnonzero(mean <= 0).tolist()}.")
         )
     return float(g[0]) if one else g
+
+
+def check_n_units(Q, x, samples, q=None):
+    """Raise unless the quantile matrix ``Q`` has one row per entry of ``x``.
+
+    With ``q`` (the grid), ``Q`` is the user's ``quantiles`` argument of
+    ``fit_quantiles`` and must also have one column per level.
+    """
+    if q is not None:
+        if Q.shape[1] != q.size:
+            raise ValueError(
+                f"quantiles has {Q.shape[1]} columns but q_grid has {q.size} levels."
+            )
+        if Q.shape[0] != x.shape[0]:
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: "
+                f"x has {x.shape[0]}, quantiles has {Q.shape[0]}."
+            )
+        return
+    if Q.shape[0] == x.shape[0]:
+        return
+    hint = ""
+    if hasattr(samples, "columns"):
+        hint = (
+            " A DataFrame is read as one row per unit; for long-format "
+            "data (one row per draw) use statnorm.rdd.long_to_samples."
+        )
+    raise ValueError(
+        "Found input variables with inconsistent numbers of samples: "
+        f"x has {x.shape[0]}, samples has {Q.shape[0]} units.{hint}"
+    )

@@ -320,3 +320,26 @@ class FittedFromResult:
         "denominator", "Jump in treatment probability (fuzzy; else None)."
     )
     n_clusters_ = _from_result("n_clusters", "Number of clusters (or None).")
+
+
+def rdd_result(q, eff, band, bw, *, level, n_clusters):
+    """The :class:`RDDResult` of a fit from its effect, band and bandwidths."""
+    return RDDResult(
+        q_grid=q,
+        tau=eff["tau"],
+        band_lower=band.band_lower,
+        band_upper=band.band_upper,
+        intercept_plus=eff["mon"]["+"],
+        intercept_minus=eff["mon"]["-"],
+        critical_value=band.critical_value,
+        bandwidth=bw["h"],
+        bandwidth_treatment=bw["h_treatment"],
+        denominator=eff["denom"],
+        confidence_level=level,
+        n_bootstrap=band.draws.shape[0],
+        std_error=band.std_error,
+        bootstrap_std_error=band.bootstrap_std_error,
+        pointwise_lower=band.pointwise_lower,
+        pointwise_upper=band.pointwise_upper,
+        n_clusters=n_clusters,
+    )

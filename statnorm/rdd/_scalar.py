@@ -25,7 +25,6 @@ from .._validation import (
     validate_params,
 )
 from ..results import Result, SummaryTable
-from ._locpoly import KERNELS
 
 __all__ = ["ScalarRDResult", "scalar_rd"]
 
@@ -237,10 +236,10 @@ class _Side:
             lo, hi = int(np.searchsorted(x, -h, side="left")), x.size
         else:
             lo, hi = 0, int(np.searchsorted(x, h, side="right"))
-        K = KERNELS[self.kernel]
-        while lo < hi and K(x[lo : lo + 1] / h)[0] <= 0:
+        K = _SCALAR_KERNELS[self.kernel]
+        while lo < hi and K(float(x[lo]) / h) <= 0:
             lo += 1
-        while hi > lo and K(x[hi - 1 : hi] / h)[0] <= 0:
+        while hi > lo and K(float(x[hi - 1]) / h) <= 0:
             hi -= 1
         return slice(lo, hi)
 
@@ -248,13 +247,20 @@ class _Side:
         return "below" if self.left else "at or above"
 
 
+# the kernels of _locpoly.KERNELS on one float (the same arithmetic), for the
+# window's edge checks
+_SCALAR_KERNELS = {
+    "triangular": lambda u: 1.0 - abs(u) if abs(u) <= 1 else 0.0,
+    "epanechnikov": lambda u: 0.75 * (1.0 - u * u) if abs(u) <= 1 else 0.0,
+    "uniform": lambda u: 0.5 if abs(u) <= 1 else 0.0,
+}
+
+
 def _inv_spd(G):
-    try:
-        L = np.linalg.cholesky(G)
-    except np.linalg.LinAlgError:
-        return np.linalg.pinv(G)
-    Li = np.linalg.inv(L)
-    return Li.T @ Li
+    from ._kernels import spd_inverse
+
+    inv, ok = spd_inverse(np.ascontiguousarray(G, dtype=np.float64))
+    return inv if ok else np.linalg.pinv(G)
 
 
 def _check_distinct(x, order, side, h, what):

@@ -574,3 +574,82 @@ def test_density_test_size_and_power():
         x[moved] = 0.3 + 0.2 * r.uniform(size=moved.sum())
         hits += density_test(x, cutoff=0.3).pvalue <= alpha
     assert hits / 300 > 0.8
+
+
+# ------------------------------- density test: rddensity's automatic bandwidths
+AUTO = np.load(Path(__file__).parent / "data" / "rddensity_auto_reference.npz")
+
+
+@pytest.mark.parametrize("j", range(int(AUTO["n_cases"])))
+def test_density_test_matches_rddensity_bandwidths_and_pairs(j):
+    from statnorm.rdd import density_test
+
+    name, p, kernel, bw = (str(v) for v in AUTO[f"case_{j}"])
+    x, c = AUTO[f"x_{name}"], float(AUTO[f"c_{name}"])
+    if bw == "pair":
+        res = density_test(
+            x, cutoff=c, bandwidth=tuple(AUTO[f"h_{j}"]), p=int(p), kernel=kernel
+        )
+    else:
+        res = density_test(
+            x, cutoff=c, bandwidth="auto", bwselect=bw, p=int(p), kernel=kernel
+        )
+    hl, hr = AUTO[f"h_{j}"]
+    assert res.bandwidth_below == pytest.approx(hl, rel=1e-8, abs=1e-12)
+    assert res.bandwidth_above == pytest.approx(hr, rel=1e-8, abs=1e-12)
+    below, above = AUTO[f"hat_{j}"]
+    assert res.density_below == pytest.approx(below, rel=1e-8)
+    assert res.density_above == pytest.approx(above, rel=1e-8)
+    assert res.std_error == pytest.approx(float(AUTO[f"se_{j}"]), rel=1e-8)
+    assert res.statistic == pytest.approx(float(AUTO[f"t_{j}"]), rel=1e-8)
+    # p-values to 1e-8 absolute: relative to p, the order-4 fits' rounding
+    # (t agrees to ~1e-9 there) is amplified by 2 phi(t) |t| / p (~8 at p~0.01)
+    assert res.pvalue == pytest.approx(float(AUTO[f"p_{j}"]), rel=0, abs=1e-8)
+    if bw != "pair":
+        from statnorm.rdd._density import _bandwidths_auto
+
+        xs = np.sort(x) - c
+        F = (np.searchsorted(xs, xs, side="right") - 1) / (xs.size - 1)
+        h4 = _bandwidths_auto(xs, F, int(p), kernel)
+        np.testing.assert_allclose(h4, AUTO[f"bw4_{j}"], rtol=1e-8)
+
+
+@pytest.mark.parametrize("bwselect", ["each", "diff", "sum", "comb"])
+def test_density_test_auto_live_rddensity_when_installed(rng, bwselect):
+    rddensity = pytest.importorskip("rddensity").rddensity
+    from statnorm.rdd import density_test
+
+    x = np.r_[rng.beta(2, 3, size=900), np.round(rng.uniform(size=300), 2)]
+    with warnings.catch_warnings():  # the peer's own warnings are not ours
+        warnings.simplefilter("ignore")
+        r = rddensity(x, c=0.35, p=2, bwselect=bwselect, bino_flag=False)
+        r2 = rddensity(x, c=0.35, p=1, h=[0.2, 0.3], kernel="uniform", bino_flag=False)
+    res = density_test(x, cutoff=0.35, bandwidth="auto", bwselect=bwselect)
+    assert res.bandwidth_below == pytest.approx(float(r.h["left"]), rel=1e-8)
+    assert res.bandwidth_above == pytest.approx(float(r.h["right"]), rel=1e-8)
+    assert res.statistic == pytest.approx(float(r.test["t_jk"]), rel=1e-8)
+    res2 = density_test(x, cutoff=0.35, bandwidth=(0.2, 0.3), p=1, kernel="uniform")
+    assert res2.statistic == pytest.approx(float(r2.test["t_jk"]), rel=1e-8)
+    assert np.isnan(res2.bandwidth)
+
+
+def test_density_test_bandwidth_pair_and_bad_bandwidths(rng):
+    from statnorm.rdd import density_test
+
+    x = rng.normal(size=800)
+    same = density_test(x, cutoff=0.1, bandwidth=0.7)
+    pair = density_test(x, cutoff=0.1, bandwidth=(0.7, 0.7))
+    assert pair.statistic == pytest.approx(same.statistic, rel=1e-12)
+    assert same.bandwidth == same.bandwidth_below == same.bandwidth_above == 0.7
+    for bad in [(0.5,), (0.5, -1.0), (0.5, np.nan), (0.1, 0.2, 0.3)]:
+        with pytest.raises(ValueError, match="bandwidth"):
+            density_test(x, cutoff=0.1, bandwidth=bad)
+    with pytest.raises(ValueError, match="bandwidth"):
+        density_test(x, cutoff=0.1, bandwidth=(0.5, 0.001))  # too few above
+    with pytest.raises(ValueError, match="bwselect"):
+        density_test(x, cutoff=0.1, bandwidth="auto", bwselect="mserd")
+    few = np.r_[x - 3, 0.1, 0.2, 0.3]
+    with pytest.raises(ValueError, match="x has 3 distinct values at or above"):
+        density_test(
+            few[few >= 0.05].tolist() + (x[x < 0] - 3).tolist(), bandwidth="auto"
+        )

@@ -31,3 +31,18 @@ def test_resid_var_pass_raises_like_local_poly():
         _local_poly_resid_var(x, Y, 0.25, "+", 2, "triangular")
     with pytest.raises(ValueError, match="Too few units within the bandwidth above"):
         local_poly(x, Y, 0.25, "+", 2, "triangular")
+
+
+def test_spd_inverse_matches_numpy_and_flags_non_definite():
+    from statnorm.rdd._kernels import spd_inverse
+
+    g = np.random.default_rng(7)
+    for k in (1, 2, 3, 5):
+        A = g.normal(size=(k + 3, k))
+        G = A.T @ A
+        inv, ok = spd_inverse(G)
+        assert ok
+        np.testing.assert_allclose(inv, np.linalg.inv(G), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(inv, spd_inverse.py_func(G)[0], rtol=1e-12)
+    assert not spd_inverse(np.array([[1.0, 2.0], [2.0, 1.0]]))[1]
+    assert not spd_inverse(np.zeros((2, 2)))[1]

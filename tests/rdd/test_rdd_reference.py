@@ -13,7 +13,7 @@ import pytest
 import statsmodels.api as sm
 
 from statnorm.rdd import DistributionalRDD, gini_from_quantiles
-from statnorm.rdd._estimator import _monotonize, _rearrangement
+from statnorm.rdd._effect import _monotonize, _rearrangement
 from statnorm.rdd._locpoly import local_poly, select_bandwidth
 
 REF = np.load(Path(__file__).parent / "data" / "r3d_reference.npz")

@@ -124,17 +124,41 @@ CASES[f"{_M}.RDDEffectDisplay"] = Case(_effect_display, {})
 
 
 _xd = np.random.default_rng(1).normal(size=400)
-CASES[f"{_M}.density_test"] = Case(
-    lambda x, cutoff, bandwidth: rdd.density_test(
-        x, cutoff=cutoff, bandwidth=bandwidth
+CASES[f"{_M}.density_test"] = [
+    Case(
+        lambda x, cutoff, bandwidth: rdd.density_test(
+            x, cutoff=cutoff, bandwidth=bandwidth
+        ),
+        {"x": _xd},
+        params={"cutoff": 0.1, "bandwidth": 1.0},
+        bad_params={
+            "cutoff": [np.nan, np.inf, "a"],
+            "bandwidth": [
+                np.nan,
+                -1.0,
+                0.0,
+                "nope",
+                (1.0, -1.0),
+                (1.0, np.nan),
+                (1.0,),
+            ],
+        },
+        id="fixed",
     ),
-    {"x": _xd},
-    params={"cutoff": 0.1, "bandwidth": 1.0},
-    bad_params={
-        "cutoff": [np.nan, np.inf, "a"],
-        "bandwidth": [np.nan, -1.0, 0.0, "nope"],
-    },
-)
+    Case(
+        lambda x, bwselect: rdd.density_test(
+            x, cutoff=0.1, bandwidth="auto", bwselect=bwselect
+        ),
+        {"x": _xd},
+        params={"bwselect": "each"},
+        bad_params={"bwselect": ["mserd", 1, None]},
+        nonfinite_ok=(
+            "bandwidth is NaN when the two sides' bandwidths differ "
+            "(bandwidth_below / bandwidth_above hold them)"
+        ),
+        id="auto",
+    ),
+]
 CASES[f"{_M}.DensityTestResult"] = Case(
     lambda: rdd.density_test(_xd, cutoff=0.1).summary(), {}
 )
