@@ -59,3 +59,21 @@ def test_blocked_ties_randomized(monkeypatch):
     full = _run(monkeypatch, False, X, Y, **kw)
     blk = _run(monkeypatch, True, X, Y, **kw)
     np.testing.assert_allclose(blk.pvalue, full.pvalue, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kernel", ["gaussian", 2.5])
+def test_detector_fit_blocked_equals_full(monkeypatch, kernel):
+    from statnorm.mmd import MMDDetector
+
+    rng = np.random.default_rng(7)
+    R, Q = rng.normal(size=(53, 3)), rng.normal(0.5, size=(9, 3))
+    monkeypatch.setattr(_stats, "_FULL_GRAM_MAX", 10**9)
+    full = MMDDetector(kernel=kernel).fit(R)
+    monkeypatch.setattr(_stats, "_FULL_GRAM_MAX", 0)
+    monkeypatch.setattr(_stats, "_BLOCK_ROWS", 5)
+    blk = MMDDetector(kernel=kernel).fit(R)
+    assert blk.kernel_.bandwidth == full.kernel_.bandwidth
+    np.testing.assert_allclose(blk.reference_mean_, full.reference_mean_, rtol=1e-12)
+    np.testing.assert_allclose(
+        blk.score_samples(Q), full.score_samples(Q), rtol=1e-12, atol=1e-15
+    )
