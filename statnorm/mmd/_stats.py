@@ -514,8 +514,9 @@ def _permutation_indicators(seeds, N, n, size):
     return np.hstack(Ms)
 
 
-def _blocked_test_parts(k, Z, n, n_permutations, random_state, estimator,
-                        block_rows=None, progress=None):
+def _blocked_test_parts(
+    k, Z, n, n_permutations, random_state, estimator, block_rows=None, progress=None
+):
     """Statistic, Gamma p-value inputs and permutation null in one pass over row blocks.
 
     Each row block ``K_b`` of the pooled Gram matrix is computed once; for all
@@ -561,7 +562,8 @@ def _blocked_test_parts(k, Z, n, n_permutations, random_state, estimator,
         stat = float(sxx / n**2 + syy / m**2 - 2.0 * sxy / (n * m))
     else:
         stat = float(
-            (sxx - txx) / (n * (n - 1)) + (syy - tyy) / (m * (m - 1))
+            (sxx - txx) / (n * (n - 1))
+            + (syy - tyy) / (m * (m - 1))
             - 2.0 * sxy / (n * m)
         )
     null = None

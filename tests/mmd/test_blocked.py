@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from statnorm.mmd import GaussianKernel, MMDTest
-from statnorm.mmd import _stats
+from statnorm.mmd import GaussianKernel, MMDTest, _stats
 
 
 def _run(monkeypatch, blocked, X, Y, **kw):

@@ -105,5 +105,5 @@ def test_fit_with_two_samples_points_to_pooled_rows_and_labels():
 
     rng = np.random.default_rng(0)
     X_ref, X_test = rng.normal(size=(20, 3)), rng.normal(size=(20, 3))
-    with pytest.raises(ValueError, match="pooled rows .* population labels"):
+    with pytest.raises(ValueError, match=r"pooled rows .* population labels"):
         KernelLearner().fit(X_ref, X_test)
