@@ -362,11 +362,12 @@ class KernelLearner(
             The fitted learner.
         """
         y_shape = getattr(y, "shape", None)
-        if y_shape is None and y is not None and not isinstance(y, str):
+        if y_shape is None and isinstance(y, (list, tuple)):
             try:
                 y_shape = np.shape(y)
             except ValueError:  # ragged: validate_data names it
                 y_shape = None
+        y_shape = tuple(y_shape) if y_shape is not None else None
         if y_shape is not None and len(y_shape) == 2 and y_shape[1] != 1:
             raise ValueError(
                 f"y must be a 1-d array of population labels; got shape {y_shape}. "
