@@ -5,6 +5,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import fit_context, validate_data
+from ._kernel import _MEDIAN_MAX_POINTS as _MEDIAN_ROWS
 from ._kernel import bind_and_gram, resolve_kernel
 
 __all__ = ["MMDDetector"]
@@ -79,9 +80,24 @@ class MMDDetector(BaseEstimator):
             The fitted detector.
         """
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2, copy=True)
-        self.kernel_, K = bind_and_gram(resolve_kernel(self.kernel), X)
+        from . import _stats
+
+        k = resolve_kernel(self.kernel)
+        N = X.shape[0]
+        if N > _stats._FULL_GRAM_MAX:
+            # row blocks of the Gram matrix: memory one block, not N^2
+            median = getattr(k, "bandwidth", None) == "median"
+            k = bind_and_gram(k, X)[0] if median and N <= _MEDIAN_ROWS else k.bind(X)
+            total = 0.0
+            for _, Kb in _stats._gram_row_blocks(k, X, _stats._BLOCK_ROWS):
+                total += Kb.sum()
+            mean = total / N**2
+        else:
+            k, K = bind_and_gram(k, X)
+            mean = K.mean()
+        self.kernel_ = k
         self.reference_ = X
-        self.reference_mean_ = float(K.mean())
+        self.reference_mean_ = float(mean)
         return self
 
     def score_samples(self, X):

@@ -361,6 +361,21 @@ class KernelLearner(
         self : KernelLearner
             The fitted learner.
         """
+        y_shape = getattr(y, "shape", None)
+        if y_shape is None and isinstance(y, (list, tuple)):
+            try:
+                y_shape = np.shape(y)
+            except ValueError:  # ragged: validate_data names it
+                y_shape = None
+        y_shape = tuple(y_shape) if y_shape is not None else None
+        if y_shape is not None and len(y_shape) == 2 and y_shape[1] != 1:
+            raise ValueError(
+                f"y must be a 1-d array of population labels; got shape {y_shape}. "
+                "KernelLearner.fit(X, y) takes the pooled rows of both samples "
+                "and their population labels, not two samples: pass "
+                "X = np.vstack([X_ref, X_other]) and y = [0] * len(X_ref) + "
+                "[1] * len(X_other) (see split_populations)."
+            )
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=4)
         if sample_weight is not None:
             w = check_sample_weight(sample_weight, X)

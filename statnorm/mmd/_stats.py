@@ -11,7 +11,13 @@ from .._threads import blas_threads
 from .._validation import check_2d, check_bool, check_same_n_features, spawn_seeds
 from ..results import Result, TestResult
 from ._kernel import _MEDIAN_MAX_POINTS as _MEDIAN_ROWS
-from ._kernel import DeepKernel, GaussianKernel, bind_and_gram, resolve_kernel
+from ._kernel import (
+    DeepKernel,
+    GaussianKernel,
+    _sq_dists,
+    bind_and_gram,
+    resolve_kernel,
+)
 
 __all__ = ["MMDTest", "MMDTestResult", "PowerCriterion", "mmd2", "power_criterion"]
 
@@ -459,6 +465,154 @@ def _gamma_pvalue(K, n, stat, estimator):
     return float(gamma.sf(t, mean0**2 / var0, scale=var0 / mean0))
 
 
+#: Pooled sizes above this use the blocked path (the Gram matrix is never held).
+_FULL_GRAM_MAX = 8000
+#: Bytes of one row block of the Gram matrix in the blocked path.
+_ROW_BLOCK_BYTES = 64 * 2**20
+#: Rows per block in the blocked path (None: from _ROW_BLOCK_BYTES); tests set it.
+_BLOCK_ROWS = None
+
+
+def _gram_row_blocks(k, Z, block_rows=None):
+    """Yield ``(start, K[start:stop, :])`` for row blocks of the pooled Gram matrix.
+
+    ``k`` is a bound kernel. For a Gaussian kernel the rows are centred once,
+    as in :func:`bind_and_gram`, and the diagonal distances are exactly 0.
+    Memory: one ``(block_rows, N)`` block.
+    """
+    N = Z.shape[0]
+    if block_rows is None:
+        block_rows = max(1, _ROW_BLOCK_BYTES // (8 * N))
+    gauss = isinstance(k, GaussianKernel)
+    if gauss:
+        Zc = Z - Z.mean(axis=0)
+        sigma = float(k.bandwidth)
+    for start in range(0, N, block_rows):
+        stop = min(N, start + block_rows)
+        if gauss:
+            D = _sq_dists(Zc[start:stop], Zc)
+            D[np.arange(stop - start), np.arange(start, stop)] = 0.0
+            D *= -1.0 / sigma
+            yield start, np.exp(D, out=D)
+        else:
+            yield start, np.asarray(k(Z[start:stop], Z), dtype=np.float64)
+
+
+def _permutation_indicators(seeds, N, n, size):
+    """0/1 indicator matrices of the permuted first sample, one per seed.
+
+    Same draws as :func:`_permutation_null_block`, so the blocked and the
+    full-Gram paths test the same permutations.
+    """
+    Ms = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        idx = rng.permuted(np.broadcast_to(np.arange(N), (size, N)), axis=1)[:, :n]
+        M = np.zeros((N, size))
+        M[idx, np.arange(size)[:, None]] = 1.0
+        Ms.append(M)
+    return np.hstack(Ms)
+
+
+def _blocked_test_parts(
+    k, Z, n, n_permutations, random_state, estimator, block_rows=None, progress=None
+):
+    """Statistic, Gamma p-value inputs and permutation null in one pass over row blocks.
+
+    Each row block ``K_b`` of the pooled Gram matrix is computed once; for all
+    permutations at once ``sxx += colsum(M[b] * (K_b @ M))`` (one GEMM per
+    block), and the row sums, diagonal and sum of squares give the statistic
+    and the Gamma approximation. Memory: one row block plus the ``(N, P)``
+    indicator matrix (``n_permutations=0``: no indicators).
+    """
+    N = Z.shape[0]
+    m = N - n
+    P = n_permutations
+    if P:
+        n_blocks = -(-P // _PERM_BLOCK)
+        size = -(-P // n_blocks)
+        M = _permutation_indicators(spawn_seeds(random_state, n_blocks), N, n, size)
+        sxx_perm = np.zeros(M.shape[1])
+    rows = np.empty(N)
+    diag = np.empty(N)
+    sq = 0.0
+    sxx = sxy = syy = 0.0
+    n_row_blocks = -(-N // (block_rows or max(1, _ROW_BLOCK_BYTES // (8 * N))))
+    for i, (start, Kb) in enumerate(_gram_row_blocks(k, Z, block_rows)):
+        stop = start + Kb.shape[0]
+        r = np.arange(stop - start)
+        diag[start:stop] = Kb[r, r + start]
+        rows[start:stop] = Kb.sum(axis=1)
+        sq += np.einsum("ij,ij->", Kb, Kb)
+        # the three block sums of the observed split
+        if start < n:
+            e = min(stop, n) - start
+            sxx += Kb[:e, :n].sum()
+            sxy += Kb[:e, n:].sum()
+        if stop > n:
+            s = max(start, n) - start
+            syy += Kb[s:, n:].sum()
+        if P:
+            KM = Kb @ M
+            sxx_perm += np.einsum("ij,ij->j", M[start:stop], KM)
+        if progress is not None:
+            progress(i + 1, n_row_blocks)
+    txx, tyy = diag[:n].sum(), diag[n:].sum()
+    if estimator == "biased":
+        stat = float(sxx / n**2 + syy / m**2 - 2.0 * sxy / (n * m))
+    else:
+        stat = float(
+            (sxx - txx) / (n * (n - 1))
+            + (syy - tyy) / (m * (m - 1))
+            - 2.0 * sxy / (n * m)
+        )
+    null = None
+    if P:
+        total, trace = rows.sum(), diag.sum()
+        s_xx = sxx_perm
+        s_xy = rows @ M - s_xx
+        s_yy = total - s_xx - 2.0 * s_xy
+        if estimator == "biased":
+            null = s_xx / n**2 + s_yy / m**2 - 2.0 * s_xy / (n * m)
+        else:
+            t = diag @ M
+            null = (
+                (s_xx - t) / (n * (n - 1))
+                + (s_yy - (trace - t)) / (m * (m - 1))
+                - 2.0 * s_xy / (n * m)
+            )
+        null = null[:P]
+    return stat, (rows, diag, sq), null
+
+
+def _gamma_pvalue_moments(rows, diag, sq, n, stat, estimator):
+    """:func:`_gamma_pvalue` from row sums, diagonal and ``sum(K**2)`` of ``K``.
+
+    ``sum(Kc**2) = sum(K**2) - 2 N sum(r**2) + N**2 rbar**2`` for the doubly
+    centred symmetric ``Kc``, ``r`` the row means; equal to the full-Gram
+    value up to rounding.
+    """
+    from scipy.stats import gamma
+
+    N = rows.shape[0]
+    m = N - n
+    total = rows.sum()
+    off = (total - diag.sum()) / (N * (N - 1))
+    mean0 = (1.0 / n + 1.0 / m) * (diag.mean() - off)
+    r = rows / N
+    rbar = r.mean()
+    dc = diag - 2.0 * r + rbar
+    sum_kc2 = sq - 2.0 * N * (r @ r) + N**2 * rbar**2
+    e2 = (sum_kc2 - dc @ dc) / (N * (N - 1))
+    var0 = (2.0 / (n * (n - 1)) + 2.0 / (m * (m - 1)) + 4.0 / (n * m)) * e2
+    # |k(a, b)| <= max k(z, z) for a positive-definite kernel: max |K| as in full
+    scale = max(1.0, float(np.abs(diag).max()))
+    if not (mean0 > 1e-12 * scale and var0 > 1e-24 * scale**2):
+        return 1.0
+    t = stat + mean0 if estimator == "unbiased" else stat
+    return float(gamma.sf(t, mean0**2 / var0, scale=var0 / mean0))
+
+
 def _max_training_rows(n):
     """Training rows a sample of ``n`` rows may hold: ``max(1, ceil(0.2 n))``."""
     return max(1, -(-n // 5))
@@ -610,22 +764,47 @@ class MMDTest(BaseEstimator):
         k = resolve_kernel(self.kernel)
         if check_held_out and isinstance(k, DeepKernel):
             _check_held_out(k, X, Y)
-        k, K = bind_and_gram(k, Z)
         n = X.shape[0]
-        stat = _mmd2_from_gram(K, n, self.estimator)
-        p_asym = _gamma_pvalue(K, n, stat, self.estimator)
         null = p_perm = None
-        if self.method == "permutation":
-            null = _permutation_null(
-                K,
+        if Z.shape[0] > _FULL_GRAM_MAX:
+            # blocked: the (N, N) Gram matrix is never held (see _blocked_test_parts)
+            if (
+                isinstance(k, GaussianKernel)
+                and k.bandwidth == "median"
+                and Z.shape[0] <= _MEDIAN_ROWS
+            ):
+                k, _ = bind_and_gram(k, Z)  # the same bandwidth as the full path
+            else:
+                k = k.bind(Z)
+            stat, (rows, diag, sq), null = _blocked_test_parts(
+                k,
+                Z,
                 n,
-                int(P),
+                int(P) if self.method == "permutation" else 0,
                 self.random_state,
                 self.estimator,
-                n_jobs=self.n_jobs,
-                progress=loop_progress(self, "permutations", verbose=self.verbose),
+                block_rows=_BLOCK_ROWS,
+                progress=loop_progress(self, "row blocks", verbose=self.verbose),
             )
-            tol = 1e-12 * max(1.0, float(np.abs(K).max()))
+            p_asym = _gamma_pvalue_moments(rows, diag, sq, n, stat, self.estimator)
+            kmax = float(np.abs(diag).max())
+        else:
+            k, K = bind_and_gram(k, Z)
+            stat = _mmd2_from_gram(K, n, self.estimator)
+            p_asym = _gamma_pvalue(K, n, stat, self.estimator)
+            kmax = float(np.abs(K).max())
+            if self.method == "permutation":
+                null = _permutation_null(
+                    K,
+                    n,
+                    int(P),
+                    self.random_state,
+                    self.estimator,
+                    n_jobs=self.n_jobs,
+                    progress=loop_progress(self, "permutations", verbose=self.verbose),
+                )
+        if self.method == "permutation":
+            tol = 1e-12 * max(1.0, kmax)
             if self.ties == "conservative":
                 p_perm = (1.0 + np.count_nonzero(null >= stat - tol)) / (P + 1.0)
             else:

@@ -95,3 +95,15 @@ def test_lbfgs_checkpoint_is_the_best_validation_iteration(data):
     ).fit(X, y)
     assert kl.validation_history_.size == kl.objective_history_.size
     assert kl.best_epoch_ == int(np.argmax(kl.validation_history_)) + 1
+
+
+def test_fit_with_two_samples_points_to_pooled_rows_and_labels():
+    import numpy as np
+    import pytest
+
+    from statnorm.mmd import KernelLearner
+
+    rng = np.random.default_rng(0)
+    X_ref, X_test = rng.normal(size=(20, 3)), rng.normal(size=(20, 3))
+    with pytest.raises(ValueError, match=r"pooled rows .* population labels"):
+        KernelLearner().fit(X_ref, X_test)
