@@ -10,7 +10,7 @@ from statnorm import _cli
 def _only_mmd(monkeypatch):
     # build the real parser with the mmd subcommand only, so that this file
     # tests mmd and not the other methods' command-line modules
-    monkeypatch.setattr(_cli, "METHODS", ("mmd",))
+    monkeypatch.setattr(_cli._tour, "METHODS", ("mmd",))
 
 
 @pytest.fixture
