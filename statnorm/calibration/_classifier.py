@@ -73,7 +73,7 @@ def _uses_decision_function(est, response):
 
 
 def _logits(est, X, response, probabilities=False):
-    """Class scores as logits, one column per class (binary 1-D -> (-z, z)).
+    """Class scores as logits, one column per class (binary 1-D -> (0, z)).
 
     ``probabilities``: return ``predict_proba`` itself rather than its log.
     """
@@ -81,8 +81,9 @@ def _logits(est, X, response, probabilities=False):
         z = np.asarray(est.decision_function(X), dtype=np.float64)
         if z.ndim == 1 or z.shape[1] == 1:
             z = z.reshape(-1)
-            # as scikit-learn's temperature scaling: two-class logits (-z, z)
-            return np.column_stack([-z, z])
+            # the module's binary convention (binary_scores_to_2d): a 1-D
+            # score is the log-odds of class 1, i.e. the logits (0, z)
+            return np.column_stack([np.zeros_like(z), z])
         return z
     P = np.asarray(est.predict_proba(X), dtype=np.float64)
     if probabilities:
@@ -142,8 +143,9 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         What the calibrators receive: logits (``decision_function``, or
         ``log(predict_proba)``), or ``predict_proba`` itself when the scores
         come from ``predict_proba`` and the calibrator has
-        ``input="probabilities"`` (``calibrator="sigmoid"`` sets it then, so
-        that Platt scaling reads the probabilities, as scikit-learn's does).
+        ``input="probabilities"`` (``calibrator="sigmoid"`` and
+        ``"isotonic"`` set it then, so that Platt scaling and isotonic
+        regression read the probabilities, as scikit-learn's do).
 
     Examples
     --------
@@ -266,8 +268,9 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def _new_calibrator(self):
         cal = _make_calibrator(self.calibrator)
-        if self.calibrator == "sigmoid" and self._proba_scores:
-            # as scikit-learn: Platt on the predict_proba columns themselves
+        if self.calibrator in ("sigmoid", "isotonic") and self._proba_scores:
+            # as scikit-learn: Platt / isotonic on the predict_proba columns
+            # themselves (isotonic interpolates in p, not in log p)
             cal.set_params(input="probabilities")
         return cal
 
