@@ -41,9 +41,11 @@ _CALIBRATORS = {
 }
 
 
-# score of a class a fold's classifier never saw (ensemble=False): the log of
-# the smallest normal float, as log(predict_proba) of a zero probability
-_MISSING_LOGIT = float(np.log(np.finfo(np.float64).tiny))
+# log(predict_proba) is log(p + _PROBA_EPS), as scikit-learn's
+_PROBA_EPS = 1e-12
+# score of a class a fold's classifier never saw (ensemble=False): the score
+# of a zero probability, log(_PROBA_EPS)
+_MISSING_LOGIT = float(np.log(_PROBA_EPS))
 
 
 class _Constant:
@@ -135,7 +137,9 @@ def _logits(est, X, response, probabilities=False):
     P = np.asarray(est.predict_proba(X), dtype=np.float64)
     if probabilities:
         return P
-    return np.log(np.clip(P, np.finfo(np.float64).tiny, None))
+    # scikit-learn's rule (CalibratedClassifierCV, method="temperature"):
+    # log(p + 1e-12), so a zero probability is the logit log(1e-12) = -27.6
+    return np.log(P + _PROBA_EPS)
 
 
 class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -178,7 +182,11 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         See above; "auto" means True (False for a ``FrozenEstimator``).
     response : {"auto", "decision_function", "predict_proba"}, default="auto"
         Which scores to calibrate: ``decision_function`` when the classifier
-        has one ("auto"), else ``log(predict_proba)``.
+        has one ("auto"), else ``log(predict_proba + 1e-12)`` (scikit-learn's
+        rule: with it temperature scaling and binary isotonic agree with
+        ``CalibratedClassifierCV`` to 1e-8 on the same folds; multi-class
+        isotonic on a ``decision_function`` differs, since statnorm's maps
+        read the softmax probabilities and scikit-learn's the raw columns).
     n_jobs : int, default=None
         joblib workers fitting the classifiers of the splits in parallel
         (``None``: serial). The fits, hence the results, are the same for
@@ -200,8 +208,7 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     is the constant of their class frequencies (what scikit-learn's isotonic
     calibration gives; its Platt scaling gives a near-constant instead).
     With ``ensemble=False`` an out-of-fold score of a class that the fold's
-    classifier never saw is ``log`` of the smallest normal float (as
-    ``log(predict_proba)`` of a zero probability).
+    classifier never saw is ``log(1e-12)``, the score of a zero probability.
 
     Attributes
     ----------
