@@ -370,6 +370,8 @@ class CalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         for attr in ("n_features_in_", "feature_names_in_"):
             if hasattr(first, attr):
                 fitted_attrs[attr] = getattr(first, attr)
+        for attr in ("n_features_in_", "feature_names_in_"):  # of an earlier fit
+            vars(self).pop(attr, None)
         self.__dict__.update(fitted_attrs)
         self.class_columns_ = columns
         self.calibrated_classifiers_ = pairs
