@@ -59,8 +59,11 @@ def binary_scores_to_2d(X, *, input="logits", name="X", n_classes=None):
     A 1-D score ``s`` (a decision function, the logit of the positive class)
     becomes the logits ``(0, s)``: the softmax of ``(0, s)`` is
     ``(1 - sigmoid(s), sigmoid(s))``, so ``s`` is the log-odds of class 1.
-    Any other pair ``(c, c + s)``, e.g. scikit-learn's ``(-s/2, s/2)``, gives
-    the same log-softmax. With ``input="probabilities"`` a 1-D ``p`` is the
+    Any other pair ``(c, c + s)``, e.g. ``(-s/2, s/2)``, gives the same
+    log-softmax. This is the module's one binary convention: every
+    calibrator and ``CalibratedClassifier`` (for a binary
+    ``decision_function``) use it. scikit-learn's temperature scaling reads
+    ``s`` as ``(-s, s)``, log-odds ``2s``: a different input. With ``input="probabilities"`` a 1-D ``p`` is the
     probability of class 1 and becomes ``(1 - p, p)``. ``n_classes``: the
     number of columns seen in fit (1-D input is an error unless it is 2).
     """

@@ -468,6 +468,14 @@ class IsotonicCalibrator(_OneVsRest):
     Rows whose calibrated scores are all 0 keep the uncalibrated softmax.
     May change the arg-max and give zero probabilities (infinite NLL).
 
+    **Two classes** (scikit-learn's binary rule): one isotonic regression of
+    ``y == 1`` on the binary score, and ``p_0 = 1 - p_1``. The binary score
+    is the log-odds ``d = z_1 - z_0`` of the logits (a 1-D score ``s`` is the
+    logits ``(0, s)``, so ``d = s``), or the probability ``p_1`` itself with
+    ``input="probabilities"``. The fit interpolates linearly in that score,
+    so any affine rescaling of ``d`` (e.g. scikit-learn's two-class logits
+    ``(-s, s)``, ``d = 2s``) gives the same probabilities.
+
     Parameters
     ----------
     input : {"logits", "probabilities"}, default="logits"
@@ -476,7 +484,7 @@ class IsotonicCalibrator(_OneVsRest):
     Attributes
     ----------
     calibrators_ : list of IsotonicRegression
-        One per class.
+        One per class; one (of class 1) for two classes.
 
     Examples
     --------
@@ -511,14 +519,24 @@ class IsotonicCalibrator(_OneVsRest):
         """
         Z, y, fitted = self._check_fit_data(X, y)
         w = check_sample_weight(sample_weight, len(y))
-        P = np.exp(Z)
+        F = self._scores_per_map(Z)
         calibrators = [
             IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
-                P[:, k], (y == k).astype(float), sample_weight=w
+                F[:, k], (y == k + (F.shape[1] == 1)).astype(float), sample_weight=w
             )
-            for k in range(P.shape[1])
+            for k in range(F.shape[1])
         ]
         return self._store_fit(fitted, calibrators_=calibrators)
+
+    def _scores_per_map(self, Z):
+        """One column per isotonic map: the binary score for two classes
+        (log-odds, or ``p_1`` with ``input="probabilities"``), else the
+        softmax probability of every class."""
+        if Z.shape[1] == 2:
+            if self.input == "probabilities":
+                return np.exp(Z[:, 1:])
+            return (Z[:, 1] - Z[:, 0])[:, None]
+        return np.exp(Z)
 
     def predict_proba(self, X):
         """Calibrated, renormalised probabilities.
@@ -532,11 +550,14 @@ class IsotonicCalibrator(_OneVsRest):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        P = np.exp(self._validate_predict(X))
+        Z = self._validate_predict(X)
+        F = self._scores_per_map(Z)
         Q = np.column_stack(
-            [c.predict(P[:, k]) for k, c in enumerate(self.calibrators_)]
+            [c.predict(F[:, k]) for k, c in enumerate(self.calibrators_)]
         )
-        return self._renormalise(Q, P)
+        if Z.shape[1] == 2:
+            return np.column_stack([1.0 - Q[:, 0], Q[:, 0]])
+        return self._renormalise(Q, np.exp(Z))
 
 
 class HistogramBinning(_OneVsRest):

@@ -17,6 +17,7 @@ from .._validation import (
     StrOptions,
     check_random_state,
     fit_context,
+    spawn_seeds,
     validate_params,
 )
 from ._base import BaseCalibrator, check_labels, check_sample_weight
@@ -84,6 +85,10 @@ def _stable_argsort(key):
     return order
 
 
+_MAX_BLOCKS = 8  # leave-one-class-out passes run in at most this many blocks
+_BLOCK_EVENTS = 2**25  # cap on the block gradients held at once (256 MB)
+
+
 def _objective(
     P,
     y,
@@ -103,7 +108,11 @@ def _objective(
     average to those classes (a sub-sampled step); ``None`` takes every class.
     """
     from .._numba import parallel_threads
-    from ._kernels import hcal_objective_sorted, hcal_objective_threads
+    from ._kernels import (
+        hcal_objective_blocks,
+        hcal_objective_sorted,
+        hcal_objective_threads,
+    )
 
     from ._kernels import gather_events, scatter_back
 
@@ -132,11 +141,17 @@ def _objective(
     args = (d, row_label, classes, window // 2, float(epsilon))
     n_lloyd = _N_LLOYD if grouping == "kmeans" else 0
     extra = (int(n_groups), g_sorted, p_sorted, n_lloyd)
+    # fixed blocks of classes, from the shapes only: the same additions in the
+    # same order whatever n_jobs (bit-identical results, tests/calibration/
+    # test_determinism.py); at most _BLOCK_EVENTS doubles of block gradients
+    n_blocks = min(classes.size, _MAX_BLOCKS, max(1, _BLOCK_EVENTS // (n * C)))
     with parallel_threads(n_jobs) as n_threads:
-        if n_threads > 1 and classes.size > 1:
-            val = hcal_objective_threads(*args, *extra, n_threads)
-        else:
+        if n_blocks <= 1:
             val = hcal_objective_sorted(*args, *extra)
+        elif n_threads > 1:
+            val = hcal_objective_threads(*args, *extra, n_blocks)
+        else:
+            val = hcal_objective_blocks(*args, *extra, n_blocks)
     grad = np.empty(n * C)
     scatter_back(g_sorted, order, grad)
     return float(val), grad.reshape(n, C)
@@ -206,7 +221,9 @@ def hcalibration_loss(
     return_gradient : bool, default=False
         Also return the gradient with respect to ``y_prob``.
     n_jobs : int, default=None
-        Numba threads for the leave-one-class-out passes.
+        Numba threads for the leave-one-class-out passes; the value and
+        gradient are bit-identical for every ``n_jobs`` (fixed blocks of
+        classes, reduced in a fixed order).
 
     Returns
     -------
@@ -296,6 +313,31 @@ AUTHORS_GRID = (
 _NETWORK_LR_PATIENCE = 40
 
 _CV_SCORES = ("nll", "ece", "dece_l1", "dece_l2", "classwise_ece")
+
+
+def _canonical_rows(Z, y):
+    """A row order that depends only on the multiset of rows ``(Z_i, y_i)``.
+
+    Rows are sorted by a 64-bit hash of their bytes (a pseudo-random order,
+    unrelated to the scores), then by the label and every column to break
+    hash ties: a permutation of the rows gives the same sequence of rows, so
+    the folds, the event order and every sum of the fit are the same, bit
+    for bit. Equal rows are interchangeable, so their relative order does
+    not matter.
+    """
+    Zc = np.ascontiguousarray(Z, dtype=np.float64) + 0.0  # -0.0 -> 0.0
+    words = Zc.view(np.uint64)
+    h = np.full(len(Zc), np.uint64(0x9E3779B97F4A7C15))
+    with np.errstate(over="ignore"):
+        for j in range(words.shape[1]):
+            h ^= words[:, j]
+            h *= np.uint64(0xBF58476D1CE4E5B9)
+            h ^= h >> np.uint64(31)
+        h ^= np.asarray(y, dtype=np.uint64)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(29)
+    keys = [Zc[:, j] for j in range(Zc.shape[1] - 1, -1, -1)]
+    return np.lexsort([*keys, np.asarray(y), h])
 
 
 def _repeat_rows(Z, y, sample_weight):
@@ -539,7 +581,11 @@ default="auto"
         stratified folds (plain
         shuffled folds when a class has fewer rows than folds; no
         cross-validation, as ``"in-sample"``, when there are fewer than two
-        rows per fold); a splitter is used as given. The folds train in
+        rows per fold); a splitter is used as given. With an int,
+        ``"auto"``, ``"in-sample"`` or ``None`` the rows are first put in a
+        canonical order (a hash of each row, then its values), so the folds,
+        and the fitted map, do not depend on the order of the rows (bit for
+        bit); a splitter's folds are by row position. The folds train in
         lockstep and are scored on their held-out rows after every step (see
         above). ``"in-sample"`` or ``None``: the authors' rule, no held-out
         rows, the checkpoint and map chosen by ``selector`` on the
@@ -551,7 +597,10 @@ default="auto"
         What ``X`` holds.
     n_jobs : int, default=None
         Numba threads for the leave-one-class-out passes of the objective
-        (``None``: one; ``-1``: all).
+        (``None``: one; ``-1``: all). The passes run in fixed blocks of
+        classes (at most 8, chosen from the data's shape) reduced in block
+        order, and each (map, fold) run draws from its own seed, so the fit
+        is bit-identical for every ``n_jobs`` and joblib backend.
     random_state : int, RandomState, Generator or None, default=None
         Seeds the folds, the sub-sampled classes and the initialisation of
         the ensemble and network maps.
@@ -802,8 +851,14 @@ default="auto"
         maps, means, per_fold, chosen, minima, ses = [], [], [], [], [], []
         capped = False
         per_row = self.cv_scoring == "nll"
-        for cand in grid:
-            runs = [self._new_run(cand, Z[tr], y[tr], rng) for tr, _ in folds]
+        # task (candidate g, fold f) draws only from its own seed, taken by
+        # index: the same runs whatever order or backend they are run in
+        seeds = spawn_seeds(rng, len(grid) * len(folds)).reshape(len(grid), -1)
+        for g, cand in enumerate(grid):
+            runs = [
+                self._new_run(cand, Z[tr], y[tr], np.random.RandomState(seeds[g, f]))
+                for f, (tr, _) in enumerate(folds)
+            ]
             curves = [[] for _ in folds]
             rows = []  # pooled held-out per-row NLL after each step
             mean, best_t = [], 0
@@ -912,6 +967,11 @@ default="auto"
         in_sample = self.cv is None or (
             isinstance(self.cv, str) and self.cv == "in-sample"
         )
+        if in_sample or isinstance(self.cv, Integral | str):
+            # our own folds (or none): work on a canonical order of the rows,
+            # so that permuted rows give the same folds and the same map
+            order = _canonical_rows(Z, y)
+            Z, y = Z[order], y[order]
         folds = None if in_sample else self._cv_splits(Z, y, rng)
         if folds is not None:
             progress = FitProgress(self, None)

@@ -250,27 +250,39 @@ def _passes(d, row_label, classes, first, stride, half, eps, n_groups, grad, p, 
     return total
 
 
-def _objective_threads_py(
-    d, row_label, classes, half, eps, n_groups, grad, p, n_lloyd, n_threads
+def _objective_blocks_py(
+    d, row_label, classes, half, eps, n_groups, grad, p, n_lloyd, n_blocks
 ):
-    """Leave-one-class-out passes split over ``n_threads`` Numba threads, each
-    with its own buffers and gradient accumulator (summed at the end)."""
+    """Leave-one-class-out passes in ``n_blocks`` fixed blocks (block ``b``
+    holds ``classes[b::n_blocks]``), each with its own buffers and gradient
+    accumulator, reduced in block order at the end.
+
+    The blocks depend only on the data (``n_blocks`` is chosen from the
+    shapes by the caller), never on the number of threads: the serial
+    compilation and the ``parallel=True`` one run the same additions in the
+    same order, so the value and the gradient are bit-identical for every
+    ``n_jobs``.
+    """
     m_all = d.shape[0]
-    G = np.zeros((n_threads, m_all))
-    vals = np.zeros(n_threads)
-    for t in prange(n_threads):
-        vals[t] = _passes(
-            d, row_label, classes, t, n_threads, half, eps, n_groups, G[t], p, n_lloyd
+    G = np.zeros((n_blocks, m_all))
+    vals = np.zeros(n_blocks)
+    for b in prange(n_blocks):
+        vals[b] = _passes(
+            d, row_label, classes, b, n_blocks, half, eps, n_groups, G[b], p, n_lloyd
         )
     for j in range(m_all):
         tot = 0.0
-        for t in range(n_threads):
-            tot += G[t, j]
+        for b in range(n_blocks):
+            tot += G[b, j]
         grad[j] = tot
-    return vals.sum() / classes.shape[0]
+    total = 0.0
+    for b in range(n_blocks):
+        total += vals[b]
+    return total / classes.shape[0]
 
 
-hcal_objective_threads = njit(_objective_threads_py, parallel=True)
+hcal_objective_threads = njit(_objective_blocks_py, parallel=True)
+hcal_objective_blocks = njit(_objective_blocks_py)
 
 
 @njit

@@ -58,15 +58,16 @@ def test_prefit_model_with_frozen_estimator():
     cal = CalibratedClassifier(FrozenEstimator(fitted), calibrator="temperature")
     cal.fit(X[200:], y[200:])
     assert len(cal.calibrated_classifiers_) == 1
-    T = TemperatureScaling().fit(
-        np.column_stack(
-            [-fitted.decision_function(X[200:]), fitted.decision_function(X[200:])]
-        ),
-        y[200:],
-    )
+    # the binary convention: the 1-D decision function is the logits (0, z)
+    z = fitted.decision_function(X[200:])
+    T = TemperatureScaling().fit(z, y[200:])
     assert cal.calibrated_classifiers_[0][1].temperature_ == pytest.approx(
         T.temperature_, rel=1e-12
     )
+    # scikit-learn's two-class logits (-z, z) double the log-odds, so its
+    # temperature is twice ours and the probabilities are the same
+    T2 = TemperatureScaling().fit(np.column_stack([-z, z]), y[200:])
+    assert T2.temperature_ == pytest.approx(2 * T.temperature_, rel=1e-8)
 
 
 def test_pipeline_and_grid_search_over_calibrator_parameters():
