@@ -1,4 +1,9 @@
-"""Sphinx configuration for statnorm (offline: no intersphinx downloads)."""
+"""Sphinx configuration for statnorm.
+
+The build is offline: intersphinx reads the inventories shipped in
+``_intersphinx/`` (see README.txt there) and MathJax is served from the built
+pages by ``sphinx-mathjax-offline`` (docs extra), so no page needs the network.
+"""
 
 import os
 import tempfile
@@ -17,7 +22,10 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # Copies MathJax 3 into _static/mathjax and points mathjax_path at it.
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -52,5 +60,19 @@ sphinx_gallery_conf = {
 html_theme = "pydata_sphinx_theme"
 html_title = f"statnorm {release}"
 html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["statnorm.css"]
 nitpicky = False
+
+# Links to the documentation of the libraries statnorm builds on. The
+# inventories are local files (nothing is downloaded at build time); their
+# targets are the projects' stable pages. numpy and matplotlib ship no offline
+# inventory we can redistribute, so their names are not linked.
+intersphinx_mapping = {
+    name: (url, os.path.join("_intersphinx", f"{name}.inv"))
+    for name, url in {
+        "scipy": "https://docs.scipy.org/doc/scipy/",
+        "pandas": "https://pandas.pydata.org/docs/",
+        "sklearn": "https://scikit-learn.org/stable/",
+    }.items()
+}

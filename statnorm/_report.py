@@ -13,6 +13,14 @@ from .results import SummaryTable
 __all__ = ["Report"]
 
 
+def _have_matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 class Report:
     """Collect Markdown blocks and figures for one output folder.
 
@@ -37,6 +45,8 @@ class Report:
     """
 
     def __init__(self, outdir, title="statnorm report"):
+        #: Whether matplotlib is importable: tours draw figures only then.
+        self.plots = _have_matplotlib()
         self.outdir = Path(outdir)
         self.outdir.mkdir(parents=True, exist_ok=True)
         self.title = title

@@ -72,6 +72,28 @@ def test_tour_writes_report(tmp_path, capsys):
         assert png.stat().st_size > 1000
 
 
+def test_tour_without_matplotlib_runs_without_figures(tmp_path, capsys, monkeypatch):
+    # A core install has no matplotlib: simulate it by making every matplotlib
+    # import fail, as it does when the package is absent.
+    import sys
+
+    for name in [m for m in sys.modules if m.split(".")[0] == "matplotlib"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    out = tmp_path / "tour"
+    assert _cli.main(["tour", "--output", str(out)]) == 0
+    printed = capsys.readouterr().out
+    notes = [line for line in printed.splitlines() if "not installed" in line]
+    assert len(notes) == 1
+    assert "matplotlib" in notes[0] and "statnorm[plot]" in notes[0]
+    report = (out / "report.md").read_text()
+    for method, _ in _cli.available_tours():
+        assert f"## {method}" in report
+        assert f"{method} done in" in printed
+    assert not list(out.glob("*.png"))
+    assert "![" not in report
+
+
 def test_tour_unwritable_output_is_a_clean_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

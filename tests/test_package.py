@@ -195,3 +195,62 @@ def test_summary_table_renders():
     assert "0.1235" in str(t)
     assert "<caption>T</caption>" in t._repr_html_()
     assert t.to_markdown().splitlines()[0] == "| a | b |"
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def _pyproject():
+    import tomllib
+
+    path = ROOT / "pyproject.toml"
+    if not path.exists():  # installed package without the source tree
+        pytest.skip("pyproject.toml not found")
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def test_install_page_names_every_extra_and_nothing_else():
+    import re
+
+    extras = set(_pyproject()["project"]["optional-dependencies"])
+    page = (ROOT / "docs" / "install.rst").read_text(encoding="utf-8")
+    # The extras are the terms of the definition list: ``name`` alone on a line.
+    listed = re.findall(r"^``([A-Za-z0-9_-]+)``\s*$", page, flags=re.MULTILINE)
+    assert len(listed) == len(set(listed)), "an extra is listed twice"
+    assert set(listed) == extras
+
+
+def test_version_is_written_in_one_place():
+    import importlib.metadata
+    import json
+    import re
+
+    meta = _pyproject()
+    assert "version" not in meta["project"]
+    assert meta["project"]["dynamic"] == ["version"]
+    assert meta["tool"]["hatch"]["version"]["path"] == "statnorm/_version.py"
+    src = (ROOT / "statnorm" / "_version.py").read_text(encoding="utf-8")
+    assert re.findall(r'__version__ = "([^"]+)"', src) == [statnorm.__version__]
+    # No other file of the package spells the version out.
+    for path in (ROOT / "statnorm").rglob("*.py"):
+        if path.name != "_version.py":
+            assert f'"{statnorm.__version__}"' not in path.read_text(encoding="utf-8")
+    # The installed metadata agrees, when it was installed from this tree.
+    try:
+        dist = importlib.metadata.distribution("statnorm")
+    except importlib.metadata.PackageNotFoundError:
+        return
+    url = json.loads(dist.read_text("direct_url.json") or "{}").get("url", "")
+    if url.removeprefix("file://").rstrip("/") == str(ROOT):
+        assert dist.version == statnorm.__version__
+
+
+def test_changelog_heads_with_the_current_version():
+    import re
+
+    page = (ROOT / "docs" / "changes.rst").read_text(encoding="utf-8")
+    heads = re.findall(r"^statnorm (\S+)\n-+$", page, flags=re.MULTILINE)
+    # The release in progress is |release| (= statnorm.__version__); a
+    # released version is written out and must then be the current one.
+    assert heads and heads[0] in ("|release|", statnorm.__version__)
+    assert heads.count("|release|") <= 1

@@ -24,3 +24,20 @@ def test_readme_usage_block_runs(capsys):
     assert namespace["proba_digits"].shape == (898, 10)
     assert namespace["fan"].shape == (230, 3)
     assert namespace["result"].pvalue < 1e-10
+
+
+@pytest.mark.slow
+def test_docs_quickstart_runs_with_its_outputs():
+    import doctest
+
+    page = README.parent / "docs" / "quickstart.rst"
+    if not page.exists():  # installed package without the source tree
+        pytest.skip("docs/quickstart.rst not found")
+    result = doctest.testfile(
+        str(page),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        verbose=False,
+    )
+    assert result.attempted > 40
+    assert result.failed == 0

@@ -41,6 +41,13 @@ def _cmd_tour(args):
         f"statnorm {__version__}. Each section runs one method on the data "
         "bundled with statnorm; nothing is downloaded."
     )
+    if not report.plots:
+        msg = (
+            "statnorm tour: matplotlib is not installed, so the tour runs without "
+            "figures (install statnorm[plot] for them)."
+        )
+        print(msg)
+        report.text(msg)
     if not tours:
         msg = (
             "statnorm tour: no method is available yet "

@@ -5,7 +5,6 @@ import numpy as np
 
 def tour(report):
     """CIFAR-10 DenseNet-40: calibrators fitted on validation, scored on test."""
-    import matplotlib.pyplot as plt
 
     from statnorm.calibration import (
         BetaCalibration,
@@ -57,6 +56,10 @@ def tour(report):
     )
     head = ("calibrator", "accuracy", "ECE-15", "ECE-ad", "MCE-ad", "cw-ECE", "NLL")
     report.table(SummaryTable("CIFAR-10 DenseNet-40, test split", head, rows))
+    if not report.plots:
+        return
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, 2, figsize=(9, 4.5))
     for ax, name in zip(axes, ("uncalibrated", "HCalibrator")):
         ReliabilityDisplay.from_predictions(yt, probs[name], name=name, ax=ax)

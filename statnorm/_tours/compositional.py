@@ -5,7 +5,6 @@ import numpy as np
 
 def tour(report):
     """The Roman glass cups: what partial correlation adds to clr correlation."""
-    import matplotlib.pyplot as plt
 
     from statnorm.compositional import (
         CompositionalPartialCorrelation,
@@ -33,6 +32,10 @@ def tour(report):
         "same strongest pairs, moved toward 0."
     )
     report.table(est.summary(max_rows=6))
+    if not report.plots:
+        return
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, 2, figsize=(11, 5))
     PartialCorrelationDisplay.from_estimator(est, ax=axes[0], annotate=False)
     PartialCorrelationNetworkDisplay.from_estimator(est, threshold=0.4, ax=axes[1])

@@ -5,7 +5,6 @@ import numpy as np
 
 def tour(report):
     """TruthfulQA: rank-sum test, a human-only control, central answers."""
-    import matplotlib.pyplot as plt
 
     from statnorm.datasets import load_mgt_embeddings, load_mgt_texts
     from statnorm.depth import (
@@ -27,10 +26,14 @@ def tour(report):
     idx = np.random.default_rng(0).permutation(len(H))
     report.table(res.summary())
     report.table(depth_rank_sum_test(H[idx[:490]], H[idx[490:]]).summary())
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    DepthHistogramDisplay.from_result(res, labels=("human", "ChatGPT"), ax=axes[0])
-    DDPlotDisplay.from_samples(H, M, labels=("human", "ChatGPT"), ax=axes[1])
-    report.figure(fig, "depth_truthfulqa", "TTE depth of human and ChatGPT answers")
+    if report.plots:
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+        labels = ("human", "ChatGPT")
+        DepthHistogramDisplay.from_result(res, labels=labels, ax=axes[0])
+        DDPlotDisplay.from_samples(H, M, labels=labels, ax=axes[1])
+        report.figure(fig, "depth_truthfulqa", "TTE depth of human and ChatGPT answers")
     rows = []
     for name, X, col in [("human", H, texts.human), ("ChatGPT", M, texts.machine)]:
         sel, d = select_central(X, n=2, return_depth=True)

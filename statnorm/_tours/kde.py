@@ -7,7 +7,6 @@ import numpy as np
 
 def tour(report):
     """Where bandwidth selectors land, on Gaussian data and sentence embeddings."""
-    import matplotlib.pyplot as plt
 
     from statnorm.datasets import load_mgt_embeddings
     from statnorm.kde import HighDimKDE, RegimeDiagramDisplay
@@ -35,6 +34,10 @@ def tour(report):
             marks[f"{s}, {name}"] = (kde.alpha_, kde.bandwidth_whitened_)
     head = ("data", "selector", "h (whitened)", "mu_hat", "regime")
     report.table(SummaryTable("Selectors and regimes", head, tuple(rows)))
+    if not report.plots:
+        return
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(7, 4.8))
     RegimeDiagramDisplay.from_estimator(marks=marks, ax=ax)
     report.figure(fig, "kde_regimes", "Regime diagram with the fitted bandwidths.")

@@ -5,7 +5,6 @@ import numpy as np
 
 def tour(report):
     """Human vs three ChatGPT populations: test, learned kernels, detection."""
-    import matplotlib.pyplot as plt
     from sklearn.metrics import roc_auc_score
 
     from statnorm.datasets import load_mgt_embeddings
@@ -44,6 +43,10 @@ def tour(report):
         scores = np.r_[det.score_samples(H[te]), det.score_samples(Mte)]
         rows.append((obj, roc_auc_score(y_true, scores)))
     report.table(SummaryTable("Single-instance AUROC", ("kernel", "AUROC"), rows))
+    if not report.plots:
+        return
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(5, 3.6))
     MMDNullDisplay.from_result(res, ax=ax)
     report.figure(fig, "mmd_null", "Permutation null and the observed MMD^2.")

@@ -29,6 +29,8 @@ def tour(report):
         f"Total time {time.perf_counter() - t0:.1f} s."
     )
     report.table(table)
+    if not report.plots:
+        return
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)

@@ -7,7 +7,6 @@ from statnorm.rdd._dgp import simulate_dgp1
 
 def tour(report):
     """Both estimators on DGP1 (true effect 2 at every quantile), with a band."""
-    import matplotlib.pyplot as plt
 
     from statnorm.rdd import DistributionalRDD, RDDEffectDisplay
     from statnorm.results import SummaryTable
@@ -34,6 +33,10 @@ def tour(report):
     head = ("method", "max |tau - 2|", "band half-width", "nullity p", "homog. p")
     report.table(SummaryTable("R3D on DGP1 (99 levels, B = 200)", head, rows))
     report.table(fitted["frechet"].summary(max_rows=7))
+    if not report.plots:
+        return
+    import matplotlib.pyplot as plt
+
     disp = RDDEffectDisplay.from_estimator(fitted["frechet"])
     disp.ax_.axhline(2, color="k", ls=":", lw=1)
     report.figure(disp.figure_, "rdd_dgp1", caption="Frechet estimate, uniform band")

@@ -27,7 +27,23 @@ from ..results import Result, SummaryTable
 
 __all__ = ["PartialCorrelationFDR", "PartialCorrelationInterval"]
 
-_FDR_METHODS = {"bh": "fdr_bh", "by": "fdr_by"}
+def _fdr_adjust(p, alpha, method):
+    """Benjamini-Hochberg (``"bh"``) or Benjamini-Yekutieli (``"by"``) step-up.
+
+    Returns ``(reject, q)``: the adjusted p-values of
+    :func:`scipy.stats.false_discovery_control` and ``q <= alpha``, which is
+    the step-up rule (the largest ``k`` with ``p_(k) <= k alpha / (m c_m)``
+    rejects every smaller p-value; ``c_m = 1`` for BH, ``sum 1/i`` for BY).
+    Equal to statsmodels' ``multipletests(method="fdr_bh" / "fdr_by")``
+    (tests/compositional/test_inference.py).
+    """
+    from scipy.stats import false_discovery_control
+
+    p = np.asarray(p, dtype=float)
+    if p.size == 0:
+        return np.zeros(0, dtype=bool), p.copy()
+    q = false_discovery_control(p, method=method)
+    return q <= alpha, q
 
 
 # ------------------------------------------------------------------ results
@@ -385,8 +401,6 @@ class _PcorInferenceMixin:
         )
 
     def _fdr_edges(self, fdr, method, n_permutations, random_state, max_edges):
-        from statsmodels.stats.multitest import multipletests
-
         if isinstance(fdr, bool) or not isinstance(fdr, Real) or not 0 < fdr < 1:
             raise ValueError(
                 f"fdr must be a float in the range (0, 1). Got {fdr!r} instead."
@@ -400,7 +414,7 @@ class _PcorInferenceMixin:
             n_permutations = _check_count(n_permutations, "n_permutations")
             exceed = self._null_exceed(np.abs(r), n_permutations, random_state)
             p = (1.0 + exceed) / (1.0 + n_permutations * r.size)
-            how = "fdr_bh"
+            how = "bh"
         else:
             if self.df_ is None:
                 raise ValueError(
@@ -409,8 +423,8 @@ class _PcorInferenceMixin:
                     "parts (df_ is None); use method='permutation'."
                 )
             p = self._pvalues(r)
-            how = _FDR_METHODS[method]
-        reject, q = multipletests(p, alpha=fdr, method=how)[:2]
+            how = method
+        reject, q = _fdr_adjust(p, fdr, how)
         if reject.sum() > max_edges:
             raise ValueError(
                 f"More than max_edges={max_edges} pairs pass fdr={fdr}; lower "

@@ -755,7 +755,7 @@ class CompositionalPartialCorrelation(_PcorInferenceMixin, BaseEstimator):
         With ``fdr``, the ``D (D - 1) / 2`` pairs are tested together:
         ``method="bh"`` (Benjamini-Hochberg) or ``"by"`` (Benjamini-Yekutieli,
         valid under any dependence) on the exact t-test p-values (see
-        ``df_``), through :func:`statsmodels.stats.multitest.multipletests`;
+        ``df_``), through ``scipy.stats.false_discovery_control``;
         ``"permutation"`` applies Benjamini-Hochberg to permutation p-values
         of ``|rho|`` against the pooled null of :meth:`permutation_fdr`
         (every part permuted independently over samples), which also works

@@ -3,7 +3,6 @@ correlations."""
 
 import numpy as np
 import pytest
-from statsmodels.stats.multitest import multipletests
 
 from statnorm.compositional import (
     CompositionalPartialCorrelation,
@@ -172,6 +171,7 @@ def test_bad_covariates():
 
 # ------------------------------------------------------- multiple testing
 def test_bh_and_by_are_statsmodels_on_the_t_test_pvalues():
+    multipletests = pytest.importorskip("statsmodels.stats.multitest").multipletests
     est = CPC().fit(load_roman_cups().data)
     iu = np.triu_indices(11, 1)
     p = est.pvalues_[iu]
@@ -185,6 +185,32 @@ def test_bh_and_by_are_statsmodels_on_the_t_test_pvalues():
         for k, v in got.items():
             assert v == pytest.approx(want[k], rel=1e-12)
     assert "q-value" in str(e)
+
+
+def test_fdr_adjust_is_statsmodels_multipletests():
+    # statnorm's BH/BY (scipy's false_discovery_control) against statsmodels on
+    # p-values with ties, zeros, ones and values at the rejection boundary.
+    multipletests = pytest.importorskip("statsmodels.stats.multitest").multipletests
+    from statnorm.compositional._inference import _fdr_adjust
+
+    rng = np.random.default_rng(0)
+    cases = [
+        rng.uniform(size=200),
+        rng.beta(0.2, 3.0, size=500),
+        np.r_[np.zeros(3), np.full(20, 0.01), np.ones(5), rng.uniform(size=30)],
+        np.round(rng.uniform(size=300), 2),  # heavy ties
+        np.arange(1, 21) * 0.05 / 20,  # each p exactly at k alpha / m
+        np.array([0.3]),
+    ]
+    for p in cases:
+        for method, sm in [("bh", "fdr_bh"), ("by", "fdr_by")]:
+            for alpha in (0.01, 0.05, 0.2):
+                want_rej, want_q = multipletests(p, alpha=alpha, method=sm)[:2]
+                rej, q = _fdr_adjust(p, alpha, method)
+                np.testing.assert_allclose(q, want_q, rtol=1e-12, atol=0)
+                np.testing.assert_array_equal(rej, want_rej)
+    rej, q = _fdr_adjust(np.zeros(0), 0.05, "bh")
+    assert rej.shape == q.shape == (0,)
 
 
 def test_fdr_arguments():
