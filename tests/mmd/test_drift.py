@@ -171,7 +171,7 @@ def test_bad_input(data):
     with pytest.raises(NotFittedError):
         det.predict(Y)
     det.fit(X_ref)
-    with pytest.raises(ValueError, match="X.*feature"):
+    with pytest.raises(ValueError, match=r"X.*feature"):
         det.predict(Y[:, :2])
     Yn = Y.copy()
     Yn[0, 0] = np.nan
@@ -183,7 +183,7 @@ def test_bad_input(data):
         det.predict(Y[:1])
     Xn = X_ref.copy()
     Xn[3, 1] = np.inf
-    with pytest.raises(ValueError, match="infinity|inf"):
+    with pytest.raises(ValueError, match=r"infinity|inf"):
         MMDDriftDetector().fit(Xn)
     with pytest.raises(ValueError, match="X"):
         MMDDriftDetector().fit(np.empty((0, 3)))
@@ -215,7 +215,9 @@ def test_clone_and_get_params():
     def f(A):
         return A
 
-    det = MMDDriftDetector(p_val=0.01, n_permutations=49, preprocess_fn=f, random_state=7)
+    det = MMDDriftDetector(
+        p_val=0.01, n_permutations=49, preprocess_fn=f, random_state=7
+    )
     params = det.get_params()
     assert params == {
         "p_val": 0.01,
