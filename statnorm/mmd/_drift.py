@@ -167,6 +167,14 @@ class MMDDriftDetector(BaseEstimator):
     MMDTest : The two-sample test run on each batch.
     MMDDetector : Scores single instances rather than batches.
 
+    Notes
+    -----
+    The permutation p-value is :class:`MMDTest`'s
+    ``(1 + #{null >= statistic}) / (n_permutations + 1)`` and drift is flagged
+    when it is at most ``p_val``, so the false-alarm rate per batch is at most
+    ``p_val`` (alibi-detect leaves the ``1 +`` out and compares with ``<``);
+    the simulated size and power are on the method page (:doc:`/methods/mmd`).
+
     Examples
     --------
     >>> import numpy as np
