@@ -100,6 +100,9 @@ def test_reproducible_per_call(data):
     a, b = det.predict(Y), det.predict(Y)
     assert not np.array_equal(a.null_distribution, b.null_distribution)
     assert a.statistic == b.statistic
+    det.set_params(random_state=np.random.default_rng(0))  # a Generator too
+    a, b = det.predict(Y), det.predict(Y)
+    assert not np.array_equal(a.null_distribution, b.null_distribution)
 
 
 def test_pickle_refit_and_row_order(data):
