@@ -19,6 +19,7 @@ True
 """
 
 from ._detect import MMDDetector
+from ._drift import MMDDriftDetector, MMDDriftResult
 from ._kernel import DeepKernel, GaussianKernel
 from ._learn import KernelLearner
 from ._plot import MMDNullDisplay, MMDWitnessDisplay
@@ -30,6 +31,8 @@ __all__ = [
     "GaussianKernel",
     "KernelLearner",
     "MMDDetector",
+    "MMDDriftDetector",
+    "MMDDriftResult",
     "MMDNullDisplay",
     "MMDTest",
     "MMDTestResult",

@@ -179,3 +179,65 @@ def _witness_display(X, Y):
 
 
 CASES[f"{_M}.MMDWitnessDisplay"] = Case(_witness_display, {"X": _X, "Y": _Y})
+
+
+def _drift():
+    if "drift" not in _fitted:
+        _fitted["drift"] = mmd.MMDDriftDetector(n_permutations=19, random_state=0).fit(
+            _X
+        )
+    return _fitted["drift"]
+
+
+CASES[f"{_M}.MMDDriftDetector"] = [
+    Case(
+        lambda X: (
+            mmd.MMDDriftDetector(n_permutations=19, random_state=0).fit(X).predict(_Y)
+        ),
+        {"X": _X},
+        id="fit",
+    ),
+    Case(lambda X: _drift().predict(X), {"X": _Y}, id="predict"),
+    Case(
+        lambda X, p_val, n_permutations, method, random_state: (
+            mmd.MMDDriftDetector(
+                p_val=p_val,
+                n_permutations=n_permutations,
+                method=method,
+                random_state=random_state,
+            )
+            .fit(X)
+            .predict(_Y)
+        ),
+        {"X": _X},
+        params={
+            "p_val": 0.05,
+            "n_permutations": 19,
+            "method": "permutation",
+            "random_state": 0,
+        },
+        bad_params={
+            "p_val": [0.0, 1.0, -0.5, np.nan, "0.05", None],
+            "n_permutations": [0, -3, 2.5],
+            "method": ["gamma", 1],
+            "random_state": [-1, "a"],
+        },
+        id="params",
+    ),
+    Case(
+        lambda X, preprocess_fn: (
+            mmd.MMDDriftDetector(
+                n_permutations=19, preprocess_fn=preprocess_fn, random_state=0
+            )
+            .fit(X)
+            .predict(_Y)
+        ),
+        {"X": _X},
+        params={"preprocess_fn": np.tanh},
+        bad_params={"preprocess_fn": ["tanh", 1]},
+        id="preprocess_fn",
+    ),
+]
+CASES[f"{_M}.MMDDriftResult"] = Case(
+    lambda X: _drift().predict(X).as_alibi()["data"], {"X": _Y}
+)
