@@ -70,6 +70,13 @@ class PartialCorrelationInterval(Result):
         Bootstrap resamples (0 for ``"fisher"``).
     part_names : ndarray of str
         Names of the parts.
+    estimator : str, default="exact"
+        Estimate the intervals are built around: ``"exact"`` (no shrinkage),
+        ``"unshrunk"`` (Fisher intervals of the exact estimate refitted on
+        the same data by a shrinkage estimator, which then
+        ``partial_correlation`` holds) or ``"shrunk"`` (bootstrap of the
+        shrunk estimate; coverage of non-zero partial correlations below
+        nominal, see the method page).
 
     Examples
     --------
@@ -90,6 +97,7 @@ class PartialCorrelationInterval(Result):
     df: float | None
     n_bootstrap: int
     part_names: np.ndarray
+    estimator: str = "exact"
 
     def summary(self, *, max_rows=10):
         """Return the pairs with the largest ``|partial correlation|``.
@@ -123,6 +131,10 @@ class PartialCorrelationInterval(Result):
             if self.method == "fisher"
             else f"percentile bootstrap, {self.n_bootstrap} resamples"
         )
+        if self.estimator == "unshrunk":
+            how += "; estimate without shrinkage"
+        elif self.estimator == "shrunk":
+            how += "; of the shrunk estimate (biased toward 0)"
         return SummaryTable(
             f"Partial correlations with {pct} confidence intervals",
             ("part 1", "part 2", "partial corr.", "low", "high"),
@@ -443,23 +455,33 @@ class _PcorInferenceMixin:
     ):
         """Confidence interval of every partial correlation.
 
-        ``"fisher"``: ``tanh(atanh(rho) -/+ z / sqrt(df_ - 1))`` with
-        ``df_ = n - D + 1 - n_covariates`` the t-test degrees of freedom: a
+        ``"fisher"``: ``tanh(atanh(rho) -/+ z / sqrt(df - 1))`` with
+        ``df = n - D + 1 - n_covariates`` the t-test degrees of freedom: a
         pair is conditioned on ``D - 3`` log-ratios (and the covariates), and
         the Fisher z of a partial correlation given ``k`` variables has
-        standard error ``1 / sqrt(n - k - 3)``. Needs the exact estimate
-        (no shrinkage, more samples than parts). ``"bootstrap"``: percentile
-        intervals over ``n_bootstrap`` refits on samples drawn with
-        replacement (same shrinkage, re-estimated intensity; weights and
+        standard error ``1 / sqrt(n - k - 3)``. It needs more samples than
+        parts (``df > 1``). With shrinkage, the Fisher interval is that of
+        the exact (unshrunk) estimate of the same data, weights and
+        covariates, which the result then holds in ``partial_correlation``
+        (``estimator="unshrunk"``): the shrunk estimate is biased toward 0
+        and no interval around it covers the true partial correlations at
+        the nominal rate. ``"bootstrap"``: percentile intervals over
+        ``n_bootstrap`` refits on samples drawn with replacement (same
+        shrinkage, intensity re-estimated per resample; weights and
         covariates travel with their rows). Under shrinkage they describe the
-        variability of the shrunk estimate around its own (biased) target.
+        spread of the shrunk estimate around its own biased target: 90%
+        intervals covered 0.72 of pairs with ``rho = 0.5`` (n = 40, D = 8),
+        so they warn (``UserWarning``), and ``"auto"`` uses them only where
+        no Fisher interval exists (no more samples than parts).
 
         Parameters
         ----------
         confidence_level : float, default=0.95
             Pointwise coverage, in (0, 1).
         method : {"auto", "fisher", "bootstrap"}, default="auto"
-            ``"auto"``: Fisher when ``df_`` exists, else bootstrap.
+            ``"auto"``: Fisher when samples outnumber parts (of the unshrunk
+            estimate under shrinkage), else bootstrap (with a warning under
+            shrinkage).
         n_bootstrap : int, default=200
             Bootstrap resamples (``"bootstrap"`` only). Each refits the
             estimator; the draws take ``n_bootstrap * n_parts (n_parts - 1)
@@ -470,16 +492,24 @@ class _PcorInferenceMixin:
         Returns
         -------
         interval : PartialCorrelationInterval
-            ``low`` and ``high`` matrices.
+            ``low`` and ``high`` matrices; ``estimator`` says which estimate
+            they surround.
+
+        Warns
+        -----
+        UserWarning
+            Bootstrap intervals of a shrunk estimate (not nominal).
 
         Examples
         --------
         >>> from statnorm.datasets import load_roman_cups
         >>> from statnorm.compositional import CompositionalPartialCorrelation
         >>> est = CompositionalPartialCorrelation("basis").fit(load_roman_cups().data)
-        >>> ci = est.confidence_interval(n_bootstrap=50, random_state=0)
-        >>> ci.method, bool(ci.low[1, 2] < est.partial_correlation_[1, 2] < ci.high[1, 2])
-        ('bootstrap', True)
+        >>> ci = est.confidence_interval()
+        >>> ci.method, ci.estimator, ci.df
+        ('fisher', 'unshrunk', 37)
+        >>> [round(float(v), 3) for v in (ci.low[1, 2], ci.high[1, 2])]  # Al-Fe
+        [0.533, 0.848]
         """
         check_is_fitted(self)
         level = check_confidence_level(confidence_level)
@@ -488,23 +518,38 @@ class _PcorInferenceMixin:
                 "method must be 'auto', 'fisher' or 'bootstrap'. Got "
                 f"{method!r} instead."
             )
+        R, df, estimator = self.partial_correlation_, self.df_, "exact"
+        if self.shrinkage is not None:
+            R, df = self._unshrunk()
+            estimator = "unshrunk"
         if method == "auto":
-            method = "fisher" if self.df_ is not None else "bootstrap"
-        R = self.partial_correlation_
+            method = "fisher" if df is not None and df > 1 else "bootstrap"
         if method == "fisher":
-            if self.df_ is None or self.df_ <= 1:
+            if df is None or df <= 1:
                 raise ValueError(
-                    "method='fisher' needs the exact estimate with df_ > 1 (no "
-                    "shrinkage, more samples than parts); use method='bootstrap'."
+                    "method='fisher' needs more samples than parts (t-test df "
+                    "> 1); use method='bootstrap'."
                 )
             zq = stats.norm.ppf(0.5 + level / 2)
-            se = 1.0 / np.sqrt(self.df_ - 1.0)
+            se = 1.0 / np.sqrt(df - 1.0)
             with np.errstate(divide="ignore"):
                 z = np.arctanh(np.clip(R, -1.0, 1.0))
             low, high = np.tanh(z - zq * se), np.tanh(z + zq * se)
             n_boot = 0
         else:
             n_boot = _check_count(n_bootstrap, "n_bootstrap")
+            R = self.partial_correlation_
+            if self.shrinkage is not None:
+                estimator = "shrunk"
+                warnings.warn(
+                    "Bootstrap intervals of a shrunk partial correlation cover "
+                    "the true value below the nominal rate (the estimate is "
+                    "biased toward 0; 90% intervals covered 0.72 at rho = 0.5, "
+                    "n = 40, D = 8). With more samples than parts use "
+                    "method='fisher' (intervals of the unshrunk estimate).",
+                    UserWarning,
+                    stacklevel=2,
+                )
             L, w, Zc = self._log_data, self._sw, self._covars
             n = L.shape[0]
             iu = np.triu_indices(R.shape[0], 1)
@@ -530,10 +575,20 @@ class _PcorInferenceMixin:
             partial_correlation=R.copy(),
             confidence_level=level,
             method=method,
-            df=self.df_ if method == "fisher" else None,
+            df=df if method == "fisher" else None,
             n_bootstrap=n_boot,
             part_names=self.part_names_,
+            estimator=estimator,
         )
+
+    def _unshrunk(self):
+        """Exact estimate and t-test df of the fitted data (same weights and
+        covariates), without shrinkage."""
+        est = type(self)(shrinkage=None, input="clr", ddof=self.ddof)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(self._log_data, sample_weight=self._sw, covariates=self._covars)
+        return est.partial_correlation_, est.df_
 
 
 def _check_count(v, name):

@@ -328,7 +328,8 @@ class CompositionalPartialCorrelation(_PcorInferenceMixin, BaseEstimator):
     Benjamini-Yekutieli on the t-test p-values, or a permutation FDR that
     also works with shrinkage); :meth:`permutation_fdr` gives propr's
     cutoff table; :meth:`confidence_interval` gives Fisher-z intervals with
-    standard error ``1 / sqrt(df_ - 1)`` or bootstrap intervals.
+    standard error ``1 / sqrt(df_ - 1)`` (under shrinkage, those of the
+    unshrunk estimate) or bootstrap intervals.
 
     See Also
     --------

@@ -119,6 +119,16 @@ def main(what):
                 c0.append(hit[null].mean())
                 c1.append(hit[~null].mean())
             print("bootstrap 90%", sh, "rho=0:", mean_se(c0), "rho=0.5:", mean_se(c1))
+        # the default under shrinkage: Fisher intervals of the exact estimate
+        for sh in ("basis", "direct"):
+            rng = np.random.default_rng(9)
+            c0, c1 = [], []
+            for r in range(2000):
+                ci = CPC(sh).fit(draw(rng, n, D, chol)).confidence_interval(0.9)
+                hit = (ci.low[iu] <= R[iu]) & (R[iu] <= ci.high[iu])
+                c0.append(hit[null].mean())
+                c1.append(hit[~null].mean())
+            print("default 90%", sh, "rho=0:", mean_se(c0), "rho=0.5:", mean_se(c1))
 
 
 if __name__ == "__main__":
