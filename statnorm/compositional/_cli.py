@@ -102,6 +102,11 @@ def _significant_pairs(args, est):
         ci = est.confidence_interval(
             args.confidence_level, random_state=args.random_state
         )
+        if ci.estimator == "unshrunk":
+            # under shrinkage the valid interval surrounds the unshrunk
+            # estimate: write that estimate beside it, so no row pairs a
+            # shrunk estimate with an interval that is not about it
+            sig["unshrunk_partial_correlation"] = ci.partial_correlation[e.i, e.j]
         sig["low"] = ci.low[e.i, e.j]
         sig["high"] = ci.high[e.i, e.j]
     return sig

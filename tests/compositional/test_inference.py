@@ -408,3 +408,25 @@ def test_default_interval_under_shrinkage_covers_nonzero_pairs(shrinkage):
         cover.append(hit[strong].mean())
     mean, se = np.mean(cover), np.std(cover, ddof=1) / np.sqrt(len(cover))
     assert abs(mean - 0.9) <= 3 * se, (mean, se)
+
+
+def test_cli_intervals_under_shrinkage_name_the_estimate_they_surround(tmp_path):
+    import pandas as pd
+
+    from statnorm._cli import main
+    from statnorm._cli._datasets import export
+
+    (path,) = [p for p in export("roman_cups", tmp_path) if p.suffix == ".csv"]
+    out = tmp_path / "out"
+    argv = [
+        "compositional", str(path), "--index-col", "cup", "--shrinkage", "basis",
+        "--fdr", "0.5", "--fdr-method", "permutation", "--n-permutations", "20",
+        "--confidence-level", "0.9", "--quiet", "-o", str(out),
+    ]
+    assert main(argv) == 0
+    sig = pd.read_csv(out / "significant_pairs.csv")
+    assert len(sig)
+    inside = (sig["low"] <= sig["unshrunk_partial_correlation"]) & (
+        sig["unshrunk_partial_correlation"] <= sig["high"]
+    )
+    assert inside.all()
