@@ -411,8 +411,6 @@ def read_table(
     frame : pandas.DataFrame
         The table with the index dropped and every column numeric.
     """
-    import pandas as pd
-
     if args is not None and index_col is None:
         index_col = getattr(args, "index_col", None)
     if args is not None and header is None:
@@ -424,46 +422,70 @@ def read_table(
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"{name}: {label} holds no values.")
     if index_col is not None:
-        col = index_col
-        if isinstance(col, str) and col.isdigit() and col not in frame.columns:
-            col = frame.columns[int(col)]
-        if col not in frame.columns:
-            raise ValueError(
-                f"--index-col: {index_col!r} is not a column of {label}; columns "
-                f"are {list(map(str, frame.columns))}."
-            )
-        frame = frame.drop(columns=[col])
+        frame = _drop_named_index(frame, index_col, label)
     elif not headerless and frame.shape[1] > 1:
-        first = str(frame.columns[0])
-        if (first == "" or first.startswith("Unnamed: 0")) and _is_row_counter(
-            frame.iloc[:, 0]
-        ):
-            frame = frame.iloc[:, 1:]
-            if args is not None:
-                note(
-                    args,
-                    f"{label}: dropped the unnamed first column (a row index "
-                    "0..n-1 or 1..n, as pandas writes it); use --index-col to "
-                    "choose the index column yourself.",
-                )
-        elif first == "" or first.startswith("Unnamed: 0"):
-            # an index pandas wrote after rows were sampled or sorted: a data
-            # column for all statnorm can tell, but say so
-            if args is not None:
-                note(
-                    args,
-                    f"{label}: the first column has no name but does not count "
-                    "the rows, so it is used as data; if it is a row index "
-                    "(pandas writes one with an empty name), pass --index-col "
-                    f"'{first}'.",
-                )
-        elif _is_row_counter(frame.iloc[:, 0]) and len(frame) > 2 and args is not None:
+        frame = _drop_pandas_index(frame, label, args)
+    frame = _encode_text(frame, name, label, categories or {}, one_hot)
+    if numeric:
+        require_numeric(frame, name, label)
+    return frame
+
+
+def _drop_named_index(frame, index_col, label):
+    """Drop the column ``--index-col`` names (by name, or by position)."""
+    col = index_col
+    if isinstance(col, str) and col.isdigit() and col not in frame.columns:
+        col = frame.columns[int(col)]
+    if col not in frame.columns:
+        raise ValueError(
+            f"--index-col: {index_col!r} is not a column of {label}; columns "
+            f"are {list(map(str, frame.columns))}."
+        )
+    return frame.drop(columns=[col])
+
+
+def _drop_pandas_index(frame, label, args):
+    """Drop an unnamed first column counting the rows (pandas' index), with a
+    note; say so when a first column looks like an index but is kept."""
+    first = str(frame.columns[0])
+    unnamed = first == "" or first.startswith("Unnamed: 0")
+    counts = _is_row_counter(frame.iloc[:, 0])
+    if unnamed and counts:
+        if args is not None:
             note(
                 args,
-                f"{label}: the first column {first!r} counts the rows 1..n or "
-                f"0..n-1; if it is an identifier, pass --index-col {first}.",
+                f"{label}: dropped the unnamed first column (a row index "
+                "0..n-1 or 1..n, as pandas writes it); use --index-col to "
+                "choose the index column yourself.",
             )
-    for col, levels in (categories or {}).items():
+        return frame.iloc[:, 1:]
+    if args is None:
+        return frame
+    if unnamed:
+        # an index pandas wrote after rows were sampled or sorted: a data
+        # column for all statnorm can tell, but say so
+        note(
+            args,
+            f"{label}: the first column has no name but does not count "
+            "the rows, so it is used as data; if it is a row index "
+            "(pandas writes one with an empty name), pass --index-col "
+            f"'{first}'.",
+        )
+    elif counts and len(frame) > 2:
+        note(
+            args,
+            f"{label}: the first column {first!r} counts the rows 1..n or "
+            f"0..n-1; if it is an identifier, pass --index-col {first}.",
+        )
+    return frame
+
+
+def _encode_text(frame, name, label, categories, one_hot):
+    """Code the ``--categories`` columns by their given order and one-hot
+    encode the ``--one-hot`` ones; nothing else is coded."""
+    import pandas as pd
+
+    for col, levels in categories.items():
         if col not in frame.columns:
             raise ValueError(f"{name}: no column {col!r} in {label} to code.")
         levels = list(levels)
@@ -481,8 +503,6 @@ def read_table(
         if missing:
             raise ValueError(f"{name}: no column(s) {missing} in {label} to encode.")
         frame = pd.get_dummies(frame, columns=list(one_hot), dtype=np.float64)
-    if numeric:
-        require_numeric(frame, name, label)
     return frame
 
 
