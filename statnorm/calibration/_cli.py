@@ -143,6 +143,39 @@ def _apply(args):
     return 0
 
 
+def _check_classes(S, args):
+    n, C = S.shape
+    if C > n and args.method != "temperature":
+        raise ValueError(
+            f"SCORES: {args.scores} has {C} columns (classes) but {n} rows; "
+            f"--method {args.method} needs at least as many rows as classes (it "
+            "fits parameters per class, or makes one pass per class). Check "
+            "that the file holds one row per sample (transpose it if it holds "
+            "one row per class); --method temperature accepts it."
+        )
+
+
+def _fit_weights(est, args, n_rows):
+    """``{"sample_weight": w}`` from ``--sample-weight`` (or ``{}``)."""
+    if not args.sample_weight:
+        return {}
+    import inspect
+
+    if "sample_weight" not in inspect.signature(est.fit).parameters:
+        raise CLIError(
+            f"--sample-weight: --method {args.method} takes no sample weights"
+        )
+    w = load_array(
+        args.sample_weight, "--sample-weight", ndmin=1, args=args, n_rows=n_rows
+    )
+    if w.ndim != 1 or len(w) != n_rows:
+        raise ValueError(
+            f"--sample-weight: {args.sample_weight} must hold one weight per "
+            f"row of SCORES ({n_rows})."
+        )
+    return {"sample_weight": w}
+
+
 def _run(args):
     from ..results import SummaryTable
 
@@ -161,34 +194,10 @@ def _run(args):
         if args.test_labels
         else None
     )
-    n, C = S.shape
-    if C > n and args.method != "temperature":
-        raise ValueError(
-            f"SCORES: {args.scores} has {C} columns (classes) but {n} rows; "
-            f"--method {args.method} needs at least as many rows as classes (it "
-            "fits parameters per class, or makes one pass per class). Check "
-            "that the file holds one row per sample (transpose it if it holds "
-            "one row per class); --method temperature accepts it."
-        )
+    _check_classes(S, args)
     est = _make(args.method, args.random_state).set_params(input=args.input)
     _set_hcal_options(est, args)
-    fit_kw = {}
-    if args.sample_weight:
-        import inspect
-
-        if "sample_weight" not in inspect.signature(est.fit).parameters:
-            raise CLIError(
-                f"--sample-weight: --method {args.method} takes no sample weights"
-            )
-        w = load_array(
-            args.sample_weight, "--sample-weight", ndmin=1, args=args, n_rows=len(y)
-        )
-        if w.ndim != 1 or len(w) != len(y):
-            raise ValueError(
-                f"--sample-weight: {args.sample_weight} must hold one weight per "
-                f"row of SCORES ({len(y)})."
-            )
-        fit_kw["sample_weight"] = w
+    fit_kw = _fit_weights(est, args, len(y))
     t0 = time.perf_counter()
     est.fit(S, y, **fit_kw)
     fit_s = time.perf_counter() - t0
@@ -301,6 +310,16 @@ def add_subcommand(subparsers):
         choices=("logits", "probabilities"),
         help="what the score files hold",
     )
+    _add_hcal_options(p)
+    add_random_state(p)
+    add_model_options(p, "calibrator")
+    add_table_options(p)
+    add_output_options(p)
+    p.set_defaults(func=_run)
+
+
+def _add_hcal_options(p):
+    """The option group of ``--method hcal`` / ``hcal-auto``."""
     h = p.add_argument_group("h-calibration (--method hcal or hcal-auto)")
     h.add_argument(
         "--init",
@@ -337,8 +356,3 @@ def add_subcommand(subparsers):
         help="with hcal-auto: the authors' 12 candidate maps instead of the "
         "default 6",
     )
-    add_random_state(p)
-    add_model_options(p, "calibrator")
-    add_table_options(p)
-    add_output_options(p)
-    p.set_defaults(func=_run)
