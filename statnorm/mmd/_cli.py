@@ -56,6 +56,40 @@ def _learn(args, X, Y):
     return learner.kernel_, X[ix[ntx:]], Y[iy[nty:]], info
 
 
+def _samples(args):
+    """A and the pooled B files, checked to share A's columns."""
+    X = load_array(args.A, "A", args=args)
+    Ys = [load_array(b, "B", args=args) for b in args.B]
+    if any(Yb.shape[1] != X.shape[1] for Yb in Ys):
+        raise ValueError(
+            f"B: every sample needs the {X.shape[1]} columns of A; got "
+            f"{[Yb.shape[1] for Yb in Ys]}."
+        )
+    return X, np.vstack(Ys)
+
+
+def _report_lines(args, X, Y, res, data):
+    lines = [f"A: {args.A} {X.shape}", f"B: {', '.join(args.B)} {Y.shape}"]
+    if "learning" in data:
+        L = data["learning"]
+        lines.append(
+            f"kernel learned by {args.learn} on {L['n_train'][0]} + "
+            f"{L['n_train'][1]} training rows in {L['fit_seconds']:.1f} s "
+            f"(criterion J = {L['criterion']:.3f}); testing on the held-out "
+            f"{len(X)} + {len(Y)} rows"
+        )
+    lines += [
+        f"kernel: {res.kernel!r}",
+        f"MMD^2 ({res.estimator}): {res.statistic:.6g}",
+        (
+            f"p-value ({args.n_permutations} permutations): {res.pvalue:.4g}"
+            if args.method == "permutation"
+            else f"p-value (asymptotic null): {res.pvalue:.4g}"
+        ),
+    ]
+    return lines
+
+
 def _run(args):
     from ._kernel import DeepKernel
     from ._stats import MMDTest
@@ -65,14 +99,7 @@ def _run(args):
         raise CLIError("--apply uses a saved kernel; it excludes --learn")
     if args.save and not args.learn:
         raise CLIError("--save saves a learned kernel: add --learn mmd-mp or mmd-d")
-    X = load_array(args.A, "A", args=args)
-    Ys = [load_array(b, "B", args=args) for b in args.B]
-    if any(Yb.shape[1] != X.shape[1] for Yb in Ys):
-        raise ValueError(
-            f"B: every sample needs the {X.shape[1]} columns of A; got "
-            f"{[Yb.shape[1] for Yb in Ys]}."
-        )
-    Y = np.vstack(Ys)
+    X, Y = _samples(args)
     data = {"A": {"file": args.A, "shape": X.shape}}
     data["B"] = {"files": list(args.B), "shape": Y.shape}
     kernel = "gaussian" if args.bandwidth is None else args.bandwidth
@@ -102,24 +129,7 @@ def _run(args):
         n_permutations=args.n_permutations,
         method=args.method,
     )
-    lines = [f"A: {args.A} {X.shape}", f"B: {', '.join(args.B)} {Y.shape}"]
-    if "learning" in data:
-        L = data["learning"]
-        lines.append(
-            f"kernel learned by {args.learn} on {L['n_train'][0]} + "
-            f"{L['n_train'][1]} training rows in {L['fit_seconds']:.1f} s "
-            f"(criterion J = {L['criterion']:.3f}); testing on the held-out "
-            f"{len(X)} + {len(Y)} rows"
-        )
-    lines += [
-        f"kernel: {res.kernel!r}",
-        f"MMD^2 ({res.estimator}): {res.statistic:.6g}",
-        (
-            f"p-value ({args.n_permutations} permutations): {res.pvalue:.4g}"
-            if args.method == "permutation"
-            else f"p-value (asymptotic null): {res.pvalue:.4g}"
-        ),
-    ]
+    lines = _report_lines(args, X, Y, res, data)
     out = output_dir(args)
     if out is not None:
         import pandas as pd
@@ -156,6 +166,29 @@ def add_subcommand(subparsers):
     )
     p.add_argument("A", help="first sample, one row per item")
     p.add_argument("B", nargs="+", help="second sample(s), same number of columns")
+    _add_learning_options(p)
+    add_n_permutations(p)
+    p.add_argument(
+        "--estimator",
+        choices=["unbiased", "biased"],
+        default="unbiased",
+        help="MMD^2 estimator",
+    )
+    p.add_argument(
+        "--bandwidth",
+        type=positive_float("--bandwidth"),
+        help="Gaussian bandwidth sigma in exp(-d^2/sigma) (default: the median "
+        "heuristic)",
+    )
+    add_random_state(p)
+    add_model_options(p, "learned kernel")
+    add_table_options(p)
+    add_output_options(p)
+    p.set_defaults(func=_run)
+
+
+def _add_learning_options(p):
+    """The options of ``--learn`` (a deep kernel learned on a training split)."""
     p.add_argument(
         "--learn",
         choices=["mmd-mp", "mmd-d"],
@@ -208,21 +241,3 @@ def add_subcommand(subparsers):
         help="permutation statistics equal to the observed one: all counted, or "
         "broken at random (exact size at small n)",
     )
-    add_n_permutations(p)
-    p.add_argument(
-        "--estimator",
-        choices=["unbiased", "biased"],
-        default="unbiased",
-        help="MMD^2 estimator",
-    )
-    p.add_argument(
-        "--bandwidth",
-        type=positive_float("--bandwidth"),
-        help="Gaussian bandwidth sigma in exp(-d^2/sigma) (default: the median "
-        "heuristic)",
-    )
-    add_random_state(p)
-    add_model_options(p, "learned kernel")
-    add_table_options(p)
-    add_output_options(p)
-    p.set_defaults(func=_run)
