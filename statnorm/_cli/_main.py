@@ -66,6 +66,19 @@ def build_parser(command=None):
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    _add_builtin_commands(sub)
+    command = ALIASES.get(command, command)
+    for name, (method, help_line) in COMMANDS.items():
+        if name == command:
+            importlib.import_module(f"statnorm.{method}._cli").add_subcommand(sub)
+        else:
+            aliases = [a for a, c in ALIASES.items() if c == name]
+            sub.add_parser(name, help=help_line, add_help=False, aliases=aliases)
+    return parser
+
+
+def _add_builtin_commands(sub):
+    """``statnorm tour``, ``statnorm datasets`` and ``statnorm versions``."""
     p = sub.add_parser("tour", help="run every available method on bundled data")
     p.add_argument(
         "-o",
@@ -107,15 +120,6 @@ def build_parser(command=None):
         "versions", help="print versions of statnorm and its dependencies"
     )
     p.set_defaults(func=_cmd_versions)
-
-    command = ALIASES.get(command, command)
-    for name, (method, help_line) in COMMANDS.items():
-        if name == command:
-            importlib.import_module(f"statnorm.{method}._cli").add_subcommand(sub)
-        else:
-            aliases = [a for a, c in ALIASES.items() if c == name]
-            sub.add_parser(name, help=help_line, add_help=False, aliases=aliases)
-    return parser
 
 
 def _command_of(argv):

@@ -56,9 +56,7 @@ def _read_limited(stream, limit, name, label, max_cells, *, inflated=False):
 def _read_bytes(path, name, max_cells=DEFAULT_MAX_CELLS):
     limit = _BYTES_PER_CELL * max_cells + (1 << 20)
     if str(path) == "-":
-        data = _read_limited(
-            sys.stdin.buffer, limit, name, "standard input", max_cells
-        )
+        data = _read_limited(sys.stdin.buffer, limit, name, "standard input", max_cells)
         if not data:
             raise ValueError(f"{name}: standard input is empty.")
         return data, "-"
@@ -330,8 +328,9 @@ def _read_npy(p, name, max_cells=DEFAULT_MAX_CELLS):
     label = str(p)
     if label.lower().endswith(".npy"):
         # a memory map reads the header only: the shape, before any data
-        _check_cells(np.load(p, mmap_mode="r", allow_pickle=False).shape,
-                     name, label, max_cells)
+        _check_cells(
+            np.load(p, mmap_mode="r", allow_pickle=False).shape, name, label, max_cells
+        )
         return np.load(p, allow_pickle=False)
     fmt = np.lib.format
     with zipfile.ZipFile(p) as zf:

@@ -353,6 +353,5 @@ def _add_hcal_options(p):
         "--map-grid",
         choices=("authors",),
         default=None,
-        help="with hcal-auto: the authors' 12 candidate maps instead of the "
-        "default 6",
+        help="with hcal-auto: the authors' 12 candidate maps instead of the default 6",
     )

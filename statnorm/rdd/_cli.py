@@ -153,9 +153,64 @@ def _per_unit(unit, values, d, option):
     return per.loc[list(d["units"])].to_numpy()
 
 
+def _unit_level(args, cols, d):
+    """``--cluster`` and ``--covariates`` as one value per unit (or None)."""
+    unit_level = {}
+    for option, name in [("--cluster", args.cluster)] + [
+        (f"--covariates {c}", c) for c in args.covariates
+    ]:
+        if name is not None:
+            unit_level[option] = _per_unit(cols["--unit"], cols[option], d, option)
+    covariates = (
+        np.column_stack([unit_level[f"--covariates {c}"] for c in args.covariates])
+        if args.covariates
+        else None
+    )
+    return unit_level.get("--cluster"), covariates
+
+
+def _effect_table(est):
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "q": est.q_grid_,
+            "tau": est.tau_,
+            "band_lower": est.band_lower_,
+            "band_upper": est.band_upper_,
+            "std_error": est.std_error_,
+            "pointwise_lower": est.pointwise_lower_,
+            "pointwise_upper": est.pointwise_upper_,
+            "quantile_above": est.intercept_plus_,
+            "quantile_below": est.intercept_minus_,
+            "bandwidth": np.broadcast_to(est.bandwidth_, est.q_grid_.shape),
+        }
+    )
+
+
+def _uniform_tests(est, data):
+    """Nullity, homogeneity and (positive outcomes) Gini tests into ``data``;
+    returns the lines to print."""
+    text = []
+    data["critical_value"] = est.critical_value_
+    for name, test in (
+        ("nullity", est.test_nullity),
+        ("homogeneity", est.test_homogeneity),
+    ):
+        stat, pvalue = test()
+        data[name] = {"statistic": stat, "pvalue": pvalue}
+    if np.all(est.intercept_minus_ > 0):
+        g = est.test_gini()
+        data["gini"] = {"estimate": g.estimate, "pvalue": g.pvalue}
+        text.append(
+            f"Gini above - below: {g.estimate:.4g} (p = {g.pvalue:.3g}, centred "
+            "multiplier bootstrap)"
+        )
+    return text
+
+
 def run(args):
     """Run ``statnorm rdd`` (see ``statnorm rdd --help``)."""
-    import pandas as pd
 
     from . import DistributionalRDD, long_to_samples
 
@@ -168,17 +223,7 @@ def run(args):
         treatment=cols.get("--treatment"),
         weights=cols.get("--weight"),
     )
-    unit_level = {}
-    for option, name in [("--cluster", args.cluster)] + [
-        (f"--covariates {c}", c) for c in args.covariates
-    ]:
-        if name is not None:
-            unit_level[option] = _per_unit(cols["--unit"], cols[option], d, option)
-    covariates = (
-        np.column_stack([unit_level[f"--covariates {c}"] for c in args.covariates])
-        if args.covariates
-        else None
-    )
+    clusters, covariates = _unit_level(args, cols, d)
     q = np.arange(1, args.n_quantiles + 1) / (args.n_quantiles + 1)
     est = DistributionalRDD(
         cutoff=args.cutoff,
@@ -207,23 +252,10 @@ def run(args):
         d["samples"],
         treatment=d.get("treatment"),
         weights=d.get("weights"),
-        clusters=unit_level.get("--cluster"),
+        clusters=clusters,
         covariates=covariates,
     )
-    effect = pd.DataFrame(
-        {
-            "q": est.q_grid_,
-            "tau": est.tau_,
-            "band_lower": est.band_lower_,
-            "band_upper": est.band_upper_,
-            "std_error": est.std_error_,
-            "pointwise_lower": est.pointwise_lower_,
-            "pointwise_upper": est.pointwise_upper_,
-            "quantile_above": est.intercept_plus_,
-            "quantile_below": est.intercept_minus_,
-            "bandwidth": np.broadcast_to(est.bandwidth_, est.q_grid_.shape),
-        }
-    )
+    effect = _effect_table(est)
     data |= {
         "n_units": int(est.n_units_),
         "n_units_below": int(est.n_units_minus_),
@@ -232,20 +264,7 @@ def run(args):
     }
     text.append(str(est.summary()))
     if args.n_bootstrap > 0:
-        data["critical_value"] = est.critical_value_
-        for name, test in (
-            ("nullity", est.test_nullity),
-            ("homogeneity", est.test_homogeneity),
-        ):
-            stat, pvalue = test()
-            data[name] = {"statistic": stat, "pvalue": pvalue}
-        if np.all(est.intercept_minus_ > 0):
-            g = est.test_gini()
-            data["gini"] = {"estimate": g.estimate, "pvalue": g.pvalue}
-            text.append(
-                f"Gini above - below: {g.estimate:.4g} (p = {g.pvalue:.3g}, centred "
-                "multiplier bootstrap)"
-            )
+        text += _uniform_tests(est, data)
     out = output_dir(args)
     if out is not None:
         written = [write_frame(effect, out, "effect.csv"), _plot(est, out)]
