@@ -148,6 +148,7 @@ SETUPS = {
         _two_classes(80, 5, 1),
     ),
     "MMDDetector": ({}, *_POINTS),
+    "MMDDriftDetector": ({"n_permutations": 19, "random_state": 0}, *_POINTS),
     "KNeighborsQuantileRegressor": ({"n_neighbors": 5}, *_REGRESSION),
     "QuantileAggregator": ({}, *_REGRESSION),
     "ConformalQuantileRegressor": ({}, *_REGRESSION),

@@ -63,7 +63,7 @@ class MMDDriftResult(TestResult):
     1
     """
 
-    is_drift: bool = False
+    is_drift: bool
     p_val: float = None
     threshold: float = None
     distance: float = None
