@@ -113,3 +113,16 @@ def test_registry_settings_name_registered_estimators_with_reasons():
             assert len(reason) > 10, f"{cls.__name__}.{check} needs a written reason"
     for cls, reason in SKIPPED_ESTIMATORS.items():
         assert len(reason) > 10, f"{cls.__name__} needs a written reason"
+
+
+@pytest.mark.parametrize(
+    "estimator", list(_instances())[:-1], ids=lambda e: type(e).__name__
+)
+def test_constructor_parameters_are_validated(estimator):
+    # scikit-learn's own parameter-validation check (not among the checks
+    # parametrize_with_checks yields): for every constructor parameter, a value
+    # generated outside its _parameter_constraints must make fit (and every
+    # other fitting method) raise InvalidParameterError naming the parameter.
+    from sklearn.utils.estimator_checks import check_param_validation
+
+    check_param_validation(type(estimator).__name__, estimator)

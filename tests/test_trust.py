@@ -23,7 +23,9 @@ from statnorm.utils._trust import (
     PERTURBATIONS,
     Case,
     auto_bad_values,
+    constraint_bad_values,
     finite_floats,
+    parameter_constraints,
     perturb,
     public_names,
 )
@@ -101,6 +103,33 @@ def test_no_case_for_a_name_that_is_not_public():
     assert not stale, f"trust cases for names that are not public: {stale}"
 
 
+_OBJECTS = dict(public_names())
+
+
+def _accepted(call, name):
+    """Whether ``call`` takes a keyword argument ``name``."""
+    try:
+        params = inspect.signature(call).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return False
+    return name in params or any(v.kind is v.VAR_KEYWORD for v in params.values())
+
+
+def _constraint_params(name, case):
+    """``(parameter, generated bad values)`` for the parameters of a case
+    that the public name's constraints declare: the case's own scalar
+    parameters, and for a function every constrained keyword its call takes,
+    so a new name needs no hand-written scalar cases."""
+    constraints = parameter_constraints(_OBJECTS.get(name))
+    for p, cs in sorted(constraints.items()):
+        if p in case.arrays:
+            continue
+        is_function = not inspect.isclass(_OBJECTS.get(name))
+        if p not in case.params and not (is_function and _accepted(case.call, p)):
+            continue
+        yield p, constraint_bad_values(cs)
+
+
 def _params():
     for name, cs in sorted(CASES.items()):
         for i, case in enumerate(cs):
@@ -133,6 +162,22 @@ def _params():
                         p,
                         ("param", v),
                         id=f"{cid}-{p}-auto{j}:{v!r:.20}",
+                        marks=marks,
+                    )
+            for p, generated in _constraint_params(name, case):
+                listed = case.bad_params.get(p, [])
+                for j, v in enumerate(generated):
+                    if _listed(v, listed):
+                        continue
+                    marks = ()
+                    reason = case.skipped(p, "constraint")
+                    if reason:
+                        marks = pytest.mark.skip(reason=reason)
+                    yield pytest.param(
+                        case,
+                        p,
+                        ("param", v),
+                        id=f"{cid}-{p}-constraint{j}:{v!r:.20}",
                         marks=marks,
                     )
 

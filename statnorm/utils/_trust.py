@@ -15,7 +15,13 @@ the names a user passes them as. The battery then
 - replaces one scalar parameter at a time by each listed bad value, and by
   the values :func:`auto_bad_values` derives from its valid value (the
   strings ``"no"`` and ``"true"`` for a boolean, numbers for an option
-  string), with the same requirement.
+  string), with the same requirement;
+- for every parameter a public function declares in ``validate_params`` (and
+  every scalar parameter of a case that the name's ``_parameter_constraints``
+  declare), tries the values :func:`constraint_bad_values` generates from
+  the constraints, with the same requirement. Estimator constructor
+  parameters are checked the same way over every parameter by
+  scikit-learn's ``check_param_validation`` (``tests/test_common.py``).
 
 A perturbation that is valid input by the definition of the method (e.g. NaN
 where missing values are documented as allowed) is listed in ``Case.skip`` with
@@ -36,6 +42,7 @@ __all__ = [
     "PUBLIC_MODULES",
     "Case",
     "auto_bad_values",
+    "constraint_bad_values",
     "finite_floats",
     "perturb",
     "public_names",
@@ -267,6 +274,69 @@ def auto_bad_values(value):
     if isinstance(value, str):
         return [0, -1]
     return []
+
+
+def parameter_constraints(obj):
+    """The scikit-learn parameter constraints of a public name, or ``{}``.
+
+    A class's ``_parameter_constraints`` (checked by ``_validate_params`` in
+    ``fit``), or those a function's ``validate_params`` decorator recorded.
+    """
+    found = getattr(obj, "_parameter_constraints", None)
+    if found is None:
+        found = getattr(obj, "_skl_parameter_constraints", None)
+    return dict(found or {})
+
+
+def constraint_bad_values(constraints):
+    """Invalid values for one parameter, generated from its constraints.
+
+    As scikit-learn's own parameter-validation check does: a value outside
+    each constraint that can generate one (an interval, below and above it; a
+    set of options), kept only if no other constraint of the list accepts it.
+
+    Examples
+    --------
+    >>> from numbers import Integral
+    >>> from sklearn.utils._param_validation import Interval, StrOptions
+    >>> constraint_bad_values([Interval(Integral, 1, None, closed="left")])
+    [0]
+    >>> constraint_bad_values([Interval(Integral, 1, 5, closed="both")])
+    [0, 6]
+    >>> constraint_bad_values([StrOptions({"auto"}), None])
+    ['not auto']
+    """
+    from numbers import Integral
+
+    from sklearn.utils._param_validation import (
+        Interval,
+        InvalidParameterError,
+        generate_invalid_param_val,
+        make_constraint,
+        validate_parameter_constraints,
+    )
+
+    if constraints == "no_validation":
+        return []
+    candidates = []
+    for c in constraints:
+        c = make_constraint(c)
+        try:
+            candidates.append(generate_invalid_param_val(c))
+        except (NotImplementedError, ValueError):
+            continue  # no value is outside it (e.g. a type or a callable)
+        if isinstance(c, Interval) and c.left is not None and c.right is not None:
+            candidates.append(c.right + (1 if c.type is Integral else 1e-6))
+    out = []
+    for v in candidates:
+        try:
+            validate_parameter_constraints(
+                {"p": constraints}, {"p": v}, caller_name="constraint_bad_values"
+            )
+        except InvalidParameterError:
+            if not any(type(v) is type(w) and v == w for w in out):
+                out.append(v)
+    return out
 
 
 def perturb(value, kind):
