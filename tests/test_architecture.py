@@ -27,8 +27,6 @@ KNOWN_CYCLES = {
     # the inference mixin imports the edges result class inside a method, and
     # _pcor imports the mixin
     frozenset({"statnorm.compositional._pcor", "statnorm.compositional._inference"}),
-    # the calibrated classifier looks calibrators up by name in its package
-    frozenset({"statnorm.calibration", "statnorm.calibration._classifier"}),
 }
 # Private-attribute hand-offs that predate the rule: (module, attribute).
 KNOWN_HANDOFFS = {

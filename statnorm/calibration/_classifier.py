@@ -25,19 +25,28 @@ from .._parallel import run_tasks
 from .._validation import HasMethods, StrOptions, fit_context
 from ..exceptions import StatnormWarning
 from ._base import check_sample_weight
+from ._baselines import (
+    HistogramBinning,
+    IsotonicCalibrator,
+    MatrixScaling,
+    TemperatureScaling,
+    VectorScaling,
+)
+from ._hcal import HCalibrator
+from ._parametric import BetaCalibration, SigmoidCalibration
 
 __all__ = ["CalibratedClassifier"]
 
 _CALIBRATORS = {
-    "h-calibration": ("HCalibrator", {}),
-    "temperature": ("TemperatureScaling", {}),
-    "vector": ("VectorScaling", {}),
-    "matrix": ("MatrixScaling", {}),
-    "dirichlet": ("MatrixScaling", {"reg_lambda": 1e-2, "reg_mu": 1e-2}),
-    "isotonic": ("IsotonicCalibrator", {}),
-    "histogram": ("HistogramBinning", {}),
-    "sigmoid": ("SigmoidCalibration", {}),
-    "beta": ("BetaCalibration", {}),
+    "h-calibration": (HCalibrator, {}),
+    "temperature": (TemperatureScaling, {}),
+    "vector": (VectorScaling, {}),
+    "matrix": (MatrixScaling, {}),
+    "dirichlet": (MatrixScaling, {"reg_lambda": 1e-2, "reg_mu": 1e-2}),
+    "isotonic": (IsotonicCalibrator, {}),
+    "histogram": (HistogramBinning, {}),
+    "sigmoid": (SigmoidCalibration, {}),
+    "beta": (BetaCalibration, {}),
 }
 
 
@@ -90,10 +99,8 @@ def _fit_named(est, X, y, params):
 
 def _make_calibrator(spec):
     if isinstance(spec, str):
-        from .. import calibration
-
-        name, kw = _CALIBRATORS[spec]
-        return getattr(calibration, name)(**kw)
+        cls, kw = _CALIBRATORS[spec]
+        return cls(**kw)
     return clone(spec)
 
 
