@@ -11,7 +11,9 @@ a regime diagnosis, ...) derives from :class:`Result`: a frozen dataclass with
 - ``confidence_interval(confidence_level)`` where the method has one.
 
 Hypothesis tests derive from :class:`TestResult` and unpack as
-``stat, p = result``, as in SciPy and statsmodels.
+``stat, p = result``, as in SciPy and statsmodels. Every
+``confidence_interval()`` returns a :class:`ConfidenceInterval` (or a
+subclass of it), which unpacks as ``lower, upper = ci``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Result", "SummaryTable", "TestResult"]
+__all__ = ["ConfidenceInterval", "Result", "SummaryTable", "TestResult"]
 
 
 def _scalar(v):
@@ -314,3 +316,113 @@ class TestResult(Result):
 
     def __len__(self):
         return 2
+
+
+@dataclass(frozen=True, repr=False)
+class ConfidenceInterval(Result):
+    """Confidence interval(s): what every ``confidence_interval()`` returns.
+
+    Unpacks as ``lower, upper = ci`` (as the tuples it replaces did). The
+    ends are scalars for one interval, or arrays for a grid of them (one
+    interval per quantile level, per pair of parts, ...).
+
+    Parameters
+    ----------
+    lower, upper : float or ndarray
+        Lower and upper ends, of the same shape.
+    confidence_level : float
+        Nominal coverage (simultaneous over the grid only where ``kind`` says
+        so, e.g. a uniform band).
+    kind : str
+        How the interval was computed (e.g. ``"uniform"``, ``"pointwise"``,
+        ``"normal"``, ``"robust"``, ``"fisher"``).
+    estimate : float, ndarray or None, default=None
+        The point estimate the interval surrounds, where there is one.
+
+    Examples
+    --------
+    >>> from statnorm.results import ConfidenceInterval
+    >>> ci = ConfidenceInterval(lower=0.1, upper=0.5, confidence_level=0.95,
+    ...                         kind="normal", estimate=0.3)
+    >>> lo, hi = ci
+    >>> lo, hi
+    (0.1, 0.5)
+    >>> bool(ci.contains(0.2)), round(float(ci.width), 2)
+    (True, 0.4)
+    """
+
+    lower: Any
+    upper: Any
+    confidence_level: float
+    kind: str
+    estimate: Any = None
+
+    def __iter__(self):
+        yield self.lower
+        yield self.upper
+
+    def __len__(self):
+        return 2
+
+    @property
+    def width(self):
+        """``upper - lower``."""
+        return np.subtract(self.upper, self.lower)
+
+    def contains(self, value):
+        """Whether ``value`` (broadcast against the ends) lies in the interval.
+
+        Parameters
+        ----------
+        value : float or array-like
+            Values to check, e.g. a known truth in a simulation.
+
+        Returns
+        -------
+        inside : bool or ndarray of bool
+            ``lower <= value <= upper``, element by element.
+        """
+        v = np.asarray(value, dtype=np.float64)
+        return (np.asarray(self.lower) <= v) & (v <= np.asarray(self.upper))
+
+    def _columns(self):
+        cols = {}
+        if self.estimate is not None:
+            cols["estimate"] = np.ravel(self.estimate)
+        cols["lower"] = np.ravel(self.lower)
+        cols["upper"] = np.ravel(self.upper)
+        return cols
+
+    def to_frame(self):
+        """One row per interval: ``estimate`` (where known), ``lower``,
+        ``upper``; ``confidence_level`` and ``kind`` in ``DataFrame.attrs``.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+        """
+        pd = _pandas(f"{type(self).__name__}.to_frame")
+        frame = pd.DataFrame(self._columns())
+        frame.attrs.update(confidence_level=self.confidence_level, kind=self.kind)
+        return frame
+
+    def summary(self, *, max_rows=None):
+        """The intervals as a table, one row each.
+
+        Parameters
+        ----------
+        max_rows : int or None, default=None
+            Show at most this many rows (None: all).
+
+        Returns
+        -------
+        table : SummaryTable
+        """
+        cols = self._columns()
+        n = len(cols["lower"])
+        keep = n if max_rows is None else min(n, max_rows)
+        rows = tuple((i, *(float(c[i]) for c in cols.values())) for i in range(keep))
+        notes = (f"{self.kind} intervals at confidence level {self.confidence_level}",)
+        if keep < n:
+            notes += (f"{n - keep} more rows not shown",)
+        return SummaryTable(type(self).__name__, ("", *cols), rows, notes)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_confidence_level
-from ..results import Result, SummaryTable, TestResult
+from ..results import ConfidenceInterval, Result, SummaryTable, TestResult
 
 __all__ = ["RDDResult", "UniformTestResult"]
 
@@ -169,7 +169,9 @@ class RDDResult(Result):
 
         Returns
         -------
-        lower, upper : ndarray of shape (n_q,)
+        ci : ConfidenceInterval
+            ``lower`` and ``upper`` of shape (n_q,) around ``estimate =
+            tau``; unpacks as ``lower, upper = ci``.
         """
         if kind not in ("uniform", "pointwise", "normal"):
             raise ValueError(
@@ -182,7 +184,13 @@ class RDDResult(Result):
                 self.confidence_level if confidence_level is None else confidence_level
             )
             z = norm.ppf(0.5 + level / 2)
-            return self.tau - z * self.std_error, self.tau + z * self.std_error
+            return ConfidenceInterval(
+                lower=self.tau - z * self.std_error,
+                upper=self.tau + z * self.std_error,
+                confidence_level=float(level),
+                kind=kind,
+                estimate=self.tau,
+            )
         if confidence_level is not None and not np.isclose(
             confidence_level, self.confidence_level
         ):
@@ -190,9 +198,18 @@ class RDDResult(Result):
                 f"confidence_level={confidence_level!r}: the band was computed at "
                 f"{self.confidence_level}; refit with that confidence_level."
             )
-        if kind == "pointwise":
-            return self.pointwise_lower, self.pointwise_upper
-        return self.band_lower, self.band_upper
+        lower, upper = (
+            (self.pointwise_lower, self.pointwise_upper)
+            if kind == "pointwise"
+            else (self.band_lower, self.band_upper)
+        )
+        return ConfidenceInterval(
+            lower=lower,
+            upper=upper,
+            confidence_level=float(self.confidence_level),
+            kind=kind,
+            estimate=self.tau,
+        )
 
 
 @dataclass(frozen=True, repr=False)
