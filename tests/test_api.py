@@ -15,6 +15,9 @@ name is held to the same rules automatically:
   (and renders in a notebook) as its summary table;
 - every method has a public Display with ``plot(*, ax=None, ...)`` and a
   ``from_*`` constructor;
+- public methods: options keyword-only (after the first argument), and
+  every ``confidence_interval()`` returns a
+  :class:`statnorm.results.ConfidenceInterval`;
 - examples import public names only.
 """
 
@@ -125,6 +128,93 @@ def test_keyword_only_hyper_parameters(name):
             and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
     assert not bad, f"{name}: make these keyword-only: {bad}"
+
+
+#: Optional data arguments of methods (arrays, not options).
+METHOD_DATA_ARGS = DATA_ARGS | {"groups", "clusters", "covariates", "xi"}
+
+#: Methods that keep scikit-learn's own signature, with the reason.
+METHOD_EXCEPTIONS = {
+    # sklearn.neighbors.KernelDensity.sample(n_samples=1, random_state=None)
+    ("statnorm.kde.HighDimKDE", "sample"): "scikit-learn's KernelDensity.sample",
+}
+
+
+def _public_methods():
+    for name, obj in sorted(NAMES.items()):
+        if not inspect.isclass(obj):
+            continue
+        for mname, meth in inspect.getmembers(obj, inspect.isfunction):
+            if mname.startswith("_") or not meth.__module__.startswith("statnorm"):
+                continue
+            if (name, mname) in METHOD_EXCEPTIONS:
+                continue
+            yield name, mname, meth
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "func"),
+    list(_public_methods()),
+    ids=[f"{n}.{m}" for n, m, _ in _public_methods()],
+)
+def test_keyword_only_method_options(name, method, func):
+    params = [
+        p
+        for p in inspect.signature(func).parameters.values()
+        if p.name not in ("self", "cls")
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    bad = [
+        p.name
+        for p in params[1:]
+        if p.default is not p.empty
+        and p.name not in METHOD_DATA_ARGS
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    assert not bad, f"{name}.{method}: make these keyword-only: {bad}"
+
+
+def _returns_section(func):
+    doc = inspect.getdoc(func) or ""
+    if "Returns\n-------" not in doc:
+        return ""
+    return doc.split("Returns\n-------", 1)[1].split("\n\n", 1)[0]
+
+
+#: confidence_interval() methods not yet returning the one type (strict
+#: xfail: the test fails once they do, so the entry must then go).
+CI_NOT_YET = {
+    "statnorm.compositional.CompositionalPartialCorrelation": (
+        "PartialCorrelationInterval has low/high fields, not lower/upper"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "func"),
+    [
+        pytest.param(
+            n,
+            f,
+            id=n,
+            marks=[pytest.mark.xfail(reason=CI_NOT_YET[n], strict=True)]
+            if n in CI_NOT_YET
+            else [],
+        )
+        for n, m, f in _public_methods()
+        if m == "confidence_interval"
+    ],
+)
+def test_confidence_intervals_return_one_type(name, func):
+    from statnorm.results import ConfidenceInterval
+
+    returned = _returns_section(func).split(":", 1)[-1].split()[0]
+    cls = NAMES.get(f"statnorm.results.{returned}") or next(
+        (o for n, o in NAMES.items() if n.endswith(f".{returned}")), None
+    )
+    assert inspect.isclass(cls) and issubclass(cls, ConfidenceInterval), (
+        f"{name}.confidence_interval returns {returned!r}, not a ConfidenceInterval"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(NAMES))

@@ -294,7 +294,7 @@ class KNeighborsQuantileRegressor(RegressorMixin, BaseEstimator):
         tags.regressor_tags.poor_score = True
         return tags
 
-    def predict(self, X, quantiles=None):
+    def predict(self, X, *, quantiles=None):
         """Neighbourhood quantiles.
 
         Parameters

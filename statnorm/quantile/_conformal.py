@@ -794,7 +794,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             Q[:, center] = mid
         return apply_monotone(Q, self.monotone, center, self.n_jobs)
 
-    def predict_interval(self, X, confidence_level=None, groups=None):
+    def predict_interval(self, X, *, confidence_level=None, groups=None):
         """Point predictions and calibrated intervals, shaped as MAPIE's.
 
         Parameters
