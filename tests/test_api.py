@@ -104,6 +104,18 @@ def _hyper_parameters(name, obj):
     return [p for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
 
+def _positional_options(params, data_args):
+    """Parameters after the first with a default, not data, that can still
+    be passed by position."""
+    return [
+        p.name
+        for p in params[1:]
+        if p.default is not p.empty
+        and p.name not in data_args
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+
+
 @pytest.mark.parametrize("name", sorted(NAMES))
 def test_keyword_only_hyper_parameters(name):
     obj = NAMES[name]
@@ -120,13 +132,7 @@ def test_keyword_only_hyper_parameters(name):
     else:
         # functions: data positional, every parameter with a default keyword-only
         # (the first argument may keep a default, e.g. a loader's split)
-        bad = [
-            p.name
-            for p in params[1:]
-            if p.default is not p.empty
-            and p.name not in DATA_ARGS
-            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        ]
+        bad = _positional_options(params, DATA_ARGS)
     assert not bad, f"{name}: make these keyword-only: {bad}"
 
 
@@ -164,13 +170,7 @@ def test_keyword_only_method_options(name, method, func):
         if p.name not in ("self", "cls")
         and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
     ]
-    bad = [
-        p.name
-        for p in params[1:]
-        if p.default is not p.empty
-        and p.name not in METHOD_DATA_ARGS
-        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
+    bad = _positional_options(params, METHOD_DATA_ARGS)
     assert not bad, f"{name}.{method}: make these keyword-only: {bad}"
 
 

@@ -150,36 +150,22 @@ def _params():
                         case, p, ("param", v), id=f"{cid}-{p}-bad{j}:{v!r:.20}"
                     )
             for p, valid in case.params.items():
-                listed = case.bad_params.get(p, [])
-                auto = [v for v in auto_bad_values(valid) if not _listed(v, listed)]
-                for j, v in enumerate(auto):
-                    marks = ()
-                    reason = case.skipped(p, "auto")
-                    if reason:
-                        marks = pytest.mark.skip(reason=reason)
-                    yield pytest.param(
-                        case,
-                        p,
-                        ("param", v),
-                        id=f"{cid}-{p}-auto{j}:{v!r:.20}",
-                        marks=marks,
-                    )
+                yield from _derived(case, cid, p, auto_bad_values(valid), "auto")
             for p, generated in _constraint_params(name, case):
-                listed = case.bad_params.get(p, [])
-                for j, v in enumerate(generated):
-                    if _listed(v, listed):
-                        continue
-                    marks = ()
-                    reason = case.skipped(p, "constraint")
-                    if reason:
-                        marks = pytest.mark.skip(reason=reason)
-                    yield pytest.param(
-                        case,
-                        p,
-                        ("param", v),
-                        id=f"{cid}-{p}-constraint{j}:{v!r:.20}",
-                        marks=marks,
-                    )
+                yield from _derived(case, cid, p, generated, "constraint")
+
+
+def _derived(case, cid, p, values, label):
+    """Bad values of ``p`` derived (``label``: "auto" or "constraint") rather
+    than listed by the case: those not already listed, skippable as
+    ``(p, label)``."""
+    listed = case.bad_params.get(p, [])
+    reason = case.skipped(p, label)
+    marks = pytest.mark.skip(reason=reason) if reason else ()
+    for j, v in enumerate(v for v in values if not _listed(v, listed)):
+        yield pytest.param(
+            case, p, ("param", v), id=f"{cid}-{p}-{label}{j}:{v!r:.20}", marks=marks
+        )
 
 
 def _listed(v, values):
