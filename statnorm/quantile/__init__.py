@@ -5,6 +5,8 @@
   out-of-fold predictions, minimising the weighted interval score.
 - :class:`ConformalQuantileRegressor`: conformal calibration of every central
   interval of a quantile fan (split or CV+, symmetric or asymmetric scores).
+- :class:`AdaptiveConformalRegressor`: adaptive conformal inference (ACI) for
+  time series, with online updates as outcomes arrive.
 - :func:`monotonize`: non-crossing quantiles (sort, row-wise Numba PAVA,
   min-max sweep).
 - Metrics: :func:`pinball_loss`, :func:`weighted_interval_score`,
@@ -32,8 +34,10 @@ from ._metrics import (
     weighted_interval_score,
 )
 from ._plot import QuantileFanDisplay
+from ._timeseries import AdaptiveConformalRegressor
 
 __all__ = [
+    "AdaptiveConformalRegressor",
     "ConformalQuantileRegressor",
     "KNeighborsQuantileRegressor",
     "QuantileAggregator",
