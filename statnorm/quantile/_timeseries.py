@@ -258,8 +258,8 @@ class AdaptiveConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             if n_cal < 1 or n - n_cal < 2:
                 raise ValueError(
                     f"calibration_size={self.calibration_size} leaves {n_cal} "
-                    f"calibration and {n - n_cal} training sample(s) out of {n}; "
-                    "need at least 1 and 2."
+                    f"calibration and {n - n_cal} training row(s) of "
+                    f"n_samples={n}; need at least 1 and 2."
                 )
             tr, cal = np.arange(n - n_cal), np.arange(n - n_cal, n)
         model = self._fit_model(est, kind, X[tr], y[tr])
