@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from statnorm.exceptions import StatnormWarning
-from statnorm.quantile import AdaptiveConformalRegressor
+from statnorm.quantile import AdaptiveConformalRegressor, EnbPIRegressor
 
 
 def _series(n, seed, shift_at=None, scale=3.0, mean_shift=0.0):
@@ -338,3 +338,122 @@ def test_mapie_symmetric_score_cannot_return_infinite_aci_intervals():
     aci = AdaptiveConformalRegressor(FrozenEstimator(lr), gamma=0.1).fit(Xc, yc)
     _, pis, _alphas = aci.predict_update(Xt, yt)
     assert np.isinf(pis[:, 1, 0]).any()
+
+
+# ------------------------------------------------------------ EnbPI
+
+
+def test_enbpi_block_bootstrap_and_leave_one_out_residuals():
+    X, y = _series(103, 20)
+    e = EnbPIRegressor(
+        LinearRegression(), n_resamplings=15, block_length=5, random_state=0
+    ).fit(X, y)
+    assert len(e.resamples_) == 15
+    for idx in e.resamples_:
+        assert idx.size == 105  # ceil(103 / 5) blocks of 5
+        starts = idx[::5]
+        assert np.all(starts % 5 == 0) and starts.max() < 100
+        np.testing.assert_array_equal(
+            idx.reshape(-1, 5) - starts[:, None], [range(5)] * 21
+        )
+    # the residual of row i uses exactly the models whose resample left i out
+    models = e.estimator_.models
+    for i in (0, 51, 102):
+        out = [m for m, idx in zip(models, e.resamples_) if i not in idx]
+        f = np.mean([m.predict(X[i : i + 1])[0] for m in out])
+        assert e.scores_[i] == pytest.approx(abs(y[i] - f), abs=1e-12)
+    # the centre: mean over training rows of their leave-one-out ensembles
+    x = X[:3]
+    loo = []
+    for i in range(103):
+        out = [m for m, idx in zip(models, e.resamples_) if i not in idx]
+        loo.append(np.mean([m.predict(x) for m in out], axis=0))
+    np.testing.assert_allclose(e.predict(x), np.mean(loo, axis=0), atol=1e-12)
+
+
+def test_enbpi_random_state_and_errors():
+    X, y = _series(120, 21)
+    a = EnbPIRegressor(random_state=3).fit(X, y)
+    b = EnbPIRegressor(random_state=3).fit(X, y)
+    c = EnbPIRegressor(random_state=4).fit(X, y)
+    np.testing.assert_array_equal(a.scores_, b.scores_)
+    assert not np.array_equal(a.scores_, c.scores_)
+    with pytest.raises(ValueError, match="n_resamplings"):
+        EnbPIRegressor(n_resamplings=1, block_length=4, random_state=0).fit(
+            X[:120], y[:120]
+        )
+    with pytest.raises(ValueError, match="block_length"):
+        EnbPIRegressor(block_length=500).fit(X, y)
+    with pytest.raises(ValueError, match="aggregation"):
+        EnbPIRegressor(aggregation="max").fit(X, y)
+
+
+def test_enbpi_with_aci_obeys_the_bound():
+    X, y = _series(1500, 22, shift_at=700, scale=3.0)
+    e = EnbPIRegressor(n_resamplings=10, gamma=0.05, random_state=0).fit(
+        X[:300], y[:300]
+    )
+    e.predict_update(X[300:], y[300:])
+    assert abs(e.errors_.mean() - 0.1) <= _bound(0.1, 0.05, 1200) + 1e-12
+
+
+@pytest.mark.slow
+def test_enbpi_exchangeable_coverage_monte_carlo():
+    """Once the window holds only post-fit residuals, EnbPI is split conformal.
+
+    On an i.i.d. series the window then holds residuals of one fixed centre,
+    exchangeable with the next one, so each interval misses with probability
+    exactly 1 - ceil(0.9 (n + 1)) / (n + 1) = 20/201.
+    """
+    reps, n = 200, 200
+    miss = []
+    for r in range(reps):
+        X, y = _series(n + 600, 9000 + r)
+        e = EnbPIRegressor(LinearRegression(), n_resamplings=20, random_state=r)
+        e.fit(X[:n], y[:n]).partial_fit(X[n:], y[n:])
+        miss.append(e.errors_[n:].mean())
+    miss = np.array(miss)
+    se = miss.std(ddof=1) / np.sqrt(reps)
+    assert abs(miss.mean() - 20 / 201) <= 3 * se
+
+
+@pytest.mark.parametrize("aggregation", ["mean", "median"])
+def test_enbpi_matches_mapie(aggregation):
+    # same resamples (MAPIE's BlockBootstrap indices), same models, same
+    # leave-one-out residuals and the same rolling window: the same intervals
+    pytest.importorskip("mapie")
+    from mapie.conformity_scores import AbsoluteConformityScore
+    from mapie.regression import TimeSeriesRegressor
+    from mapie.subsample import BlockBootstrap
+
+    X, y = _series(500, 23, shift_at=300, scale=2.0)
+    Xtr, ytr, Xt, yt = X[:200], y[:200], X[200:], y[200:]
+    cv = BlockBootstrap(n_resamplings=20, length=7, random_state=0)
+    splits = [tr for tr, _ in cv.split(Xtr)]
+    m = TimeSeriesRegressor(
+        LinearRegression(),
+        method="enbpi",
+        cv=cv,
+        agg_function=aggregation,
+        conformity_score=AbsoluteConformityScore(sym=True),
+    ).fit(Xtr, ytr)
+    lo, hi, ct = [], [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MAPIE's update() warns on every call
+        for i in range(len(yt)):
+            x = Xt[i : i + 1]
+            yp, pis = m.predict(
+                x, ensemble=True, confidence_level=0.9, allow_infinite_bounds=True
+            )
+            lo.append(pis[0, 0, 0])
+            hi.append(pis[0, 1, 0])
+            ct.append(yp[0])
+            m.update(x, yt[i : i + 1], ensemble=True)
+    e = EnbPIRegressor(LinearRegression(), aggregation=aggregation, n_resamplings=20)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(EnbPIRegressor, "_resamples", lambda self, n: splits)
+        e.fit(Xtr, ytr)
+    y_pred, pis, _ = e.predict_update(Xt, yt)
+    np.testing.assert_allclose(y_pred, ct, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(pis[:, 0, 0], lo, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(pis[:, 1, 0], hi, rtol=0, atol=1e-8)
