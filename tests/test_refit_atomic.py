@@ -153,6 +153,7 @@ SETUPS = {
     "QuantileAggregator": ({}, *_REGRESSION),
     "ConformalQuantileRegressor": ({}, *_REGRESSION),
     "AdaptiveConformalRegressor": ({"confidence_level": 0.5}, *_REGRESSION),
+    "EnbPIRegressor": ({"confidence_level": 0.5}, *_REGRESSION),
 }
 
 #: estimators without a fit of their own, or covered elsewhere

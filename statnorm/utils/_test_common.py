@@ -44,6 +44,7 @@ from statnorm.mmd import KernelLearner, MMDDriftDetector, MMDTest
 from statnorm.quantile import (
     AdaptiveConformalRegressor,
     ConformalQuantileRegressor,
+    EnbPIRegressor,
     QuantileAggregator,
 )
 from statnorm.rdd import DistributionalRDD
@@ -249,6 +250,13 @@ INIT_PARAMS[AdaptiveConformalRegressor] = {
     "estimator": LinearRegression(),
     "confidence_level": 0.5,
     "gamma": 0.01,
+}
+# 30 resamplings: with fewer, a block lies in every resample of a short series
+# (no leave-one-out ensemble; an error by design)
+INIT_PARAMS[EnbPIRegressor] = {
+    "confidence_level": 0.5,
+    "n_resamplings": 30,
+    "random_state": 0,
 }
 for _cls in (QuantileAggregator, ConformalQuantileRegressor):
     EXPECTED_FAILED_CHECKS[_cls] = {

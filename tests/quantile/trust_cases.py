@@ -269,3 +269,26 @@ CASES[f"{_M}.AdaptiveConformalRegressor"] = [
         id="predict_update",
     ),
 ]
+
+
+# EnbPIRegressor: the same series, 30 linear bootstrap models
+def _enbpi(aggregation="mean"):
+    from sklearn.linear_model import LinearRegression
+
+    return q.EnbPIRegressor(LinearRegression(), aggregation=aggregation, random_state=0)
+
+
+CASES[f"{_M}.EnbPIRegressor"] = [
+    Case(
+        lambda X, y, aggregation: _enbpi(aggregation).fit(X, y).predict(X),
+        {"X": _X, "y": _y},
+        params={"aggregation": "median"},
+        bad_params={"aggregation": ["max", 1]},
+        id="fit",
+    ),
+    Case(
+        lambda X, y: _enbpi().fit(_X[:40], _y[:40]).predict_update(X, y),
+        {"X": _X[40:], "y": _y[40:]},
+        id="predict_update",
+    ),
+]
