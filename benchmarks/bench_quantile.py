@@ -355,3 +355,50 @@ class OnlineACI(Benchmark):
                 m.predict(x, confidence_level=0.9, allow_infinite_bounds=True)
                 m.adapt_conformal_inference(x, yy, gamma=0.01, confidence_level=0.9)
                 m.update(x, yy)
+
+
+class OnlineEnbPI(Benchmark):
+    """EnbPI: fit 30 bootstrap LinearRegression models on 500 rows, then T
+    one-step-ahead intervals with a rolling residual window; statnorm's
+    ``EnbPIRegressor`` against MAPIE 1.6's ``TimeSeriesRegressor(method=
+    "enbpi", cv=BlockBootstrap(...))`` with ``predict``/``update`` per row
+    (``ensemble=True``, the same intervals on the same resamples)."""
+
+    params = [[200] if QUICK else [1000]]
+    param_names = ["T"]
+    timeout = 600
+
+    def setup(self, T):
+        skip_unless_available("statnorm.quantile", "EnbPIRegressor")
+        skip_unless_available("mapie.subsample", "BlockBootstrap")
+        self.X, self.y = _drifting_series(500 + T)
+
+    def time_statnorm_enbpi(self, T):
+        from sklearn.linear_model import LinearRegression
+
+        from statnorm.quantile import EnbPIRegressor
+
+        e = EnbPIRegressor(LinearRegression(), block_length=8, random_state=0)
+        e.fit(self.X[:500], self.y[:500]).predict_update(self.X[500:], self.y[500:])
+
+    def time_peer_mapie_enbpi(self, T):
+        import warnings
+
+        from mapie.conformity_scores import AbsoluteConformityScore
+        from mapie.regression import TimeSeriesRegressor
+        from mapie.subsample import BlockBootstrap
+        from sklearn.linear_model import LinearRegression
+
+        m = TimeSeriesRegressor(
+            LinearRegression(),
+            method="enbpi",
+            cv=BlockBootstrap(n_resamplings=30, length=8, random_state=0),
+            conformity_score=AbsoluteConformityScore(sym=True),
+        ).fit(self.X[:500], self.y[:500])
+        Xt, yt = self.X[500:], self.y[500:]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for i in range(len(yt)):
+                x = Xt[i : i + 1]
+                m.predict(x, ensemble=True, confidence_level=0.9)
+                m.update(x, yt[i : i + 1], ensemble=True)
