@@ -397,10 +397,10 @@ class AdaptiveConformalRegressor(_OnlineConformal):
         The largest window size.
     alpha_t_ : float
         The current miscoverage level (``alpha`` right after :meth:`fit`).
-    alpha_path_ : ndarray of shape (n_updates_ + 1,)
+    alpha_path_ : ndarray of shape (``n_updates_ + 1``,)
         ``alpha_1 = alpha`` and every level after it: ``alpha_path_[t]`` is
         the level the interval of the ``t``-th observed outcome used.
-    errors_ : ndarray of shape (n_updates_,)
+    errors_ : ndarray of shape (``n_updates_``,)
         ``err_t`` of every observed outcome (1.0: outside its interval).
     n_updates_ : int
         Outcomes observed after :meth:`fit`.
@@ -649,9 +649,8 @@ class EnbPIRegressor(_OnlineConformal):
         The fitted ensemble (``estimator_.models`` the bootstrap models).
     resamples_ : list of ndarray
         Row indices of every bootstrap resample.
-    scores_, window_, alpha_t_, alpha_path_, errors_, n_updates_ : see \
-:class:`AdaptiveConformalRegressor`
-        The online state.
+    scores_, window_, alpha_t_, alpha_path_, errors_, n_updates_ : object
+        The online state, as in :class:`AdaptiveConformalRegressor`.
     conformity_score_ : str
         ``"absolute"``.
     n_calibration_ : int
