@@ -286,3 +286,119 @@ class MonotonizeFloor(Benchmark):
         return err
 
     track_max_abs_error.unit = "max |diff|"
+
+
+def _drifting_series(n, seed=0):
+    """y = x1 - x2 + sigma_t eps with sigma_t tripling half-way."""
+    r = rng(seed)
+    X = r.normal(size=(n, 2))
+    sd = np.where(np.arange(n) < n // 2, 1.0, 3.0)
+    return X, X[:, 0] - X[:, 1] + sd * r.normal(size=n)
+
+
+class OnlineACI(Benchmark):
+    """Adaptive conformal inference over a series of T one-step-ahead intervals.
+
+    The same fitted ``LinearRegression`` (500 rows), the same 500 calibration
+    scores (absolute residuals) and gamma = 0.01; statnorm's
+    ``AdaptiveConformalRegressor.predict_update`` against MAPIE 1.6's
+    ``TimeSeriesRegressor(method="aci", cv="prefit")`` loop of ``predict``,
+    ``adapt_conformal_inference`` and ``update`` per row (its documented
+    online use; both give the same intervals, tests/quantile/test_timeseries.py).
+    """
+
+    params = [[500] if QUICK else [2000]]
+    param_names = ["T"]
+    timeout = 600
+
+    def setup(self, T):
+        import warnings
+
+        from sklearn.frozen import FrozenEstimator
+        from sklearn.linear_model import LinearRegression
+
+        aci_cls = skip_unless_available(
+            "statnorm.quantile", "AdaptiveConformalRegressor"
+        )
+        ts_cls = skip_unless_available("mapie.regression", "TimeSeriesRegressor")
+        from mapie.conformity_scores import AbsoluteConformityScore
+
+        X, y = _drifting_series(1000 + T)
+        lr = LinearRegression().fit(X[:500], y[:500])
+        self.Xt, self.yt = X[1000:], y[1000:]
+        self.aci = aci_cls(FrozenEstimator(lr), gamma=0.01).fit(
+            X[500:1000], y[500:1000]
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.mapie = ts_cls(
+                lr,
+                method="aci",
+                cv="prefit",
+                conformity_score=AbsoluteConformityScore(sym=True),
+            ).fit(X[500:1000], y[500:1000])
+
+    def time_statnorm_aci(self, T):
+        import copy
+
+        copy.deepcopy(self.aci).predict_update(self.Xt, self.yt)
+
+    def time_peer_mapie_aci(self, T):
+        import copy
+        import warnings
+
+        m = copy.deepcopy(self.mapie)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # update() warns on every call
+            for i in range(len(self.yt)):
+                x, yy = self.Xt[i : i + 1], self.yt[i : i + 1]
+                m.predict(x, confidence_level=0.9, allow_infinite_bounds=True)
+                m.adapt_conformal_inference(x, yy, gamma=0.01, confidence_level=0.9)
+                m.update(x, yy)
+
+
+class OnlineEnbPI(Benchmark):
+    """EnbPI: fit 30 bootstrap LinearRegression models on 500 rows, then T
+    one-step-ahead intervals with a rolling residual window; statnorm's
+    ``EnbPIRegressor`` against MAPIE 1.6's ``TimeSeriesRegressor(method=
+    "enbpi", cv=BlockBootstrap(...))`` with ``predict``/``update`` per row
+    (``ensemble=True``, the same intervals on the same resamples)."""
+
+    params = [[200] if QUICK else [1000]]
+    param_names = ["T"]
+    timeout = 600
+
+    def setup(self, T):
+        skip_unless_available("statnorm.quantile", "EnbPIRegressor")
+        skip_unless_available("mapie.subsample", "BlockBootstrap")
+        self.X, self.y = _drifting_series(500 + T)
+
+    def time_statnorm_enbpi(self, T):
+        from sklearn.linear_model import LinearRegression
+
+        from statnorm.quantile import EnbPIRegressor
+
+        e = EnbPIRegressor(LinearRegression(), block_length=8, random_state=0)
+        e.fit(self.X[:500], self.y[:500]).predict_update(self.X[500:], self.y[500:])
+
+    def time_peer_mapie_enbpi(self, T):
+        import warnings
+
+        from mapie.conformity_scores import AbsoluteConformityScore
+        from mapie.regression import TimeSeriesRegressor
+        from mapie.subsample import BlockBootstrap
+        from sklearn.linear_model import LinearRegression
+
+        m = TimeSeriesRegressor(
+            LinearRegression(),
+            method="enbpi",
+            cv=BlockBootstrap(n_resamplings=30, length=8, random_state=0),
+            conformity_score=AbsoluteConformityScore(sym=True),
+        ).fit(self.X[:500], self.y[:500])
+        Xt, yt = self.X[500:], self.y[500:]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for i in range(len(yt)):
+                x = Xt[i : i + 1]
+                m.predict(x, ensemble=True, confidence_level=0.9)
+                m.update(x, yt[i : i + 1], ensemble=True)

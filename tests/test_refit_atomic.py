@@ -152,6 +152,8 @@ SETUPS = {
     "KNeighborsQuantileRegressor": ({"n_neighbors": 5}, *_REGRESSION),
     "QuantileAggregator": ({}, *_REGRESSION),
     "ConformalQuantileRegressor": ({}, *_REGRESSION),
+    "AdaptiveConformalRegressor": ({"confidence_level": 0.5}, *_REGRESSION),
+    "EnbPIRegressor": ({"confidence_level": 0.5}, *_REGRESSION),
 }
 
 #: estimators without a fit of their own, or covered elsewhere
@@ -171,7 +173,7 @@ def _make(name, cls):
     kwargs = {**init_params(cls), **kwargs}
     if name == "QuantileAggregator":
         kwargs["estimators"] = [("linear", _QR)]
-    if name == "ConformalQuantileRegressor":
+    if name in ("ConformalQuantileRegressor", "AdaptiveConformalRegressor"):
         kwargs["estimator"] = _QR
     return cls(**kwargs), fit_a, fit_b
 

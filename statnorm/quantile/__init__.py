@@ -5,6 +5,9 @@
   out-of-fold predictions, minimising the weighted interval score.
 - :class:`ConformalQuantileRegressor`: conformal calibration of every central
   interval of a quantile fan (split or CV+, symmetric or asymmetric scores).
+- :class:`AdaptiveConformalRegressor`: adaptive conformal inference (ACI) for
+  time series, with online updates as outcomes arrive; :class:`EnbPIRegressor`:
+  block-bootstrap ensemble intervals (EnbPI) with a sliding residual window.
 - :func:`monotonize`: non-crossing quantiles (sort, row-wise Numba PAVA,
   min-max sweep).
 - Metrics: :func:`pinball_loss`, :func:`weighted_interval_score`,
@@ -32,9 +35,12 @@ from ._metrics import (
     weighted_interval_score,
 )
 from ._plot import QuantileFanDisplay
+from ._timeseries import AdaptiveConformalRegressor, EnbPIRegressor
 
 __all__ = [
+    "AdaptiveConformalRegressor",
     "ConformalQuantileRegressor",
+    "EnbPIRegressor",
     "KNeighborsQuantileRegressor",
     "QuantileAggregator",
     "QuantileFanDisplay",

@@ -14,6 +14,7 @@ adds an estimator adds here:
   through the generic checks at all (its own tests cover the same contracts).
 """
 
+from sklearn.linear_model import LinearRegression
 from sklearn.linear_model import QuantileRegressor as _QR
 
 from statnorm.calibration import (
@@ -40,7 +41,12 @@ from statnorm.compositional import (
 from statnorm.depth import HalfspaceDepth, ProjectionDepth, TTEDepth
 from statnorm.kde import HighDimKDE
 from statnorm.mmd import KernelLearner, MMDDriftDetector, MMDTest
-from statnorm.quantile import ConformalQuantileRegressor, QuantileAggregator
+from statnorm.quantile import (
+    AdaptiveConformalRegressor,
+    ConformalQuantileRegressor,
+    EnbPIRegressor,
+    QuantileAggregator,
+)
 from statnorm.rdd import DistributionalRDD
 
 INIT_PARAMS: dict[type, dict] = {}
@@ -238,6 +244,20 @@ _QUANTILE_FAN = (
     "(n_samples,), and score is the negative pinball loss, not R^2 > 0.5; a single "
     "float in quantiles gives 1-D output (tested in the quantile tests)"
 )
+# ACI on a linear point model (absolute residuals); level 0.5 so that the few
+# calibration rows of the checks' small data sets give finite intervals
+INIT_PARAMS[AdaptiveConformalRegressor] = {
+    "estimator": LinearRegression(),
+    "confidence_level": 0.5,
+    "gamma": 0.01,
+}
+# 30 resamplings: with fewer, a block lies in every resample of a short series
+# (no leave-one-out ensemble; an error by design)
+INIT_PARAMS[EnbPIRegressor] = {
+    "confidence_level": 0.5,
+    "n_resamplings": 30,
+    "random_state": 0,
+}
 for _cls in (QuantileAggregator, ConformalQuantileRegressor):
     EXPECTED_FAILED_CHECKS[_cls] = {
         "check_regressors_train": _QUANTILE_FAN,

@@ -1,5 +1,6 @@
 """Trust-battery cases for statnorm.quantile (see tests/test_trust.py)."""
 
+import copy
 import warnings
 
 import numpy as np
@@ -210,4 +211,84 @@ CASES[f"{_M}.KNeighborsQuantileRegressor"] = [
         id="fit",
     ),
     Case(_knn_predict, {"X": _X}, id="predict"),
+]
+
+
+# AdaptiveConformalRegressor: a series of 80 rows, the last 40 fed online
+_fitted_aci = {}
+
+
+def _aci():
+    return q.AdaptiveConformalRegressor(
+        QuantileRegressor(alpha=0.0, solver="highs"),
+        confidence_level=0.8,
+        gamma=0.01,
+        calibration_size=0.5,
+    )
+
+
+def _aci_fitted():
+    if "aci" not in _fitted_aci:
+        _fitted_aci["aci"] = _aci().fit(_X[:40], _y[:40])
+    return _fitted_aci["aci"]
+
+
+def _aci_update(X, y, gamma):
+    est = copy.deepcopy(_aci_fitted()).set_params(gamma=gamma)
+    return est.partial_fit(X, y).alpha_path_
+
+
+CASES[f"{_M}.AdaptiveConformalRegressor"] = [
+    Case(
+        lambda X, y, gamma: _aci().set_params(gamma=gamma).fit(X, y).predict(X),
+        {"X": _X, "y": _y},
+        params={"gamma": 0.01},
+        bad_params={"gamma": [-0.1, np.nan, "a"]},
+        id="fit",
+    ),
+    Case(
+        lambda X, allow_infinite_bounds: (
+            _aci()
+            .set_params(allow_infinite_bounds=allow_infinite_bounds)
+            .fit(_X, _y)
+            .predict_interval(X)
+        ),
+        {"X": _X},
+        params={"allow_infinite_bounds": True},
+        id="predict_interval",
+    ),
+    Case(
+        _aci_update,
+        {"X": _X[40:], "y": _y[40:]},
+        params={"gamma": 0.01},
+        id="partial_fit",
+    ),
+    Case(
+        lambda X, y: copy.deepcopy(_aci_fitted()).predict_update(X, y),
+        {"X": _X[40:], "y": _y[40:]},
+        id="predict_update",
+    ),
+]
+
+
+# EnbPIRegressor: the same series, 30 linear bootstrap models
+def _enbpi(aggregation="mean"):
+    from sklearn.linear_model import LinearRegression
+
+    return q.EnbPIRegressor(LinearRegression(), aggregation=aggregation, random_state=0)
+
+
+CASES[f"{_M}.EnbPIRegressor"] = [
+    Case(
+        lambda X, y, aggregation: _enbpi(aggregation).fit(X, y).predict(X),
+        {"X": _X, "y": _y},
+        params={"aggregation": "median"},
+        bad_params={"aggregation": ["max", 1]},
+        id="fit",
+    ),
+    Case(
+        lambda X, y: _enbpi().fit(_X[:40], _y[:40]).predict_update(X, y),
+        {"X": _X[40:], "y": _y[40:]},
+        id="predict_update",
+    ),
 ]
