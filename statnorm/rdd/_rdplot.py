@@ -238,47 +238,52 @@ def _pair(value, name, kind):
     return float(arr[0]), float(arr[-1])
 
 
+def _n_distinct(xs):
+    """Distinct values of a sorted array."""
+    return int(xs.size > 0) + int(np.count_nonzero(xs[1:] != xs[:-1]))
+
+
 def _poly_fit(x, y, order):
-    """Unweighted least squares of ``y`` on a polynomial in ``x`` on a
-    centred and scaled basis: returns the fitted values and the derivative
-    functions as callables of new points."""
+    """Least squares of the columns of ``y`` on a polynomial of ``order`` in
+    ``x``, on a centred and scaled basis (``t`` in [-1, 1], where the normal
+    equations of an order <= 4 fit are well conditioned). Returns the fitted
+    values at ``x``, the coefficients in ``t`` and the centre and scale."""
     m = 0.5 * (x.min() + x.max())
     s = 0.5 * (x.max() - x.min())
     V = np.polynomial.polynomial.polyvander((x - m) / s, order)
-    coef = np.linalg.lstsq(V, y, rcond=None)[0]
-    dcoef = np.polynomial.polynomial.polyder(coef, axis=0) / s
+    coef = np.linalg.solve(V.T @ V, V.T @ y)
+    return V @ coef, coef, m, s
 
-    def value(z):
-        return np.polynomial.polynomial.polyval((z - m) / s, coef)
 
-    def slope(z):
-        return np.polynomial.polynomial.polyval((z - m) / s, dcoef)
-
-    return value, slope
+def _horner(t, c):
+    out = np.full(t.shape, c[-1])
+    for a in c[-2::-1]:
+        out *= t
+        out += a
+    return out
 
 
 def _selector_pieces(xs, ys, k):
     """The ingredients of the bin-number rules on one side (``xs`` sorted)."""
-    Y2 = np.column_stack([ys, ys**2])
-    value, slope = _poly_fit(xs, Y2, k)
+    fit, coef, m, s = _poly_fit(xs, np.column_stack([ys, ys**2]), k)
     var_y = float(np.var(ys, ddof=1))
     dx = np.diff(xs)
     dy = np.diff(ys)
-    mid = 0.5 * (xs[1:] + xs[:-1])
-    mu = value(xs)
-    mu_mid = value(mid)
+    t = (xs - m) / s
+    t_mid = 0.5 * (t[1:] + t[:-1])
+    d1 = np.polynomial.polynomial.polyder(coef[:, 0]) / s
     # conditional variance from the regressions of y and y^2, replaced by the
     # variance of y where it is negative
-    s2 = mu[1] - mu[0] ** 2
+    s2 = fit[:, 1] - fit[:, 0] ** 2
     s2 = np.where(s2 < 0, var_y, s2)
-    s2_mid = mu_mid[1] - mu_mid[0] ** 2
+    s2_mid = _horner(t_mid, coef[:, 1]) - _horner(t_mid, coef[:, 0]) ** 2
     s2_mid = np.where(s2_mid < 0, var_y, s2_mid)
     return {
         "var_y": var_y,
         "dx": dx,
         "dy": dy,
-        "d1": slope(xs)[0],
-        "d1_mid": slope(mid)[0],
+        "d1": _horner(t, d1),
+        "d1_mid": _horner(t_mid, d1),
         "s2": s2,
         "s2_mid": s2_mid,
     }
@@ -342,7 +347,7 @@ def _global_poly(d, y, w, h, kernel, p, where):
     if w is not None:
         W = W * w
     keep = W > 0
-    distinct = np.unique(d[keep]).size
+    distinct = _n_distinct(d[keep])
     if distinct < p + 1:
         raise ValueError(
             f"Too few units {where} the cutoff for a polynomial of order p={p}: "
@@ -530,7 +535,11 @@ def rd_binned_scatter(
     if nbins is not None:
         nbins = _pair(nbins, "nbins", "integer")
 
-    order = np.argsort(x, kind="stable")
+    # tied units keep their row order (a stable sort; only needed with ties)
+    order = np.argsort(x)
+    xs_all = x[order]
+    if np.any(xs_all[1:] == xs_all[:-1]):
+        order = np.argsort(x, kind="stable")
     xs_all, ys_all = x[order], y[order]
     w_all = None if w is None else w[order]
     split = int(np.count_nonzero(x < c))
@@ -538,7 +547,7 @@ def rd_binned_scatter(
     n_sides = (split, n - split)
 
     rule = binselect
-    distinct = [np.unique(s[0]).size for s in sides]
+    distinct = [_n_distinct(s[0]) for s in sides]
     mass = any(1 - d / m >= 0.2 for d, m in zip(distinct, n_sides))
     if masspoints == "adjust" and mass and not rule.endswith("pr"):
         rule = rule + "pr"
