@@ -246,3 +246,81 @@ class ScalarRDVsRdrobust(Benchmark):
         return peer / best(lambda: self.fn(self.y, self.x, vce=vce))
 
     track_speed_ratio_vs_rdrobust.unit = "ratio"
+
+
+def _rdplot_data(n):
+    g = rng(4)
+    x = g.uniform(-1, 1, n)
+    return x, np.sin(2 * x) + 0.5 * (x >= 0) + g.normal(0, 0.5, n)
+
+
+class RDPlotBins(Benchmark):
+    """``statnorm.rdd.rd_binned_scatter`` (the numbers of an RD plot: bins
+    chosen by ``binselect``, bin means with intervals, global quartics) on n
+    draws of y = sin(2x) + 0.5 * 1{x >= 0} + N(0, 0.25), x ~ U(-1, 1)."""
+
+    params = [[10_000] if QUICK else [10_000, 100_000], ["esmv", "qs"]]
+    param_names = ["n_units", "binselect"]
+
+    def setup(self, n, binselect):
+        self.fn = skip_unless_available("statnorm.rdd", "rd_binned_scatter")
+        self.x, self.y = _rdplot_data(n)
+        self.fn(self.y[:500], self.x[:500], binselect=binselect)
+
+    def time_statnorm_rd_binned_scatter(self, n, binselect):
+        self.fn(self.y, self.x, binselect=binselect)
+
+
+class RDPlotVsRdplot(Benchmark):
+    """The same data against ``rdrobust.rdplot`` 2.1.1 with ``hide=True`` (no
+    figure: plotnine's drawing would dominate); both give the same numbers
+    (tests/rdd/test_rdplot.py)."""
+
+    params = [[10_000] if QUICK else [10_000, 100_000], ["esmv", "qs"]]
+    param_names = ["n_units", "binselect"]
+    timeout = 600
+
+    def setup(self, n, binselect):
+        self.fn = skip_unless_available("statnorm.rdd", "rd_binned_scatter")
+        try:
+            from rdrobust import rdplot
+        except ImportError as exc:  # peer (or its plotnine) not installed
+            raise NotImplementedError("rdrobust.rdplot is not available") from exc
+        self.rdplot = rdplot
+        self.x, self.y = _rdplot_data(n)
+
+    def _peer(self, binselect):
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self.rdplot(self.y, self.x, binselect=binselect, hide=True)
+
+    def time_peer_rdplot(self, n, binselect):
+        self._peer(binselect)
+
+    def track_speed_ratio_vs_rdplot(self, n, binselect):
+        """rdplot's time over statnorm's (best of 5 each, same process)."""
+        import time
+
+        def best(f):
+            out = np.inf
+            for _ in range(5):
+                t0 = time.perf_counter()
+                f()
+                out = min(out, time.perf_counter() - t0)
+            return out
+
+        peer = best(lambda: self._peer(binselect))
+        return peer / best(lambda: self.fn(self.y, self.x, binselect=binselect))
+
+    track_speed_ratio_vs_rdplot.unit = "ratio"
+
+    def track_same_bins_as_rdplot(self, n, binselect):
+        """1 when J- and J+ equal rdplot's."""
+        r = self.fn(self.y, self.x, binselect=binselect)
+        J = self._peer(binselect).J
+        return float([r.n_bins_left, r.n_bins_right] == [int(J[0]), int(J[1])])
+
+    track_same_bins_as_rdplot.unit = "bool"

@@ -9,7 +9,8 @@ for uniform confidence bands and pointwise intervals, clustered inference,
 pre-determined covariates, nullity, homogeneity and Gini tests, and a density
 (manipulation) test of the running variable (:func:`density_test`), and
 the scalar-outcome RD of ``rdrobust`` with robust bias-corrected inference
-(:func:`scalar_rd`).
+(:func:`scalar_rd`) with its regression discontinuity plot
+(:func:`rd_binned_scatter`, :class:`RDPlotDisplay`).
 ``r3d_compat=True`` reproduces the author's R package ``R3D`` number for
 number.
 
@@ -29,18 +30,22 @@ from ._density import DensityTestResult, density_test
 from ._estimator import DistributionalRDD, RDDResult, UniformTestResult
 from ._plot import RDDEffectDisplay
 from ._quantiles import gini_from_quantiles, long_to_samples, quantile_matrix
+from ._rdplot import RDBinnedScatterResult, RDPlotDisplay, rd_binned_scatter
 from ._scalar import ScalarRDResult, scalar_rd
 
 __all__ = [
     "DensityTestResult",
     "DistributionalRDD",
+    "RDBinnedScatterResult",
     "RDDEffectDisplay",
     "RDDResult",
+    "RDPlotDisplay",
     "ScalarRDResult",
     "UniformTestResult",
     "density_test",
     "gini_from_quantiles",
     "long_to_samples",
     "quantile_matrix",
+    "rd_binned_scatter",
     "scalar_rd",
 ]

@@ -176,3 +176,57 @@ CASES[f"{_M}.scalar_rd"] = Case(
 CASES[f"{_M}.ScalarRDResult"] = Case(
     lambda: rdd.scalar_rd(_ys, _xs).summary(), {}, id="summary"
 )
+
+
+def _rdplot_vector(res):
+    return np.concatenate(
+        [res.coef_left, res.coef_right, res.mean_y_left, res.mean_y_right]
+    )
+
+
+CASES[f"{_M}.rd_binned_scatter"] = [
+    Case(
+        lambda y, x: _rdplot_vector(rdd.rd_binned_scatter(y, x)),
+        {"y": _ys, "x": _xs},
+        id="data",
+    ),
+    Case(
+        lambda y, x, weights: _rdplot_vector(
+            rdd.rd_binned_scatter(y, x, weights=weights)
+        ),
+        {"y": _ys, "x": _xs, "weights": _gs.uniform(0.5, 2.0, _xs.size)},
+        skip={("weights", "none"): "None is the default: equal weights"},
+        id="weights",
+    ),
+    Case(
+        lambda nbins, p, h: _rdplot_vector(
+            rdd.rd_binned_scatter(_ys, _xs, nbins=nbins, p=p, h=h)
+        ),
+        {},
+        params={"nbins": 5, "p": 2, "h": 0.9},
+        bad_params={
+            "nbins": [0, -2, 2.5, np.nan, "a", (3, 0)],
+            "p": [-1, 1.5, "a"],
+            "h": [0.0, -1.0, np.nan, "a"],
+        },
+        id="params",
+    ),
+]
+CASES[f"{_M}.RDBinnedScatterResult"] = Case(
+    lambda: rdd.rd_binned_scatter(_ys, _xs).summary(), {}, id="summary"
+)
+
+
+def _rdplot_display():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    disp = rdd.RDPlotDisplay.from_data(_ys, _xs, ci=True)
+    plt.close("all")
+    return _rdplot_vector(disp.result)
+
+
+CASES[f"{_M}.RDPlotDisplay"] = Case(_rdplot_display, {})
