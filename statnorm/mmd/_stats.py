@@ -13,6 +13,7 @@ from ..results import Result, TestResult
 from ._kernel import _MEDIAN_MAX_POINTS as _MEDIAN_ROWS
 from ._kernel import (
     DeepKernel,
+    EnergyKernel,
     GaussianKernel,
     _sq_dists,
     bind_and_gram,
@@ -48,7 +49,8 @@ def _check_samples(X, Y, names=("X", "Y"), kernel=None):
         # squared distances would overflow or underflow: rescale exactly
         scale = 2.0 ** -np.ceil(np.log2(big))
         return X * scale, Y * scale
-    if big > _TOO_LARGE:
+    if big > _TOO_LARGE and not isinstance(k, EnergyKernel):
+        # (the energy kernel scales the rows by a power of two itself)
         who = names[0] if np.abs(X).max() > _TOO_LARGE else names[1]
         raise ValueError(
             f"{who} holds values of magnitude up to {big:.3g}: squared distances "
@@ -90,10 +92,11 @@ def mmd2(X, Y, *, kernel="gaussian", estimator="unbiased"):
         Second sample (e.g. machine-generated texts), at least 2 rows. If
         either sample is a Dask array, the kernel sums are computed over pairs
         of row blocks on the Dask scheduler (the Gram matrix is never held).
-    kernel : str, float, GaussianKernel, DeepKernel or callable, default="gaussian"
+    kernel : str, float, kernel object or callable, default="gaussian"
         ``"gaussian"``: ``exp(-||a-b||^2 / sigma)`` with ``sigma`` the median
-        squared distance of the pooled sample; a float is ``sigma`` itself; a
-        callable ``f(A, B)`` must return the Gram matrix.
+        squared distance of the pooled sample; a float is ``sigma`` itself;
+        ``"energy"``: :class:`EnergyKernel` (MMD^2 is then half the energy
+        distance); a callable ``f(A, B)`` must return the Gram matrix.
     estimator : {"unbiased", "biased", "linear"}, default="unbiased"
         ``"unbiased"``: the two-sample U-statistic of Gretton et al. (2012),
         :math:`\frac{1}{n(n-1)}\sum_{i\ne j}k(x_i,x_j) +
@@ -172,6 +175,9 @@ def _mmd2_dask(X, Y, kernel, estimator):
         if n + m > _MEDIAN_ROWS:
             Z = Z[np.linspace(0, n + m - 1, _MEDIAN_ROWS).astype(np.intp)]
         Zsub = np.asarray(Z.compute())
+    elif isinstance(k, EnergyKernel):
+        # centred at the pooled mean, as in memory (one pass over the blocks)
+        Zsub = np.asarray(da.concatenate([X, Y]).mean(axis=0).compute())[None, :]
     k = k.bind(Zsub)
     X, Y = X.rechunk({1: -1}), Y.rechunk({1: -1})
     if estimator == "linear":
@@ -448,6 +454,11 @@ def _gamma_pvalue(K, n, stat, estimator):
     """
     from scipy.stats import gamma
 
+    kmax = float(np.abs(K).max())
+    if kmax > 1e100:
+        # the p-value is scale-free (mean and variance scale as c and c^2);
+        # huge kernel values (the energy kernel on huge data) would overflow
+        K, stat = K / kmax, stat / kmax
     N = K.shape[0]
     m = N - n
     diag = np.diag(K)
@@ -638,9 +649,10 @@ class MMDTest(BaseEstimator):
 
     Parameters
     ----------
-    kernel : str, float, GaussianKernel, DeepKernel or callable, default="gaussian"
+    kernel : str, float, kernel object or callable, default="gaussian"
         Kernel; ``"gaussian"`` uses the median heuristic on the pooled
-        sample. A learned kernel (:attr:`KernelLearner.kernel_`) must be
+        sample, ``"energy"`` the distance-induced :class:`EnergyKernel` (see
+        also :func:`energy_test`). A learned kernel (:attr:`KernelLearner.kernel_`) must be
         tested on data it was not trained on (see ``check_held_out``).
     method : {"permutation", "asymptotic"}, default="permutation"
         ``"permutation"``: the permutation p-value (valid at every sample
