@@ -15,6 +15,8 @@ from ._kernel import (
     DeepKernel,
     EnergyKernel,
     GaussianKernel,
+    _mean_rows,
+    _pow2_scale,
     _sq_dists,
     bind_and_gram,
     resolve_kernel,
@@ -624,6 +626,19 @@ def _gamma_pvalue_moments(rows, diag, sq, n, stat, estimator):
     return float(gamma.sf(t, mean0**2 / var0, scale=var0 / mean0))
 
 
+def _energy_units(Z):
+    """``(Z / u, u)`` with ``u`` a power of two near the spread of the rows of ``Z``.
+
+    The energy kernel is homogeneous of degree ``p``, so the test runs on the
+    rescaled rows (exact: a power of two) and the statistic is multiplied by
+    ``u**p`` at the end: the kernel values are of order one, and the tie
+    tolerance and the Gamma p-value see the same numbers at every scale of
+    the data (the p-values are scale invariant, the statistic equivariant).
+    """
+    s = _pow2_scale(Z - _mean_rows(Z))
+    return Z * s, 1.0 / s
+
+
 def _max_training_rows(n):
     """Training rows a sample of ``n`` rows may hold: ``max(1, ceil(0.2 n))``."""
     return max(1, -(-n // 5))
@@ -778,6 +793,9 @@ class MMDTest(BaseEstimator):
             _check_held_out(k, X, Y)
         n = X.shape[0]
         null = p_perm = None
+        unit = None
+        if isinstance(k, EnergyKernel):
+            Z, unit = _energy_units(Z)
         if Z.shape[0] > _FULL_GRAM_MAX:
             # blocked: the (N, N) Gram matrix is never held (see _blocked_test_parts)
             if (
@@ -828,6 +846,13 @@ class MMDTest(BaseEstimator):
                 tied = np.count_nonzero(np.abs(null - stat) <= tol)
                 p_perm = (above + u * (1.0 + tied)) / (P + 1.0)
             p_perm = float(p_perm)
+        if unit is not None:
+            # back to the data's units: the energy kernel is homogeneous
+            stat, k = (
+                stat * unit**k.exponent,
+                EnergyKernel(k.exponent, center=k.center * unit),
+            )
+            null = None if null is None else null * unit**k.exponent
         return MMDTestResult(
             statistic=stat,
             pvalue=p_perm if self.method == "permutation" else p_asym,
