@@ -304,7 +304,7 @@ class EnergyKernel:
     >>> from statnorm.mmd import EnergyKernel
     >>> k = EnergyKernel()
     >>> k(np.array([[3.0, 4.0]]), np.array([[0.0, 0.0], [3.0, 0.0]]))
-    array([[0. , 1.5]])
+    array([[0., 2.]])
     """
 
     def __init__(self, exponent=1.0, *, center=None):
