@@ -19,7 +19,8 @@
   once on the shared 2-core machine (load average about 10; CPU seconds,
   wall in brackets): n = 100: statnorm 0.003 (0.003), dcor 0.014 (0.042),
   hyppo 0.12 (0.42); n = 500: statnorm 0.056 (0.18), dcor 0.54 (1.95),
-  hyppo 9.4 (29.0); n = 1000: statnorm 0.26 (1.24), dcor 3.1 (17.8). So
+  hyppo 9.4 (29.0); n = 1000: statnorm 0.26 (1.24), dcor 3.1 (17.8), hyppo
+  38.6 (582). So
   dcor costs about 5-12x and hyppo about 40-170x statnorm's CPU time.
 - ``KernelLearning``: one Adam epoch of ``KernelLearner`` on 400 + 400
   TruthfulQA embeddings (two minibatches of 200 + 200, the paper's size), and

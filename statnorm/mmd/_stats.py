@@ -345,7 +345,8 @@ class MMDTestResult(TestResult):
     Attributes
     ----------
     statistic : float
-        Observed MMD^2 estimate.
+        Observed MMD^2 estimate (the energy distance, twice the MMD^2 with
+        the :class:`EnergyKernel`, for :func:`energy_test`).
     pvalue : float
         The p-value of the chosen ``method``: ``pvalue_permutation`` or
         ``pvalue_asymptotic``.
