@@ -10,6 +10,18 @@
   P = 20 only; hyppo's time is linear in P (it recomputes the statistic on
   each permuted matrix), so its P = 1000 time is about 50 x its P = 20 time
   minus the fixed part, to compare with ``PermutationTest`` at P = 1000.
+- ``EnergyTestVsPeers``: the energy-distance permutation test
+  (``statnorm.mmd.energy_test``: the MMDTest engine with the distance-induced
+  kernel) next to ``dcor.homogeneity.energy_test`` and hyppo's
+  ``ksample.Energy().test(auto=False, workers=1)`` on the same data (n = m
+  rows of 10 features, P = 200 permutations; both peers recompute the
+  statistic on a permuted N x N distance matrix per permutation). Measured
+  once on the shared 2-core machine (load average about 10; CPU seconds,
+  wall in brackets): n = 100: statnorm 0.003 (0.003), dcor 0.014 (0.042),
+  hyppo 0.12 (0.42); n = 500: statnorm 0.056 (0.18), dcor 0.54 (1.95),
+  hyppo 9.4 (29.0); n = 1000: statnorm 0.26 (1.24), dcor 3.1 (17.8), hyppo
+  38.6 (582). So
+  dcor costs about 5-12x and hyppo about 40-170x statnorm's CPU time.
 - ``KernelLearning``: one Adam epoch of ``KernelLearner`` on 400 + 400
   TruthfulQA embeddings (two minibatches of 200 + 200, the paper's size), and
   one objective-and-gradient evaluation at 200 + 200 with 300 output features.
@@ -178,3 +190,51 @@ class BlockedPermutationTestMemory(Benchmark):
 
     def peakmem_statnorm(self, n, P):
         self.MMDTest(n_permutations=P, random_state=0).test(self.X, self.Y)
+
+
+class EnergyTestVsPeers(Benchmark):
+    """Energy-distance permutation test (P = 200): statnorm, dcor, hyppo, same data.
+
+    One parameter picks the implementation, so a missing peer skips (in
+    ``setup``) only its own rows.
+    """
+
+    params = ([100, 500, 1000], ["statnorm", "dcor", "hyppo"])
+    param_names = ["n_per_side", "implementation"]
+    timeout = 600
+    n_permutations = 200
+
+    def setup(self, n, impl):
+        if QUICK and n > 500:
+            raise NotImplementedError("quick mode: smaller sizes only")
+        self.X, self.Y = _data(n, d=10, shift=0.1)
+        P = self.n_permutations
+        if impl == "statnorm":
+            energy_test = skip_unless_available("statnorm.mmd", "energy_test")
+            self.run = lambda: energy_test(
+                self.X, self.Y, n_permutations=P, random_state=0
+            )
+        elif impl == "dcor":
+            dcor_test = skip_unless_available("dcor.homogeneity", "energy_test")
+            self.run = lambda: dcor_test(
+                self.X, self.Y, num_resamples=P, random_state=0
+            )
+        else:
+            Energy = skip_unless_available("hyppo.ksample", "Energy")
+
+            def run():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    Energy(bias=True).test(
+                        self.X, self.Y, reps=P, workers=1, auto=False
+                    )
+
+            self.run = run
+        # warm-up on a small sample (numba compilation in the peers)
+        X, Y = self.X, self.Y
+        self.X, self.Y = X[:20], Y[:20]
+        self.run()
+        self.X, self.Y = X, Y
+
+    def time_energy_test(self, n, impl):
+        self.run()

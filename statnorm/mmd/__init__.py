@@ -5,7 +5,9 @@ reuses one kernel matrix for all permutations (:class:`MMDTest`), kernel
 learning by test-power maximisation with the multi-population aware objective
 of Zhang et al. (ICLR 2024) or the MMD-D objective of Liu et al. (ICML 2020)
 (:class:`KernelLearner`), and single-instance detection of machine-generated
-text against a human reference set (:class:`MMDDetector`). Everything runs on
+text against a human reference set (:class:`MMDDetector`); the energy-distance
+test (:func:`energy_test`) runs on the same permutation engine with the
+distance-induced :class:`EnergyKernel`. Everything runs on
 fixed embeddings with numpy; gradients are analytic.
 
 Examples
@@ -20,7 +22,8 @@ True
 
 from ._detect import MMDDetector
 from ._drift import MMDDriftDetector, MMDDriftResult
-from ._kernel import DeepKernel, GaussianKernel
+from ._energy import energy_test
+from ._kernel import DeepKernel, EnergyKernel, GaussianKernel
 from ._learn import KernelLearner
 from ._plot import MMDNullDisplay, MMDWitnessDisplay
 from ._split import PopulationSplit, split_populations
@@ -28,6 +31,7 @@ from ._stats import MMDTest, MMDTestResult, PowerCriterion, mmd2, power_criterio
 
 __all__ = [
     "DeepKernel",
+    "EnergyKernel",
     "GaussianKernel",
     "KernelLearner",
     "MMDDetector",
@@ -39,6 +43,7 @@ __all__ = [
     "MMDWitnessDisplay",
     "PopulationSplit",
     "PowerCriterion",
+    "energy_test",
     "mmd2",
     "power_criterion",
     "split_populations",

@@ -1,4 +1,4 @@
-"""Kernels for MMD: a Gaussian kernel and the deep kernel of Liu et al. / Zhang et al.
+"""Kernels for MMD: Gaussian, energy (distance-induced) and the deep kernel of Liu et al.
 
 Convention (the paper's, *not* scikit-learn's): bandwidths are squared length
 scales that divide the squared distance directly, with no factor 2::
@@ -9,14 +9,16 @@ scales that divide the squared distance directly, with no factor 2::
 
 so ``sigma = 1 / gamma`` of :func:`sklearn.metrics.pairwise.rbf_kernel` and
 ``sigma = 2 * ell**2`` for a length scale ``ell`` in the ``exp(-d^2 / (2 ell^2))``
-convention.
+convention. The energy kernel is the distance-induced kernel of Sejdinovic et
+al. (2013), ``k(a, b) = (|a - c|^p + |b - c|^p - |a - b|^p) / 2``; its MMD^2
+is half the energy distance of Szekely and Rizzo whatever the centre ``c``.
 """
 
 from numbers import Real
 
 import numpy as np
 
-__all__ = ["DeepKernel", "GaussianKernel"]
+__all__ = ["DeepKernel", "EnergyKernel", "GaussianKernel"]
 
 _MEDIAN_MAX_POINTS = 4000
 
@@ -54,6 +56,55 @@ def _sq_dists(A, B=None):
 def _paired_sq_dists(A, B):
     diff = A - B
     return np.einsum("ij,ij->i", diff, diff)
+
+
+#: Pairs whose squared distance is below this fraction of ``|a|^2 + |b|^2``
+#: are recomputed from the difference: the GEMM form loses about
+#: ``eps (|a|^2 + |b|^2) / d^2`` of relative accuracy to cancellation.
+_REFINE = 1e-4
+_REFINE_PAIRS = 2**16  # pairs recomputed per chunk (memory: chunk x n_features)
+
+
+def _pow2_scale(*arrays):
+    """A power of two ``s`` with ``max |s a|`` in [0.5, 1) (1.0 for all zeros)."""
+    big = max(float(np.abs(a).max()) if a.size else 0.0 for a in arrays)
+    return 1.0 if big == 0 else float(2.0 ** -np.ceil(np.log2(big)))
+
+
+def _dists(A, B=None):
+    """Euclidean distances ``|A[i] - B[j]|``, accurate for close pairs too.
+
+    The rows are first scaled by a power of two (exact), so no magnitude
+    overflows; the GEMM form then gives the squared distances, and the pairs
+    where it would cancel (squared distance below ``1e-4 (|a|^2 + |b|^2)``,
+    including exact duplicates) are recomputed from their difference, so
+    every distance is accurate to a few units in the last place relative to
+    ``|a| + |b|`` times ``1e-6`` at worst, and exact zeros stay zero.
+    """
+    s = _pow2_scale(A) if B is None else _pow2_scale(A, B)
+    A = A * s
+    Bs = A if B is None else B * s
+    D2 = _sq_dists(A, None if B is None else Bs)
+    a2 = np.einsum("ij,ij->i", A, A)
+    b2 = a2 if B is None else np.einsum("ij,ij->i", Bs, Bs)
+    close = np.less(D2, _REFINE * (a2[:, None] + b2[None, :]))
+    if B is None:
+        np.fill_diagonal(close, False)
+    i, j = np.nonzero(close)
+    for start in range(0, i.size, _REFINE_PAIRS):
+        ii, jj = i[start : start + _REFINE_PAIRS], j[start : start + _REFINE_PAIRS]
+        diff = A[ii] - Bs[jj]
+        D2[ii, jj] = np.einsum("ij,ij->i", diff, diff)
+    D = np.sqrt(D2, out=D2)
+    D /= s
+    return D
+
+
+def _norms(A):
+    """Euclidean norms of the rows of ``A`` (no overflow for huge values)."""
+    s = _pow2_scale(A)
+    As = A * s
+    return np.sqrt(np.einsum("ij,ij->i", As, As)) / s
 
 
 def _median_offdiag(D):
@@ -209,6 +260,141 @@ class GaussianKernel:
     def diag(self, A):
         """Values ``k(A[i], A[i])`` (all ones)."""
         return np.ones(_points(A, "A").shape[0])
+
+
+def _check_exponent(exponent):
+    if isinstance(exponent, bool) or not isinstance(exponent, Real):
+        raise TypeError(
+            f"exponent must be a float in (0, 2). Got {exponent!r} instead."
+        )
+    if not 0 < exponent < 2:
+        raise ValueError(
+            f"exponent must lie in the open interval (0, 2). Got {exponent!r} instead."
+        )
+    return float(exponent)
+
+
+class EnergyKernel:
+    """Distance-induced kernel ``k(a, b) = (|a - c|^p + |b - c|^p - |a - b|^p) / 2``.
+
+    The kernel of Sejdinovic et al. (2013) induced by the semimetric
+    ``|a - b|^p``, ``0 < p < 2``, centred at ``c``: with it the MMD^2
+    (biased or unbiased, :func:`mmd2`) is *half the energy distance* of
+    Szekely and Rizzo, ``2 E|X - Y|^p - E|X - X'|^p - E|Y - Y'|^p``, and
+    does not depend on ``c`` (the ``|a - c|^p`` terms cancel).
+    :func:`energy_test` runs the energy-distance test with it on the
+    permutation engine of :class:`MMDTest`. The kernel has no bandwidth: the
+    statistic is invariant to translations and rotations of the data and
+    scales as ``t^p`` when the data are multiplied by ``t``.
+
+    Parameters
+    ----------
+    exponent : float, default=1.0
+        Exponent ``p`` of the Euclidean distance, in (0, 2) (``dcor``'s
+        ``exponent``); 1 is the energy distance proper.
+    center : array-like of shape (n_features,) or None, default=None
+        Centre ``c`` (None: the origin). :class:`MMDTest` binds the kernel to
+        the pooled sample, which sets ``c`` to its mean (the statistic is the
+        same; the distances to ``c`` are then small, which keeps the kernel
+        matrix accurate for data far from the origin).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from statnorm.mmd import EnergyKernel
+    >>> k = EnergyKernel()
+    >>> k(np.array([[3.0, 4.0]]), np.array([[0.0, 0.0], [3.0, 0.0]]))
+    array([[0., 2.]])
+    """
+
+    def __init__(self, exponent=1.0, *, center=None):
+        self.exponent = exponent
+        self.center = center
+
+    def __repr__(self):
+        c = "" if self.center is None else ", center=<bound>"
+        p = self.exponent
+        return (
+            f"EnergyKernel(exponent={p:g}{c})"
+            if isinstance(p, Real)
+            else (f"EnergyKernel(exponent={p!r}{c})")
+        )
+
+    def _check(self):
+        p = _check_exponent(self.exponent)
+        c = self.center
+        if c is not None:
+            c = np.asarray(c, dtype=np.float64)
+            if c.ndim != 1 or not np.all(np.isfinite(c)):
+                raise ValueError(
+                    "center must be None or a finite 1-D array of length "
+                    f"n_features. Got an array of shape {c.shape}."
+                )
+        return p, c
+
+    def bind(self, Z):
+        """Return the kernel centred at the mean of the rows of ``Z``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_features)
+            Data the centre is computed on (the pooled sample in
+            :class:`MMDTest`).
+
+        Returns
+        -------
+        kernel : EnergyKernel
+            The same exponent, ``center = Z.mean(axis=0)``.
+        """
+        p, _ = self._check()
+        Z = _points(Z, "Z")
+        return EnergyKernel(p, center=_mean_rows(Z))
+
+    def _centred(self, A, c):
+        A = _points(A, "A")
+        if c is None:
+            return A
+        if A.shape[1] != c.shape[0]:
+            raise ValueError(
+                f"A has {A.shape[1]} features, but the kernel's center has "
+                f"{c.shape[0]}."
+            )
+        return A - c
+
+    def __call__(self, A, B=None):
+        """Gram matrix ``K[i, j] = k(A[i], B[j])`` (``B=None``: ``B = A``)."""
+        p, c = self._check()
+        Ac = self._centred(A, c)
+        Bc = None if B is None else self._centred(_points(B, "B"), c)
+        D = _dists(Ac, Bc)
+        ra = _norms(Ac)
+        rb = ra if B is None else _norms(Bc)
+        if p != 1.0:
+            D **= p
+            ra, rb = ra**p, rb**p
+        D *= -1.0
+        D += ra[:, None]
+        D += rb[None, :]
+        D *= 0.5
+        return _finite(D)
+
+    def paired(self, A, B):
+        """Row-wise values ``k(A[i], B[i])``."""
+        p, c = self._check()
+        Ac, Bc = self._centred(A, c), self._centred(_points(B, "B"), c)
+        d = _norms(Ac - Bc) ** p
+        return 0.5 * (_norms(Ac) ** p + _norms(Bc) ** p - d)
+
+    def diag(self, A):
+        """Values ``k(A[i], A[i]) = |A[i] - c|^p``."""
+        p, c = self._check()
+        return _norms(self._centred(A, c)) ** p
+
+
+def _mean_rows(Z):
+    """Column means without overflow (the rows scaled by a power of two first)."""
+    s = _pow2_scale(Z)
+    return (Z * s).mean(axis=0) / s
 
 
 def _softplus(x):
@@ -447,14 +633,17 @@ def resolve_kernel(kernel, name="kernel"):
     """Map a user's ``kernel`` argument to a kernel object (not yet bound)."""
     if kernel is None or (isinstance(kernel, str) and kernel in ("gaussian", "median")):
         return GaussianKernel("median")
+    if isinstance(kernel, str) and kernel == "energy":
+        return EnergyKernel()
     if isinstance(kernel, str):
         raise ValueError(  # noqa: TRY004 (an unknown name is a bad value)
-            f"{name} must be 'gaussian', a positive float bandwidth, a GaussianKernel, "
-            f"a DeepKernel or a callable. Got {kernel!r} instead."
+            f"{name} must be 'gaussian', 'energy', a positive float bandwidth, a "
+            f"GaussianKernel, an EnergyKernel, a DeepKernel or a callable. Got "
+            f"{kernel!r} instead."
         )
     if isinstance(kernel, Real) and not isinstance(kernel, bool):
         return GaussianKernel(_check_positive(kernel, f"{name} bandwidth"))
-    if isinstance(kernel, GaussianKernel):
+    if isinstance(kernel, GaussianKernel | EnergyKernel):
         kernel._check()
         return kernel
     if isinstance(kernel, DeepKernel):
@@ -464,8 +653,9 @@ def resolve_kernel(kernel, name="kernel"):
     if callable(kernel):
         return _CallableKernel(kernel)
     raise TypeError(
-        f"{name} must be 'gaussian', a positive float bandwidth, a GaussianKernel, "
-        f"a DeepKernel or a callable. Got {type(kernel).__name__} instead."
+        f"{name} must be 'gaussian', 'energy', a positive float bandwidth, a "
+        f"GaussianKernel, an EnergyKernel, a DeepKernel or a callable. Got "
+        f"{type(kernel).__name__} instead."
     )
 
 

@@ -13,7 +13,10 @@ from ..results import Result, TestResult
 from ._kernel import _MEDIAN_MAX_POINTS as _MEDIAN_ROWS
 from ._kernel import (
     DeepKernel,
+    EnergyKernel,
     GaussianKernel,
+    _mean_rows,
+    _pow2_scale,
     _sq_dists,
     bind_and_gram,
     resolve_kernel,
@@ -48,7 +51,8 @@ def _check_samples(X, Y, names=("X", "Y"), kernel=None):
         # squared distances would overflow or underflow: rescale exactly
         scale = 2.0 ** -np.ceil(np.log2(big))
         return X * scale, Y * scale
-    if big > _TOO_LARGE:
+    if big > _TOO_LARGE and not isinstance(k, EnergyKernel):
+        # (the energy kernel scales the rows by a power of two itself)
         who = names[0] if np.abs(X).max() > _TOO_LARGE else names[1]
         raise ValueError(
             f"{who} holds values of magnitude up to {big:.3g}: squared distances "
@@ -90,10 +94,11 @@ def mmd2(X, Y, *, kernel="gaussian", estimator="unbiased"):
         Second sample (e.g. machine-generated texts), at least 2 rows. If
         either sample is a Dask array, the kernel sums are computed over pairs
         of row blocks on the Dask scheduler (the Gram matrix is never held).
-    kernel : str, float, GaussianKernel, DeepKernel or callable, default="gaussian"
+    kernel : str, float, kernel object or callable, default="gaussian"
         ``"gaussian"``: ``exp(-||a-b||^2 / sigma)`` with ``sigma`` the median
-        squared distance of the pooled sample; a float is ``sigma`` itself; a
-        callable ``f(A, B)`` must return the Gram matrix.
+        squared distance of the pooled sample; a float is ``sigma`` itself;
+        ``"energy"``: :class:`EnergyKernel` (MMD^2 is then half the energy
+        distance); a callable ``f(A, B)`` must return the Gram matrix.
     estimator : {"unbiased", "biased", "linear"}, default="unbiased"
         ``"unbiased"``: the two-sample U-statistic of Gretton et al. (2012),
         :math:`\frac{1}{n(n-1)}\sum_{i\ne j}k(x_i,x_j) +
@@ -172,6 +177,9 @@ def _mmd2_dask(X, Y, kernel, estimator):
         if n + m > _MEDIAN_ROWS:
             Z = Z[np.linspace(0, n + m - 1, _MEDIAN_ROWS).astype(np.intp)]
         Zsub = np.asarray(Z.compute())
+    elif isinstance(k, EnergyKernel):
+        # centred at the pooled mean, as in memory (one pass over the blocks)
+        Zsub = np.asarray(da.concatenate([X, Y]).mean(axis=0).compute())[None, :]
     k = k.bind(Zsub)
     X, Y = X.rechunk({1: -1}), Y.rechunk({1: -1})
     if estimator == "linear":
@@ -337,7 +345,8 @@ class MMDTestResult(TestResult):
     Attributes
     ----------
     statistic : float
-        Observed MMD^2 estimate.
+        Observed MMD^2 estimate (the energy distance, twice the MMD^2 with
+        the :class:`EnergyKernel`, for :func:`energy_test`).
     pvalue : float
         The p-value of the chosen ``method``: ``pvalue_permutation`` or
         ``pvalue_asymptotic``.
@@ -448,6 +457,11 @@ def _gamma_pvalue(K, n, stat, estimator):
     """
     from scipy.stats import gamma
 
+    kmax = float(np.abs(K).max())
+    if kmax > 1e100:
+        # the p-value is scale-free (mean and variance scale as c and c^2);
+        # huge kernel values (the energy kernel on huge data) would overflow
+        K, stat = K / kmax, stat / kmax
     N = K.shape[0]
     m = N - n
     diag = np.diag(K)
@@ -613,6 +627,19 @@ def _gamma_pvalue_moments(rows, diag, sq, n, stat, estimator):
     return float(gamma.sf(t, mean0**2 / var0, scale=var0 / mean0))
 
 
+def _energy_units(Z):
+    """``(Z / u, u)`` with ``u`` a power of two near the spread of the rows of ``Z``.
+
+    The energy kernel is homogeneous of degree ``p``, so the test runs on the
+    rescaled rows (exact: a power of two) and the statistic is multiplied by
+    ``u**p`` at the end: the kernel values are of order one, and the tie
+    tolerance and the Gamma p-value see the same numbers at every scale of
+    the data (the p-values are scale invariant, the statistic equivariant).
+    """
+    s = _pow2_scale(Z - _mean_rows(Z))
+    return Z * s, 1.0 / s
+
+
 def _max_training_rows(n):
     """Training rows a sample of ``n`` rows may hold: ``max(1, ceil(0.2 n))``."""
     return max(1, -(-n // 5))
@@ -638,9 +665,10 @@ class MMDTest(BaseEstimator):
 
     Parameters
     ----------
-    kernel : str, float, GaussianKernel, DeepKernel or callable, default="gaussian"
+    kernel : str, float, kernel object or callable, default="gaussian"
         Kernel; ``"gaussian"`` uses the median heuristic on the pooled
-        sample. A learned kernel (:attr:`KernelLearner.kernel_`) must be
+        sample, ``"energy"`` the distance-induced :class:`EnergyKernel` (see
+        also :func:`energy_test`). A learned kernel (:attr:`KernelLearner.kernel_`) must be
         tested on data it was not trained on (see ``check_held_out``).
     method : {"permutation", "asymptotic"}, default="permutation"
         ``"permutation"``: the permutation p-value (valid at every sample
@@ -766,6 +794,9 @@ class MMDTest(BaseEstimator):
             _check_held_out(k, X, Y)
         n = X.shape[0]
         null = p_perm = None
+        unit = None
+        if isinstance(k, EnergyKernel):
+            Z, unit = _energy_units(Z)
         if Z.shape[0] > _FULL_GRAM_MAX:
             # blocked: the (N, N) Gram matrix is never held (see _blocked_test_parts)
             if (
@@ -816,6 +847,13 @@ class MMDTest(BaseEstimator):
                 tied = np.count_nonzero(np.abs(null - stat) <= tol)
                 p_perm = (above + u * (1.0 + tied)) / (P + 1.0)
             p_perm = float(p_perm)
+        if unit is not None:
+            # back to the data's units: the energy kernel is homogeneous
+            stat, k = (
+                stat * unit**k.exponent,
+                EnergyKernel(k.exponent, center=k.center * unit),
+            )
+            null = None if null is None else null * unit**k.exponent
         return MMDTestResult(
             statistic=stat,
             pvalue=p_perm if self.method == "permutation" else p_asym,

@@ -241,3 +241,39 @@ CASES[f"{_M}.MMDDriftDetector"] = [
 CASES[f"{_M}.MMDDriftResult"] = Case(
     lambda X: _drift().predict(X).as_alibi()["data"], {"X": _Y}
 )
+
+CASES[f"{_M}.EnergyKernel"] = [
+    Case(lambda A: mmd.EnergyKernel()(A), {"A": _X}, id="gram"),
+    Case(lambda Z: mmd.EnergyKernel().bind(Z)(Z), {"Z": _X}, id="bound"),
+    Case(
+        lambda exponent: mmd.EnergyKernel(exponent)(_X),
+        {},
+        params={"exponent": 1.0},
+        bad_params={"exponent": [np.nan, -1.0, 0.0, 2.0, "1"]},
+        id="exponent",
+    ),
+]
+CASES[f"{_M}.energy_test"] = [
+    Case(
+        lambda X, Y, random_state, n_permutations: mmd.energy_test(
+            X, Y, n_permutations=n_permutations, random_state=random_state
+        ),
+        {"X": _X, "Y": _Y},
+        params={"random_state": 0, "n_permutations": 49},
+        bad_params={"random_state": [-1, "a"], "n_permutations": [0, -3, 2.5]},
+    ),
+    Case(
+        lambda X, Y, exponent, estimator: mmd.energy_test(
+            X,
+            Y,
+            exponent=exponent,
+            estimator=estimator,
+            n_permutations=19,
+            random_state=0,
+        ),
+        {"X": _X, "Y": _Y},
+        params={"exponent": 1.5, "estimator": "unbiased"},
+        bad_params={"exponent": [np.nan, 0.0, 2.0, "1"], "estimator": ["linear", 1]},
+        id="params",
+    ),
+]
