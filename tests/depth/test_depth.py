@@ -658,6 +658,16 @@ def test_cli(tmp_path, capsys, tqa):
         )
         == 0
     )
+    capsys.readouterr()
+    import json
+
+    for flag, ran in [([], "permutation"), (["--method", "asymptotic"], "asymptotic")]:
+        assert main(["depth", str(a), str(b), "--json", *flag]) == 0
+        got = json.loads(capsys.readouterr().out)
+        assert got["method"] == ran  # auto names the method that ran
+        method = "auto" if not flag else flag[1]
+        want = depth_rank_sum_test(H[:60], M[:40], method=method, random_state=0)
+        assert (got["statistic"], got["pvalue"]) == (want.statistic, want.pvalue)
     bad = tmp_path / "bad.npy"
     np.save(bad, np.ones((5, 7)))
     assert main(["depth", str(a), str(bad)]) == 1
