@@ -218,10 +218,11 @@ def _as_depth(depth):
 
 _BATCH = 64  # relabellings per task
 
-# method="auto" uses the permutation p-value below this corpus size: the
-# asymptotic test's measured size is 0.055 (20,000 reps, SE 0.0015) at 100 vs
-# 100 points in 20 dimensions and 0.047 at 200 vs 200 (docs/methods/depth.rst,
-# benchmarks/size_depth_ranksum.py).
+# method="auto" uses the permutation p-value below this corpus size. The
+# asymptotic test's measured size at level 0.05 in 20 dimensions (20,000 reps,
+# SE 0.002) is 0.061 at 30 vs 30, 0.053 at 50, 0.049 at 100 and 0.050 at 200
+# (docs/methods/depth.rst, benchmarks/size_depth_ranksum.py); 200 leaves a
+# margin for higher dimensions.
 AUTO_MIN_SIZE = 200
 
 
