@@ -344,7 +344,7 @@ def test_size_on_human_splits_asymptotic(tqa):
     """Random splits of the human answers: rejection rate <= alpha + 3 MC s.e."""
     H = tqa[0]
     reps = 1000
-    p = _mc_size(H, 90, 60, reps, seed=11)
+    p = _mc_size(H, 90, 60, reps, seed=11, method="asymptotic")
     for alpha in (0.05, 0.10):
         rate, se = (p <= alpha).mean(), np.sqrt(alpha * (1 - alpha) / reps)
         assert rate <= alpha + 3 * se, (alpha, rate)
