@@ -165,3 +165,53 @@ class RankSumTestVsPackage(RankSumTest):
 
     def time_peer_tte_depth(self, method):
         self.peer("cosine").depth_rank_test(self.H, self.M)
+
+
+class RankSumPermutationSmall(Benchmark):
+    """The permutation test (999 relabellings) on n vs n - 1 points of
+    N(0.3 * 1, I_20): the sizes where ``method="auto"`` (the default) runs it."""
+
+    params: ClassVar[list] = [[30, 100], ["permutation", "asymptotic"]]
+    param_names: ClassVar[list] = ["n", "method"]
+
+    def setup(self, n, method):
+        self.test = skip_unless_available("statnorm.depth", "depth_rank_sum_test")
+        self.F, self.G = _data(n, n - 1, d=20, seed=2)
+        self.test(self.F, self.G, method=method, n_permutations=9)  # compile
+
+    def time_statnorm(self, n, method):
+        self.test(self.F, self.G, method=method, n_permutations=999, random_state=0)
+
+
+class RankSumPermutationVsPackage(RankSumPermutationSmall):
+    """The package has only the asymptotic test (``depth_rank_test``): statnorm's
+    permutation test, 999 relabellings, against one package test at the same
+    size (``track_ratio``: statnorm's time / the package's)."""
+
+    params: ClassVar[list] = [[30, 100]]
+    param_names: ClassVar[list] = ["n"]
+
+    def setup(self, n):
+        super().setup(n, "permutation")
+        self.peer = skip_unless_available("tte_depth", "StatDepth")
+
+    def time_statnorm(self, n):
+        super().time_statnorm(n, "permutation")
+
+    def time_peer_tte_depth(self, n):
+        self.peer("cosine").depth_rank_test(self.F, self.G)
+
+    def track_ratio(self, n):
+        def best(f, k=5):
+            out = np.inf
+            for _ in range(k):
+                t0 = time.process_time()
+                f()
+                out = min(out, time.process_time() - t0)
+            return out
+
+        ours = best(lambda: self.time_statnorm(n))
+        peer = best(lambda: self.time_peer_tte_depth(n))
+        return ours / peer
+
+    track_ratio.unit = "statnorm permutation time / package asymptotic time"

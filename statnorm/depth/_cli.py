@@ -106,7 +106,7 @@ def _run(args):
     )
     data = {
         "depth": args.depth,
-        "method": args.method,
+        "method": res.method,
         "alternative": args.alternative,
         "statistic": res.statistic,
         "pvalue": res.pvalue,
@@ -177,9 +177,12 @@ def add_subcommand(subparsers):
     )
     p.add_argument(
         "--method",
-        default="asymptotic",
-        choices=["asymptotic", "permutation"],
-        help="p-value method",
+        default="auto",
+        choices=["auto", "asymptotic", "permutation"],
+        help=(
+            "p-value method; auto: permutation when either corpus has fewer "
+            "than 200 rows, else asymptotic (the JSON says which ran)"
+        ),
     )
     add_n_permutations(p)
     add_random_state(p)

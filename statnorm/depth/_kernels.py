@@ -57,3 +57,32 @@ def _halfspace_counts_py(sorted_proj, proj_x, tol):
 
 halfspace_counts = njit(_halfspace_counts_py)
 halfspace_counts_parallel = njit(_halfspace_counts_py, parallel=True)
+
+
+@njit
+def rank_sums_rows(V, n1):
+    """Sum of the average ranks of the first ``n1`` entries of each row of V.
+
+    Equal to ``scipy.stats.rankdata(V, axis=1)[:, :n1].sum(axis=1)`` (ties get
+    the average of their ranks; exact equality defines a tie). The sums are of
+    half-integers, so they are exact in float64 for any realistic row length.
+    """
+    size, N = V.shape
+    out = np.empty(size)
+    for b in range(size):
+        row = V[b]
+        order = np.argsort(row, kind="mergesort")
+        s = 0.0
+        i = 0
+        while i < N:
+            v = row[order[i]]
+            j = i
+            while j + 1 < N and row[order[j + 1]] == v:
+                j += 1
+            r = 0.5 * (i + j) + 1.0  # average of the 1-based ranks i+1 .. j+1
+            for k in range(i, j + 1):
+                if order[k] < n1:
+                    s += r
+            i = j + 1
+        out[b] = s
+    return out

@@ -139,7 +139,7 @@ def test_agrees_with_tte_depth_package_unequal_sizes(name):
     if name == "chord":
         F, G = _unit(F), _unit(G)
     depth = {"cos": "cosine", "chord": "chord", "euclid": TTEDepth(metric=_euclid)}
-    res = depth_rank_sum_test(F, G, depth=depth[name])
+    res = depth_rank_sum_test(F, G, depth=depth[name], method="asymptotic")
     np.testing.assert_allclose(res.depths_reference, REF[f"rand_{name}_dF"], atol=TOL)
     np.testing.assert_allclose(res.depths_sample, REF[f"rand_{name}_dG"], atol=TOL)
     q, w, p = REF[f"rand_{name}_qwp"]
@@ -156,7 +156,7 @@ def test_agrees_with_tte_depth_package_depths_method():
 
 def test_agrees_with_tte_depth_package_on_truthfulqa(tqa):
     H, M = tqa
-    res = depth_rank_sum_test(H[:60], M[100:145])
+    res = depth_rank_sum_test(H[:60], M[100:145], method="asymptotic")
     np.testing.assert_allclose(res.depths_reference, REF["tqa_dF"], atol=TOL)
     np.testing.assert_allclose(res.depths_sample, REF["tqa_dG"], atol=TOL)
     q, w, p = REF["tqa_qwp"]
@@ -168,7 +168,7 @@ def test_equal_sizes_fixed_where_package_is_wrong():
     """At |F| == |G| the package reads G's depths off the wrong axis."""
     F, G = REF["eq_F"], REF["eq_G"]
     with pytest.warns(IsotropicReferenceWarning):  # F is centred N(0, I)
-        res = depth_rank_sum_test(F, G)
+        res = depth_rank_sum_test(F, G, method="asymptotic")
     _, dG = _naive_depths(F, G, scipy_cosine)
     np.testing.assert_allclose(res.depths_sample, dG, atol=TOL)
     # the package is right once G has 49 rows, and our first 49 depths match it
@@ -197,7 +197,7 @@ def test_live_tte_depth_package(rng):
     F = rng.normal(size=(25, 7)) + 0.4
     G = rng.normal(size=(19, 7)) + 0.2
     dF, dG, q, w, p = tte_depth.StatDepth("cosine").depth_rank_test(F, G)
-    res = depth_rank_sum_test(F, G)
+    res = depth_rank_sum_test(F, G, method="asymptotic")
     np.testing.assert_allclose(res.depths_reference, dF, atol=TOL)
     np.testing.assert_allclose(res.depths_sample, dG, atol=TOL)
     assert (res.q_tte_depth, res.statistic, res.pvalue) == pytest.approx((q, w, p))
@@ -246,11 +246,19 @@ def test_result_fields_and_unpacking(tqa):
 
 def test_alternatives_are_consistent(tqa):
     H, M = tqa
-    g = depth_rank_sum_test(H[:90], M[:60]).pvalue
-    lo = depth_rank_sum_test(H[:90], M[:60], alternative="less").pvalue
-    two = depth_rank_sum_test(H[:90], M[:60], alternative="two-sided").pvalue
+    kw = {"method": "asymptotic"}
+    g = depth_rank_sum_test(H[:90], M[:60], **kw).pvalue
+    lo = depth_rank_sum_test(H[:90], M[:60], alternative="less", **kw).pvalue
+    two = depth_rank_sum_test(H[:90], M[:60], alternative="two-sided", **kw).pvalue
     assert g + lo == pytest.approx(1.0)
     assert two == pytest.approx(2 * min(g, lo))
+    # permutation p-values (1 + k) / (B + 1): every relabelling is at or above
+    # z, or at or below it (ties count on both sides), so k_g + k_l >= B
+    kw = {"method": "permutation", "n_permutations": 199, "random_state": 5}
+    g = depth_rank_sum_test(H[:90], M[:60], **kw)
+    lo = depth_rank_sum_test(H[:90], M[:60], alternative="less", **kw)
+    np.testing.assert_array_equal(g.null_distribution, lo.null_distribution)
+    assert round((g.pvalue + lo.pvalue) * 200) >= 201
 
 
 def test_separates_human_from_chatgpt(tqa):
@@ -336,7 +344,7 @@ def test_size_on_human_splits_asymptotic(tqa):
     """Random splits of the human answers: rejection rate <= alpha + 3 MC s.e."""
     H = tqa[0]
     reps = 1000
-    p = _mc_size(H, 90, 60, reps, seed=11)
+    p = _mc_size(H, 90, 60, reps, seed=11, method="asymptotic")
     for alpha in (0.05, 0.10):
         rate, se = (p <= alpha).mean(), np.sqrt(alpha * (1 - alpha) / reps)
         assert rate <= alpha + 3 * se, (alpha, rate)
@@ -353,6 +361,35 @@ def test_size_on_human_splits_permutation(tqa):
         rate, se = (p <= alpha).mean(), np.sqrt(alpha * (1 - alpha) / reps)
         assert rate <= alpha + 3 * se, (alpha, rate)
         assert rate >= alpha - 4 * se, (alpha, rate)
+
+
+@pytest.mark.slow
+def test_size_small_corpora_default_is_valid_and_asymptotic_is_not():
+    """n = m = 20 in 20 dimensions, N(0.3 * 1, I) for both corpora (mean
+    resultant length about 0.29, like real embeddings): the default
+    (``method="auto"``, permutation p-value at this size) holds the level
+    within 2 Monte Carlo s.e.; the asymptotic p-value, the default before,
+    exceeds the same bound (its size is 0.065 over 20,000 replications,
+    benchmarks/size_depth_ranksum.py)."""
+    reps, n, d, alpha = 4000, 20, 20, 0.05
+    rng = np.random.default_rng(20)
+    p_auto, p_asym, ran = np.empty(reps), np.empty(reps), set()
+    import warnings
+
+    with warnings.catch_warnings():
+        # a few references of 20 points fail the Rayleigh test by chance
+        warnings.simplefilter("ignore", IsotropicReferenceWarning)
+        for r in range(reps):
+            F = rng.normal(size=(n, d)) + 0.3
+            G = rng.normal(size=(n, d)) + 0.3
+            res = depth_rank_sum_test(F, G, n_permutations=99, random_state=r)
+            p_auto[r], ran = res.pvalue, ran | {res.method}
+            p_asym[r] = depth_rank_sum_test(F, G, method="asymptotic").pvalue
+    assert ran == {"permutation"}
+    se = np.sqrt(alpha * (1 - alpha) / reps)
+    rate = (p_auto <= alpha).mean()
+    assert alpha - 3 * se <= rate <= alpha + 2 * se, rate
+    assert (p_asym <= alpha).mean() > alpha + 2 * se, (p_asym <= alpha).mean()
 
 
 # ------------------------------------------------------------ bad input
@@ -621,6 +658,16 @@ def test_cli(tmp_path, capsys, tqa):
         )
         == 0
     )
+    capsys.readouterr()
+    import json
+
+    for flag, ran in [([], "permutation"), (["--method", "asymptotic"], "asymptotic")]:
+        assert main(["depth", str(a), str(b), "--json", *flag]) == 0
+        got = json.loads(capsys.readouterr().out)
+        assert got["method"] == ran  # auto names the method that ran
+        method = "auto" if not flag else flag[1]
+        want = depth_rank_sum_test(H[:60], M[:40], method=method, random_state=0)
+        assert (got["statistic"], got["pvalue"]) == (want.statistic, want.pvalue)
     bad = tmp_path / "bad.npy"
     np.save(bad, np.ones((5, 7)))
     assert main(["depth", str(a), str(bad)]) == 1

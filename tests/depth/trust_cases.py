@@ -101,21 +101,32 @@ CASES = {
     f"{_M}.DepthTestResult": Case(
         lambda F, G: dp.depth_rank_sum_test(F, G).summary(), {"F": _F, "G": _G}
     ),
-    f"{_M}.depth_rank_sum_test": Case(
-        lambda F, G, random_state, n_permutations: dp.depth_rank_sum_test(
-            F,
-            G,
-            method="permutation",
-            n_permutations=n_permutations,
-            random_state=random_state,
+    f"{_M}.depth_rank_sum_test": [
+        Case(
+            lambda F, G, random_state, n_permutations: dp.depth_rank_sum_test(
+                F,
+                G,
+                method="permutation",
+                n_permutations=n_permutations,
+                random_state=random_state,
+            ),
+            {"F": _F, "G": _G},
+            params={"random_state": 0, "n_permutations": 19},
+            bad_params={
+                "random_state": [-1, "a"],
+                "n_permutations": [0, -5, 2.5],
+            },
         ),
-        {"F": _F, "G": _G},
-        params={"random_state": 0, "n_permutations": 19},
-        bad_params={
-            "random_state": [-1, "a"],
-            "n_permutations": [0, -5, 2.5],
-        },
-    ),
+        Case(
+            lambda F, G, method: dp.depth_rank_sum_test(
+                F, G, method=method, n_permutations=19
+            ),
+            {"F": _F, "G": _G},
+            params={"method": "auto"},
+            bad_params={"method": ["exact", 1, None]},
+            id="method",
+        ),
+    ],
     f"{_M}.embed_texts": Case(
         _embed,
         {},
