@@ -640,7 +640,7 @@ class MMDTest(BaseEstimator):
     ----------
     kernel : str, float, GaussianKernel, DeepKernel or callable, default="gaussian"
         Kernel; ``"gaussian"`` uses the median heuristic on the pooled
-        sample. A learned kernel (:attr:`KernelLearner.kernel_`) must be
+        sample. A learned kernel (``KernelLearner.kernel_``) must be
         tested on data it was not trained on (see ``check_held_out``).
     method : {"permutation", "asymptotic"}, default="permutation"
         ``"permutation"``: the permutation p-value (valid at every sample
