@@ -8,7 +8,9 @@ pages by ``sphinx-mathjax-offline`` (docs extra), so no page needs the network.
 import os
 import tempfile
 
-os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "statnorm-numba"))
+os.environ.setdefault(
+    "NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "statnorm-numba")
+)
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import statnorm  # noqa: E402
