@@ -3,9 +3,10 @@
 Not an asv benchmark (asv times warm calls in one process): this script starts
 one interpreter per method with ``NUMBA_CACHE_DIR`` pointing at an empty
 folder, then again with the cache it just filled, and prints the time of the
-import and of the first call. Usage::
+import and of the first call, and the first call's CPU time (steadier than
+wall time on a shared machine). Usage::
 
-    python benchmarks/coldstart.py
+    python benchmarks/coldstart.py [METHOD ...]
 """
 
 import json
@@ -68,10 +69,12 @@ t0 = time.perf_counter()
 import numpy as np
 {imp}
 t1 = time.perf_counter()
+c1 = time.process_time()
 rng = np.random.default_rng(0)
 {call}
 t2 = time.perf_counter()
-print(json.dumps({{"import": t1 - t0, "first_call": t2 - t1}}))
+c2 = time.process_time()
+print(json.dumps({{"import": t1 - t0, "first_call": t2 - t1, "cpu": c2 - c1}}))
 """
 
 
@@ -88,18 +91,21 @@ def run(method, cache):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def main():
-    print(f"{'method':<14} {'import':>8} {'cold call':>10} {'warm call':>10}")
-    for method in SNIPPETS:
+def main(methods=None):
+    print(
+        f"{'method':<14} {'import':>8} {'cold call':>10} {'warm call':>10} "
+        f"{'cold cpu':>9} {'warm cpu':>9}"
+    )
+    for method in methods or SNIPPETS:
         with tempfile.TemporaryDirectory() as cache:
             cold = run(method, cache)
             warm = run(method, cache)
         print(
             f"{method:<14} {cold['import']:8.2f} {cold['first_call']:10.2f} "
-            f"{warm['first_call']:10.2f}",
+            f"{warm['first_call']:10.2f} {cold['cpu']:9.2f} {warm['cpu']:9.2f}",
             flush=True,
         )
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,7 +1,7 @@
 """Check the built HTML docs (run by .ci/run after sphinx-build).
 
-Usage: ``python docs/check_built.py BUILD_DIR``. Exits 1 and lists the
-problems when
+Usage: ``python docs/check_built.py BUILD_DIR [--chromium N]``. Exits 1
+and lists the problems when
 
 - a page's text still holds raw TeX (``\\(``, ``\\[``, ``$$``, ``$x^2$``-like
   spans or an unparsed ``:math:`` role) outside the math elements MathJax
@@ -11,10 +11,18 @@ problems when
 - a cross-reference did not resolve: Sphinx writes an ``xref`` element with
   no enclosing link.
 
-Standard library only (html.parser); no browser needed.
+Standard library only (html.parser); no browser needed. With
+``--chromium N`` it also loads the ``N`` pages with the most math in headless
+Chromium (``chromium``, or the ``CHROMIUM`` environment variable) and checks
+the DOM after MathJax ran: every math element rendered (an ``mjx-container``
+each) and no raw TeX left anywhere in the page's text.
 """
 
+import argparse
+import os
 import re
+import shutil
+import subprocess
 import sys
 from collections import deque
 from html.parser import HTMLParser
@@ -22,9 +30,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 # Text (not in code, math, scripts) that is TeX nobody rendered.
-RAW_TEX = re.compile(
-    r"\\\(|\\\)|\\\[|\\\]|\$\$|:math:`|\$[^$\s][^$]*[\\^_{][^$]*\$"
-)
+RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|:math:`|\$[^$\s][^$]*[\\^_{][^$]*\$")
 SKIP_TEXT = {"script", "style", "pre", "code", "textarea", "kbd", "samp"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
         "meta", "source", "track", "wbr"}  # fmt: skip
@@ -114,7 +120,7 @@ def check(root):
                     problems.append(f"{rel}: MathJax script {s} is missing")
     index = root / "index.html"
     if index not in pages:
-        return problems + ["index.html is missing"]
+        return [*problems, "index.html is missing"]
     seen, todo = {index}, deque([index])
     while todo:
         page = todo.popleft()
@@ -134,15 +140,91 @@ def check(root):
     return problems
 
 
+class _Rendered(HTMLParser):
+    """Counts of a DOM dumped by Chromium: math elements, MathJax
+    containers, and raw TeX in text outside scripts and styles."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.n_math = 0
+        self.n_mjx = 0
+        self.raw_tex = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        cls = set((dict(attrs).get("class") or "").split())
+        self.n_math += "math" in cls and tag in {"span", "div"}
+        self.n_mjx += tag == "mjx-container"
+        self._skip += tag in {"script", "style"}
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in {"script", "style"} and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            for m in RAW_TEX.finditer(data):
+                self.raw_tex.append(data[max(0, m.start() - 30) : m.end() + 30].strip())
+
+
+def check_rendered(root, n_pages, chromium):
+    """Load the ``n_pages`` pages with the most math in headless Chromium and
+    check that MathJax rendered every math element."""
+    root = Path(root).resolve()
+    counts = {}
+    for path in root.rglob("*.html"):
+        if "_sources" in path.parts or "_static" in path.parts:
+            continue
+        n = path.read_text(encoding="utf-8").count('class="math')
+        if n:
+            counts[path] = n
+    # the pages with the most math first (the method pages)
+    pages = sorted(counts, key=lambda p: (-counts[p], str(p)))[:n_pages]
+    problems = [] if pages else ["no page with math to load in Chromium"]
+    for path in pages:
+        rel = path.relative_to(root)
+        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+               "--virtual-time-budget=20000", "--dump-dom", path.as_uri()]  # fmt: skip
+        try:
+            out = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=120, check=True
+            ).stdout
+        except (subprocess.SubprocessError, OSError) as exc:
+            problems.append(f"{rel}: chromium failed: {exc}")
+            continue
+        page = _Rendered()
+        page.feed(out)
+        if page.n_mjx < page.n_math or page.n_math == 0:
+            problems.append(
+                f"{rel}: MathJax rendered {page.n_mjx} of {page.n_math} math elements"
+            )
+        problems += [f"{rel}: raw TeX after rendering: {t!r}" for t in page.raw_tex]
+        print(f"check_built: {rel} rendered {page.n_mjx} math element(s) in Chromium")
+    return problems
+
+
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        print(__doc__.splitlines()[2], file=sys.stderr)
-        return 2
-    problems = check(argv[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("build_dir")
+    parser.add_argument(
+        "--chromium",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also check rendered math on N pages in headless Chromium",
+    )
+    args = parser.parse_args(argv)
+    problems = check(args.build_dir)
+    if args.chromium:
+        chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
+        if chromium is None:
+            print(
+                "check_built: --chromium given but no chromium found", file=sys.stderr
+            )
+            return 2
+        problems += check_rendered(args.build_dir, args.chromium, chromium)
     for line in problems:
         print(line)
-    n_api = len(list(Path(argv[0]).glob("generated/*.html")))
+    n_api = len(list(Path(args.build_dir).glob("generated/*.html")))
     print(f"check_built: {len(problems)} problem(s); {n_api} API pages")
     return 1 if problems else 0
 

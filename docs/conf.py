@@ -8,7 +8,9 @@ pages by ``sphinx-mathjax-offline`` (docs extra), so no page needs the network.
 import os
 import tempfile
 
-os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "statnorm-numba"))
+os.environ.setdefault(
+    "NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "statnorm-numba")
+)
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import statnorm  # noqa: E402
@@ -32,9 +34,42 @@ extensions = [
 ]
 
 autosummary_generate = True
+
+
+def _foreign_bases():
+    """Names of the non-statnorm classes in the public classes' MROs.
+
+    Members inherited from our own bases (``Result``, ``FittedFromResult``,
+    ...) are documented on each class page, so numpydoc's links from the
+    Attributes sections resolve; those of scikit-learn and Python's builtins
+    are left to their own documentation.
+    """
+    import importlib
+    import inspect
+
+    names = set()
+    for sub in _SUBPACKAGES:
+        mod = importlib.import_module(f"statnorm.{sub}")
+        for name in getattr(mod, "__all__", ()):
+            obj = getattr(mod, name)
+            if inspect.isclass(obj):
+                names.update(
+                    c.__name__
+                    for c in obj.__mro__[1:]
+                    if not c.__module__.startswith("statnorm")
+                )
+    return ",".join(sorted(names | {"object"}))
+
+
+_SUBPACKAGES = (
+    "calibration", "compositional", "datasets", "depth", "kde", "mmd",
+    "quantile", "rdd", "results", "utils", "exceptions",
+)  # fmt: skip
+
 autodoc_default_options = {
     "members": True,
-    "inherited-members": False,
+    # no "inherited-members" here: a non-string default replaces the class
+    # template's own :inherited-members: list (autosummary_context below)
     # scikit-learn generates these metadata-routing methods with docstrings
     # that numpydoc cannot parse; they are documented by scikit-learn.
     "exclude-members": ",".join(
@@ -42,6 +77,9 @@ autodoc_default_options = {
         for m in ("fit", "score", "predict", "transform", "partial_fit", "split")
     ),
 }
+# the class template (_templates/autosummary/class.rst) documents the members
+# inherited from statnorm's own bases, not those of these classes
+autosummary_context = {"foreign_bases": _foreign_bases()}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 templates_path = ["_templates"]

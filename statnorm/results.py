@@ -263,7 +263,7 @@ class Result:
         return pd.DataFrame([dict(self._scalar_items())])
 
     def summary(self, *, max_rows: int | None = None) -> SummaryTable:
-        """Return the result as a :class:`SummaryTable`.
+        """Return the result as a :class:`~statnorm.results.SummaryTable`.
 
         Parameters
         ----------

@@ -85,10 +85,8 @@ def _one_pass(
     jr,
     gcnt,
     grad,
-    p,
-    n_lloyd,
-    pk,
-    ps,
+    gtab,
+    row,
 ):
     """One leave-class-``c``-out pass (``c < 0``: keep every event).
 
@@ -97,15 +95,18 @@ def _one_pass(
     of rank ``r - 2 half`` are all produced while reading rank ``r``, so the
     prefix sums live in small ring buffers (``s``, ``a``, ``jr`` of length
     ``R``, a power of two >= 4 half + 4) that stay in cache. ``m`` is the
-    number of kept events (known from the label counts). Adds ``scale`` times
-    the pass's gradient into ``grad`` and returns the pass's value.
+    number of kept events (known from the label counts). The group sizes are
+    row ``row`` of ``gtab`` (k-means groups, :func:`_kmeans_table`), or, when
+    ``gtab`` has no rows, equal-mass groups by rank. Adds ``scale`` times the
+    pass's gradient into ``grad`` and returns the pass's value.
     """
     if m == 0:
         return 0.0
     mask = s.shape[0] - 1
     width = 2.0 * half + 1.0
-    if n_lloyd > 0:
-        _kmeans_counts(p, row_label, c, m, n_groups, n_lloyd, pk, ps, gcnt)
+    if gtab.shape[0] > 0:
+        for g in range(n_groups):
+            gcnt[g] = gtab[row, g]
     else:
         # equal-mass groups in rank: group g holds ranks i with (i * G) // m == g
         for g in range(n_groups):
@@ -167,7 +168,6 @@ def _one_pass(
     return value
 
 
-@njit
 def hcal_objective_sorted(d, row_label, classes, half, eps, n_groups, grad, p, n_lloyd):
     """Objective and gradient on sorted events.
 
@@ -199,18 +199,100 @@ def hcal_objective_sorted(d, row_label, classes, half, eps, n_groups, grad, p, n
     Returns
     -------
     value : float
+
+    Notes
+    -----
+    A Python function around the compiled kernels: the k-means group sizes
+    are computed first, by a kernel that compiles only when k-means grouping
+    is used, so the default (equal-mass) path compiles no k-means code.
     """
+    gtab = _group_table(row_label, classes, n_groups, p, n_lloyd, False)
+    return _objective_sorted(d, row_label, classes, half, eps, n_groups, grad, gtab)
+
+
+def hcal_objective_blocks(
+    d, row_label, classes, half, eps, n_groups, grad, p, n_lloyd, n_blocks
+):
+    """:func:`hcal_objective_sorted` in ``n_blocks`` fixed blocks of
+    classes, serially (see :func:`_objective_blocks_py`)."""
+    gtab = _group_table(row_label, classes, n_groups, p, n_lloyd, False)
+    return _objective_blocks(
+        d, row_label, classes, half, eps, n_groups, grad, gtab, n_blocks
+    )
+
+
+def hcal_objective_threads(
+    d, row_label, classes, half, eps, n_groups, grad, p, n_lloyd, n_blocks
+):
+    """:func:`hcal_objective_blocks` with the blocks run on Numba's threads
+    (bit-identical to it)."""
+    gtab = _group_table(row_label, classes, n_groups, p, n_lloyd, True)
+    return _objective_threads(
+        d, row_label, classes, half, eps, n_groups, grad, gtab, n_blocks
+    )
+
+
+_NO_GROUPS = np.zeros((0, 0))
+
+
+def _group_table(row_label, classes, n_groups, p, n_lloyd, threads):
+    """Group sizes of every pass (one row per class of ``classes``, or one
+    row for the pass over every event), or an empty table for equal-mass
+    groups, which :func:`_one_pass` computes itself."""
+    if n_lloyd <= 0:
+        return _NO_GROUPS
+    kernel = _kmeans_table_threads if threads else _kmeans_table
+    return kernel(p, row_label, classes, n_groups, n_lloyd)
+
+
+def _kmeans_table_py(p, row_label, classes, n_groups, n_lloyd):
+    """The k-means group sizes of each leave-class-out pass (row ``i`` for
+    ``classes[i]``; one row for the pass over every event when ``classes``
+    is empty), see :func:`_kmeans_counts`."""
+    m_all = p.shape[0]
+    n_pass = classes.shape[0]
+    n_lab = 0
+    for j in range(m_all):
+        n_lab = max(n_lab, row_label[j] + 1)
+    for i in range(n_pass):
+        n_lab = max(n_lab, classes[i] + 1)
+    counts = np.zeros(n_lab, dtype=np.int64)
+    for j in range(m_all):
+        counts[row_label[j]] += 1
+    n_rows = max(n_pass, 1)
+    gtab = np.zeros((n_rows, n_groups))
+    for i in prange(n_rows):
+        if n_pass == 0:
+            c, m = -1, m_all
+        else:
+            c = classes[i]
+            m = m_all - counts[c]
+        if m > 0:
+            pk = np.empty(m_all)
+            ps = np.empty(m_all + 1)
+            _kmeans_counts(p, row_label, c, m, n_groups, n_lloyd, pk, ps, gtab[i])
+    return gtab
+
+
+_kmeans_table = njit(_kmeans_table_py)
+_kmeans_table_threads = njit(_kmeans_table_py, parallel=True)
+
+
+@njit
+def _objective_sorted(d, row_label, classes, half, eps, n_groups, grad, gtab):
+    """:func:`hcal_objective_sorted` with the group table of
+    :func:`_group_table`."""
     m_all = d.shape[0]
     for j in range(m_all):
         grad[j] = 0.0
     if classes.shape[0] == 0:
-        return _passes(d, row_label, classes, -1, 1, half, eps, n_groups, grad, p, n_lloyd)
-    total = _passes(d, row_label, classes, 0, 1, half, eps, n_groups, grad, p, n_lloyd)
+        return _passes(d, row_label, classes, -1, 1, half, eps, n_groups, grad, gtab)
+    total = _passes(d, row_label, classes, 0, 1, half, eps, n_groups, grad, gtab)
     return total / classes.shape[0]
 
 
 @njit
-def _passes(d, row_label, classes, first, stride, half, eps, n_groups, grad, p, n_lloyd):
+def _passes(d, row_label, classes, first, stride, half, eps, n_groups, grad, gtab):
     """Sum of the leave-class-out passes of ``classes[first::stride]``
     (``first = -1``: the one pass that keeps every event), each pass's
     gradient scaled by ``1 / len(classes)`` and added into ``grad``. Owns its
@@ -223,35 +305,39 @@ def _passes(d, row_label, classes, first, stride, half, eps, n_groups, grad, p, 
     a = np.empty(R)
     jr = np.empty(R, dtype=np.int64)
     gcnt = np.zeros(n_groups)
-    nb = m_all if n_lloyd > 0 else 0
-    pk = np.empty(nb)
-    ps = np.empty(nb + 1)
-    if first < 0:
-        return _one_pass(
-            d, row_label, -1, m_all, half, eps, n_groups, 1.0, s, a, jr, gcnt, grad,
-            p, n_lloyd, pk, ps,
-        )  # fmt: skip
     n_pass = classes.shape[0]
-    n_lab = 0
-    for j in range(m_all):
-        n_lab = max(n_lab, row_label[j] + 1)
-    for i in range(n_pass):
-        n_lab = max(n_lab, classes[i] + 1)
-    counts = np.zeros(n_lab, dtype=np.int64)
-    for j in range(m_all):
-        counts[row_label[j]] += 1
+    if first < 0:
+        # the one pass that keeps every event; ``first`` (negative) is the
+        # class no row has. One call site of _one_pass (and no literal -1)
+        # keeps Numba to one compiled specialisation of it.
+        counts = np.zeros(0, dtype=np.int64)
+        start, stop, stride, scale = 0, 1, 1, 1.0
+    else:
+        n_lab = 0
+        for j in range(m_all):
+            n_lab = max(n_lab, row_label[j] + 1)
+        for i in range(n_pass):
+            n_lab = max(n_lab, classes[i] + 1)
+        counts = np.zeros(n_lab, dtype=np.int64)
+        for j in range(m_all):
+            counts[row_label[j]] += 1
+        start, stop, scale = first, n_pass, 1.0 / n_pass
     total = 0.0
-    for i in range(first, n_pass, stride):
-        c = classes[i]
+    for i in range(start, stop, stride):
+        if first < 0:
+            c, m = first, m_all
+        else:
+            c = classes[i]
+            m = m_all - counts[c]
         total += _one_pass(
-            d, row_label, c, m_all - counts[c], half, eps, n_groups, 1.0 / n_pass,
-            s, a, jr, gcnt, grad, p, n_lloyd, pk, ps,
+            d, row_label, c, m, half, eps, n_groups, scale, s, a, jr, gcnt, grad,
+            gtab, i,
         )  # fmt: skip
     return total
 
 
 def _objective_blocks_py(
-    d, row_label, classes, half, eps, n_groups, grad, p, n_lloyd, n_blocks
+    d, row_label, classes, half, eps, n_groups, grad, gtab, n_blocks
 ):
     """Leave-one-class-out passes in ``n_blocks`` fixed blocks (block ``b``
     holds ``classes[b::n_blocks]``), each with its own buffers and gradient
@@ -268,7 +354,7 @@ def _objective_blocks_py(
     vals = np.zeros(n_blocks)
     for b in prange(n_blocks):
         vals[b] = _passes(
-            d, row_label, classes, b, n_blocks, half, eps, n_groups, G[b], p, n_lloyd
+            d, row_label, classes, b, n_blocks, half, eps, n_groups, G[b], gtab
         )
     for j in range(m_all):
         tot = 0.0
@@ -281,8 +367,8 @@ def _objective_blocks_py(
     return total / classes.shape[0]
 
 
-hcal_objective_threads = njit(_objective_blocks_py, parallel=True)
-hcal_objective_blocks = njit(_objective_blocks_py)
+_objective_threads = njit(_objective_blocks_py, parallel=True)
+_objective_blocks = njit(_objective_blocks_py)
 
 
 @njit

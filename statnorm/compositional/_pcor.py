@@ -137,7 +137,7 @@ class PartialCorrelationEdges(Result):
         Partial correlation of each pair.
     pvalue : ndarray of float
         Two-sided p-value (NaN when no valid t-test exists, see
-        :attr:`CompositionalPartialCorrelation.df_`).
+        ``df_`` of :class:`CompositionalPartialCorrelation`).
     qvalue : ndarray of float or None, default=None
         Multiplicity-adjusted p-value of each pair (``edges(fdr=...)``
         only): Benjamini-Hochberg or Benjamini-Yekutieli on the t-test
@@ -207,7 +207,7 @@ class PartialCorrelationEdges(Result):
         return pd.DataFrame(cols)
 
     def to_networkx(self):
-        """Return an undirected :class:`networkx.Graph` (requires networkx).
+        """Return an undirected ``networkx.Graph`` (requires networkx).
 
         Edge attributes: ``weight`` (the absolute partial correlation),
         ``partial_correlation`` and ``pvalue``.

@@ -32,7 +32,7 @@ class MMDDetector(BaseEstimator):
     ----------
     kernel : str, float, GaussianKernel, DeepKernel or callable, default="gaussian"
         Kernel; ``"gaussian"`` uses the median heuristic on the reference set.
-        Pass :attr:`KernelLearner.kernel_` for the paper's learned kernel.
+        Pass the ``kernel_`` of a fitted :class:`KernelLearner` for the paper's learned kernel.
 
     Attributes
     ----------

@@ -474,7 +474,7 @@ class DeepKernel:
     ``kappa(u, v) = exp(-||u - v||^2 / sigma0)`` acts on learned features
     ``phi``, ``q(a, b) = exp(-||a - b||^2 / sigma)`` on the raw inputs (Liu et
     al. 2020, Zhang et al. 2024, paper convention: squared bandwidths, no
-    factor 2). Usually obtained as :attr:`KernelLearner.kernel_`.
+    factor 2). Usually the ``kernel_`` of a fitted :class:`KernelLearner`.
 
     Parameters
     ----------

@@ -257,7 +257,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         split only calibrates on the past).
 
         For a model fitted elsewhere, wrap it in
-        :class:`sklearn.frozen.FrozenEstimator` (scikit-learn's convention):
+        ``sklearn.frozen.FrozenEstimator`` (scikit-learn's convention):
         then every row given to :meth:`fit` is a calibration row and
         ``calibration_size`` is not used (``cv`` must be "split").
         A list of fitted single-level models, one per level in the order of

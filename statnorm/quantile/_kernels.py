@@ -6,12 +6,12 @@ outer loop with ``prange`` and are called inside ``parallel_threads``.
 """
 
 import numpy as np
+from numba import get_num_threads
 
 from .._numba import njit, prange
 
 
-@njit(parallel=True)
-def minmax_rows(Q, out, center):
+def _minmax_rows_py(Q, out, center):
     """Sweep out from column ``center``: running max upwards, running min downwards."""
     n, m = Q.shape
     for i in prange(n):
@@ -22,8 +22,22 @@ def minmax_rows(Q, out, center):
             out[i, k] = min(Q[i, k], out[i, k + 1])
 
 
-@njit(parallel=True)
-def pinball_sums(y, Q, tau, w, out):
+_minmax_rows_serial = njit(_minmax_rows_py)
+_minmax_rows_threads = njit(_minmax_rows_py, parallel=True)
+
+
+def minmax_rows(Q, out, center):
+    """Sweep out from column ``center``: running max upwards, running min downwards.
+
+    Runs the ``parallel=True`` compilation only with more than one Numba
+    thread (inside ``parallel_threads(n_jobs)``), so a default call compiles
+    the cheaper serial one; both run the same operations in the same order.
+    """
+    kernel = _minmax_rows_threads if get_num_threads() > 1 else _minmax_rows_serial
+    kernel(Q, out, center)
+
+
+def _pinball_sums_py(y, Q, tau, w, out):
     """out[k] = sum_i w_i * psi_tau_k(y_i - Q_ik); single pass over Q."""
     n, m = Q.shape
     nt = 64
@@ -48,8 +62,22 @@ def pinball_sums(y, Q, tau, w, out):
         out[k] = s
 
 
-@njit(parallel=True)
-def crossing_rows(Q, out):
+_pinball_sums_serial = njit(_pinball_sums_py)
+_pinball_sums_threads = njit(_pinball_sums_py, parallel=True)
+
+
+def pinball_sums(y, Q, tau, w, out):
+    """out[k] = sum_i w_i * psi_tau_k(y_i - Q_ik); single pass over Q.
+
+    Runs the ``parallel=True`` compilation only with more than one Numba
+    thread (inside ``parallel_threads(n_jobs)``), so a default call compiles
+    the cheaper serial one; both run the same operations in the same order.
+    """
+    kernel = _pinball_sums_threads if get_num_threads() > 1 else _pinball_sums_serial
+    kernel(y, Q, tau, w, out)
+
+
+def _crossing_rows_py(Q, out):
     """out[i] = 1 if row i of Q decreases anywhere (strictly), else 0."""
     n, m = Q.shape
     for i in prange(n):
@@ -59,6 +87,21 @@ def crossing_rows(Q, out):
                 flag = 1
                 break
         out[i] = flag
+
+
+_crossing_rows_serial = njit(_crossing_rows_py)
+_crossing_rows_threads = njit(_crossing_rows_py, parallel=True)
+
+
+def crossing_rows(Q, out):
+    """out[i] = 1 if row i of Q decreases anywhere (strictly), else 0.
+
+    Runs the ``parallel=True`` compilation only with more than one Numba
+    thread (inside ``parallel_threads(n_jobs)``), so a default call compiles
+    the cheaper serial one; both run the same operations in the same order.
+    """
+    kernel = _crossing_rows_threads if get_num_threads() > 1 else _crossing_rows_serial
+    kernel(Q, out)
 
 
 @njit

@@ -17,15 +17,12 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._isotonic import isotonic_rows
-from .._numba import parallel_threads
 from .._validation import (
     check_1d,
     check_2d,
     check_array_nd,
     check_consistent_length,
 )
-from ._kernels import crossing_rows, minmax_rows, pinball_sums
 from ._utils import central_pairs, check_quantiles, check_y_Q
 
 __all__ = [
@@ -103,6 +100,9 @@ def pinball_loss(
             f"got {multioutput!r}."
         )
     out = np.empty(tau.size)
+    from .._numba import parallel_threads  # Numba: imported on first use
+    from ._kernels import pinball_sums
+
     with parallel_threads(n_jobs):
         pinball_sums(y, np.ascontiguousarray(Q), tau, w, out)
     out /= w.sum()
@@ -377,6 +377,9 @@ def crossing_rate(y_pred, *, n_jobs=None):
     """
     Q = check_2d(y_pred, name="y_pred")
     out = np.empty(Q.shape[0], dtype=np.int64)
+    from .._numba import parallel_threads  # Numba: imported on first use
+    from ._kernels import crossing_rows
+
     with parallel_threads(n_jobs):
         crossing_rows(Q, out)
     return float(out.mean())
@@ -446,8 +449,13 @@ def apply_monotone(Q, method, center, n_jobs=None):
     if method == "sort":
         return np.sort(Q, axis=1)
     if method == "isotonic":
+        from .._isotonic import isotonic_rows  # Numba: imported on first use
+
         return isotonic_rows(Q, n_jobs)
     out = np.empty_like(Q)
+    from .._numba import parallel_threads  # Numba: imported on first use
+    from ._kernels import minmax_rows
+
     with parallel_threads(n_jobs):
         minmax_rows(Q, out, int(center))
     return out

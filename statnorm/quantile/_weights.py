@@ -10,8 +10,6 @@ import itertools
 
 import numpy as np
 
-from ._kernels import crossing_penalty
-
 
 def softmax(a, axis=-1):
     a = a - a.max(axis=axis, keepdims=True)
@@ -45,6 +43,8 @@ def objective_grad_Q(y, Q, tau, lam, margin, w=None):
     loss, dQ = pinball_grad(y, Q, tau, w)
     if lam > 0:
         g = np.empty_like(Q)
+        from ._kernels import crossing_penalty  # Numba: imported on first use
+
         pen = crossing_penalty(np.ascontiguousarray(Q), float(margin), g)
         loss += lam * pen
         dQ = dQ + lam * g
