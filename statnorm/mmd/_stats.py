@@ -669,8 +669,8 @@ class MMDTest(BaseEstimator):
         Kernel; ``"gaussian"`` uses the median heuristic on the pooled
         sample, ``"energy"`` the distance-induced :class:`EnergyKernel` (see
         also :func:`energy_test`). A learned kernel (``KernelLearner.kernel_``)
-        must be
-        tested on data it was not trained on (see ``check_held_out``).
+        must be tested on data it was not trained on (see
+        ``check_held_out``).
     method : {"permutation", "asymptotic"}, default="permutation"
         ``"permutation"``: the permutation p-value (valid at every sample
         size). ``"asymptotic"``: no permutations; the p-value of the Gamma
