@@ -178,6 +178,14 @@ def encode_labels(y, n_classes, *, name="y", min_classes=2):
     """
     if y is not None:
         y_arr = as_array(y, name=name)
+        if y_arr.dtype.kind == "O" and not all(isinstance(v, str) for v in y_arr.flat):
+            # as scikit-learn's type_of_target: an object array is labels
+            # only if it holds strings
+            raise ValueError(
+                f"Unknown label type: {name} has dtype object with values that are "
+                "not all strings; pass string labels, or numeric labels in a "
+                "numeric dtype (e.g. y.astype(int))."
+            )
         if _relabel(y_arr, n_classes):
             return _encode_unique(y_arr, n_classes, name, min_classes)
     y_idx = check_labels(y, n_classes, name=name, min_classes=min_classes)

@@ -107,7 +107,7 @@ def test_bad_labels_name_the_problem(cls):
         est.fit(Z, np.r_[["a", "b", "c", "d"], np.array(["a", "b", "c"])[yi[4:]]])
     mixed = np.array(["a", "b", "c"], dtype=object)[yi]
     mixed[0] = 1
-    with pytest.raises(ValueError, match="y mixes label types"):
+    with pytest.raises(ValueError, match="Unknown label type: y has dtype object"):
         est.fit(Z, mixed)
     with pytest.raises(ValueError, match="only 1 class"):
         est.fit(Z, np.full(len(yi), "a"))
