@@ -2,9 +2,9 @@
 
 import inspect
 import logging
-from contextlib import contextmanager, nullcontext
 import math
 import warnings
+from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 from typing import ClassVar
 
