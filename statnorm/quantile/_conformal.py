@@ -13,7 +13,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from .._optim import CallbackSupportMixin, with_callbacks
+from .._optim import CallbackSupportMixin, callback_root, with_callbacks
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import (
     RANDOM_STATE,
@@ -589,13 +589,7 @@ class ConformalQuantileRegressor(
     # ------------------------------------------------- callbacks (sklearn >= 1.9)
     def _callback_root(self, n_tasks):
         """The fit task of ``set_callbacks`` callbacks, or None without them."""
-        if not getattr(self, "_skl_callbacks", None) or not hasattr(
-            self, "_init_callback_context"
-        ):
-            return None
-        root = self._init_callback_context(task_name="fit", max_subtasks=n_tasks)
-        root.call_on_fit_task_begin(estimator=self)
-        return root
+        return callback_root(self, n_tasks)
 
     def _callback_scope(self, root, n_models):
         """Context managers for :meth:`QuantileFan.fit`: one leaf task per
