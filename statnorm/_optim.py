@@ -17,6 +17,7 @@ __all__ = [
     "Adam",
     "CallbackSupportMixin",
     "FitProgress",
+    "callback_root",
     "loop_progress",
     "report_epoch",
     "with_callbacks",
@@ -186,6 +187,35 @@ def loop_progress(owner, what, *, verbose=0, every=0.1):
             print(line, flush=True)
 
     return progress
+
+
+def callback_root(estimator, max_subtasks, *, task_name="fit"):
+    """The root fit task of ``estimator.set_callbacks(...)`` callbacks.
+
+    For a meta-estimator whose steps are sub-fits rather than epochs (e.g.
+    :class:`~statnorm.quantile.ConformalQuantileRegressor`): call it in a
+    ``fit`` decorated with :func:`with_callbacks`, make one
+    ``root.subcontext(...)`` per step, and end the root with
+    ``root.call_on_fit_task_end(estimator=estimator)``. Returns None when the
+    estimator has no callbacks (or scikit-learn has no callback API).
+
+    Examples
+    --------
+    >>> from statnorm._optim import callback_root
+    >>> class Est:
+    ...     pass
+    >>> callback_root(Est(), 3) is None
+    True
+    """
+    if not getattr(estimator, "_skl_callbacks", None) or not hasattr(
+        estimator, "_init_callback_context"
+    ):
+        return None
+    root = estimator._init_callback_context(
+        task_name=task_name, max_subtasks=max_subtasks
+    )
+    root.call_on_fit_task_begin(estimator=estimator)
+    return root
 
 
 class FitProgress:

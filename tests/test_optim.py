@@ -159,3 +159,60 @@ def test_statnorm_estimators_report_epochs_to_callbacks(which):
     search = GridSearchCV(pipe, grid, cv=2, scoring=lambda *a: 0.0).set_callbacks(rec2)
     search.fit(X, y)
     assert rec2.events.count(("end", "epoch")) == (2 * 2 + 1) * 4
+
+
+@pytest.mark.parametrize("cv", ["split", 3])
+def test_conformal_quantile_regressor_forwards_callbacks(cv):
+    """One task per quantile model; QuantileAggregator's epochs reach callbacks."""
+    from statnorm.quantile import (
+        ConformalQuantileRegressor,
+        KNeighborsQuantileRegressor,
+        QuantileAggregator,
+    )
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 2))
+    y = X[:, 0] + rng.normal(size=120)
+    tau = [0.1, 0.5, 0.9]
+    n_fans = 1 if cv == "split" else 3
+    agg = QuantileAggregator(
+        [KNeighborsQuantileRegressor(n_neighbors=10)],
+        quantiles=tau,
+        cv=2,
+        solver="adam",
+        max_iter=4,
+        n_iter_no_change=100,
+        random_state=0,
+    )
+    rec = _PropagatedRecorder()
+    est = ConformalQuantileRegressor(agg, quantiles=tau, cv=cv, random_state=0)
+    est.set_callbacks(rec).fit(X, y)
+    assert rec.events[0] == "setup" and rec.events[-1] == "teardown"
+    assert rec.events.count("setup") == 1  # propagated: set up once, by CQR
+    # a propagated callback sees each model task once, as the model's own fit
+    assert rec.events.count(("end", "fit")) == 1 + n_fans
+    assert rec.events.count(("end", "epoch")) == 4 * n_fans
+    fans = est.estimator_ if n_fans > 1 else [est.estimator_]
+    assert all("_skl_callbacks" not in vars(f.models_[0]) for f in fans)
+    # a model without callbacks: one task per level and model, no warning
+    rec2 = _Recorder()
+    est2 = ConformalQuantileRegressor(
+        KNeighborsQuantileRegressor(n_neighbors=10),
+        quantiles=tau,
+        cv=cv,
+        random_state=0,
+    )
+    est2.set_callbacks(rec2).fit(X, y)
+    assert rec2.events.count(("end", "quantile model")) == n_fans
+    np.testing.assert_allclose(
+        est2.predict(X[:5]),
+        ConformalQuantileRegressor(
+            KNeighborsQuantileRegressor(n_neighbors=10),
+            quantiles=tau,
+            cv=cv,
+            random_state=0,
+        )
+        .fit(X, y)
+        .predict(X[:5]),
+    )
+    assert clone(est).get_params()["cv"] == cv

@@ -145,6 +145,78 @@ def check_labels(y, n_classes, *, name="y", min_classes=2):
     return y
 
 
+def _relabel(y, n_classes):
+    """True if ``y`` needs scikit-learn's ``np.unique`` encoding.
+
+    That is: finite labels that are not all integers in ``0..n_classes-1``
+    (strings, ``{3, 7, 9}``, ...). Booleans, index labels and anything
+    :func:`check_labels` rejects (NaN, non-integer floats) are left to it.
+    """
+    if y.ndim != 1 or y.size == 0 or y.dtype.kind == "b":
+        return False
+    if y.dtype.kind in "iuf":
+        if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+            return False
+        return bool(y.min() < 0 or y.max() >= n_classes)
+    return True
+
+
+def encode_labels(y, n_classes, *, name="y", min_classes=2):
+    """Column indices of ``y`` and the ``classes_`` they index.
+
+    Integer labels in ``0..n_classes-1`` are the column of their class in the
+    logits, as before: ``classes_`` is ``0..n_classes-1`` (a class may be
+    absent from ``y``). Any other labels (strings, ``{3, 7, 9}``, ...) follow
+    scikit-learn: ``classes_`` is ``np.unique(y)`` and column ``k`` of the
+    logits is the class ``classes_[k]``, so ``y`` must hold exactly
+    ``n_classes`` distinct labels.
+
+    Returns
+    -------
+    y_idx : ndarray of int64
+    classes : ndarray of shape (n_classes,)
+    """
+    if y is not None:
+        y_arr = as_array(y, name=name)
+        if y_arr.dtype.kind == "O" and not all(isinstance(v, str) for v in y_arr.flat):
+            # as scikit-learn's type_of_target: an object array is labels
+            # only if it holds strings
+            raise ValueError(
+                f"Unknown label type: {name} has dtype object with values that are "
+                "not all strings; pass string labels, or numeric labels in a "
+                "numeric dtype (e.g. y.astype(int))."
+            )
+        if _relabel(y_arr, n_classes):
+            return _encode_unique(y_arr, n_classes, name, min_classes)
+    y_idx = check_labels(y, n_classes, name=name, min_classes=min_classes)
+    return y_idx, np.arange(n_classes)
+
+
+def _encode_unique(y, n_classes, name, min_classes):
+    y = check_1d(y, name=name, dtype=None)
+    try:
+        classes, y_idx = np.unique(y, return_inverse=True)
+    except TypeError as exc:
+        raise ValueError(
+            f"{name} mixes label types that cannot be sorted (e.g. str and int, "
+            "or None); the labels must be all strings or all numbers."
+        ) from exc
+    if classes.size < min_classes:
+        raise ValueError(
+            f"{name} contains only 1 class ({classes[0]!r}); at least 2 classes "
+            "are required to calibrate."
+        )
+    if classes.size != n_classes:
+        raise ValueError(
+            f"{name} holds {classes.size} distinct labels but logits has "
+            f"{n_classes} columns. With labels other than 0..{n_classes - 1}, "
+            "column k of logits is the class np.unique(y)[k] (scikit-learn's "
+            "classes_), so every class must appear in y; otherwise pass integer "
+            f"labels 0..{n_classes - 1} (the column index of the true class)."
+        )
+    return y_idx.astype(np.int64), classes
+
+
 class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Common plumbing: validation, ``predict``, ``transform``, tags."""
 
@@ -169,9 +241,9 @@ class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
         inp = getattr(self, "input", "logits")
         X = self._as_2d(X)
         Z = check_scores(X, input=inp)
-        y = check_labels(y, Z.shape[1])
+        y, classes = encode_labels(y, Z.shape[1])
         check_consistent_length(X=Z, y=y)
-        fitted = {"n_features_in_": Z.shape[1], "classes_": np.arange(Z.shape[1])}
+        fitted = {"n_features_in_": Z.shape[1], "classes_": classes}
         if hasattr(X, "columns"):
             fitted["feature_names_in_"] = np.asarray(X.columns, dtype=object)
         return Z, y, fitted
@@ -208,6 +280,28 @@ class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
             X, input=inp, n_features=self.n_features_in_, owner=type(self).__name__
         )
 
+    def _label_index(self, y, name="y"):
+        """Column indices in ``classes_`` of the labels ``y`` (for scoring)."""
+        classes = self.classes_
+        if classes.dtype.kind in "iu" and np.array_equal(
+            classes, np.arange(classes.size)
+        ):
+            return check_labels(y, classes.size, name=name, min_classes=1)
+        y = check_1d(as_array(y, name=name), name=name, dtype=None)
+        try:
+            idx = np.searchsorted(classes, y)
+            idx = np.minimum(idx, classes.size - 1)
+            known = classes[idx] == y
+        except TypeError:
+            known = np.zeros(len(y), dtype=bool)
+        if not np.all(known):
+            raise ValueError(
+                f"{name} contains labels not seen in fit: "
+                f"{np.unique(y[~known]).tolist()!r}; classes_ is "
+                f"{classes.tolist()!r}."
+            )
+        return idx.astype(np.int64)
+
     def transform(self, X):
         """Calibrated log-probabilities.
 
@@ -220,11 +314,51 @@ class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        return self._log_proba(X)
+
+    def _log_proba(self, X):
+        """The log-probabilities as an ndarray, whatever ``set_output`` says."""
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    def get_feature_names_out(self, input_features=None):
+        """Names of the columns of :meth:`transform`: one per class.
+
+        As scikit-learn names the outputs of a transformer that are not its
+        inputs: the lower-case class name followed by ``0..C-1``, in the order
+        of ``classes_``. With them, ``set_output(transform="pandas")`` makes
+        :meth:`transform` return a DataFrame.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Checked against ``feature_names_in_`` if given; not used otherwise.
+
+        Returns
+        -------
+        names : ndarray of str objects
+            ``[<classname>0, ..., <classname>{C-1}]``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from statnorm.calibration import TemperatureScaling
+        >>> X = np.array([[2.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 3.0]])
+        >>> ts = TemperatureScaling().fit(X, ["cat", "dog", "dog", "dog"])
+        >>> ts.get_feature_names_out()
+        array(['temperaturescaling0', 'temperaturescaling1'], dtype=object)
+        """
+        from sklearn.utils.validation import _generate_get_feature_names_out
+
+        check_is_fitted(self, "n_features_in_")
+        return _generate_get_feature_names_out(
+            self, self.n_features_in_, input_features=input_features
+        )
+
     def predict_log_proba(self, X):
-        """Alias of :meth:`transform` (sklearn's name).
+        """Calibrated log-probabilities, always an ndarray (sklearn's name).
+
+        The same values as :meth:`transform`, which follows ``set_output``.
 
         Parameters
         ----------
@@ -235,7 +369,7 @@ class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        return self.transform(X)
+        return self._log_proba(X)
 
     def predict(self, X):
         """Arg-max of the calibrated probabilities.
@@ -271,7 +405,7 @@ class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
         score : float
         """
         P = self.predict_proba(X)
-        y = check_labels(y, P.shape[1], min_classes=1)
+        y = self._label_index(y)
         p = P[np.arange(len(y)), y]
         return float(np.mean(np.log(np.maximum(p, 1e-300))))
 
@@ -291,7 +425,7 @@ class BaseCalibrator(ClassifierMixin, TransformerMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        return self.fit(X, y, **fit_params).transform(X)
+        return self.fit(X, y, **fit_params)._log_proba(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

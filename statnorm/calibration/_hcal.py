@@ -361,8 +361,6 @@ def _score(name, P, y):
     return _top_ece15(P, y) if name == "ece" else _selector_value(name, P, y)
 
 
-
-
 def _one_se_step(mean, curves, rows):
     """The step kept from a mean held-out curve (lower is better).
 
@@ -1053,19 +1051,8 @@ default="auto"
         logP, _ = self.mapping_.forward(self.coef_, Z)
         return np.exp(logP)
 
-    def transform(self, X):
-        """Calibrated log-probabilities (computed without a round trip through
-        ``exp``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_classes) or (n_samples,)
-            Logits.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
+    def _log_proba(self, X):
+        # transform and predict_log_proba: no round trip through exp
         Z = self._validate_predict(X)
         logP, _ = self.mapping_.forward(self.coef_, Z)
         return logP
@@ -1104,8 +1091,8 @@ default="auto"
         loss : float
         """
         check_is_fitted(self)
-        logP = self.transform(X)
-        y = check_labels(y, logP.shape[1])
+        logP = self._log_proba(X)
+        y = self._label_index(y)
         val, _ = _objective(
             np.exp(logP),
             y,

@@ -27,6 +27,7 @@ from ..results import Result, SummaryTable
 
 __all__ = ["PartialCorrelationFDR", "PartialCorrelationInterval"]
 
+
 def _fdr_adjust(p, alpha, method):
     """Benjamini-Hochberg (``"bh"``) or Benjamini-Yekutieli (``"by"``) step-up.
 
@@ -141,6 +142,52 @@ class PartialCorrelationInterval(Result):
             rows,
             (f"{how}; pointwise, not simultaneous over pairs.",),
         )
+
+    def to_frame(self):
+        """Return one row per pair of parts (requires pandas).
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            Columns ``part_i``, ``part_j`` (names, ``i < j`` in part order),
+            ``i``, ``j`` (their indices), ``partial_correlation``, ``low`` and
+            ``high``; ``n_parts (n_parts - 1) / 2`` rows. The scalar fields
+            (``confidence_level``, ``method``, ``df``, ``n_bootstrap``,
+            ``estimator``) are in ``frame.attrs``.
+
+        Examples
+        --------
+        >>> from statnorm.datasets import load_roman_cups
+        >>> from statnorm.compositional import CompositionalPartialCorrelation
+        >>> cups = load_roman_cups(as_frame=True)
+        >>> est = CompositionalPartialCorrelation().fit(cups.data)
+        >>> df = est.confidence_interval(0.95).to_frame()
+        >>> df.shape, df.attrs["method"]
+        ((55, 7), 'fisher')
+        >>> df.loc[0, ["part_i", "part_j"]].tolist()
+        ['Si', 'Al']
+        """
+        from ..results import _pandas
+
+        pd = _pandas(f"{type(self).__name__}.to_frame")
+        R = np.asarray(self.partial_correlation)
+        i, j = np.triu_indices(R.shape[0], 1)
+        names = np.asarray(self.part_names, dtype=object)
+        frame = pd.DataFrame(
+            {
+                "part_i": names[i],
+                "part_j": names[j],
+                "i": i,
+                "j": j,
+                "partial_correlation": R[i, j],
+                "low": np.asarray(self.low)[i, j],
+                "high": np.asarray(self.high)[i, j],
+            }
+        )
+        frame.attrs.update(
+            (k, v) for k, v in self.to_dict().items() if not isinstance(v, np.ndarray)
+        )
+        return frame
 
 
 @dataclass(frozen=True, repr=False)

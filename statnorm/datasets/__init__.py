@@ -1,7 +1,8 @@
 """Real data sets bundled with statnorm (no network access, ever).
 
-Each loader returns a :class:`sklearn.utils.Bunch` with numpy arrays and a
-``DESCR`` text giving the source and licence; the same facts are in the
+Each loader returns a :class:`sklearn.utils.Bunch` with numpy arrays (pandas
+objects and a ``frame`` with ``as_frame=True``, as scikit-learn's loaders) and
+a ``DESCR`` text giving the source and licence; the same facts are in the
 ``NOTICE`` file at the root of the distribution.
 
 =============================  ======================================  ==========

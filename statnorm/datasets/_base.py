@@ -129,14 +129,32 @@ def _check_choice(value, name, allowed):
         )
 
 
-def _frame(data, columns, as_frame):
-    if not as_frame:
-        return data
+def _pandas():
     try:
         import pandas as pd
     except ImportError as exc:  # pragma: no cover - depends on environment
         raise ImportError("as_frame=True requires pandas: pip install pandas") from exc
-    return pd.DataFrame(data, columns=list(columns))
+    return pd
+
+
+def _frames(data, target, feature_names, target_name):
+    """``(frame, data, target)`` as scikit-learn's loaders with ``as_frame=True``.
+
+    ``frame`` holds the feature columns then the target column(s); ``data`` is
+    its feature columns and ``target`` its target column (a Series; a
+    DataFrame for several targets), as ``load_iris(as_frame=True)``
+    (tests/datasets/test_datasets.py compares the two). ``target=None``: the
+    frame is the features only and ``target`` is None.
+    """
+    pd = _pandas()
+    feature_names = list(feature_names)
+    X = pd.DataFrame(data, columns=feature_names, copy=False)
+    if target is None:
+        return X, X, None
+    names = [target_name] if isinstance(target_name, str) else list(target_name)
+    frame = pd.concat([X, pd.DataFrame(target, columns=names)], axis=1)
+    y = frame[names]
+    return frame, frame[feature_names], y.iloc[:, 0] if y.shape[1] == 1 else y
 
 
 def list_datasets():
@@ -174,10 +192,14 @@ def list_datasets():
 
 
 @validate_params(
-    {"split": [StrOptions({"validation", "test"})], "return_X_y": ["boolean"]},
+    {
+        "split": [StrOptions({"validation", "test"})],
+        "as_frame": ["boolean"],
+        "return_X_y": ["boolean"],
+    },
     prefer_skip_nested_validation=True,
 )
-def load_cifar10_logits(split="validation", *, return_X_y=False):
+def load_cifar10_logits(split="validation", *, as_frame=False, return_X_y=False):
     """Load DenseNet-40 logits on CIFAR-10, the standard recalibration benchmark.
 
     Known figures on the test split: accuracy 0.9242, ECE (15 equal-width bins)
@@ -193,6 +215,10 @@ def load_cifar10_logits(split="validation", *, return_X_y=False):
     split : {"validation", "test"}, default="validation"
         Validation split (5000 images, for fitting a recalibrator) or test
         split (10000 images, for evaluating it).
+    as_frame : bool, default=False
+        As scikit-learn's loaders: ``data`` a pandas DataFrame (columns
+        ``feature_names``), ``target`` a Series named ``"target"`` and
+        ``frame`` both in one DataFrame (requires pandas).
     return_X_y : bool, default=False
         Return ``(logits, y)`` instead of a Bunch.
 
@@ -200,9 +226,10 @@ def load_cifar10_logits(split="validation", *, return_X_y=False):
     -------
     data : :class:`~sklearn.utils.Bunch`
         ``data`` (logits, float32, shape (5000, 10) or (10000, 10)),
-        ``target`` (int64 labels in 0..9), ``target_names`` (the 10 CIFAR-10
-        classes) and ``DESCR``.
-    (logits, y) : tuple of ndarray
+        ``target`` (int64 labels in 0..9), ``frame`` (None unless
+        ``as_frame``), ``feature_names`` (``logit_airplane``, ...),
+        ``target_names`` (the 10 CIFAR-10 classes) and ``DESCR``.
+    (logits, y) : tuple of ndarray (DataFrame and Series if ``as_frame``)
         If ``return_X_y`` is True.
 
     Examples
@@ -218,11 +245,17 @@ def load_cifar10_logits(split="validation", *, return_X_y=False):
     key = "val" if split == "validation" else "test"
     with np.load(_path("cifar10_densenet40_logits.npz")) as f:
         X, y = f[f"logits_{key}"], f[f"y_{key}"]
+    feature_names = [f"logit_{c}" for c in CIFAR10_CLASSES]
+    frame = None
+    if as_frame:
+        frame, X, y = _frames(X, y, feature_names, "target")
     if return_X_y:
         return X, y
     return Bunch(
         data=X,
         target=y,
+        frame=frame,
+        feature_names=feature_names,
         target_names=np.array(CIFAR10_CLASSES),
         DESCR=_descr("cifar10_logits", f"CIFAR-10 DenseNet-40 logits, {split} split."),
     )
@@ -246,16 +279,19 @@ def load_roman_cups(*, as_frame=False, return_X_y=False):
     Parameters
     ----------
     as_frame : bool, default=False
-        Return ``data`` as a pandas DataFrame (requires pandas).
+        As scikit-learn's loaders: ``data`` a pandas DataFrame (columns
+        ``feature_names``) and ``frame`` the same DataFrame (there is no
+        target); requires pandas.
     return_X_y : bool, default=False
-        Return only the (47, 11) composition array.
+        Return only the (47, 11) composition array (a DataFrame if
+        ``as_frame``).
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``data`` (float64, shape (47, 11)), ``feature_names`` (Si, Al, Fe, Mg,
-        Ca, Na, K, Ti, P, Mn, Sb), ``sample_ids`` (cup numbers 1..47) and
-        ``DESCR``.
+        ``data`` (float64, shape (47, 11)), ``frame`` (None unless
+        ``as_frame``), ``feature_names`` (Si, Al, Fe, Mg, Ca, Na, K, Ti, P,
+        Mn, Sb), ``sample_ids`` (cup numbers 1..47) and ``DESCR``.
     X : ndarray of shape (47, 11)
         If ``return_X_y`` is True.
 
@@ -269,10 +305,14 @@ def load_roman_cups(*, as_frame=False, return_X_y=False):
     header, rows = _read_csv("roman_cups.csv")
     arr = np.array(rows, dtype=np.float64)
     X, ids = arr[:, 1:], arr[:, 0].astype(np.int64)
+    frame = None
+    if as_frame:
+        frame, X, _ = _frames(X, None, header[1:], None)
     if return_X_y:
         return X
     return Bunch(
-        data=_frame(X, header[1:], as_frame),
+        data=X,
+        frame=frame,
         feature_names=header[1:],
         sample_ids=ids,
         DESCR=_descr("roman_cups", "Oxide compositions (%) of 47 Roman glass cups."),
@@ -284,10 +324,13 @@ def load_roman_cups(*, as_frame=False, return_X_y=False):
         "corpus": [StrOptions(set(MGT_MACHINES))],
         "machine": [str],
         "dtype": "no_validation",
+        "as_frame": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
-def load_mgt_embeddings(corpus="truthfulqa", *, machine="chatgpt", dtype=np.float32):
+def load_mgt_embeddings(
+    corpus="truthfulqa", *, machine="chatgpt", dtype=np.float32, as_frame=False
+):
     """Load sentence embeddings of paired human and ChatGPT answers.
 
     Embeddings are all-MiniLM-L6-v2 (384 dimensions), mean-pooled and
@@ -306,12 +349,18 @@ def load_mgt_embeddings(corpus="truthfulqa", *, machine="chatgpt", dtype=np.floa
         ``"chatgpt_prompt2"`` for TruthfulQA, ``"chatgpt"`` for SQuAD.
     dtype : dtype, default=np.float32
         Output dtype (do arithmetic in float32 or float64, never float16).
+    as_frame : bool, default=False
+        Return ``human`` and ``machine`` as pandas DataFrames (columns
+        ``feature_names``), ``qid`` as a Series, and ``frame``: the ``2 n``
+        rows of both sides (features, then ``qid`` and the target column
+        ``source``, ``"human"`` or ``"machine"``); requires pandas.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
         ``human`` and ``machine`` (shape (n, 384)), ``qid`` (int32, shape
-        (n,)) and ``DESCR``.
+        (n,)), ``frame`` (None unless ``as_frame``), ``feature_names``
+        (``dim0``, ..., ``dim383``) and ``DESCR``.
 
     Examples
     --------
@@ -334,11 +383,28 @@ def load_mgt_embeddings(corpus="truthfulqa", *, machine="chatgpt", dtype=np.floa
         )
     fname = "truthfulqa_minilm.npz" if corpus == "truthfulqa" else "squad1_minilm.npz"
     with np.load(_path(fname)) as f:
-        human, mach, qid = f["human"], f[machine], f["qid"]
+        human, mach, qid = f["human"].astype(dtype), f[machine].astype(dtype), f["qid"]
+    feature_names = [f"dim{j}" for j in range(human.shape[1])]
+    frame = None
+    if as_frame:
+        pd = _pandas()
+        source = np.repeat(["human", "machine"], len(qid))
+        frame, _, _ = _frames(
+            np.vstack([human, mach]),
+            np.column_stack([np.tile(qid, 2).astype(object), source]),
+            feature_names,
+            ["qid", "source"],
+        )
+        frame = frame.astype({"qid": qid.dtype, "source": object})
+        human = pd.DataFrame(human, columns=feature_names)
+        mach = pd.DataFrame(mach, columns=feature_names)
+        qid = pd.Series(qid, name="qid")
     return Bunch(
-        human=human.astype(dtype),
-        machine=mach.astype(dtype),
+        human=human,
+        machine=mach,
         qid=qid,
+        frame=frame,
+        feature_names=feature_names,
         DESCR=_descr(
             "mgt_embeddings",
             f"MiniLM embeddings of {corpus} answers, human vs {machine}.",
@@ -347,10 +413,14 @@ def load_mgt_embeddings(corpus="truthfulqa", *, machine="chatgpt", dtype=np.floa
 
 
 @validate_params(
-    {"corpus": [StrOptions(set(MGT_MACHINES))], "machine": [str]},
+    {
+        "corpus": [StrOptions(set(MGT_MACHINES))],
+        "machine": [str],
+        "as_frame": ["boolean"],
+    },
     prefer_skip_nested_validation=True,
 )
-def load_mgt_texts(corpus="truthfulqa", *, machine="chatgpt"):
+def load_mgt_texts(corpus="truthfulqa", *, machine="chatgpt", as_frame=False):
     """Load paired human and ChatGPT answer texts (verbatim, UTF-8).
 
     Parameters
@@ -359,13 +429,17 @@ def load_mgt_texts(corpus="truthfulqa", *, machine="chatgpt"):
         Question set.
     machine : str, default="chatgpt"
         ChatGPT variant, as in :func:`load_mgt_embeddings`.
+    as_frame : bool, default=False
+        Return every column as a pandas Series and ``frame``, a DataFrame of
+        all of them (requires pandas).
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
         ``qid``, ``question``, ``human``, ``machine`` (object arrays of str,
         shape (n,)), plus ``type`` and ``category`` for TruthfulQA or
-        ``title`` and ``squad_id`` for SQuAD, and ``DESCR``.
+        ``title`` and ``squad_id`` for SQuAD, ``frame`` (None unless
+        ``as_frame``) and ``DESCR``.
 
     Examples
     --------
@@ -386,8 +460,13 @@ def load_mgt_texts(corpus="truthfulqa", *, machine="chatgpt"):
         h: np.array([r[j] for r in rows], dtype=object) for j, h in enumerate(header)
     }
     cols["qid"] = cols["qid"].astype(np.int64)
+    frame = None
+    if as_frame:
+        frame = _pandas().DataFrame(cols)
+        cols = {h: frame[h] for h in cols}
     return Bunch(
         **cols,
+        frame=frame,
         DESCR=_descr("mgt_texts", f"{corpus} answers, human vs {machine}."),
     )
 
@@ -410,7 +489,9 @@ def load_diamonds(*, as_frame=False, return_X_y=False):
     Parameters
     ----------
     as_frame : bool, default=False
-        Return ``data`` as a pandas DataFrame (requires pandas).
+        As scikit-learn's loaders: ``data`` a pandas DataFrame (columns
+        ``feature_names``), ``target`` a Series named ``"price"`` and
+        ``frame`` both in one DataFrame (requires pandas).
     return_X_y : bool, default=False
         Return ``(X, y)`` instead of a Bunch.
 
@@ -419,8 +500,9 @@ def load_diamonds(*, as_frame=False, return_X_y=False):
     data : :class:`~sklearn.utils.Bunch`
         ``data`` (float64, shape (53940, 9): carat, cut, color, clarity,
         depth, table, x, y, z), ``target`` (price in US dollars, float64),
-        ``feature_names``, ``categories`` and ``DESCR``.
-    (X, y) : tuple of ndarray
+        ``frame`` (None unless ``as_frame``), ``feature_names``,
+        ``target_names`` (``["price"]``), ``categories`` and ``DESCR``.
+    (X, y) : tuple of ndarray (DataFrame and Series if ``as_frame``)
         If ``return_X_y`` is True.
 
     Examples
@@ -442,12 +524,17 @@ def load_diamonds(*, as_frame=False, return_X_y=False):
         else:
             data[:, j] = np.asarray(col, dtype=np.float64)
     y = np.asarray(cols[header.index("price")], dtype=np.float64)
+    frame = None
+    if as_frame:
+        frame, data, y = _frames(data, y, feats, "price")
     if return_X_y:
         return data, y
     return Bunch(
-        data=_frame(data, feats, as_frame),
+        data=data,
         target=y,
+        frame=frame,
         feature_names=feats,
+        target_names=["price"],
         categories=dict(DIAMOND_CATEGORIES),
         DESCR=_descr("diamonds", "Prices and attributes of 53,940 diamonds."),
     )
@@ -465,7 +552,10 @@ def load_concrete(*, as_frame=False, return_X_y=False):
     Parameters
     ----------
     as_frame : bool, default=False
-        Return ``data`` as a pandas DataFrame (requires pandas).
+        As scikit-learn's loaders: ``data`` a pandas DataFrame (columns
+        ``feature_names``), ``target`` a Series named
+        ``"compressive_strength"`` and ``frame`` both in one DataFrame
+        (requires pandas).
     return_X_y : bool, default=False
         Return ``(X, y)`` instead of a Bunch.
 
@@ -474,8 +564,9 @@ def load_concrete(*, as_frame=False, return_X_y=False):
     data : :class:`~sklearn.utils.Bunch`
         ``data`` (float64, shape (1030, 8): seven ingredients in kg per cubic
         metre and age in days), ``target`` (compressive strength in MPa),
-        ``feature_names`` and ``DESCR``.
-    (X, y) : tuple of ndarray
+        ``frame`` (None unless ``as_frame``), ``feature_names``,
+        ``target_names`` and ``DESCR``.
+    (X, y) : tuple of ndarray (DataFrame and Series if ``as_frame``)
         If ``return_X_y`` is True.
 
     Examples
@@ -488,11 +579,16 @@ def load_concrete(*, as_frame=False, return_X_y=False):
     header, rows = _read_csv("concrete.csv.gz")
     arr = np.array(rows, dtype=np.float64)
     X, y = arr[:, :-1], arr[:, -1]
+    frame = None
+    if as_frame:
+        frame, X, y = _frames(X, y, header[:-1], header[-1])
     if return_X_y:
         return X, y
     return Bunch(
-        data=_frame(X, header[:-1], as_frame),
+        data=X,
         target=y,
+        frame=frame,
         feature_names=header[:-1],
+        target_names=[header[-1]],
         DESCR=_descr("concrete", "Compressive strength of 1,030 concrete mixtures."),
     )

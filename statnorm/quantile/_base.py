@@ -1,6 +1,7 @@
 """Fitting any quantile model at many levels, and the default base models."""
 
 import inspect
+from contextlib import nullcontext
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -164,24 +165,35 @@ class QuantileFan:
         self.name = name
         self.kind, self.key = quantile_strategy(estimator, name)
 
-    def fit(self, X, y, sample_weight=None, fit_params=None):
+    @property
+    def n_models(self):
+        """Number of models ``fit`` trains (one per level, or one)."""
+        return self.quantiles.size if self.kind == "level" else 1
+
+    def fit(self, X, y, sample_weight=None, fit_params=None, scope=None):
+        """Fit the model(s); ``scope(k, model)``: a context manager around the
+        ``k``-th model's fit (the meta-estimator's callback task)."""
         tau = self.quantiles
         if fit_params is not None:  # routed metadata, already sliced to the rows
             kw = dict(fit_params)
         else:
             kw = fit_weights(self.estimator, sample_weight, self.name)
         if self.kind == "level":
-            self.models_ = [
-                clone(self.estimator).set_params(**{self.key: float(t)}).fit(X, y, **kw)
-                for t in tau
+            models = [
+                clone(self.estimator).set_params(**{self.key: float(t)}) for t in tau
             ]
         elif self.kind == "fan":
-            est = clone(self.estimator).set_params(
-                **{self.key: tuple(float(t) for t in tau)}
-            )
-            self.models_ = [est.fit(X, y, **kw)]
+            models = [
+                clone(self.estimator).set_params(
+                    **{self.key: tuple(float(t) for t in tau)}
+                )
+            ]
         else:
-            self.models_ = [clone(self.estimator).fit(X, y, **kw)]
+            models = [clone(self.estimator)]
+        for k, model in enumerate(models):
+            with nullcontext() if scope is None else scope(k, model):
+                model.fit(X, y, **kw)
+        self.models_ = models
         return self
 
     def predict(self, X):

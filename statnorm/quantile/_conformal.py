@@ -4,6 +4,7 @@ import inspect
 import logging
 import math
 import warnings
+from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -12,6 +13,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
+from .._optim import CallbackSupportMixin, callback_root, with_callbacks
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import (
     RANDOM_STATE,
@@ -214,7 +216,9 @@ class _PerLevelFan:
         return np.column_stack(cols)
 
 
-class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+class ConformalQuantileRegressor(
+    CallbackSupportMixin, MetaEstimatorMixin, RegressorMixin, BaseEstimator
+):
     """Conformalised quantile regression of a whole quantile fan (CQR, CV+).
 
     Every central interval ``[q_tau, q_{1-tau}]`` of the wrapped model's fan is
@@ -421,9 +425,17 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         self.allow_infinite_bounds = allow_infinite_bounds
         self.mondrian = mondrian
 
+    @with_callbacks
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, groups=None):
         """Fit the quantile model(s) and the conformal corrections.
+
+        Callbacks set with ``set_callbacks`` (scikit-learn >= 1.9, e.g.
+        ``ProgressBar()``) see one task per quantile model trained (one
+        per fold for CV+, times one per level for a single-level model); an
+        auto-propagated callback also reaches the model's own training when
+        the model supports callbacks (e.g. the epochs of a
+        :class:`QuantileAggregator`).
 
         Parameters
         ----------
@@ -553,12 +565,16 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
                 )
             perm = rs.permutation(n)
             cal, tr = perm[:n_cal], perm[n_cal:]
-            self.estimator_ = QuantileFan(est, tau).fit(
+            fan = QuantileFan(est, tau)
+            root = self._callback_root(fan.n_models)
+            self.estimator_ = fan.fit(
                 rows(X, tr),
                 y[tr],
                 sample_weight=None if sw is None else sw[tr],
                 fit_params=None if params is None else rows_of(params, tr, len(y)),
+                scope=self._callback_scope(root, fan.n_models),
             )
+            self._callback_close(root)
             g = mgroups
             self._calibrate_split(
                 self.estimator_.predict(rows(X, cal)),
@@ -569,6 +585,40 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             )
         else:
             self._fit_cvplus(est, tau, plan, X, y, sw, groups, rs, params)
+
+    # ------------------------------------------------- callbacks (sklearn >= 1.9)
+    def _callback_root(self, n_tasks):
+        """The fit task of ``set_callbacks`` callbacks, or None without them."""
+        return callback_root(self, n_tasks)
+
+    def _callback_scope(self, root, n_models):
+        """Context managers for :meth:`QuantileFan.fit`: one leaf task per
+        model, created here (in the parent process, so that CV+ folds fitted
+        in parallel get distinct tasks), propagated to models that take
+        callbacks."""
+        if root is None:
+            return None
+        leaves = [root.subcontext(task_name="quantile model") for _ in range(n_models)]
+
+        @contextmanager
+        def scope(k, model):
+            # as scikit-learn's Pipeline: inside the propagation, so that a
+            # propagated callback sees this task once, as the model's own fit
+            leaf = leaves[k]
+            with (
+                leaf.propagate_callback_context(model)
+                if hasattr(model, "set_callbacks")
+                else nullcontext()
+            ):
+                leaf.call_on_fit_task_begin(estimator=self)
+                yield
+                leaf.call_on_fit_task_end(estimator=self)
+
+        return scope
+
+    def _callback_close(self, root):
+        if root is not None:
+            root.call_on_fit_task_end(estimator=self)
 
     @staticmethod
     def _shifts(Qc, yc, plan, tau):
@@ -642,12 +692,17 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
             held.size,
         )
 
+        n_models = QuantileFan(est, tau).n_models
+        root = self._callback_root(len(folds) * n_models)
+        scopes = [self._callback_scope(root, n_models) for _ in folds]
+
         def fit_fold(k, tr):
             fan = QuantileFan(est, tau).fit(
                 rows(X, tr),
                 y[tr],
                 sample_weight=None if sw is None else sw[tr],
                 fit_params=None if params is None else rows_of(params, tr, len(y)),
+                scope=scopes[k],
             )
             if self.verbose:
                 print(
@@ -660,6 +715,7 @@ class ConformalQuantileRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimat
         fans = Parallel(n_jobs=self.n_jobs)(
             delayed(fit_fold)(k, tr) for k, (tr, _) in enumerate(folds)
         )
+        self._callback_close(root)
         fold_of = np.full(n, -1, dtype=np.intp)
         Qoof = np.empty((n, tau.size))
         for k, (_, te) in enumerate(folds):

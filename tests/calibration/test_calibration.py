@@ -410,9 +410,7 @@ def test_default_calibrators_never_significantly_worse_than_ts(task):
             lambda: CalibratedClassifier(
                 _LogitPassthrough(), calibrator=HCalibrator(random_state=0)
             ),
-            lambda: CalibratedClassifier(
-                _LogitPassthrough(), calibrator="temperature"
-            ),
+            lambda: CalibratedClassifier(_LogitPassthrough(), calibrator="temperature"),
         ),
     }
     scores = {
@@ -561,8 +559,14 @@ def test_authors_protocol_is_the_previous_default_bit_for_bit(cifar):
     np.testing.assert_allclose(cal.coef_, expected, rtol=1e-12)
     assert cal.loss_ == pytest.approx(0.001968202544269643, rel=1e-12)
     # the parameters before the canonical row order, to the stated 6e-8
-    previous = [0.3859694297885521, 0.3065236745012781, 1.7282425407535817,
-                1.1895562808759432, 1.000008653051509, 1.000000000122869]
+    previous = [
+        0.3859694297885521,
+        0.3065236745012781,
+        1.7282425407535817,
+        1.1895562808759432,
+        1.000008653051509,
+        1.000000000122869,
+    ]
     np.testing.assert_allclose(cal.coef_[:6], previous, rtol=6e-8)
 
 
@@ -725,10 +729,13 @@ def test_bad_input_errors_name_the_argument(cls):
     Zi[1, 1] = np.inf
     with pytest.raises(ValueError, match="Input X contains infinity"):
         est.fit(Zi, y)
-    with pytest.raises(ValueError, match=r"y must hold labels in 0..2"):
-        est.fit(Z, np.where(y == 0, 3, y))
-    with pytest.raises(ValueError, match=r"y must hold labels in 0..2"):
-        est.fit(Z, y - 1)
+    # labels other than 0..2 are classes_ = np.unique(y): exactly 3 of them
+    y4 = y.copy()
+    y4[0] = 3
+    with pytest.raises(ValueError, match=r"y holds 4 distinct labels but logits"):
+        est.fit(Z, y4)
+    with pytest.raises(ValueError, match=r"y holds 2 distinct labels but logits"):
+        est.fit(Z, np.where(y == 0, "a", "b"))
     with pytest.raises(ValueError, match="only 1 class"):
         est.fit(Z, np.zeros(60, int))
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
@@ -981,6 +988,4 @@ def test_stable_argsort_is_numpys_stable_argsort(n):
     key[rng.integers(0, n, 7)] = 0.0
     key[rng.integers(0, n, 3)] = 2.5  # positive keys too (probabilities)
     key[rng.integers(0, n, 3)] = -np.inf
-    np.testing.assert_array_equal(
-        _stable_argsort(key), np.argsort(key, kind="stable")
-    )
+    np.testing.assert_array_equal(_stable_argsort(key), np.argsort(key, kind="stable"))

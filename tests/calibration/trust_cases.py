@@ -20,6 +20,13 @@ _LOG0 = (
 )
 
 
+#: the labels as strings ("0", "1", ...) are as many classes as columns
+_STRING_LABELS = {
+    ("y", "pd_string"): "string labels are labels: classes_ = np.unique(y), one "
+    "per logit column (tests/calibration/test_labels.py)"
+}
+
+
 def _fit_cases(cls, name, nonfinite_transform=None, **kw):
     def fit_proba(X, y):
         return cls(**kw).fit(X, y).predict_proba(X)
@@ -32,7 +39,7 @@ def _fit_cases(cls, name, nonfinite_transform=None, **kw):
         return fitted["est"].transform(X)
 
     return [
-        Case(fit_proba, {"X": _Z, "y": _Y}, id="fit"),
+        Case(fit_proba, {"X": _Z, "y": _Y}, id="fit", skip=_STRING_LABELS),
         Case(transform, {"X": _Z}, id="transform", nonfinite_ok=nonfinite_transform),
     ]
 
@@ -62,13 +69,14 @@ CASES = {
         *_fit_cases(c.HistogramBinning, "HistogramBinning", nonfinite_transform=_LOG0),
         # smoothed, the log-probabilities are finite
         Case(
-            lambda X, y, smoothing: c.HistogramBinning(smoothing=smoothing)
-            .fit(X, y)
-            .transform(X),
+            lambda X, y, smoothing: (
+                c.HistogramBinning(smoothing=smoothing).fit(X, y).transform(X)
+            ),
             {"X": _Z, "y": _Y},
             params={"smoothing": 2.0},
             bad_params={"smoothing": [-1.0, np.inf, np.nan, "2"]},
             id="smoothed",
+            skip=_STRING_LABELS,
         ),
     ],
     f"{_M}.IsotonicCalibrator": _fit_cases(
@@ -88,12 +96,14 @@ CASES = {
     ),
     f"{_M}.hcalibration_loss": [
         Case(
-            lambda y_true, y_prob, epsilon, iterate_classes, window: c.hcalibration_loss(
-                y_true,
-                y_prob,
-                epsilon=epsilon,
-                iterate_classes=iterate_classes,
-                window=window,
+            lambda y_true, y_prob, epsilon, iterate_classes, window: (
+                c.hcalibration_loss(
+                    y_true,
+                    y_prob,
+                    epsilon=epsilon,
+                    iterate_classes=iterate_classes,
+                    window=window,
+                )
             ),
             {"y_true": _Y, "y_prob": _P},
             params={"epsilon": 1e-20, "iterate_classes": True, "window": 10},
@@ -202,7 +212,10 @@ def _weighted_case(cls):
         fit_proba,
         {"X": _Z, "y": _Y, "sample_weight": _W},
         id="weighted",
-        skip={("sample_weight", "none"): "None means equal weights (documented)"},
+        skip={
+            ("sample_weight", "none"): "None means equal weights (documented)",
+            **_STRING_LABELS,
+        },
     )
 
 

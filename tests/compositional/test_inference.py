@@ -419,9 +419,23 @@ def test_cli_intervals_under_shrinkage_name_the_estimate_they_surround(tmp_path)
     (path,) = [p for p in export("roman_cups", tmp_path) if p.suffix == ".csv"]
     out = tmp_path / "out"
     argv = [
-        "compositional", str(path), "--index-col", "cup", "--shrinkage", "basis",
-        "--fdr", "0.5", "--fdr-method", "permutation", "--n-permutations", "20",
-        "--confidence-level", "0.9", "--quiet", "-o", str(out),
+        "compositional",
+        str(path),
+        "--index-col",
+        "cup",
+        "--shrinkage",
+        "basis",
+        "--fdr",
+        "0.5",
+        "--fdr-method",
+        "permutation",
+        "--n-permutations",
+        "20",
+        "--confidence-level",
+        "0.9",
+        "--quiet",
+        "-o",
+        str(out),
     ]
     assert main(argv) == 0
     sig = pd.read_csv(out / "significant_pairs.csv")
@@ -430,3 +444,39 @@ def test_cli_intervals_under_shrinkage_name_the_estimate_they_surround(tmp_path)
         sig["unshrunk_partial_correlation"] <= sig["high"]
     )
     assert inside.all()
+
+
+@pytest.mark.parametrize("method", ["fisher", "bootstrap"])
+def test_interval_to_frame_has_one_row_per_pair(method):
+    pd = pytest.importorskip("pandas")
+    cups = load_roman_cups(as_frame=True)
+    est = CompositionalPartialCorrelation().fit(cups.data)
+    kw = {"n_bootstrap": 50, "random_state": 0} if method == "bootstrap" else {}
+    ci = est.confidence_interval(0.9, method=method, **kw)
+    df = ci.to_frame()
+    D = len(cups.feature_names)
+    assert isinstance(df, pd.DataFrame) and len(df) == D * (D - 1) // 2
+    assert list(df.columns) == [
+        "part_i",
+        "part_j",
+        "i",
+        "j",
+        "partial_correlation",
+        "low",
+        "high",
+    ]
+    assert (df["i"] < df["j"]).all()
+    for row in df.itertuples():
+        assert row.part_i == cups.feature_names[row.i]
+        assert row.part_j == cups.feature_names[row.j]
+        assert row.partial_correlation == ci.partial_correlation[row.i, row.j]
+        assert (row.low, row.high) == (ci.low[row.i, row.j], ci.high[row.i, row.j])
+    assert (df["low"] <= df["partial_correlation"]).all()
+    assert (df["partial_correlation"] <= df["high"]).all()
+    assert df.attrs == {
+        "confidence_level": 0.9,
+        "method": method,
+        "df": ci.df,
+        "n_bootstrap": ci.n_bootstrap,
+        "estimator": "exact",
+    }

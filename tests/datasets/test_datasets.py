@@ -141,3 +141,72 @@ def test_loaders_return_fresh_arrays():
     a = datasets.load_roman_cups(return_X_y=True)
     a[0, 0] = -1
     assert datasets.load_roman_cups(return_X_y=True)[0, 0] > 0
+
+
+_FRAME_LOADERS = {
+    "cifar10_logits": lambda **kw: datasets.load_cifar10_logits("validation", **kw),
+    "diamonds": datasets.load_diamonds,
+    "concrete": datasets.load_concrete,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_FRAME_LOADERS))
+def test_as_frame_mirrors_load_iris(name):
+    """data/target/frame have the types and layout of load_iris(as_frame=True)."""
+    pd = pytest.importorskip("pandas")
+    from sklearn.datasets import load_iris
+
+    load = _FRAME_LOADERS[name]
+    ref = load_iris(as_frame=True)
+    b = load(as_frame=True)
+    plain = load()
+    assert plain.frame is None and load_iris().frame is None
+    for key in ("data", "target", "frame"):
+        assert type(b[key]) is type(ref[key]), key
+    # frame: the feature columns, then the target column(s), on a RangeIndex
+    n_feat = len(b.feature_names)
+    assert list(b.frame.columns[:n_feat]) == list(b.feature_names)
+    assert list(ref.frame.columns[:-1]) == list(ref.feature_names)
+    assert list(b.data.columns) == list(b.feature_names)
+    assert b.target.name == b.frame.columns[-1]
+    assert ref.target.name == ref.frame.columns[-1]
+    assert isinstance(b.frame.index, pd.RangeIndex)
+    pd.testing.assert_frame_equal(b.data, b.frame[b.feature_names])
+    pd.testing.assert_series_equal(b.target, b.frame[b.target.name])
+    np.testing.assert_array_equal(b.data.to_numpy(), plain.data)
+    np.testing.assert_array_equal(b.target.to_numpy(), plain.target)
+    assert b.data.dtypes.iloc[0] == plain.data.dtype
+    assert b.target.dtype == plain.target.dtype
+    # return_X_y with as_frame: (DataFrame, Series), as scikit-learn
+    X, y = load(as_frame=True, return_X_y=True)
+    Xr, yr = load_iris(as_frame=True, return_X_y=True)
+    assert (type(X), type(y)) == (type(Xr), type(yr))
+    pd.testing.assert_frame_equal(X, b.data)
+
+
+def test_as_frame_without_target_and_paired_corpora():
+    pd = pytest.importorskip("pandas")
+    cups = datasets.load_roman_cups(as_frame=True)
+    assert cups.frame is cups.data and list(cups.frame.columns) == cups.feature_names
+    X = datasets.load_roman_cups(as_frame=True, return_X_y=True)
+    pd.testing.assert_frame_equal(X, cups.data)
+    assert datasets.load_roman_cups().frame is None
+    e = datasets.load_mgt_embeddings("squad1", as_frame=True)
+    e0 = datasets.load_mgt_embeddings("squad1")
+    assert isinstance(e.human, pd.DataFrame) and isinstance(e.qid, pd.Series)
+    np.testing.assert_array_equal(e.machine.to_numpy(), e0.machine)
+    assert e.frame.shape == (2000, 384 + 2)
+    assert list(e.frame.columns[-2:]) == ["qid", "source"]
+    assert e.frame["source"].value_counts().to_dict() == {
+        "human": 1000,
+        "machine": 1000,
+    }
+    np.testing.assert_array_equal(
+        e.frame.loc[e.frame["source"] == "human", e.feature_names].to_numpy(), e0.human
+    )
+    np.testing.assert_array_equal(e.frame["qid"].to_numpy()[1000:], e0.qid)
+    t = datasets.load_mgt_texts("squad1", as_frame=True)
+    t0 = datasets.load_mgt_texts("squad1")
+    assert isinstance(t.frame, pd.DataFrame) and isinstance(t.human, pd.Series)
+    assert list(t.frame["machine"]) == list(t0.machine)
+    assert t0.frame is None
