@@ -457,7 +457,7 @@ def train(
     )
 
 
-def renamed_attribute(old, new, convert=None):
+def renamed_attribute(old, new, convert=None, *, note=None):
     """A read-only property ``old`` that returns ``new`` with a FutureWarning.
 
     Parameters
@@ -466,6 +466,8 @@ def renamed_attribute(old, new, convert=None):
         The old and the new attribute names.
     convert : callable or None
         Maps the new attribute's value to the old one's.
+    note : str or None
+        How the values relate (shown in the warning), e.g. "its negative".
 
     Returns
     -------
@@ -485,8 +487,9 @@ def renamed_attribute(old, new, convert=None):
     """
 
     def fget(self):
+        how = f" ({note})" if note else ""
         warnings.warn(
-            f"{old} was renamed {new} in 0.1 and will be removed; use {new}.",
+            f"{old} is deprecated since 0.1 and will be removed; use {new}{how}.",
             FutureWarning,
             stacklevel=2,
         )

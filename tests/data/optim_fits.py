@@ -173,9 +173,14 @@ def kl_cases():
     cases = {
         "default": {"max_iter": 15},
         "vf0": {"max_iter": 10, "validation_fraction": 0.0},
-        "es3": {"max_iter": 200, "n_iter_no_change": 3},
-        "es_vf0": {"max_iter": 200, "n_iter_no_change": 3, "validation_fraction": 0.0},
-        "es_cap": {"max_iter": 4, "n_iter_no_change": 5},
+        "es3": {"max_iter": 200, "early_stopping": True, "n_iter_no_change": 3},
+        "es_vf0": {
+            "max_iter": 200,
+            "early_stopping": True,
+            "n_iter_no_change": 3,
+            "validation_fraction": 0.0,
+        },
+        "es_cap": {"max_iter": 4, "early_stopping": True, "n_iter_no_change": 5},
         "interval": {"max_iter": 10, "validation_interval": 3},
         "mlp": {"max_iter": 8, "featurizer": "mlp", "hidden_layer_sizes": (5,)},
         "lbfgs": {"max_iter": 10, "optimizer": "lbfgs"},
