@@ -319,9 +319,9 @@ class Training(NamedTuple):
         Why training ended.
     capped : bool
         Early stopping was on and the budget ran out before
-        ``n_iter_no_change`` evaluations without improvement (and, with an
-        initial score, the start was beaten; without, more than one epoch
-        ran); the learner warns with :meth:`warn_if_capped`.
+        ``n_iter_no_change`` evaluations without improvement, while the
+        score beat the initial score (if any) or, without one, was not
+        constant; the learner warns with :meth:`warn_if_capped`.
     """
 
     n_iter: int
@@ -441,9 +441,14 @@ def train(
             break
     if checkpoint is None:
         kept, best_iter = params, i
-    # still improving: the start was beaten (if scored), or more than one epoch
-    improving = best_score_iter > 0 if initial_score is not None else i > 1
-    capped = bool(early_stopping and reason == "max_iter" and improving)
+    # not converged: the score had not stalled for n_iter_no_change
+    # evaluations when the budget ran out, and it beat the start (if scored)
+    # or at least changed (a constant score has converged)
+    if initial_score is not None:
+        moving = best_score_iter > 0
+    else:
+        moving = len(set(scores)) > 1
+    capped = bool(early_stopping and reason == "max_iter" and moving)
     return Training(
         n_iter=i,
         losses=losses,
@@ -487,13 +492,13 @@ def renamed_attribute(old, new, convert=None, *, note=None):
     """
 
     def fget(self):
+        value = getattr(self, new)  # unfitted: AttributeError, no warning
         how = f" ({note})" if note else ""
         warnings.warn(
             f"{old} is deprecated since 0.1 and will be removed; use {new}{how}.",
             FutureWarning,
             stacklevel=2,
         )
-        value = getattr(self, new)
         return value if convert is None else convert(value)
 
     return property(fget, doc=f"Deprecated alias of ``{new}``.")

@@ -655,6 +655,15 @@ default="auto"
         folds (per candidate map) plus the steps of the final fit
         (``cv_results_["step"]``, 0 for the starting map); otherwise the
         Adam epochs of the final fit.
+    loss_curve_ : ndarray of shape (n_epochs,)
+        Objective of the final fit at each epoch (``history_["loss"]``).
+    validation_scores_ : ndarray
+        With cross-validation: the negative mean held-out ``cv_scoring`` of
+        the chosen map after 0, 1, 2, ... lockstep steps (higher is better);
+        empty with ``cv="in-sample"``.
+    best_iteration_ : int
+        Adam steps of the kept map: ``cv_results_["step"]``, or the step of
+        the ``selector`` checkpoint in-sample (0: the start).
     history_ : dict of list
         ``loss``, ``ece`` and ``lr`` per epoch of the final fit (and
         ``params``, a list of arrays, with ``keep_params=True``).

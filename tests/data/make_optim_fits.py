@@ -1,6 +1,6 @@
 """Fits of the three Adam learners under several settings, as arrays.
 
-``python tests/data/optim_fits.py OUT`` saves every array with ``np.save``
+``python tests/data/make_optim_fits.py OUT`` saves every array with ``np.save``
 under ``OUT/`` (one file per array) and prints their SHA-256; the test
 ``tests/test_optim.py::test_fits_match_the_pinned_hashes`` recomputes them
 and compares with ``optim_fits.json`` (bit-identical fits across refactors
@@ -145,9 +145,9 @@ def qa_cases():
         _qa_arrays(arrays, f"qa_{name}", est, w, X)
     for name, cb in [("cb_count", _Count), ("cb_stop", lambda: _StopAt(5))]:
         est, w = _warned(
-            lambda cb=cb: QuantileAggregator(**kw, max_iter=30)
-            .set_callbacks(cb())
-            .fit(X, y)
+            lambda cb=cb: (
+                QuantileAggregator(**kw, max_iter=30).set_callbacks(cb()).fit(X, y)
+            )
         )
         _qa_arrays(arrays, f"qa_{name}", est, w, X)
     return arrays
