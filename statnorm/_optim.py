@@ -444,10 +444,8 @@ def train(
     # not converged: the score had not stalled for n_iter_no_change
     # evaluations when the budget ran out, and it beat the start (if scored)
     # or at least changed (a constant score has converged)
-    if initial_score is not None:
-        moving = best_score_iter > 0
-    else:
-        moving = len(set(scores)) > 1
+    scored = initial_score is not None
+    moving = best_score_iter > 0 if scored else len(set(scores)) > 1
     capped = bool(early_stopping and reason == "max_iter" and moving)
     return Training(
         n_iter=i,
