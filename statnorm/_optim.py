@@ -409,8 +409,10 @@ def train(
     ...     opt.step([w], [2 * w])
     ...     return Epoch(loss=float(w[0] ** 2), score=float(w[0] ** 2))
     >>> t = train(epoch, w, max_iter=500, early_stopping=True, n_iter_no_change=5)
-    >>> t.reason, bool(abs(t.params[0]) < 1e-3)
-    ('no_change', True)
+    >>> t.reason, t.n_iter - t.best_iteration
+    ('no_change', 5)
+    >>> bool(t.params[0] ** 2 == t.best_score)  # the best epoch's copy
+    True
     """
     best = np.inf if initial_score is None else float(initial_score)
     scores = [] if initial_score is None else [best]
