@@ -10,7 +10,14 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from .._optim import Adam, CallbackSupportMixin, FitProgress, with_callbacks
+from .._optim import (
+    Adam,
+    CallbackSupportMixin,
+    Epoch,
+    FitProgress,
+    train,
+    with_callbacks,
+)
 from .._validation import (
     RANDOM_STATE,
     Interval,
@@ -400,6 +407,7 @@ class _Run:
         self.opt = Adam([theta], learning_rate_init=float(est.learning_rate_init))
         self.lr = self.opt.learning_rate
         self.best_ece, self.bad_lr, self.bad_stop = np.inf, 0, 0
+        self.pending = None  # the step due from the last evaluation
         self.hist = {"loss": [], "ece": [], "lr": []}
         if est.keep_params:
             self.hist["params"] = []
@@ -465,6 +473,22 @@ class _Run:
         _, ece, P, cache, Gp = self.evaluate()
         self.schedule(ece)
         self.step(P, cache, Gp)
+
+    def epoch(self):
+        """The authors' epoch (evaluate, schedule, step) with the step
+        deferred to the next call (or :meth:`flush`), so that the parameters
+        just evaluated are the live ones (checkpointed by the driver)."""
+        self.flush()
+        loss, ece, P, cache, Gp = self.evaluate()
+        self.schedule(ece)
+        self.pending = (P, cache, Gp)
+        return loss, ece, P
+
+    def flush(self):
+        """Take the step due from the last evaluation, if any."""
+        if self.pending is not None:
+            self.step(*self.pending)
+            self.pending = None
 
     def score(self, Zv, yv):
         logP, _ = self.mapping.forward(self.theta, Zv)
@@ -631,6 +655,15 @@ default="auto"
         folds (per candidate map) plus the steps of the final fit
         (``cv_results_["step"]``, 0 for the starting map); otherwise the
         Adam epochs of the final fit.
+    loss_curve_ : ndarray of shape (n_epochs,)
+        Objective of the final fit at each epoch (``history_["loss"]``).
+    validation_scores_ : ndarray
+        With cross-validation: the negative mean held-out ``cv_scoring`` of
+        the chosen map after 0, 1, 2, ... lockstep steps (higher is better);
+        empty with ``cv="in-sample"``.
+    best_iteration_ : int
+        Adam steps of the kept map: ``cv_results_["step"]``, or the step of
+        the ``selector`` checkpoint in-sample (0: the start).
     history_ : dict of list
         ``loss``, ``ece`` and ``lr`` per epoch of the final fit (and
         ``params``, a list of arrays, with ``keep_params=True``).
@@ -778,38 +811,31 @@ default="auto"
         ``n_steps`` runs exactly that many steps and keeps the last
         parameters (the refit after cross-validation); otherwise the
         checkpoint with the best ``selector`` value is kept and the authors'
-        ECE early stopping applies.
+        ECE early stopping applies. Epoch ``i`` scores the parameters after
+        ``i - 1`` steps. Returns the run and the driver's ``Training``.
         """
         run = self._new_run(cand, Z, y, rng)
-        best_sel, best_theta, best_loss = np.inf, run.theta.copy(), np.nan
-        patience = self._patience(cv=False)
-        last = self.selector == "last"
-        stopped = False
-        it = 0
-        max_steps = self.max_iter if n_steps is None else n_steps
-        for it in range(1, max_steps + 1):
-            loss, ece, P, cache, Gp = run.evaluate()
-            if n_steps is None:
-                sel = (
-                    ece
-                    if self.selector == "ece" or last
-                    else _selector_value(self.selector, P, y)
-                )
-                if sel < best_sel or last:
-                    best_sel, best_theta, best_loss = sel, run.theta.copy(), loss
-            bad_stop = run.schedule(ece)
-            if n_steps is None and self.early_stopping and bad_stop >= patience:
-                stopped = True
-                break
-            if progress is not None and progress.step(
-                offset + it, loss=loss, ece=ece, lr=run.lr
-            ):
-                break  # a callback asked to stop
-            run.step(P, cache, Gp)
-        if n_steps is not None:  # the refit: the parameters after n_steps steps
-            loss = run.loss_at(run.theta)
-            return run, run.theta, np.nan, loss, n_steps, True
-        return run, best_theta, best_sel, best_loss, it, stopped
+        sel_ece = self.selector in ("ece", "last")
+
+        def epoch(i):
+            loss, ece, P = run.epoch()
+            sel = ece if sel_ece else _selector_value(self.selector, P, y)
+            return Epoch(loss, ece, sel, {"loss": loss, "ece": ece, "lr": run.lr})
+
+        refit = n_steps is not None
+        t = train(
+            epoch,
+            run.theta,
+            max_iter=n_steps if refit else self.max_iter,
+            early_stopping=self.early_stopping and not refit,
+            n_iter_no_change=self._patience(cv=False),
+            progress=progress,
+            checkpoint=None if refit else "last" if self.selector == "last" else "best",
+            offset=offset,
+        )
+        if refit:  # the parameters after n_steps steps
+            run.flush()
+        return run, t
 
     def _patience(self, cv, n_events=0):
         if isinstance(self.n_iter_no_change, str):  # "auto"
@@ -859,34 +885,42 @@ default="auto"
             ]
             curves = [[] for _ in folds]
             rows = []  # pooled held-out per-row NLL after each step
-            mean, best_t = [], 0
-            for t in range(self.max_iter + 1):
+
+            def held_out(runs=runs, curves=curves, rows=rows):
+                """Score every fold on its held-out rows; the mean."""
                 pooled = []
                 for run, (_, te), curve in zip(runs, folds, curves, strict=True):
                     if per_row:
-                        r = run.row_nll(Z[te], y[te])
-                        pooled.append(r)
-                        curve.append(float(r.mean()))
+                        pooled.append(run.row_nll(Z[te], y[te]))
+                        curve.append(float(pooled[-1].mean()))
                     else:
                         curve.append(run.score(Z[te], y[te]))
                 if per_row:
                     rows.append(np.concatenate(pooled))
-                mean.append(float(np.mean([c[-1] for c in curves])))
-                if mean[-1] < mean[best_t]:
-                    best_t = t
-                if self.early_stopping and t - best_t >= patience:
-                    break
-                if t == self.max_iter:
-                    capped = capped or (self.early_stopping and best_t > 0)
-                    break
+                return float(np.mean([c[-1] for c in curves]))
+
+            def epoch(i, runs=runs, held_out=held_out):
+                """One lockstep step of every fold, then the held-out mean."""
                 for run in runs:
                     run.advance()
-                stop = progress.step(offset + t + 1, held_out=mean[-1])
-                if stop:  # a callback asked to stop: select on what ran
-                    break
-            offset += t  # the steps the folds advanced
+                mean = held_out()
+                return Epoch(mean, mean, metrics={"held_out": mean})
+
+            t = train(
+                epoch,
+                [],
+                max_iter=self.max_iter,
+                early_stopping=self.early_stopping,
+                n_iter_no_change=patience,
+                progress=progress,
+                checkpoint=None,
+                initial_score=held_out(),
+                offset=offset,
+            )
+            offset += t.n_iter  # the steps the folds advanced
+            capped = capped or t.capped
             curves = np.asarray(curves)
-            mean = np.asarray(mean)
+            mean = np.asarray(t.scores)
             step, se = _one_se_step(mean, curves, rows if per_row else None)
             maps.append(runs[0].mapping.describe())
             per_fold.append(curves)
@@ -910,10 +944,9 @@ default="auto"
             "scoring": self.cv_scoring,
             "n_splits": len(folds),
         }
-        run, theta, _, loss, n_iter, _ = self._train(
-            grid[k], Z, y, rng, progress, offset, n_steps=best_steps[k]
-        )
-        n_iter += offset  # iterations run: the lockstep folds', then the refit's
+        run, t = self._train(grid[k], Z, y, rng, progress, offset, best_steps[k])
+        theta, loss = run.theta, run.loss_at(run.theta)
+        n_iter = offset + t.n_iter  # the lockstep folds' steps, then the refit's
         results = [
             {**m, "cv_score": sc, "cv_step": st}
             for m, sc, st in zip(maps, best_scores, best_steps, strict=True)
@@ -984,41 +1017,45 @@ default="auto"
                 self.cv_scoring,
                 min(cv_results["best_scores"]),
             )
-            return self._store(fitted, run, theta, loss, n_iter, results, cv_results)
+            k = int(np.argmin(cv_results["best_scores"]))  # the chosen map
+            best = (cv_results["step"], -cv_results["mean_curves"][k])
+            return self._store(
+                fitted, run, theta, loss, n_iter, best, results, cv_results
+            )
         results = []
         best = None
         # one progress task for the whole fit: max_iter steps per candidate map
         progress = FitProgress(self, len(grid) * self.max_iter)
         for k, cand in enumerate(grid):
-            run, theta, sel, loss, n_iter, stopped = self._train(
-                cand, Z, y, rng, progress, k * self.max_iter
-            )
+            run, t = self._train(cand, Z, y, rng, progress, k * self.max_iter)
+            sel = t.best_select
+            loss = t.losses[t.best_iteration - 1] if t.best_iteration else np.nan
             info = {**run.mapping.describe(), "selector_value": sel, "loss": loss}
             results.append(info)
             _logger.debug("HCalibrator: %s -> %s = %.6g", info, self.selector, sel)
-            if best is None or sel < best[2]:
-                best = (run, theta, sel, loss, n_iter, stopped)
+            if best is None or sel < best[1].best_select:
+                best = (run, t, loss)
         progress.close()
-        run, theta, best_sel, loss, n_iter, stopped = best
+        run, t, loss = best
         _logger.info(
             "HCalibrator: map %s after %d epoch(s), %s = %.6g",
             run.mapping.describe(),
-            n_iter,
+            t.n_iter,
             self.selector,
-            best_sel,
+            t.best_select,
         )
-        if self.early_stopping and not stopped and self.max_iter > 1:
-            warnings.warn(
-                f"HCalibrator stopped at max_iter={self.max_iter} while the "
-                "calibration-set ECE was still improving; increase max_iter.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        return self._store(fitted, run, theta, loss, n_iter, results, None)
+        t.warn_if_capped(
+            f"HCalibrator stopped at max_iter={self.max_iter} while the "
+            "calibration-set ECE was still improving; increase max_iter.",
+            stacklevel=2,
+        )
+        best = (max(t.best_iteration - 1, 0), np.empty(0))  # steps, no held-out
+        return self._store(fitted, run, t.params, loss, t.n_iter, best, results, None)
 
-    def _store(self, fitted, run, theta, loss, n_iter, results, cv_results):
+    def _store(self, fitted, run, theta, loss, n_iter, best, results, cv_results):
         """Write every fitted attribute, in one assignment, at the end of
-        ``fit`` (an interrupted fit leaves the previous fit whole)."""
+        ``fit`` (an interrupted fit leaves the previous fit whole); ``best``
+        is ``(best_iteration_, validation_scores_)``."""
         desc = run.mapping.describe()
         return self._store_fit(
             fitted,
@@ -1029,6 +1066,9 @@ default="auto"
             temperature_=run.temperature,
             loss_=loss,
             n_iter_=n_iter,
+            loss_curve_=np.asarray(run.hist["loss"], dtype=np.float64),
+            validation_scores_=best[1],
+            best_iteration_=best[0],
             history_=run.hist,
             search_results_=results,
             cv_results_=cv_results,

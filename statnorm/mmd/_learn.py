@@ -18,10 +18,17 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from .._optim import Adam, CallbackSupportMixin, FitProgress, with_callbacks
+from .._optim import (
+    Adam,
+    CallbackSupportMixin,
+    Epoch,
+    FitProgress,
+    renamed_attribute,
+    train,
+    with_callbacks,
+)
 from .._threads import blas_threads
 from .._validation import (
     RANDOM_STATE,
@@ -44,6 +51,7 @@ from ._kernel import (
 __all__ = ["KernelLearner"]
 
 _LAM = 1e-8
+_PATIENCE = 10  # n_iter_no_change="auto": evaluations without improvement
 
 
 def _unpack(theta, featurizer, d, r, h):
@@ -188,14 +196,20 @@ class KernelLearner(
         :class:`MMDTest`. With L-BFGS the criterion is evaluated at every
         iteration.
     validation_interval : int, default=1
-        Epochs between two validation evaluations (and checks of
-        ``n_iter_no_change``).
-    n_iter_no_change : int or None, default=None
-        Stop when the score (validation ``J`` if ``validation_fraction > 0``,
-        else the epoch's mean training ``J``) has not exceeded its best value
-        for this many evaluations. When set and the budget ``max_iter`` is
-        exhausted first, a :class:`~sklearn.exceptions.ConvergenceWarning` is
-        raised. ``None``: run all ``max_iter`` epochs, no warning. Adam only.
+        Epochs between two evaluations of the monitored score (and checks of
+        ``early_stopping``).
+    early_stopping : bool, default=False
+        Stop when the monitored score (validation ``J`` if
+        ``validation_fraction > 0``, else the epoch's mean training ``J``) has
+        not exceeded its best value for ``n_iter_no_change`` evaluations. If
+        the budget ``max_iter`` is exhausted first, a
+        :class:`~sklearn.exceptions.ConvergenceWarning` is raised. ``False``:
+        run all ``max_iter`` epochs, no warning. Adam only.
+    n_iter_no_change : int or "auto", default="auto"
+        Patience of ``early_stopping``, in evaluations; ``"auto"``: 10.
+        Before 0.1 an int alone switched early stopping on; it still does,
+        with a ``FutureWarning`` (pass ``early_stopping=True``). ``None`` is
+        ``"auto"``.
     random_state : int, RandomState, Generator or None, default=None
         Initial weights and minibatch order.
     verbose : int, default=0
@@ -206,13 +220,16 @@ class KernelLearner(
     ----------
     kernel_ : DeepKernel
         The learned kernel; pass it to :class:`MMDTest` or :class:`MMDDetector`.
-    objective_history_ : ndarray of shape (n_epochs,)
-        Mean criterion ``J`` over the minibatches of each epoch (Adam) or ``J``
-        at each L-BFGS iteration.
-    validation_history_ : ndarray of shape (n_evaluations,)
-        Validation ``J`` at each evaluation (empty without validation).
-    best_epoch_ : int
+    loss_curve_ : ndarray of shape (n_epochs,)
+        Training loss ``-J``: the mean over the minibatches of each epoch
+        (Adam) or at each L-BFGS iteration. (``objective_history_``, its
+        negative ``J``, is a deprecated alias.)
+    validation_scores_ : ndarray of shape (n_evaluations,)
+        Validation ``J`` at each evaluation (higher is better; empty without
+        validation). (``validation_history_`` is a deprecated alias.)
+    best_iteration_ : int
         Epoch whose kernel was kept (the last one without validation).
+        (``best_epoch_`` is a deprecated alias.)
     criterion_ : float
         ``J`` of the final kernel on the first training batch.
     classes_ : ndarray
@@ -255,7 +272,12 @@ class KernelLearner(
         "epsilon_init": [Interval(Real, 0, 1, closed="neither")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "validation_interval": [Interval(Integral, 1, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
@@ -276,7 +298,8 @@ class KernelLearner(
         epsilon_init=1e-10,
         validation_fraction=0.2,
         validation_interval=1,
-        n_iter_no_change=None,
+        early_stopping=False,
+        n_iter_no_change="auto",
         random_state=None,
         verbose=0,
     ):
@@ -293,9 +316,16 @@ class KernelLearner(
         self.epsilon_init = epsilon_init
         self.validation_fraction = validation_fraction
         self.validation_interval = validation_interval
+        self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
+
+    objective_history_ = renamed_attribute(
+        "objective_history_", "loss_curve_", np.negative, note="its negative"
+    )
+    validation_history_ = renamed_attribute("validation_history_", "validation_scores_")
+    best_epoch_ = renamed_attribute("best_epoch_", "best_iteration_")
 
     def _n_hidden(self):
         hs = tuple(self.hidden_layer_sizes)
@@ -399,8 +429,11 @@ class KernelLearner(
                 f"({self.classes_[0]!r}) and 2 of the other classes; got "
                 f"{n_ref} and {n_oth}."
             )
-        if self.n_iter_no_change is not None and self.optimizer != "adam":
-            raise ValueError("n_iter_no_change needs optimizer='adam'.")
+        stops = self.early_stopping or isinstance(self.n_iter_no_change, Integral)
+        if stops and self.optimizer != "adam":
+            raise ValueError(
+                "early_stopping (and n_iter_no_change) need optimizer='adam'."
+            )
         if self.validation_fraction > 0:
             y_enc, val = self._split_validation(X, y_enc, rng)
         ref = np.flatnonzero(y_enc == 0)
@@ -447,7 +480,7 @@ class KernelLearner(
             theta, Zfirst, b, _sq_dists(Zfirst), self.featurizer, d, r, h, drop_yy
         )
         self.criterion_ = float(-loss)
-        self.objective_history_ = np.asarray(history, dtype=np.float64)
+        self.loss_curve_ = -np.asarray(history, dtype=np.float64)
         self._n_features_out = self.n_components if self.featurizer != "identity" else d
         return self
 
@@ -478,11 +511,8 @@ class KernelLearner(
         """Run Adam or L-BFGS-B from ``theta``; return (theta, history)."""
         d, r, h = X.shape[1], self.n_components, self._n_hidden()
         history = []
-        ref, oth = groups
-        ref_order, oth_order = orders
         # keep the log-bandwidths within 12 orders of magnitude of their start
         # and eps within (1e-17, 1 - 1e-17): no overflow, no degenerate kernel
-        lo = np.full(theta.size, -np.inf)
         lo = np.full(theta.size, -np.inf)
         hi = np.full(theta.size, np.inf)
         lo[:2], hi[:2] = theta[:2] - 27.6, theta[:2] + 27.6
@@ -527,83 +557,90 @@ class KernelLearner(
             )
             theta = res.x
             self.n_iter_ = int(res.nit)
-            self.best_epoch_ = self.n_iter_
-            self.validation_history_ = np.asarray(val_history, dtype=np.float64)
+            self.best_iteration_ = self.n_iter_
+            self.validation_scores_ = np.asarray(val_history, dtype=np.float64)
             if val is not None and val_history:
-                theta, self.best_epoch_ = best[1], best[2]
-        else:
-            theta = np.array(theta, dtype=np.float64, copy=True)
-            opt = Adam([theta], learning_rate_init=self.learning_rate_init)
-            n_batches = max(1, min(ref.size, oth.size) // b)
-            if val is not None:
-                Zv, bv = val
-                Dv = _sq_dists(Zv)
-            val_history, best, best_theta = [], -np.inf, theta.copy()
-            self.best_epoch_, stale, stopped = 0, 0, False
-            progress = FitProgress(self, int(self.max_iter))
-            for epoch in range(int(self.max_iter)):
-                if epoch > 0:
-                    ref_order, oth_order = rng.permutation(ref), rng.permutation(oth)
-                js = []
-                for i in range(n_batches):
-                    Zb = np.vstack(
-                        [
-                            X[ref_order[i * b : (i + 1) * b]],
-                            X[oth_order[i * b : (i + 1) * b]],
-                        ]
-                    )
-                    Dr = _sq_dists(Zb)
-                    loss, g, _, _ = _loss_and_grad(
-                        theta, Zb, b, Dr, self.featurizer, d, r, h, drop_yy
-                    )
-                    if not np.all(np.isfinite(g)):
-                        raise FloatingPointError(
-                            "The kernel-learning gradient became non-finite; lower "
-                            "learning_rate_init or standardise the features."
-                        )
-                    opt.step([theta], [g])
-                    np.clip(theta, lo, hi, out=theta)
-                    js.append(-loss)
-                history.append(float(np.mean(js)))
-                metrics = {"J": history[-1]}
-                last = epoch + 1 == int(self.max_iter)
-                if (epoch + 1) % int(self.validation_interval) == 0 or last:
-                    if val is not None:
-                        loss_v, _, _, _ = _loss_and_grad(
-                            theta, Zv, bv, Dv, self.featurizer, d, r, h, drop_yy
-                        )
-                        score = float(-loss_v)
-                        val_history.append(score)
-                        metrics["J_validation"] = score
-                    else:
-                        score = history[-1]
-                    if score > best:
-                        best, stale = score, 0
-                        if val is not None:
-                            best_theta, self.best_epoch_ = theta.copy(), epoch + 1
-                    else:
-                        stale += 1
-                if progress.step(epoch + 1, **metrics):
-                    break  # a callback asked to stop
-                if self.n_iter_no_change is not None and stale >= self.n_iter_no_change:
-                    stopped = True
-                    break
-            progress.close()
-            self.n_iter_ = epoch + 1
-            self.validation_history_ = np.asarray(val_history, dtype=np.float64)
-            if val is not None:
-                theta = best_theta
-            else:
-                self.best_epoch_ = self.n_iter_
-            if self.n_iter_no_change is not None and not stopped:
-                warnings.warn(
-                    f"KernelLearner stopped at max_iter={self.max_iter} epochs before "
-                    f"the score stopped improving for n_iter_no_change="
-                    f"{self.n_iter_no_change} evaluations; raise max_iter.",
-                    ConvergenceWarning,
-                    stacklevel=3,
+                theta, self.best_iteration_ = best[1], best[2]
+            return theta, history
+        return self._adam(X, groups, orders, b, theta, rng, drop_yy, (lo, hi), val)
+
+    def _patience(self):
+        """``(early_stopping, n_iter_no_change)`` as the driver reads them."""
+        n = self.n_iter_no_change
+        if n is None or isinstance(n, str):  # "auto" (None: the old default)
+            return self.early_stopping, _PATIENCE
+        if not self.early_stopping:
+            warnings.warn(
+                f"KernelLearner(n_iter_no_change={n}) without early_stopping=True "
+                "stops early as before 0.1; pass early_stopping=True (from 0.2 "
+                "n_iter_no_change only sets the patience of early_stopping).",
+                FutureWarning,
+                stacklevel=4,
+            )
+        return True, int(n)
+
+    def _adam(self, X, groups, orders, b, theta, rng, drop_yy, bounds, val):
+        """Adam over shuffled minibatches, trained by :func:`~statnorm._optim.train`;
+        return (theta, -loss_curve)."""
+        d, r, h = X.shape[1], self.n_components, self._n_hidden()
+        (ref, oth), order = groups, list(orders)
+        theta = np.array(theta, dtype=np.float64, copy=True)
+        opt = Adam([theta], learning_rate_init=self.learning_rate_init)
+        n_batches = max(1, min(ref.size, oth.size) // b)
+        if val is not None:
+            Zv, bv = val
+            Dv = _sq_dists(Zv)
+
+        def epoch(i):
+            if i > 1:
+                order[:] = rng.permutation(ref), rng.permutation(oth)
+            js = []
+            for k in range(n_batches):
+                Zb = np.vstack([X[o[k * b : (k + 1) * b]] for o in order])
+                loss, g, _, _ = _loss_and_grad(
+                    theta, Zb, b, _sq_dists(Zb), self.featurizer, d, r, h, drop_yy
                 )
-        return theta, history
+                if not np.all(np.isfinite(g)):
+                    raise FloatingPointError(
+                        "The kernel-learning gradient became non-finite; lower "
+                        "learning_rate_init or standardise the features."
+                    )
+                opt.step([theta], [g])
+                np.clip(theta, *bounds, out=theta)
+                js.append(-loss)
+            J = float(np.mean(js))
+            metrics, score = {"J": J}, None
+            if i % int(self.validation_interval) == 0 or i == int(self.max_iter):
+                score = -J  # the score is a loss: lower is better
+                if val is not None:
+                    score = _loss_and_grad(
+                        theta, Zv, bv, Dv, self.featurizer, d, r, h, drop_yy
+                    )[0]
+                    metrics["J_validation"] = float(-score)
+            return Epoch(-J, score, metrics=metrics)
+
+        early, patience = self._patience()
+        progress = FitProgress(self, int(self.max_iter))
+        t = train(
+            epoch,
+            theta,
+            max_iter=int(self.max_iter),
+            early_stopping=early,
+            n_iter_no_change=patience,
+            progress=progress,
+            checkpoint="best" if val is not None else None,
+        )
+        progress.close()
+        self.n_iter_, self.best_iteration_ = t.n_iter, t.best_iteration
+        scores = [-s for s in t.scores] if val is not None else []
+        self.validation_scores_ = np.asarray(scores, dtype=np.float64)
+        t.warn_if_capped(
+            f"KernelLearner stopped at max_iter={self.max_iter} epochs before "
+            f"the score stopped improving for n_iter_no_change={patience} "
+            "evaluations; raise max_iter.",
+            stacklevel=4,
+        )
+        return t.params, [-v for v in t.losses]
 
     def transform(self, X):
         """Learned features ``phi(X)``.

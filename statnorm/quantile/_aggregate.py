@@ -1,18 +1,23 @@
 """QuantileAggregator: weighted ensembles of quantile regressors (Fakoor et al.)."""
 
 import logging
-import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from .._optim import Adam, CallbackSupportMixin, FitProgress, with_callbacks
+from .._optim import (
+    Adam,
+    CallbackSupportMixin,
+    Epoch,
+    FitProgress,
+    train,
+    with_callbacks,
+)
 from .._parallel import check_dask_array, is_dask_array, map_row_blocks
 from .._validation import (
     RANDOM_STATE,
@@ -213,11 +218,19 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         ten steps per epoch) or 128 (local).
     max_iter : int, default=300
         Maximum number of epochs of Adam.
+    early_stopping : bool, default=True
+        Stop Adam once the monitored loss (the pinball loss of the validation
+        rows, or of the training rows with ``validation_fraction=0``) has not
+        improved by more than ``1e-7`` for ``n_iter_no_change`` epochs;
+        ``False``: run all ``max_iter`` epochs. Either way the weights kept are
+        those of the epoch with the lowest monitored loss
+        (``best_iteration_``).
     n_iter_no_change : int, default=20
-        Early stopping patience, in epochs without validation improvement.
+        Patience of ``early_stopping``, in epochs without improvement.
     validation_fraction : float, default=0.1
-        Share of the OOF rows held out for early stopping (they are OOF too, so
-        the selection is honest). 0 disables early stopping.
+        Share of the OOF rows held out to monitor the loss and choose the
+        kept epoch (they are OOF too, so the selection is honest). ``0``: the
+        training rows' loss is monitored.
     weight_decay : float, default=1e-6
         L2 penalty on the weight network's parameters.
     n_jobs : int or None, default=None
@@ -247,8 +260,13 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         input level). None for local weights (see :meth:`predict_weights`).
     solver_ : str
         The solver used ("lp" or "adam").
-    loss_curve_ : list of float
-        Training loss per epoch (Adam only).
+    loss_curve_ : ndarray of shape (n_iter_,)
+        Mean training loss of each epoch (Adam; empty for the LP).
+    validation_scores_ : ndarray of shape (n_iter_,)
+        Negative pinball loss of the validation rows after each epoch (higher
+        is better; empty with ``validation_fraction=0`` and for the LP).
+    best_iteration_ : int
+        Epoch whose weights were kept (1 for the LP).
     n_iter_ : int
         Epochs run (Adam), or 1 for the LP (one exact solve).
     n_features_in_ : int
@@ -314,6 +332,7 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             StrOptions({"auto"}),
         ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -340,6 +359,7 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         learning_rate_init="auto",
         batch_size="auto",
         max_iter=300,
+        early_stopping=True,
         n_iter_no_change=20,
         validation_fraction=0.1,
         weight_decay=1e-6,
@@ -362,6 +382,7 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
         self.max_iter = max_iter
+        self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
         self.validation_fraction = validation_fraction
         self.weight_decay = weight_decay
@@ -508,7 +529,6 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         use_lp = self.solver == "lp" or (
             self.solver == "auto" and lp_ok and n * m <= _LP_MAX_ROWS
         )
-        self.loss_curve_ = []
         if use_lp:
             G = int(gidx.max()) + 1
             Wg = np.vstack(
@@ -522,6 +542,8 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             self.weights_ = Wg[gidx]
             self.solver_, self.n_iter_ = "lp", 1
             self.params_ = None
+            self.best_iteration_ = 1
+            self.loss_curve_ = self.validation_scores_ = np.empty(0)
         else:
             self.solver_ = "adam"
             self._fit_adam(X, ys, Zs, tau, gidx, fine, hidden, rs, sw)
@@ -586,13 +608,7 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 grads = [wt.global_backward(W, Zs[rows], gidx, fine, dQ)]
             return loss, grads
 
-        best = np.inf
-        best_params = [q.copy() for q in params]
-        stall = 0
-        self.n_iter_ = 0
-        progress = FitProgress(self, self.max_iter)
-        for _ in range(self.max_iter):
-            self.n_iter_ += 1
+        def epoch(i):
             order = rs.permutation(tr)
             tot = 0.0
             for s in range(0, order.size, bs):
@@ -600,33 +616,32 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 loss, grads = loss_and_grads(rows)
                 opt.step(params, grads)
                 tot += loss * rows.size
-            self.loss_curve_.append(tot / order.size)
             score = loss_and_grads(val if val is not None else tr, False)[0]
-            stop = progress.step(
-                len(self.loss_curve_),
-                loss=self.loss_curve_[-1],
-                validation_loss=score,
-            )
-            if score < best - 1e-7:
-                best, stall = score, 0
-                best_params = [q.copy() for q in params]
-            else:
-                stall += 1
-                if stall >= self.n_iter_no_change:
-                    break
-            if stop:  # a callback asked to stop
-                break
-        else:  # ran out of epochs: warn if the loss was still improving
-            recent = max(1, min(self.n_iter_no_change, self.max_iter // 10))
-            if stall < recent:
-                warnings.warn(
-                    f"QuantileAggregator: Adam stopped at max_iter={self.max_iter} "
-                    f"epochs while the validation loss still improved in the last "
-                    f"{recent} epoch(s); raise max_iter.",
-                    ConvergenceWarning,
-                    stacklevel=4,
-                )
+            loss = tot / order.size
+            return Epoch(loss, score, metrics={"loss": loss, "validation_loss": score})
+
+        progress = FitProgress(self, self.max_iter)
+        t = train(
+            epoch,
+            params,
+            max_iter=self.max_iter,
+            early_stopping=self.early_stopping,
+            n_iter_no_change=self.n_iter_no_change,
+            progress=progress,
+            tol=1e-7,
+        )
         progress.close()
+        t.warn_if_capped(
+            f"QuantileAggregator: Adam stopped at max_iter={self.max_iter} "
+            f"epochs before the validation loss stopped improving for "
+            f"n_iter_no_change={self.n_iter_no_change} epochs; raise max_iter.",
+            stacklevel=4,
+        )
+        best_params, best = t.params, t.best_score
+        self.n_iter_, self.best_iteration_ = t.n_iter, t.best_iteration
+        self.loss_curve_ = np.asarray(t.losses, dtype=np.float64)
+        held = np.asarray(t.scores if val is not None else [], dtype=np.float64)
+        self.validation_scores_ = -held
         self.params_ = best_params
         self.best_validation_loss_ = best
         if self.local:

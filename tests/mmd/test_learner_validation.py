@@ -21,11 +21,11 @@ def test_checkpoint_is_the_best_validation_epoch(data):
     X, y = data
     kw = dict(n_components=3, batch_size=40, validation_fraction=0.3, random_state=0)
     kl = KernelLearner(max_iter=15, learning_rate_init=0.05, **kw).fit(X, y)
-    assert kl.validation_history_.shape == (15,)
-    assert kl.best_epoch_ == int(np.argmax(kl.validation_history_)) + 1
+    assert kl.validation_scores_.shape == (15,)
+    assert kl.best_iteration_ == int(np.argmax(kl.validation_scores_)) + 1
     assert kl.n_iter_ == 15
-    # the kept kernel is the one after best_epoch_ epochs of the same run
-    again = KernelLearner(max_iter=kl.best_epoch_, learning_rate_init=0.05, **kw)
+    # the kept kernel is the one after best_iteration_ epochs of the same run
+    again = KernelLearner(max_iter=kl.best_iteration_, learning_rate_init=0.05, **kw)
     again.fit(X, y)
     np.testing.assert_array_equal(kl.kernel_.weights["W"], again.kernel_.weights["W"])
     assert kl.kernel_.sigma == again.kernel_.sigma
@@ -41,8 +41,8 @@ def test_validation_interval(data):
         validation_interval=3,
         random_state=0,
     ).fit(X, y)
-    assert kl.validation_history_.shape == (3,)  # epochs 3, 6 and the last (7)
-    assert kl.best_epoch_ in (3, 6, 7)
+    assert kl.validation_scores_.shape == (3,)  # epochs 3, 6 and the last (7)
+    assert kl.best_iteration_ in (3, 6, 7)
 
 
 def test_no_validation_keeps_the_last_epoch(data):
@@ -50,19 +50,25 @@ def test_no_validation_keeps_the_last_epoch(data):
     kl = KernelLearner(
         n_components=2, max_iter=3, validation_fraction=0.0, random_state=0
     ).fit(X, y)
-    assert kl.best_epoch_ == 3 and kl.validation_history_.size == 0
+    assert kl.best_iteration_ == 3 and kl.validation_scores_.size == 0
 
 
 def test_n_iter_no_change_stops_and_warns_at_the_limit(data):
     X, y = data
     kw = dict(n_components=2, batch_size=40, validation_fraction=0.3, random_state=0)
     kl = KernelLearner(
-        max_iter=300, learning_rate_init=0.05, n_iter_no_change=3, **kw
+        max_iter=300,
+        learning_rate_init=0.05,
+        early_stopping=True,
+        n_iter_no_change=3,
+        **kw,
     ).fit(X, y)
     assert kl.n_iter_ < 300
-    assert kl.n_iter_ == kl.best_epoch_ + 3
+    assert kl.n_iter_ == kl.best_iteration_ + 3
     with pytest.warns(ConvergenceWarning, match="max_iter=2"):
-        KernelLearner(max_iter=2, n_iter_no_change=5, **kw).fit(X, y)
+        KernelLearner(max_iter=2, early_stopping=True, n_iter_no_change=5, **kw).fit(
+            X, y
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         KernelLearner(max_iter=2, **kw).fit(X, y)  # no stopping rule: no warning
@@ -81,7 +87,7 @@ def test_validation_rows_count_as_training_rows(data):
 def test_validation_bad_input(data):
     X, y = data
     with pytest.raises(ValueError, match="optimizer='adam'"):
-        KernelLearner(optimizer="lbfgs", n_iter_no_change=3).fit(X, y)
+        KernelLearner(optimizer="lbfgs", early_stopping=True).fit(X, y)
     with pytest.raises(ValueError, match="at least 2 of each"):
         KernelLearner(validation_fraction=0.01).fit(X[::10], y[::10])
     with pytest.raises(ValueError, match="validation_fraction"):
@@ -93,8 +99,8 @@ def test_lbfgs_checkpoint_is_the_best_validation_iteration(data):
     kl = KernelLearner(
         optimizer="lbfgs", n_components=2, batch_size=40, max_iter=15, random_state=0
     ).fit(X, y)
-    assert kl.validation_history_.size == kl.objective_history_.size
-    assert kl.best_epoch_ == int(np.argmax(kl.validation_history_)) + 1
+    assert kl.validation_scores_.size == kl.loss_curve_.size
+    assert kl.best_iteration_ == int(np.argmax(kl.validation_scores_)) + 1
 
 
 def test_fit_with_two_samples_points_to_pooled_rows_and_labels():
@@ -107,3 +113,28 @@ def test_fit_with_two_samples_points_to_pooled_rows_and_labels():
     X_ref, X_test = rng.normal(size=(20, 3)), rng.normal(size=(20, 3))
     with pytest.raises(ValueError, match=r"pooled rows .* population labels"):
         KernelLearner().fit(X_ref, X_test)
+
+
+def test_the_old_names_still_work_with_a_future_warning(data):
+    """Before 0.1: n_iter_no_change alone stopped early; best_epoch_,
+    validation_history_ and objective_history_ named the histories."""
+    X, y = data
+    kw = dict(n_components=2, batch_size=40, validation_fraction=0.3, random_state=0)
+    new = KernelLearner(
+        max_iter=300, learning_rate_init=0.05, early_stopping=True, n_iter_no_change=3
+    )
+    new.set_params(**kw).fit(X, y)
+    old = KernelLearner(max_iter=300, learning_rate_init=0.05, n_iter_no_change=3)
+    old.set_params(**kw)
+    with pytest.warns(FutureWarning, match="early_stopping=True"):
+        old.fit(X, y)
+    assert old.n_iter_ == new.n_iter_ < 300
+    np.testing.assert_array_equal(old.kernel_.weights["W"], new.kernel_.weights["W"])
+    with pytest.warns(FutureWarning, match="best_iteration_"):
+        assert old.best_epoch_ == new.best_iteration_
+    with pytest.warns(FutureWarning, match="validation_scores_"):
+        np.testing.assert_array_equal(old.validation_history_, new.validation_scores_)
+    with pytest.warns(FutureWarning, match="its negative"):
+        np.testing.assert_array_equal(old.objective_history_, -new.loss_curve_)
+    with pytest.raises(ValueError, match="optimizer='adam'"):
+        KernelLearner(optimizer="lbfgs", n_iter_no_change=3).fit(X, y)

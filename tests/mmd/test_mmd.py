@@ -337,8 +337,8 @@ def test_learner_increases_the_criterion(rng, optimizer, objective):
         batch_size=80,
         random_state=0,
     ).fit(X, y)
-    assert kl.objective_history_.size >= 2
-    assert kl.objective_history_[-1] > kl.objective_history_[0]
+    assert kl.loss_curve_.size >= 2
+    assert kl.loss_curve_[-1] < kl.loss_curve_[0]
     assert isinstance(kl.kernel_, DeepKernel)
     assert kl.transform(X).shape == (160, 4)
     assert 0 <= kl.kernel_.epsilon <= 1
