@@ -35,6 +35,7 @@ from ._design import (
     monotonize_rule,
 )
 from ._effect import boundary_effect
+from ._robust import robust_effect
 from ._quantiles import _check_q_grid, check_n_units, quantile_matrix
 from ._results import (
     FittedFromResult,
@@ -115,6 +116,28 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
     r3d_compat : bool, default=False
         Reproduce the R package R3D 0.1.x number for number, quirks included
         (see Notes).
+    inference : {"auto", "robust", "conventional"}, default="auto"
+        ``"robust"``: robust bias-corrected (RBC) band, intervals and
+        standard errors (Calonico, Cattaneo and Titiunik, 2014, rdrobust's
+        "robust" rows): the bias of the order-``p`` boundary fits is
+        estimated by an order-``bias_order`` fit at ``bandwidth_bias`` and
+        subtracted, the band and intervals are centred at the bias-corrected
+        effect ``tau_bias_corrected_`` and the multiplier bootstrap runs on
+        the bias-corrected influence functions. ``tau_`` stays the
+        conventional estimate. ``"conventional"``: the bootstrap of the
+        order-``p`` fits, centred at ``tau_`` (R3D's band). ``"auto"``:
+        robust, or conventional under ``r3d_compat``.
+    bias_order : int or None, default=None
+        Order ``q`` of the bias fit (robust inference); None means ``p + 1``.
+    bandwidth_bias : "h", float or array-like of shape (n_q,), default="h"
+        Bandwidth ``b`` of the bias fit: ``"h"`` uses the outcome bandwidth
+        (``rho = h / b = 1``), else fixed value(s).
+    vce : {"hc0", "hc1", "hc2", "hc3"}, default="hc3"
+        Residual scaling of the robust standard errors and bootstrap
+        (rdrobust's ``vce``): HC0 plain residuals of the bias fit, HC1 the
+        degrees-of-freedom factor, HC2 / HC3 divide by ``sqrt(1 - h_ii)`` /
+        ``1 - h_ii`` with ``h_ii`` the leverage of the bias fit. Ignored
+        under conventional inference (which uses HC0, as R3D).
     n_jobs : int or None, default=None
         Threads for the BLAS products (bootstrap, pilot fits); ``None`` means
         1, -1 all cores. With ``n_jobs`` other than 1, the chunks of bootstrap
@@ -301,6 +324,14 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         "pilot_kernel": [StrOptions({"triangular", "epanechnikov", "uniform"}), None],
         "coverage_correction": ["boolean"],
         "r3d_compat": ["boolean"],
+        "inference": [StrOptions({"auto", "robust", "conventional"})],
+        "bias_order": [Interval(Integral, 1, 9, closed="both"), None],
+        "bandwidth_bias": [
+            StrOptions({"h"}),
+            Interval(Real, 0, None, closed="neither"),
+            "array-like",
+        ],
+        "vce": [StrOptions({"hc0", "hc1", "hc2", "hc3"})],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "random_state": RANDOM_STATE,
@@ -324,6 +355,10 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         pilot_kernel=None,
         coverage_correction=False,
         r3d_compat=False,
+        inference="auto",
+        bias_order=None,
+        bandwidth_bias="h",
+        vce="hc3",
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -343,6 +378,10 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         self.pilot_kernel = pilot_kernel
         self.coverage_correction = coverage_correction
         self.r3d_compat = r3d_compat
+        self.inference = inference
+        self.bias_order = bias_order
+        self.bandwidth_bias = bandwidth_bias
+        self.vce = vce
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -493,7 +532,59 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         eff = boundary_effect(
             xc, Q, T, Z, q, bw, p=int(self.p), kernel=self.kernel, mono=mono
         )
-        blocks, tblocks = residual_blocks(
+        robust = None
+        if self._inference() == "robust":
+            robust = robust_effect(
+                xc,
+                eff,
+                q,
+                bw,
+                p=int(self.p),
+                q_order=self._bias_order(),
+                b=self.bandwidth_bias,
+                kernel=self.kernel,
+                mono=mono,
+                vce=self.vce,
+            )
+            blocks, tblocks = robust["blocks"], robust["tblocks"]
+            centre = (robust["tau"], robust["num"], robust["denom"])
+        else:
+            centre = (eff["tau"], eff["num"], eff["denom"])
+            blocks, tblocks = self._conventional_blocks(xc, eff, bw)
+        progress = loop_progress(self, "bootstrap draws", verbose=self.verbose)
+        band = bootstrap_band(
+            *multiplier_blocks(blocks, tblocks, codes, n_mult),
+            *centre,
+            n_draws=n_draws,
+            level=level,
+            xi=xi,
+            draw_options={
+                "random_state": self.random_state,
+                "n_jobs": self.n_jobs,
+                "progress": progress,
+            },
+        )
+        result = rdd_result(
+            q, eff, band, bw, level=level, n_clusters=n_clusters, robust=robust
+        )
+        return self._fitted_state(n, result, eff, bw, band, mono, Z, robust)
+
+    def _inference(self):
+        if self.inference == "auto":
+            return "conventional" if self.r3d_compat else "robust"
+        return self.inference
+
+    def _bias_order(self):
+        q_order = int(self.p) + 1 if self.bias_order is None else int(self.bias_order)
+        if q_order <= int(self.p):
+            raise ValueError(
+                f"bias_order must exceed p={self.p} (the bias fit estimates the "
+                f"derivative of order p + 1); got bias_order={self.bias_order}."
+            )
+        return q_order
+
+    def _conventional_blocks(self, xc, eff, bw):
+        return residual_blocks(
             xc,
             eff["Q"],
             eff["T"],
@@ -504,23 +595,9 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             frechet=self.method == "frechet",
             r3d_compat=self.r3d_compat,
         )
-        progress = loop_progress(self, "bootstrap draws", verbose=self.verbose)
-        band = bootstrap_band(
-            *multiplier_blocks(blocks, tblocks, codes, n_mult),
-            eff["tau"],
-            eff["num"],
-            eff["denom"],
-            n_draws=n_draws,
-            level=level,
-            xi=xi,
-            draw_options={
-                "random_state": self.random_state,
-                "n_jobs": self.n_jobs,
-                "progress": progress,
-            },
-        )
+
+    def _fitted_state(self, n, result, eff, bw, band, mono, Z, robust):
         fits, raw = eff["fits"], eff["raw"]
-        result = rdd_result(q, eff, band, bw, level=level, n_clusters=n_clusters)
         return {
             "result_": result,
             "n_units_": n,
@@ -539,6 +616,9 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             "covariate_coef_treatment_": eff["gamma_treatment"],
             "bootstrap_draws_": band.draws,
             "_side_draws": band.side_draws,
+            "_test_centre": (eff["tau"], eff["mon"])
+            if robust is None
+            else (robust["tau"], robust["mon"]),
         }
 
     # ---------------------------------------------------------------- tests
@@ -568,7 +648,8 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             ``stat, p = result``; also ``critical_value`` and the null draws.
         """
         draws, opts = self._draws_for("test_nullity")
-        return nullity_test(self.q_grid_, self.tau_, draws, q_range, **opts)
+        centre = self._test_centre[0]
+        return nullity_test(self.q_grid_, centre, draws, q_range, **opts)
 
     def test_homogeneity(self, q_range=None):
         """Test ``H0: tau(q)`` is constant over ``q_range``.
@@ -587,7 +668,8 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             ``stat, p = result``; also ``critical_value`` and the null draws.
         """
         draws, opts = self._draws_for("test_homogeneity")
-        return homogeneity_test(self.q_grid_, self.tau_, draws, q_range, **opts)
+        centre = self._test_centre[0]
+        return homogeneity_test(self.q_grid_, centre, draws, q_range, **opts)
 
     def test_gini(self):
         """Test equal Gini coefficients of the boundary distributions.
@@ -605,7 +687,8 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             ``estimate = G+ - G-``.
         """
         _, opts = self._draws_for("test_gini")
-        above, below = self.intercept_plus_, self.intercept_minus_
+        mon = self._test_centre[1]
+        above, below = mon["+"], mon["-"]
         return gini_test(self.q_grid_, above, below, self._side_draws, **opts)
 
     # ------------------------------------------------------------- reporting

@@ -82,6 +82,32 @@ def locpoly_weights(x, h, alpha, e, kid):
 
 
 @njit
+def locpoly_leverage(x, h, Ginv, kid):
+    """Leverage ``K(u_i) r(u_i)' G_j^{-1} r(u_i)``, ``u = x / h_j``, (n, k)."""
+    n = x.shape[0]
+    k, d, _ = Ginv.shape
+    out = np.zeros((n, k))
+    r = np.empty(d)
+    for i in range(n):
+        for j in range(k):
+            u = x[i] / h[j]
+            w = _kern(u, kid)
+            if w <= 0.0:
+                continue
+            r[0] = 1.0
+            for a in range(1, d):
+                r[a] = r[a - 1] * u
+            s = 0.0
+            for a in range(d):
+                t = 0.0
+                for c in range(d):
+                    t += Ginv[j, a, c] * r[c]
+                s += r[a] * t
+            out[i, j] = w * s
+    return out
+
+
+@njit
 def locpoly_resid_var(x, Y, h, alpha, e, kid):
     """Per column: sum of w r^2 and of w over units with intercept weight w > 0.
 
