@@ -35,7 +35,7 @@ from ._design import (
     monotonize_rule,
 )
 from ._effect import boundary_effect
-from ._robust import robust_effect
+from ._robust import conventional_hc_blocks, robust_effect
 from ._quantiles import _check_q_grid, check_n_units, quantile_matrix
 from ._results import (
     FittedFromResult,
@@ -129,15 +129,24 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         robust, or conventional under ``r3d_compat``.
     bias_order : int or None, default=None
         Order ``q`` of the bias fit (robust inference); None means ``p + 1``.
-    bandwidth_bias : "h", float or array-like of shape (n_q,), default="h"
-        Bandwidth ``b`` of the bias fit: ``"h"`` uses the outcome bandwidth
-        (``rho = h / b = 1``), else fixed value(s).
-    vce : {"hc0", "hc1", "hc2", "hc3"}, default="hc3"
-        Residual scaling of the robust standard errors and bootstrap
-        (rdrobust's ``vce``): HC0 plain residuals of the bias fit, HC1 the
-        degrees-of-freedom factor, HC2 / HC3 divide by ``sqrt(1 - h_ii)`` /
-        ``1 - h_ii`` with ``h_ii`` the leverage of the bias fit. Ignored
-        under conventional inference (which uses HC0, as R3D).
+    bandwidth_bias : float, array-like of shape (n_q,) or None, default=None
+        Bandwidth ``b`` of the bias fit (rdrobust's ``b``); None means
+        ``bandwidth_ / rho`` (data-driven with the outcome bandwidth).
+    rho : float, default=0.5
+        Ratio ``h / b`` when ``bandwidth_bias`` is None (rdrobust's ``rho``):
+        the bias fit uses twice the outcome bandwidth by default. Any fixed
+        ratio keeps the robust intervals valid (Calonico, Cattaneo and
+        Titiunik, 2014); 0.5 was chosen by the coverage Monte Carlo of
+        docs/methods/rdd.rst (``rho=1`` makes the bias-corrected estimate
+        the order-``p + 1`` fit at ``h``, with a larger variance).
+    vce : {"hc0", "hc1", "hc2", "hc3"} or None, default=None
+        Residual scaling of the standard errors and the bootstrap
+        (rdrobust's ``vce``): HC0 plain residuals, HC1 the
+        degrees-of-freedom factor ``sqrt(n / (n - k))``, HC2 / HC3 divide by
+        ``sqrt(1 - h_ii)`` / ``1 - h_ii`` with ``h_ii`` the leverage of the
+        fit whose residuals are used (robust: the bias fit at ``b``;
+        conventional: the order-``p`` fit at ``h``). None means ``"hc3"``
+        under robust inference and ``"hc0"`` (R3D's) under conventional.
     n_jobs : int or None, default=None
         Threads for the BLAS products (bootstrap, pilot fits); ``None`` means
         1, -1 all cores. With ``n_jobs`` other than 1, the chunks of bootstrap
@@ -327,11 +336,12 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         "inference": [StrOptions({"auto", "robust", "conventional"})],
         "bias_order": [Interval(Integral, 1, 9, closed="both"), None],
         "bandwidth_bias": [
-            StrOptions({"h"}),
+            None,
             Interval(Real, 0, None, closed="neither"),
             "array-like",
         ],
-        "vce": [StrOptions({"hc0", "hc1", "hc2", "hc3"})],
+        "rho": [Interval(Real, 0, 1, closed="right")],
+        "vce": [StrOptions({"hc0", "hc1", "hc2", "hc3"}), None],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "random_state": RANDOM_STATE,
@@ -357,8 +367,9 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         r3d_compat=False,
         inference="auto",
         bias_order=None,
-        bandwidth_bias="h",
-        vce="hc3",
+        bandwidth_bias=None,
+        rho=0.5,
+        vce=None,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -381,6 +392,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         self.inference = inference
         self.bias_order = bias_order
         self.bandwidth_bias = bandwidth_bias
+        self.rho = rho
         self.vce = vce
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -542,15 +554,21 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
                 p=int(self.p),
                 q_order=self._bias_order(),
                 b=self.bandwidth_bias,
+                rho=float(self.rho),
                 kernel=self.kernel,
                 mono=mono,
-                vce=self.vce,
+                vce=self.vce or "hc3",
             )
             blocks, tblocks = robust["blocks"], robust["tblocks"]
             centre = (robust["tau"], robust["num"], robust["denom"])
         else:
             centre = (eff["tau"], eff["num"], eff["denom"])
-            blocks, tblocks = self._conventional_blocks(xc, eff, bw)
+            if self.vce in (None, "hc0"):
+                blocks, tblocks = self._conventional_blocks(xc, eff, bw)
+            else:
+                blocks, tblocks = conventional_hc_blocks(
+                    xc, eff, bw, p=int(self.p), kernel=self.kernel, vce=self.vce
+                )
         progress = loop_progress(self, "bootstrap draws", verbose=self.verbose)
         band = bootstrap_band(
             *multiplier_blocks(blocks, tblocks, codes, n_mult),

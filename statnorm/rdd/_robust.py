@@ -67,7 +67,20 @@ def _leverage(x, b, Ginv, kid):
     return locpoly_leverage(x, b, np.ascontiguousarray(Ginv), kid)
 
 
-def robust_side(xc, Y, h, b, side, p, q, kernel, vce, name="bandwidth_bias"):
+def _scale(E, inside, vce, order, leverage):
+    """Residuals scaled as HC0-HC3 (``leverage()`` computes ``h_ii``)."""
+    if vce == "hc1":
+        n_eff = np.maximum(np.sum(inside, axis=0), order + 2)
+        return E * np.sqrt(n_eff / (n_eff - (order + 1)))[None, :]
+    if vce in ("hc2", "hc3"):
+        lev = np.minimum(leverage(), 1.0 - 1e-8)
+        return E / (np.sqrt(1.0 - lev) if vce == "hc2" else (1.0 - lev))
+    return E
+
+
+def robust_side(
+    xc, Y, h, b, side, p, q, kernel, vce, name="bandwidth_bias", correct=True
+):
     """Bias-corrected boundary values of one side and their bootstrap block.
 
     Parameters
@@ -87,6 +100,9 @@ def robust_side(xc, Y, h, b, side, p, q, kernel, vce, name="bandwidth_bias"):
         Residual scaling (rdrobust's ``vce``).
     name : str
         Argument named in the error when ``b`` leaves too few units.
+    correct : bool, default=True
+        False: no bias correction (the conventional fit with the residual
+        scaling ``vce`` of the order-``p`` fit).
     """
     from ._kernels import locpoly_moments, locpoly_weights
 
@@ -110,33 +126,31 @@ def robust_side(xc, Y, h, b, side, p, q, kernel, vce, name="bandwidth_bias"):
     Gp_inv = np.linalg.inv(Gp)
     alpha_p = np.einsum("kab,kb->ak", Gp_inv, rhs_p1[:, : p + 1])
     e0 = Gp_inv[:, :, 0]  # G_p^{-1} e_0 (symmetric)
-    Wp, _, _ = locpoly_weights(x, h, np.ascontiguousarray(alpha_p), e0, kid)
+    Wp, _, Fp = locpoly_weights(x, h, np.ascontiguousarray(alpha_p), e0, kid)
     Mq, rhs_q, cnt_q = locpoly_moments(x, Ya, b, q, kid)
     Gq_inv = _solve_checked(Mq, cnt_q, q, b, side, name)
     alpha_q = np.einsum("kab,kb->ak", Gq_inv, rhs_q)
     eq = np.ascontiguousarray(Gq_inv[:, :, p + 1])  # G_q^{-1} e_{p+1}
     Wq, kmask_q, Fq = locpoly_weights(x, b, np.ascontiguousarray(alpha_q), eq, kid)
+    if not correct:
+        E = np.where(Wp != 0.0, Ya - Fp, 0.0)
+        E = _scale(E, Wp != 0.0, vce, p, lambda: _leverage(x, h, Gp_inv, kid))
+        zero = np.zeros(k)
+        return RobustSide(idx=idx, intercept=alpha_p[0], bias=zero, block=E * Wp)
     c = np.einsum("ka,ka->k", e0, Lp) * (h / b) ** (p + 1)
     bias = c * alpha_q[p + 1]
     W = Wp - Wq * c[None, :]
     E = Ya - Fq
     inside = (Wp != 0.0) | kmask_q
     E = np.where(inside, E, 0.0)
-    if vce == "hc1":
-        n_eff = np.maximum(np.sum(inside, axis=0), q + 2)
-        E = E * np.sqrt(n_eff / (n_eff - (q + 1)))[None, :]
-    elif vce in ("hc2", "hc3"):
-        lev = np.minimum(_leverage(x, b, Gq_inv, kid), 1.0 - 1e-8)
-        E = E / (np.sqrt(1.0 - lev) if vce == "hc2" else (1.0 - lev))
-    return RobustSide(
-        idx=idx, intercept=alpha_p[0] - bias, bias=bias, block=E * W
-    )
+    E = _scale(E, inside, vce, q, lambda: _leverage(x, b, Gq_inv, kid))
+    return RobustSide(idx=idx, intercept=alpha_p[0] - bias, bias=bias, block=E * W)
 
 
-def bias_bandwidths(b, h, n_q):
-    """The bias bandwidth per level: ``"h"`` (``b = h``) or fixed value(s)."""
-    if isinstance(b, str):
-        return np.asarray(h, dtype=np.float64).copy()
+def bias_bandwidths(b, h, n_q, rho):
+    """The bias bandwidth per level: ``h / rho`` (``b=None``) or fixed value(s)."""
+    if b is None:
+        return np.asarray(h, dtype=np.float64) / rho
     out = np.asarray(b, dtype=np.float64)
     if out.ndim == 0:
         out = np.full(n_q, float(out))
@@ -150,13 +164,13 @@ def bias_bandwidths(b, h, n_q):
     return out
 
 
-def robust_effect(xc, eff, q_grid, bw, *, p, q_order, b, kernel, mono, vce):
+def robust_effect(xc, eff, q_grid, bw, *, p, q_order, b, rho, kernel, mono, vce):
     """Bias-corrected effect and the blocks of its multiplier bootstrap.
 
     ``eff`` is :func:`~statnorm.rdd._effect.boundary_effect`'s dict (the
     covariate-adjusted ``Q`` and ``T``), ``bw`` the bandwidths. The fuzzy
-    first stage is bias-corrected the same way at ``b = h_treatment`` (or
-    the fixed ``bandwidth_bias`` when it is a single value).
+    first stage is bias-corrected the same way at ``b = h_treatment / rho``
+    (or the fixed ``bandwidth_bias`` when it is a single value).
 
     Returns a dict: ``tau``, ``num``, ``denom`` (None in sharp designs), the
     monotonised bias-corrected boundary curves ``mon``, the bias bandwidths
@@ -166,7 +180,7 @@ def robust_effect(xc, eff, q_grid, bw, *, p, q_order, b, kernel, mono, vce):
     from ._effect import _monotonize
 
     h = bw["h"]
-    bb = bias_bandwidths(b, h, q_grid.size)
+    bb = bias_bandwidths(b, h, q_grid.size, rho)
     Q = eff["Q"]
     sides = {s: robust_side(xc, Q, h, bb, s, p, q_order, kernel, vce) for s in "+-"}
     mon = {s: _monotonize(q_grid, sides[s].intercept, mono) for s in "+-"}
@@ -175,7 +189,7 @@ def robust_effect(xc, eff, q_grid, bw, *, p, q_order, b, kernel, mono, vce):
     denom, tblocks = None, None
     if eff["T"] is not None:
         hT = np.array([bw["h_treatment"]])
-        bT = hT if isinstance(b, str) or np.ndim(b) else np.array([float(b)])
+        bT = hT / rho if b is None or np.ndim(b) else np.array([float(b)])
         T = eff["T"][:, None]
         tsides = {
             s: robust_side(
@@ -200,3 +214,22 @@ def robust_effect(xc, eff, q_grid, bw, *, p, q_order, b, kernel, mono, vce):
         "blocks": blocks,
         "tblocks": tblocks,
     }
+
+
+def conventional_hc_blocks(xc, eff, bw, *, p, kernel, vce):
+    """Bootstrap blocks of the conventional fits with HC1-HC3 residuals
+    (the order-``p`` fit's own residuals and leverage)."""
+    h, Q = bw["h"], eff["Q"]
+    sides = {
+        s: robust_side(xc, Q, h, h, s, p, p + 1, kernel, vce, correct=False)
+        for s in "+-"
+    }
+    blocks = {s: (sides[s].idx, sides[s].block) for s in "+-"}
+    if eff["T"] is None:
+        return blocks, None
+    hT, T = np.array([bw["h_treatment"]]), eff["T"][:, None]
+    tb = {}
+    for s in "+-":
+        f = robust_side(xc, T, hT, hT, s, p, p + 1, kernel, vce, correct=False)
+        tb[s] = (f.idx, f.block[:, 0])
+    return blocks, tb
