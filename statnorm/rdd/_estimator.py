@@ -35,7 +35,6 @@ from ._design import (
     monotonize_rule,
 )
 from ._effect import boundary_effect
-from ._robust import conventional_hc_blocks, robust_effect
 from ._quantiles import _check_q_grid, check_n_units, quantile_matrix
 from ._results import (
     FittedFromResult,
@@ -44,6 +43,7 @@ from ._results import (
     fit_notes,
     rdd_result,
 )
+from ._robust import conventional_hc_blocks, robust_effect
 from ._uniform_tests import gini_test, homogeneity_test, nullity_test
 
 __all__ = ["DistributionalRDD", "RDDResult", "UniformTestResult"]
@@ -299,7 +299,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
     >>> np.round(est.tau_, 1)
     array([1.9, 1.9, 2.1])
     >>> est.band_upper_ - est.band_lower_  # uniform band: constant width
-    array([0.342..., 0.342..., 0.342...])
+    array([0.469..., 0.469..., 0.469...])
     """
 
     # fit's arguments are data, not routable metadata: no set_fit_request.

@@ -82,28 +82,61 @@ def locpoly_weights(x, h, alpha, e, kid):
 
 
 @njit
-def locpoly_leverage(x, h, Ginv, kid):
-    """Leverage ``K(u_i) r(u_i)' G_j^{-1} r(u_i)``, ``u = x / h_j``, (n, k)."""
-    n = x.shape[0]
-    k, d, _ = Ginv.shape
+def rbc_block(x, Y, h, b, e0, alpha_q, eq, Gq_inv, c, kid, mode):
+    """Bootstrap block ``residual x bias-corrected weight`` of one side, (n, k).
+
+    Per unit ``i`` and column ``j``, with ``u = x_i / h_j``, ``v = x_i / b_j``:
+    the weight ``K(u) r_p(u)' e0_j - c_j K(v) r_q(v)' eq_j``
+    (statnorm/rdd/_robust.py) times the residual ``Y_ij - r_q(v)' alpha_q_j``
+    of the bias fit, plain (``mode`` 0; HC1's factor is the caller's) or
+    divided by ``sqrt(1 - h_ii)`` (2) or ``1 - h_ii`` (3), ``h_ii`` the
+    leverage ``K(v) r_q(v)' Gq_inv_j r_q(v)``. ``c = 0`` with ``b = h`` and
+    the order-``p`` fit as the "bias fit" gives the conventional block.
+    """
+    n, k = Y.shape
+    dp = e0.shape[1]
+    dq = alpha_q.shape[0]
     out = np.zeros((n, k))
-    r = np.empty(d)
+    rv = np.empty(dq)
     for i in range(n):
+        xi = x[i]
         for j in range(k):
-            u = x[i] / h[j]
-            w = _kern(u, kid)
-            if w <= 0.0:
+            u = xi / h[j]
+            v = xi / b[j]
+            kh = _kern(u, kid)
+            kb = _kern(v, kid)
+            if kh <= 0.0 and kb <= 0.0:
                 continue
-            r[0] = 1.0
-            for a in range(1, d):
-                r[a] = r[a - 1] * u
-            s = 0.0
-            for a in range(d):
-                t = 0.0
-                for c in range(d):
-                    t += Ginv[j, a, c] * r[c]
-                s += r[a] * t
-            out[i, j] = w * s
+            w = 0.0
+            if kh > 0.0:
+                s = 0.0
+                ua = 1.0
+                for a in range(dp):
+                    s += e0[j, a] * ua
+                    ua *= u
+                w = kh * s
+            rv[0] = 1.0
+            for a in range(1, dq):
+                rv[a] = rv[a - 1] * v
+            f = 0.0
+            if kb > 0.0:
+                s = 0.0
+                for a in range(dq):
+                    s += eq[j, a] * rv[a]
+                w -= c[j] * kb * s
+            for a in range(dq):
+                f += alpha_q[a, j] * rv[a]
+            e = Y[i, j] - f
+            if mode >= 2 and kb > 0.0:
+                lev = 0.0
+                for a in range(dq):
+                    t = 0.0
+                    for d in range(dq):
+                        t += Gq_inv[j, a, d] * rv[d]
+                    lev += rv[a] * t
+                one = max(1.0 - kb * lev, 1e-8)
+                e = e / np.sqrt(one) if mode == 2 else e / one
+            out[i, j] = e * w
     return out
 
 

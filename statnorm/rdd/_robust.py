@@ -49,33 +49,27 @@ def _too_few_bias(side, count, order, b, name):
     )
 
 
+def _equilibrated_inverse(M):
+    """Inverses of the Gram matrices ``M`` (k, d, d) after diagonal scaling,
+    and the condition numbers of the scaled matrices. A bandwidth far
+    beyond the data makes ``u = x / b`` tiny, so the moments of ``u^a`` span
+    many orders of magnitude; the scaling removes that (it is exact)."""
+    d = np.sqrt(np.einsum("kaa->ka", M))
+    d = np.where(d > 0, d, 1.0)
+    D = d[:, :, None] * d[:, None, :]
+    Me = M / D
+    return np.linalg.inv(Me) / D, np.linalg.cond(Me)
+
+
 def _solve_checked(M, cnt, order, b, side, name):
     bad = np.flatnonzero(cnt < order + 1)
+    inv, cond = _equilibrated_inverse(M)
     if not bad.size:
-        cond = np.linalg.cond(M)
         bad = np.flatnonzero(~np.isfinite(cond) | (cond > 1e13))
     if bad.size:
         j = int(bad[0])
         raise _too_few_bias(side, int(cnt[j]), order, float(b[j]), name)
-    return np.linalg.inv(M)
-
-
-def _leverage(x, b, Ginv, kid):
-    """``K(v_i) r_q(v_i)' G_q^{-1} r_q(v_i)`` per unit and column."""
-    from ._kernels import locpoly_leverage
-
-    return locpoly_leverage(x, b, np.ascontiguousarray(Ginv), kid)
-
-
-def _scale(E, inside, vce, order, leverage):
-    """Residuals scaled as HC0-HC3 (``leverage()`` computes ``h_ii``)."""
-    if vce == "hc1":
-        n_eff = np.maximum(np.sum(inside, axis=0), order + 2)
-        return E * np.sqrt(n_eff / (n_eff - (order + 1)))[None, :]
-    if vce in ("hc2", "hc3"):
-        lev = np.minimum(leverage(), 1.0 - 1e-8)
-        return E / (np.sqrt(1.0 - lev) if vce == "hc2" else (1.0 - lev))
-    return E
+    return inv
 
 
 def robust_side(
@@ -104,7 +98,7 @@ def robust_side(
         False: no bias correction (the conventional fit with the residual
         scaling ``vce`` of the order-``p`` fit).
     """
-    from ._kernels import locpoly_moments, locpoly_weights
+    from ._kernels import locpoly_moments, rbc_block
 
     k = Y.shape[1]
     h = np.ascontiguousarray(np.broadcast_to(np.asarray(h, dtype=np.float64), (k,)))
@@ -123,28 +117,39 @@ def robust_side(
         from ._locpoly import _too_few
 
         raise _too_few(side, int(cnt_p[bad[0]]), p, h[bad[0]])
-    Gp_inv = np.linalg.inv(Gp)
+    Gp_inv = _equilibrated_inverse(Gp)[0]
     alpha_p = np.einsum("kab,kb->ak", Gp_inv, rhs_p1[:, : p + 1])
-    e0 = Gp_inv[:, :, 0]  # G_p^{-1} e_0 (symmetric)
-    Wp, _, Fp = locpoly_weights(x, h, np.ascontiguousarray(alpha_p), e0, kid)
-    Mq, rhs_q, cnt_q = locpoly_moments(x, Ya, b, q, kid)
-    Gq_inv = _solve_checked(Mq, cnt_q, q, b, side, name)
-    alpha_q = np.einsum("kab,kb->ak", Gq_inv, rhs_q)
-    eq = np.ascontiguousarray(Gq_inv[:, :, p + 1])  # G_q^{-1} e_{p+1}
-    Wq, kmask_q, Fq = locpoly_weights(x, b, np.ascontiguousarray(alpha_q), eq, kid)
-    if not correct:
-        E = np.where(Wp != 0.0, Ya - Fp, 0.0)
-        E = _scale(E, Wp != 0.0, vce, p, lambda: _leverage(x, h, Gp_inv, kid))
-        zero = np.zeros(k)
-        return RobustSide(idx=idx, intercept=alpha_p[0], bias=zero, block=E * Wp)
-    c = np.einsum("ka,ka->k", e0, Lp) * (h / b) ** (p + 1)
-    bias = c * alpha_q[p + 1]
-    W = Wp - Wq * c[None, :]
-    E = Ya - Fq
-    inside = (Wp != 0.0) | kmask_q
-    E = np.where(inside, E, 0.0)
-    E = _scale(E, inside, vce, q, lambda: _leverage(x, b, Gq_inv, kid))
-    return RobustSide(idx=idx, intercept=alpha_p[0] - bias, bias=bias, block=E * W)
+    e0 = np.ascontiguousarray(Gp_inv[:, :, 0])  # G_p^{-1} e_0 (symmetric)
+    mode = {"hc0": 0, "hc1": 0, "hc2": 2, "hc3": 3}[vce]
+    if correct:
+        Mq, rhs_q, cnt_q = locpoly_moments(x, Ya, b, q, kid)
+        Gq_inv = _solve_checked(Mq, cnt_q, q, b, side, name)
+        alpha_q = np.einsum("kab,kb->ak", Gq_inv, rhs_q)
+        eq = np.ascontiguousarray(Gq_inv[:, :, p + 1])  # G_q^{-1} e_{p+1}
+        c = np.einsum("ka,ka->k", e0, Lp) * (h / b) ** (p + 1)
+        bias = c * alpha_q[p + 1]
+        n_in, order, bb = np.where(b >= h, cnt_q, cnt_p), q, b
+    else:  # the order-p fit is its own "bias fit", with no correction
+        Gq_inv, alpha_q, eq = Gp_inv, alpha_p, np.zeros_like(e0)
+        c = bias = np.zeros(k)
+        n_in, order, bb = cnt_p, p, h
+    block = rbc_block(
+        x,
+        Ya,
+        h,
+        np.ascontiguousarray(bb),
+        e0,
+        np.ascontiguousarray(alpha_q),
+        eq,
+        np.ascontiguousarray(Gq_inv),
+        np.ascontiguousarray(c),
+        kid,
+        mode,
+    )
+    if vce == "hc1":
+        n_in = np.maximum(n_in, order + 2).astype(np.float64)
+        block *= np.sqrt(n_in / (n_in - (order + 1)))[None, :]
+    return RobustSide(idx=idx, intercept=alpha_p[0] - bias, bias=bias, block=block)
 
 
 def bias_bandwidths(b, h, n_q, rho):

@@ -301,9 +301,8 @@ def _fit(side, h, order, what="h"):
     return _Fit(x, D, codes, h, order, invG, RD, DD, invG @ RD)
 
 
-def _combined_residuals(
-    x, D, h, order, kernel, beta, invG, s, vce, nnmatch, clustered, dof
-):
+def _combined_residuals(x, D, h, order, kernel, beta, invG, s, vce, nnmatch,
+                        clustered, dof):
     """Residuals of ``D`` combined by ``s``, one per unit: nearest-neighbour
     (``vce="nn"``) or the fit's own, scaled as HC0-HC3 (CR1 scales the sum
     instead)."""
@@ -313,17 +312,8 @@ def _combined_residuals(
         return nn_residuals(x, D, int(nnmatch)) @ s
     mode = 0 if clustered else _MODE[vce]
     return combined_residuals(
-        x,
-        D,
-        h,
-        order,
-        _KID[kernel],
-        beta,
-        invG,
-        np.ascontiguousarray(s, float),
-        mode,
-        float(x.size),
-        float(dof),
+        x, D, h, order, _KID[kernel], beta, invG, np.ascontiguousarray(s, float),
+        mode, float(x.size), float(dof),
     )
 
 
@@ -339,18 +329,8 @@ def _meat(side, x, e, codes, h, p, dof, b=1.0, q=0, v=None, L=None, corr=0.0):
     L = np.zeros(p + 1) if L is None else np.ascontiguousarray(L)
     clustered = codes is not None
     M, g = score_meat(
-        x,
-        np.ascontiguousarray(e),
-        h,
-        p,
-        _KID[side.kernel],
-        b,
-        q,
-        v,
-        L,
-        corr,
-        codes if clustered else _NO_CODES,
-        side.n_codes if clustered else 0,
+        x, np.ascontiguousarray(e), h, p, _KID[side.kernel], b, q, v, L, corr,
+        codes if clustered else _NO_CODES, side.n_codes if clustered else 0,
     )
     if not clustered:
         return M
@@ -426,18 +406,8 @@ class _Pilot:
             f = _fit(self.side, h, o, what="pilot bandwidth")
             s = self._s(f, nu)
             e = _combined_residuals(
-                f.x,
-                f.D,
-                h,
-                o,
-                self.kernel,
-                f.beta,
-                f.invG,
-                s,
-                self.vce,
-                self.nnmatch,
-                self.clustered,
-                o + 1,
+                f.x, f.D, h, o, self.kernel, f.beta, f.invG, s, self.vce,
+                self.nnmatch, self.clustered, o + 1,
             )
             M = _meat(self.side, f.x, e, f.codes, h, o, o + 1)
             V = (f.invG @ M @ f.invG)[nu, nu]
@@ -459,18 +429,8 @@ class _Pilot:
         reg = 0.0
         if scale > 0:
             e = _combined_residuals(
-                f.x,
-                f.D,
-                h_b,
-                o_b,
-                self.kernel,
-                f.beta,
-                f.invG,
-                s,
-                self.vce,
-                self.nnmatch,
-                self.clustered,
-                o_b + 1,
+                f.x, f.D, h_b, o_b, self.kernel, f.beta, f.invG, s, self.vce,
+                self.nnmatch, self.clustered, o_b + 1,
             )
             M = _meat(self.side, f.x, e, f.codes, h_b, o_b, o_b + 1)
             V_b = (f.invG @ M @ f.invG)[-1, -1]
@@ -481,26 +441,8 @@ class _Pilot:
         return V, B, R, 1.0 / (2 * o + 3)
 
 
-def _select(
-    sides,
-    *,
-    p,
-    q,
-    kernel,
-    bwselect,
-    vce,
-    nnmatch,
-    fuzzy,
-    n_cov,
-    scaleregul,
-    bwrestrict,
-    n,
-    n_unique,
-    x_std,
-    iqr,
-    g_total,
-    bwcheck,
-):
+def _select(sides, *, p, q, kernel, bwselect, vce, nnmatch, fuzzy, n_cov,
+            scaleregul, bwrestrict, n, n_unique, x_std, iqr, g_total, bwcheck):
     """rdrobust's MSE/CER bandwidth rules on standardized data; returns
     (h_l, h_r, b_l, b_r) in standardized units."""
     L, Rr = sides
@@ -548,16 +490,13 @@ def _select(
         d = max(cap(d ** dl[3], bw_max), bw_min_l, bw_min_r)
         bl = pl.pieces(q, p + 1, q + 1, d, scaleregul)
         br = pr.pieces(q, p + 1, q + 1, d, scaleregul)
-        b = (bl[0] + br[0]) / (
-            (br[1] + sign * bl[1]) ** 2 + scaleregul * (br[2] + bl[2])
-        )
+        b = (bl[0] + br[0]) / ((br[1] + sign * bl[1]) ** 2
+                               + scaleregul * (br[2] + bl[2]))
         b = cap(b ** bl[3], bw_max)
         hl = pl.pieces(p, 0, q, b, scaleregul)
         hr = pr.pieces(p, 0, q, b, scaleregul)
-        h = (
-            (hl[0] + hr[0])
-            / ((hr[1] + sign * hl[1]) ** 2 + scaleregul * (hr[2] + hl[2]))
-        ) ** hl[3]
+        h = ((hl[0] + hr[0]) / ((hr[1] + sign * hl[1]) ** 2
+                                + scaleregul * (hr[2] + hl[2]))) ** hl[3]
         h = cap(h, bw_max)
         out[name] = (h, h, b, b)
     if base == "msecomb1":
@@ -1002,51 +941,21 @@ def scalar_rd(
     for side, f in ((L, fl), (R, fr)):
         x_w, D_w = f["x"], f["D"]
         e_h = _combined_residuals(
-            x_w,
-            D_w,
-            f["h"],
-            p,
-            kernel,
-            f["beta_p"],
-            f["invGp"],
-            s,
-            vce_used,
-            nnmatch,
-            clustered,
-            p + 1,
+            x_w, D_w, f["h"], p, kernel, f["beta_p"], f["invGp"], s, vce_used,
+            nnmatch, clustered, p + 1,
         )
         if vce_used == "nn":
             e_b = e_h
         else:
             e_b = _combined_residuals(
-                x_w,
-                D_w,
-                f["b"],
-                q,
-                kernel,
-                f["beta_q"],
-                f["invGq"],
-                s,
-                vce_used,
-                nnmatch,
-                clustered,
-                q + 1,
+                x_w, D_w, f["b"], q, kernel, f["beta_q"], f["invGq"], s,
+                vce_used, nnmatch, clustered, q + 1,
             )
         M = _meat(side, x_w, e_h, f["codes"], f["h"], p, p + 1)
         V_cl += (f["invGp"] @ M @ f["invGp"])[0, 0]
         M = _meat(
-            side,
-            x_w,
-            e_b,
-            f["codes"],
-            f["h"],
-            p,
-            q + 1,
-            b=f["b"],
-            q=q,
-            v=f["v"],
-            L=f["L"],
-            corr=f["corr"],
+            side, x_w, e_b, f["codes"], f["h"], p, q + 1, b=f["b"], q=q,
+            v=f["v"], L=f["L"], corr=f["corr"],
         )
         V_rb += (f["invGp"] @ M @ f["invGp"])[0, 0]
     se_cl, se_rb = float(np.sqrt(V_cl)), float(np.sqrt(V_rb))
