@@ -98,18 +98,26 @@ def robust_side(
         False: no bias correction (the conventional fit with the residual
         scaling ``vce`` of the order-``p`` fit).
     """
-    from ._kernels import locpoly_moments, rbc_block
+    from ._kernels import rbc_block, rbc_moments
 
     k = Y.shape[1]
     h = np.ascontiguousarray(np.broadcast_to(np.asarray(h, dtype=np.float64), (k,)))
     b = np.ascontiguousarray(np.broadcast_to(np.asarray(b, dtype=np.float64), (k,)))
     kid = _KERNEL_ID[kernel]
-    reach = max(float(h.max()), float(b.max()))
+    reach = max(float(h.max()), float(b.max()) if correct else 0.0)
     idx = np.flatnonzero(side_mask(xc, side) & (np.abs(xc) <= reach))
+    # units sorted by |x|: the units within a bandwidth are a prefix
+    idx = idx[np.argsort(np.abs(xc[idx]), kind="stable")]
     x = np.ascontiguousarray(xc[idx])
-    Ya = np.ascontiguousarray(Y[idx])
-    # order p + 1 moments at h: G_p is the leading block, L_p its last column
-    Mp1, rhs_p1, cnt_p = locpoly_moments(x, Ya, h, p + 1, kid)
+    YT = np.ascontiguousarray(Y[idx].T)
+    ax = np.abs(x)
+    nh = np.searchsorted(ax, h, side="right")
+    nb = np.searchsorted(ax, b, side="right") if correct else nh
+    # order p + 1 moments at h (G_p is the leading block, L_p its last
+    # column) and order q moments at b, in one pass
+    Mp1, rhs_p1, cnt_p, Mq, rhs_q, cnt_q = rbc_moments(
+        x, YT, h, b, nh, nb, p + 2, q + 1 if correct else 0, kid
+    )
     Gp = np.ascontiguousarray(Mp1[:, : p + 1, : p + 1])
     Lp = Mp1[:, : p + 1, p + 1]
     bad = np.flatnonzero(cnt_p < p + 1)
@@ -122,7 +130,6 @@ def robust_side(
     e0 = np.ascontiguousarray(Gp_inv[:, :, 0])  # G_p^{-1} e_0 (symmetric)
     mode = {"hc0": 0, "hc1": 0, "hc2": 2, "hc3": 3}[vce]
     if correct:
-        Mq, rhs_q, cnt_q = locpoly_moments(x, Ya, b, q, kid)
         Gq_inv = _solve_checked(Mq, cnt_q, q, b, side, name)
         alpha_q = np.einsum("kab,kb->ak", Gq_inv, rhs_q)
         eq = np.ascontiguousarray(Gq_inv[:, :, p + 1])  # G_q^{-1} e_{p+1}
@@ -133,11 +140,12 @@ def robust_side(
         Gq_inv, alpha_q, eq = Gp_inv, alpha_p, np.zeros_like(e0)
         c = bias = np.zeros(k)
         n_in, order, bb = cnt_p, p, h
-    block = rbc_block(
+    blockT = rbc_block(
         x,
-        Ya,
+        YT,
         h,
         np.ascontiguousarray(bb),
+        np.maximum(nh, nb),
         e0,
         np.ascontiguousarray(alpha_q),
         eq,
@@ -146,6 +154,7 @@ def robust_side(
         kid,
         mode,
     )
+    block = np.ascontiguousarray(blockT.T)
     if vce == "hc1":
         n_in = np.maximum(n_in, order + 2).astype(np.float64)
         block *= np.sqrt(n_in / (n_in - (order + 1)))[None, :]
