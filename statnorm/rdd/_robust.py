@@ -51,21 +51,25 @@ def _too_few_bias(side, count, order, b, name):
 
 def _equilibrated_inverse(M):
     """Inverses of the Gram matrices ``M`` (k, d, d) after diagonal scaling,
-    and the condition numbers of the scaled matrices. A bandwidth far
-    beyond the data makes ``u = x / b`` tiny, so the moments of ``u^a`` span
-    many orders of magnitude; the scaling removes that (it is exact)."""
+    and the condition numbers of the scaled matrices (inf where singular).
+    A bandwidth far beyond the data makes ``u = x / b`` tiny, so the moments
+    of ``u^a`` span many orders of magnitude; the scaling removes that (it
+    is exact)."""
     d = np.sqrt(np.einsum("kaa->ka", M))
     d = np.where(d > 0, d, 1.0)
     D = d[:, :, None] * d[:, None, :]
     Me = M / D
-    return np.linalg.inv(Me) / D, np.linalg.cond(Me)
+    cond = np.linalg.cond(Me)
+    ok = np.isfinite(cond) & (cond <= 1e13)
+    inv = np.zeros_like(M)
+    if ok.any():
+        inv[ok] = np.linalg.inv(Me[ok]) / D[ok]
+    return inv, np.where(ok, cond, np.inf)
 
 
 def _solve_checked(M, cnt, order, b, side, name):
-    bad = np.flatnonzero(cnt < order + 1)
     inv, cond = _equilibrated_inverse(M)
-    if not bad.size:
-        bad = np.flatnonzero(~np.isfinite(cond) | (cond > 1e13))
+    bad = np.flatnonzero((cnt < order + 1) | ~np.isfinite(cond))
     if bad.size:
         j = int(bad[0])
         raise _too_few_bias(side, int(cnt[j]), order, float(b[j]), name)
@@ -120,12 +124,12 @@ def robust_side(
     )
     Gp = np.ascontiguousarray(Mp1[:, : p + 1, : p + 1])
     Lp = Mp1[:, : p + 1, p + 1]
-    bad = np.flatnonzero(cnt_p < p + 1)
+    Gp_inv, cond_p = _equilibrated_inverse(Gp)
+    bad = np.flatnonzero((cnt_p < p + 1) | ~np.isfinite(cond_p))
     if bad.size:
         from ._locpoly import _too_few
 
         raise _too_few(side, int(cnt_p[bad[0]]), p, h[bad[0]])
-    Gp_inv = _equilibrated_inverse(Gp)[0]
     alpha_p = np.einsum("kab,kb->ak", Gp_inv, rhs_p1[:, : p + 1])
     e0 = np.ascontiguousarray(Gp_inv[:, :, 0])  # G_p^{-1} e_0 (symmetric)
     mode = {"hc0": 0, "hc1": 0, "hc2": 2, "hc3": 3}[vce]
