@@ -182,10 +182,18 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         Plug-in (sandwich) standard error of the effect per level: the
         standard deviation of the multiplier process given the data,
         ``sqrt(sum_i a_i(q)^2)`` with ``a_i(q) = e_i(q) (w_i^+(q) -
-        w_i^-(q))`` (sums over clusters with ``clusters``). For a scalar
-        outcome it is the conventional HC0 standard error of the local
-        polynomial jump (rdrobust's ``vce="hc0"``). Computed even when
+        w_i^-(q))`` (sums over clusters with ``clusters``). Under robust
+        inference ``w`` are the bias-corrected weights and ``e`` the (HC3)
+        residuals of the bias fit: for a scalar outcome rdrobust's robust
+        standard error; under conventional inference (HC0) rdrobust's
+        conventional one (``vce="hc0"``). Computed even when
         ``n_bootstrap == 0``.
+    tau_bias_corrected_ : ndarray of shape (n_q,) or None
+        Bias-corrected effect, the centre of the robust band and intervals
+        (None under conventional inference).
+    bandwidth_bias_ : ndarray of shape (n_q,) or None
+        Bandwidth of the bias fit per level (None under conventional
+        inference).
     bootstrap_std_error_ : ndarray of shape (n_q,)
         Standard deviation of the bootstrap draws per level.
     pointwise_lower_, pointwise_upper_ : ndarray of shape (n_q,)
@@ -261,6 +269,9 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
     ``(s+1)!`` (evaluated in standard units, see 8), and the rate uses ``s``
     not ``p`` (local quadratic fit at the
     local-linear MSE rate); the band is unstudentised (constant width).
+    Not in R3D: the default robust bias-corrected inference (``inference``;
+    docs/methods/rdd.rst, "Robust bias-corrected inference"); R3D's band
+    is ``inference="conventional"``.
 
     To match ``r3d()`` defaults use ``kernel="epanechnikov",
     r3d_compat=True`` and ``confidence_level=1 - alpha``.
@@ -282,6 +293,14 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
     ----------
     D. Van Dijcke (2025). Regression Discontinuity Design with
     Distribution-Valued Outcomes. arXiv:2504.03992.
+
+    S. Calonico, M. D. Cattaneo and R. Titiunik (2014). Robust
+    Nonparametric Confidence Intervals for Regression-Discontinuity
+    Designs. Econometrica 82(6), 2295-2326.
+
+    H. D. Chiang, Y.-C. Hsu and Y. Sasaki (2019). Robust uniform inference
+    for quantile treatment effects in regression discontinuity designs.
+    Journal of Econometrics 211(2), 589-618.
 
     S. Calonico, M. D. Cattaneo, M. H. Farrell and R. Titiunik (2019).
     Regression Discontinuity Designs Using Covariates. Review of Economics
