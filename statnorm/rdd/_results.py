@@ -266,6 +266,16 @@ def fit_notes(result, *, n_units, n_covariates, fuzzy, level, tests):
         "std err: plug-in (sandwich) standard error"
         + ("" if result.n_clusters else " (heteroskedasticity-robust)")
     )
+    if result.inference == "robust":
+        b = result.bandwidth_bias
+        notes.append(
+            "robust bias-corrected inference: intervals, band and tests are "
+            "centred at the bias-corrected effect tau_bc "
+            f"({np.min(result.tau_bias_corrected):.4g} to "
+            f"{np.max(result.tau_bias_corrected):.4g}; bias bandwidth "
+            f"{np.min(b):.4g} to {np.max(b):.4g}); tau is the conventional "
+            "estimate"
+        )
     if tests is not None:
         (s1, p1), (s2, p2) = tests
         notes += [
@@ -274,7 +284,8 @@ def fit_notes(result, *, n_units, n_covariates, fuzzy, level, tests):
                 "at a time)"
             ),
             (
-                f"band: uniform {level:.0%} band over all levels, tau +/- "
+                f"band: uniform {level:.0%} band over all levels, "
+                f"{'tau_bc' if result.inference == 'robust' else 'tau'} +/- "
                 f"{result.critical_value:.4g} ({result.n_bootstrap} multiplier draws)"
             ),
             f"nullity (tau = 0 for all q): stat {s1:.4g}, p = {p1:.3g}",
