@@ -123,7 +123,7 @@ def plugin_std(blocks, tblocks, n_used, num, denom):
         scale = np.maximum(scale, np.abs(num))
     scale = np.where(scale > 0, scale, 1.0)
     P, M = P / scale, M / scale
-    ss = np.sum(P * P, axis=0) + np.sum(M * M, axis=0)
+    ss = np.einsum("ij,ij->j", P, P) + np.einsum("ij,ij->j", M, M)
     _, ip, im = np.intersect1d(pp, pm, assume_unique=True, return_indices=True)
     if ip.size:
         ss = ss - 2.0 * np.sum(P[ip] * M[im], axis=0)

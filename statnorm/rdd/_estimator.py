@@ -43,6 +43,7 @@ from ._results import (
     fit_notes,
     rdd_result,
 )
+from ._robust import conventional_hc_blocks, robust_effect
 from ._uniform_tests import gini_test, homogeneity_test, nullity_test
 
 __all__ = ["DistributionalRDD", "RDDResult", "UniformTestResult"]
@@ -115,6 +116,37 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
     r3d_compat : bool, default=False
         Reproduce the R package R3D 0.1.x number for number, quirks included
         (see Notes).
+    inference : {"auto", "robust", "conventional"}, default="auto"
+        ``"robust"``: robust bias-corrected (RBC) band, intervals and
+        standard errors (Calonico, Cattaneo and Titiunik, 2014, rdrobust's
+        "robust" rows): the bias of the order-``p`` boundary fits is
+        estimated by an order-``bias_order`` fit at ``bandwidth_bias`` and
+        subtracted, the band and intervals are centred at the bias-corrected
+        effect ``tau_bias_corrected_`` and the multiplier bootstrap runs on
+        the bias-corrected influence functions. ``tau_`` stays the
+        conventional estimate. ``"conventional"``: the bootstrap of the
+        order-``p`` fits, centred at ``tau_`` (R3D's band). ``"auto"``:
+        robust, or conventional under ``r3d_compat``.
+    bias_order : int or None, default=None
+        Order ``q`` of the bias fit (robust inference); None means ``p + 1``.
+    bandwidth_bias : float, array-like of shape (n_q,) or None, default=None
+        Bandwidth ``b`` of the bias fit (rdrobust's ``b``); None means
+        ``bandwidth_ / rho`` (data-driven with the outcome bandwidth).
+    rho : float, default=0.5
+        Ratio ``h / b`` when ``bandwidth_bias`` is None (rdrobust's ``rho``):
+        the bias fit uses twice the outcome bandwidth by default. Any fixed
+        ratio keeps the robust intervals valid (Calonico, Cattaneo and
+        Titiunik, 2014); 0.5 was chosen by the coverage Monte Carlo of
+        docs/methods/rdd.rst (``rho=1`` makes the bias-corrected estimate
+        the order-``p + 1`` fit at ``h``, with a larger variance).
+    vce : {"hc0", "hc1", "hc2", "hc3"} or None, default=None
+        Residual scaling of the standard errors and the bootstrap
+        (rdrobust's ``vce``): HC0 plain residuals, HC1 the
+        degrees-of-freedom factor ``sqrt(n / (n - k))``, HC2 / HC3 divide by
+        ``sqrt(1 - h_ii)`` / ``1 - h_ii`` with ``h_ii`` the leverage of the
+        fit whose residuals are used (robust: the bias fit at ``b``;
+        conventional: the order-``p`` fit at ``h``). None means ``"hc3"``
+        under robust inference and ``"hc0"`` (R3D's) under conventional.
     n_jobs : int or None, default=None
         Threads for the BLAS products (bootstrap, pilot fits); ``None`` means
         1, -1 all cores. With ``n_jobs`` other than 1, the chunks of bootstrap
@@ -150,10 +182,18 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         Plug-in (sandwich) standard error of the effect per level: the
         standard deviation of the multiplier process given the data,
         ``sqrt(sum_i a_i(q)^2)`` with ``a_i(q) = e_i(q) (w_i^+(q) -
-        w_i^-(q))`` (sums over clusters with ``clusters``). For a scalar
-        outcome it is the conventional HC0 standard error of the local
-        polynomial jump (rdrobust's ``vce="hc0"``). Computed even when
+        w_i^-(q))`` (sums over clusters with ``clusters``). Under robust
+        inference ``w`` are the bias-corrected weights and ``e`` the (HC3)
+        residuals of the bias fit: for a scalar outcome rdrobust's robust
+        standard error; under conventional inference (HC0) rdrobust's
+        conventional one (``vce="hc0"``). Computed even when
         ``n_bootstrap == 0``.
+    tau_bias_corrected_ : ndarray of shape (n_q,) or None
+        Bias-corrected effect, the centre of the robust band and intervals
+        (None under conventional inference).
+    bandwidth_bias_ : ndarray of shape (n_q,) or None
+        Bandwidth of the bias fit per level (None under conventional
+        inference).
     bootstrap_std_error_ : ndarray of shape (n_q,)
         Standard deviation of the bootstrap draws per level.
     pointwise_lower_, pointwise_upper_ : ndarray of shape (n_q,)
@@ -229,6 +269,9 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
     ``(s+1)!`` (evaluated in standard units, see 8), and the rate uses ``s``
     not ``p`` (local quadratic fit at the
     local-linear MSE rate); the band is unstudentised (constant width).
+    Not in R3D: the default robust bias-corrected inference (``inference``;
+    docs/methods/rdd.rst, "Robust bias-corrected inference"); R3D's band
+    is ``inference="conventional"``.
 
     To match ``r3d()`` defaults use ``kernel="epanechnikov",
     r3d_compat=True`` and ``confidence_level=1 - alpha``.
@@ -251,6 +294,14 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
     D. Van Dijcke (2025). Regression Discontinuity Design with
     Distribution-Valued Outcomes. arXiv:2504.03992.
 
+    S. Calonico, M. D. Cattaneo and R. Titiunik (2014). Robust
+    Nonparametric Confidence Intervals for Regression-Discontinuity
+    Designs. Econometrica 82(6), 2295-2326.
+
+    H. D. Chiang, Y.-C. Hsu and Y. Sasaki (2019). Robust uniform inference
+    for quantile treatment effects in regression discontinuity designs.
+    Journal of Econometrics 211(2), 589-618.
+
     S. Calonico, M. D. Cattaneo, M. H. Farrell and R. Titiunik (2019).
     Regression Discontinuity Designs Using Covariates. Review of Economics
     and Statistics 101(3), 442-451.
@@ -267,7 +318,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
     >>> np.round(est.tau_, 1)
     array([1.9, 1.9, 2.1])
     >>> est.band_upper_ - est.band_lower_  # uniform band: constant width
-    array([0.342..., 0.342..., 0.342...])
+    array([0.469..., 0.469..., 0.469...])
     """
 
     # fit's arguments are data, not routable metadata: no set_fit_request.
@@ -301,6 +352,15 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         "pilot_kernel": [StrOptions({"triangular", "epanechnikov", "uniform"}), None],
         "coverage_correction": ["boolean"],
         "r3d_compat": ["boolean"],
+        "inference": [StrOptions({"auto", "robust", "conventional"})],
+        "bias_order": [Interval(Integral, 1, 9, closed="both"), None],
+        "bandwidth_bias": [
+            None,
+            Interval(Real, 0, None, closed="neither"),
+            "array-like",
+        ],
+        "rho": [Interval(Real, 0, 1, closed="right")],
+        "vce": [StrOptions({"hc0", "hc1", "hc2", "hc3"}), None],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "random_state": RANDOM_STATE,
@@ -324,6 +384,11 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         pilot_kernel=None,
         coverage_correction=False,
         r3d_compat=False,
+        inference="auto",
+        bias_order=None,
+        bandwidth_bias=None,
+        rho=0.5,
+        vce=None,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -343,6 +408,11 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         self.pilot_kernel = pilot_kernel
         self.coverage_correction = coverage_correction
         self.r3d_compat = r3d_compat
+        self.inference = inference
+        self.bias_order = bias_order
+        self.bandwidth_bias = bandwidth_bias
+        self.rho = rho
+        self.vce = vce
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -493,7 +563,65 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         eff = boundary_effect(
             xc, Q, T, Z, q, bw, p=int(self.p), kernel=self.kernel, mono=mono
         )
-        blocks, tblocks = residual_blocks(
+        robust = None
+        if self._inference() == "robust":
+            robust = robust_effect(
+                xc,
+                eff,
+                q,
+                bw,
+                p=int(self.p),
+                q_order=self._bias_order(),
+                b=self.bandwidth_bias,
+                rho=float(self.rho),
+                kernel=self.kernel,
+                mono=mono,
+                vce=self.vce or "hc3",
+            )
+            blocks, tblocks = robust["blocks"], robust["tblocks"]
+            centre = (robust["tau"], robust["num"], robust["denom"])
+        else:
+            centre = (eff["tau"], eff["num"], eff["denom"])
+            if self.vce in (None, "hc0"):
+                blocks, tblocks = self._conventional_blocks(xc, eff, bw)
+            else:
+                blocks, tblocks = conventional_hc_blocks(
+                    xc, eff, bw, p=int(self.p), kernel=self.kernel, vce=self.vce
+                )
+        progress = loop_progress(self, "bootstrap draws", verbose=self.verbose)
+        band = bootstrap_band(
+            *multiplier_blocks(blocks, tblocks, codes, n_mult),
+            *centre,
+            n_draws=n_draws,
+            level=level,
+            xi=xi,
+            draw_options={
+                "random_state": self.random_state,
+                "n_jobs": self.n_jobs,
+                "progress": progress,
+            },
+        )
+        result = rdd_result(
+            q, eff, band, bw, level=level, n_clusters=n_clusters, robust=robust
+        )
+        return self._fitted_state(n, result, eff, bw, band, mono, Z, robust)
+
+    def _inference(self):
+        if self.inference == "auto":
+            return "conventional" if self.r3d_compat else "robust"
+        return self.inference
+
+    def _bias_order(self):
+        q_order = int(self.p) + 1 if self.bias_order is None else int(self.bias_order)
+        if q_order <= int(self.p):
+            raise ValueError(
+                f"bias_order must exceed p={self.p} (the bias fit estimates the "
+                f"derivative of order p + 1); got bias_order={self.bias_order}."
+            )
+        return q_order
+
+    def _conventional_blocks(self, xc, eff, bw):
+        return residual_blocks(
             xc,
             eff["Q"],
             eff["T"],
@@ -504,23 +632,9 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             frechet=self.method == "frechet",
             r3d_compat=self.r3d_compat,
         )
-        progress = loop_progress(self, "bootstrap draws", verbose=self.verbose)
-        band = bootstrap_band(
-            *multiplier_blocks(blocks, tblocks, codes, n_mult),
-            eff["tau"],
-            eff["num"],
-            eff["denom"],
-            n_draws=n_draws,
-            level=level,
-            xi=xi,
-            draw_options={
-                "random_state": self.random_state,
-                "n_jobs": self.n_jobs,
-                "progress": progress,
-            },
-        )
+
+    def _fitted_state(self, n, result, eff, bw, band, mono, Z, robust):
         fits, raw = eff["fits"], eff["raw"]
-        result = rdd_result(q, eff, band, bw, level=level, n_clusters=n_clusters)
         return {
             "result_": result,
             "n_units_": n,
@@ -539,6 +653,9 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             "covariate_coef_treatment_": eff["gamma_treatment"],
             "bootstrap_draws_": band.draws,
             "_side_draws": band.side_draws,
+            "_test_centre": (eff["tau"], eff["mon"])
+            if robust is None
+            else (robust["tau"], robust["mon"]),
         }
 
     # ---------------------------------------------------------------- tests
@@ -568,7 +685,8 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             ``stat, p = result``; also ``critical_value`` and the null draws.
         """
         draws, opts = self._draws_for("test_nullity")
-        return nullity_test(self.q_grid_, self.tau_, draws, q_range, **opts)
+        centre = self._test_centre[0]
+        return nullity_test(self.q_grid_, centre, draws, q_range, **opts)
 
     def test_homogeneity(self, q_range=None):
         """Test ``H0: tau(q)`` is constant over ``q_range``.
@@ -587,7 +705,8 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             ``stat, p = result``; also ``critical_value`` and the null draws.
         """
         draws, opts = self._draws_for("test_homogeneity")
-        return homogeneity_test(self.q_grid_, self.tau_, draws, q_range, **opts)
+        centre = self._test_centre[0]
+        return homogeneity_test(self.q_grid_, centre, draws, q_range, **opts)
 
     def test_gini(self):
         """Test equal Gini coefficients of the boundary distributions.
@@ -605,7 +724,8 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             ``estimate = G+ - G-``.
         """
         _, opts = self._draws_for("test_gini")
-        above, below = self.intercept_plus_, self.intercept_minus_
+        mon = self._test_centre[1]
+        above, below = mon["+"], mon["-"]
         return gini_test(self.q_grid_, above, below, self._side_draws, **opts)
 
     # ------------------------------------------------------------- reporting

@@ -82,6 +82,112 @@ def locpoly_weights(x, h, alpha, e, kid):
 
 
 @njit
+def _moments_prefix(x, yj, hj, d, kid, m, M, rhs):
+    """Accumulate Gram and right-hand side of one column over ``x[:m]``."""
+    r = np.empty(d)
+    cnt = 0
+    for i in range(m):
+        u = x[i] / hj
+        w = _kern(u, kid)
+        if w <= 0.0:
+            continue
+        cnt += 1
+        r[0] = 1.0
+        for a in range(1, d):
+            r[a] = r[a - 1] * u
+        for a in range(d):
+            wa = w * r[a]
+            rhs[a] += wa * yj[i]
+            for c in range(a, d):
+                M[a, c] += wa * r[c]
+    for a in range(d):
+        for c in range(a):
+            M[a, c] = M[c, a]
+    return cnt
+
+
+@njit
+def rbc_moments(x, YT, h, b, nh, nb, dh, db, kid):
+    """Moments of the order-``dh - 1`` fit at ``h`` and the order-``db - 1``
+    fit at ``b``, per column ``j`` of ``YT`` (k, n) over the first ``nh[j]`` /
+    ``nb[j]`` units of ``x`` (sorted by ``|x|``: the units within the
+    bandwidth)."""
+    k = YT.shape[0]
+    Mh = np.zeros((k, dh, dh))
+    rh = np.zeros((k, dh))
+    ch = np.zeros(k, dtype=np.int64)
+    Mb = np.zeros((k, db, db))
+    rb = np.zeros((k, db))
+    cb = np.zeros(k, dtype=np.int64)
+    for j in range(k):
+        ch[j] = _moments_prefix(x, YT[j], h[j], dh, kid, nh[j], Mh[j], rh[j])
+        if db > 0:
+            cb[j] = _moments_prefix(x, YT[j], b[j], db, kid, nb[j], Mb[j], rb[j])
+    return Mh, rh, ch, Mb, rb, cb
+
+
+@njit
+def rbc_block(x, YT, h, b, nmax, e0, alpha_q, eq, Gq_inv, c, kid, mode):
+    """Bootstrap block ``residual x bias-corrected weight`` of one side,
+    (k, n) (column ``j`` over the first ``nmax[j]`` units of ``x``, sorted by
+    ``|x|``; zero beyond).
+
+    Per unit ``i`` and column ``j``, with ``u = x_i / h_j``, ``v = x_i / b_j``:
+    the weight ``K(u) r_p(u)' e0_j - c_j K(v) r_q(v)' eq_j``
+    (statnorm/rdd/_robust.py) times the residual ``Y_ij - r_q(v)' alpha_q_j``
+    of the bias fit, plain (``mode`` 0; HC1's factor is the caller's) or
+    divided by ``sqrt(1 - h_ii)`` (2) or ``1 - h_ii`` (3), ``h_ii`` the
+    leverage ``K(v) r_q(v)' Gq_inv_j r_q(v)``. ``c = 0`` with ``b = h`` and
+    the order-``p`` fit as the "bias fit" gives the conventional block.
+    """
+    k, n = YT.shape
+    dp = e0.shape[1]
+    dq = alpha_q.shape[0]
+    out = np.zeros((k, n))
+    rv = np.empty(dq)
+    for j in range(k):
+        for i in range(nmax[j]):
+            xi = x[i]
+            u = xi / h[j]
+            v = xi / b[j]
+            kh = _kern(u, kid)
+            kb = _kern(v, kid)
+            if kh <= 0.0 and kb <= 0.0:
+                continue
+            w = 0.0
+            if kh > 0.0:
+                s = 0.0
+                ua = 1.0
+                for a in range(dp):
+                    s += e0[j, a] * ua
+                    ua *= u
+                w = kh * s
+            rv[0] = 1.0
+            for a in range(1, dq):
+                rv[a] = rv[a - 1] * v
+            if kb > 0.0:
+                s = 0.0
+                for a in range(dq):
+                    s += eq[j, a] * rv[a]
+                w -= c[j] * kb * s
+            f = 0.0
+            for a in range(dq):
+                f += alpha_q[a, j] * rv[a]
+            e = YT[j, i] - f
+            if mode >= 2 and kb > 0.0:
+                lev = 0.0
+                for a in range(dq):
+                    t = 0.0
+                    for d in range(dq):
+                        t += Gq_inv[j, a, d] * rv[d]
+                    lev += rv[a] * t
+                one = max(1.0 - kb * lev, 1e-8)
+                e = e / np.sqrt(one) if mode == 2 else e / one
+            out[j, i] = e * w
+    return out
+
+
+@njit
 def locpoly_resid_var(x, Y, h, alpha, e, kid):
     """Per column: sum of w r^2 and of w over units with intercept weight w > 0.
 

@@ -122,6 +122,15 @@ class RDDEffectDisplay(DisplayMixin):
         ax0.set_ylabel("boundary quantile function")
         ax0.legend()
         ax1.plot(q, r.tau, color="C3", label=r"$\hat\tau(q)$")
+        if getattr(r, "tau_bias_corrected", None) is not None:
+            # robust inference: the band and intervals are centred here
+            ax1.plot(
+                q,
+                r.tau_bias_corrected,
+                color="C3",
+                ls="--",
+                label=r"$\hat\tau^{bc}(q)$ (bias-corrected)",
+            )
         if np.isfinite(r.critical_value):
             ax1.fill_between(
                 q,

@@ -60,6 +60,15 @@ class RDDResult(Result):
         ``|nu_b(q)|`` level by level (NaN without bootstrap).
     n_clusters : int or None
         Number of clusters of the cluster bootstrap (None: per unit).
+    inference : str
+        ``"robust"``: the band, intervals and standard errors are those of
+        the bias-corrected estimate ``tau_bias_corrected`` (robust
+        bias-corrected inference); ``"conventional"``: those of ``tau``.
+    tau_bias_corrected : ndarray of shape (n_q,) or None
+        Bias-corrected effect (the centre of the robust band and intervals;
+        None under conventional inference).
+    bandwidth_bias : ndarray of shape (n_q,) or None
+        Bandwidth ``b`` of the bias fit (None under conventional inference).
     """
 
     q_grid: np.ndarray
@@ -79,6 +88,9 @@ class RDDResult(Result):
     pointwise_lower: np.ndarray = None
     pointwise_upper: np.ndarray = None
     n_clusters: int | None = None
+    inference: str = "conventional"
+    tau_bias_corrected: np.ndarray = None
+    bandwidth_bias: np.ndarray = None
 
     def to_frame(self):
         """One row per quantile level: effect, errors, intervals, quantiles, h.
@@ -271,6 +283,16 @@ def fit_notes(result, *, n_units, n_covariates, fuzzy, level, tests):
         "std err: plug-in (sandwich) standard error"
         + ("" if result.n_clusters else " (heteroskedasticity-robust)")
     )
+    if result.inference == "robust":
+        b = result.bandwidth_bias
+        notes.append(
+            "robust bias-corrected inference: intervals, band and tests are "
+            "centred at the bias-corrected effect tau_bc "
+            f"({np.min(result.tau_bias_corrected):.4g} to "
+            f"{np.max(result.tau_bias_corrected):.4g}; bias bandwidth "
+            f"{np.min(b):.4g} to {np.max(b):.4g}); tau is the conventional "
+            "estimate"
+        )
     if tests is not None:
         (s1, p1), (s2, p2) = tests
         notes += [
@@ -279,7 +301,8 @@ def fit_notes(result, *, n_units, n_covariates, fuzzy, level, tests):
                 "at a time)"
             ),
             (
-                f"band: uniform {level:.0%} band over all levels, tau +/- "
+                f"band: uniform {level:.0%} band over all levels, "
+                f"{'tau_bc' if result.inference == 'robust' else 'tau'} +/- "
                 f"{result.critical_value:.4g} ({result.n_bootstrap} multiplier draws)"
             ),
             f"nullity (tau = 0 for all q): stat {s1:.4g}, p = {p1:.3g}",
@@ -337,10 +360,24 @@ class FittedFromResult:
         "denominator", "Jump in treatment probability (fuzzy; else None)."
     )
     n_clusters_ = _from_result("n_clusters", "Number of clusters (or None).")
+    tau_bias_corrected_ = _from_result(
+        "tau_bias_corrected", "Bias-corrected effect (robust inference; else None)."
+    )
+    bandwidth_bias_ = _from_result(
+        "bandwidth_bias", "Bias bandwidth per level (robust inference; else None)."
+    )
 
 
-def rdd_result(q, eff, band, bw, *, level, n_clusters):
-    """The :class:`RDDResult` of a fit from its effect, band and bandwidths."""
+def rdd_result(q, eff, band, bw, *, level, n_clusters, robust=None):
+    """The :class:`RDDResult` of a fit from its effect, band and bandwidths
+    (``robust``: the bias-corrected effect and bias bandwidth, or None)."""
+    extra = {}
+    if robust is not None:
+        extra = {
+            "inference": "robust",
+            "tau_bias_corrected": robust["tau"],
+            "bandwidth_bias": robust["b"],
+        }
     return RDDResult(
         q_grid=q,
         tau=eff["tau"],
@@ -359,4 +396,5 @@ def rdd_result(q, eff, band, bw, *, level, n_clusters):
         pointwise_lower=band.pointwise_lower,
         pointwise_upper=band.pointwise_upper,
         n_clusters=n_clusters,
+        **extra,
     )

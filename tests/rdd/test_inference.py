@@ -43,6 +43,7 @@ def _scalar_fit(x, y, c, kernel, p, h, **fit_kw):
         p=p,
         n_bootstrap=0,
         monotonize="none",
+        inference="conventional",  # the pinned rdrobust numbers are conventional
     )
     return est.fit_quantiles(x, y[:, None], **fit_kw)
 
@@ -88,6 +89,7 @@ def test_fuzzy_estimate_and_se_match_rdrobust_hc0(j, tag):
         fuzzy=True,
         kernel=kernel,
         p=p,
+        inference="conventional",
         n_bootstrap=0,
         monotonize="none",
     ).fit_quantiles(
@@ -124,7 +126,8 @@ def test_live_rdrobust_agrees_when_installed(rng):
 
 
 @pytest.mark.parametrize("fuzzy", [False, True])
-def test_bootstrap_se_estimates_the_plugin_se(rng, fuzzy):
+@pytest.mark.parametrize("inference", ["conventional", "robust"])
+def test_bootstrap_se_estimates_the_plugin_se(rng, fuzzy, inference):
     # Var(nu_b(q) | data) = std_error^2 exactly; the draws' standard deviation
     # has relative error about 1/sqrt(2B) = 0.016 at B = 2000.
     n = 400
@@ -139,14 +142,16 @@ def test_bootstrap_se_estimates_the_plugin_se(rng, fuzzy):
         fuzzy=fuzzy,
         n_bootstrap=2000,
         random_state=0,
+        inference=inference,
     ).fit(x, S, treatment=t if fuzzy else None)
     ratio = est.bootstrap_std_error_ / est.std_error_
+    centre = est.tau_ if inference == "conventional" else est.tau_bias_corrected_
     assert np.all(np.abs(ratio - 1) < 4 / np.sqrt(2 * 2000)), ratio
     # pointwise intervals sit inside the uniform band and around tau
     assert np.all(est.pointwise_lower_ >= est.band_lower_)
     assert np.all(est.pointwise_upper_ <= est.band_upper_)
     np.testing.assert_allclose(
-        est.tau_ - est.pointwise_lower_, est.pointwise_upper_ - est.tau_
+        centre - est.pointwise_lower_, est.pointwise_upper_ - centre
     )
     # bootstrap half-width ~ 1.96 se
     half = (est.pointwise_upper_ - est.pointwise_lower_) / 2
@@ -167,6 +172,7 @@ def test_fuzzy_se_is_the_delta_method(rng):
         fuzzy=True,
         n_bootstrap=0,
         monotonize="none",
+        inference="conventional",
     ).fit_quantiles(x, y[:, None], treatment=t)
     infl = []
     for v in (y, t):
