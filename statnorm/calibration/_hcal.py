@@ -591,8 +591,8 @@ default="pwlinear"
         ECE; NLL; or ``"last"``: no checkpoint selection, the parameters of the
         last evaluated step (maps are then compared by the ECE of that step).
     map_grid : list of map strategies or strings, or "authors", default=None
-        Candidates for ``map="auto"``; ``None`` uses :data:`DEFAULT_GRID`;
-        ``"authors"`` the authors' 12 (:data:`AUTHORS_GRID`: pwlinear 1, 10,
+        Candidates for ``map="auto"``; ``None`` uses ``DEFAULT_GRID``;
+        ``"authors"`` the authors' 12 (``AUTHORS_GRID``: pwlinear 1, 10,
         100, 500; ts_ensemble 16, 32, 64, 128; monotone_nn (2, 2), (10, 10),
         (20, 20), (50, 50), the networks with a learning-rate patience of 40).
     cv : int, cross-validation splitter, "auto", "in-sample" or None, \

@@ -154,7 +154,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         ``joblib.parallel_backend("dask")``). Results do not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds the multipliers; draw ``b`` uses its own seed from
-        :func:`statnorm._validation.spawn_seeds`, so results do not depend on
+        ``statnorm._validation.spawn_seeds``, so results do not depend on
         how draws are chunked.
     verbose : int, default=0
         Print the progress of the bootstrap draws (about every 10 %); the
@@ -732,7 +732,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
     def summary(self, *, max_rows=11):
         """Table of the effect, band and boundary quantiles, plus the tests.
 
-        The table is :attr:`result_`'s, with the boundary quantiles and
+        The table is ``result_``'s, with the boundary quantiles and
         bandwidths per level and notes on the design and the tests.
 
         Parameters
