@@ -309,7 +309,7 @@ def depth_rank_sum_test(
     alternative="greater",
     method="auto",
     n_permutations=999,
-    random_state=0,
+    random_state=None,
     n_jobs=None,
     verbose=0,
 ):
@@ -354,12 +354,13 @@ def depth_rank_sum_test(
         level). ``result.method`` says which one ran.
     n_permutations : int, default=999
         Number of relabellings when the permutation p-value is computed.
-    random_state : int, RandomState instance or None, default=0
+    random_state : int, RandomState instance or None, default=None
         Seed of the relabellings (one seed per relabelling) and of the
-        random directions of projection and halfspace depths. The default
-        is fixed, so that a call with default arguments gives the same
-        p-value every time (as the asymptotic p-value does); ``None`` draws
-        fresh relabellings.
+        random directions of projection and halfspace depths. As in every
+        statnorm test and in ``scipy.stats.permutation_test``, ``None``
+        draws fresh relabellings: pass an int for a p-value that is the same
+        on every call (the ``statnorm depth`` command passes
+        ``--random-state``, 0 by default).
     n_jobs : int or None, default=None
         joblib workers for the relabellings.
     verbose : int, default=0
