@@ -260,9 +260,9 @@ class QuantileAggregator(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         input level). None for local weights (see :meth:`predict_weights`).
     solver_ : str
         The solver used ("lp" or "adam").
-    loss_curve_ : ndarray of shape (n_iter_,)
+    loss_curve_ : ndarray of shape (n_iter,)
         Mean training loss of each epoch (Adam; empty for the LP).
-    validation_scores_ : ndarray of shape (n_iter_,)
+    validation_scores_ : ndarray of shape (n_iter,)
         Negative pinball loss of the validation rows after each epoch (higher
         is better; empty with ``validation_fraction=0`` and for the LP).
     best_iteration_ : int
