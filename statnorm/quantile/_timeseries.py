@@ -349,7 +349,7 @@ class AdaptiveConformalRegressor(_OnlineConformal):
     estimator : estimator, default=None
         A quantile model (any model :class:`ConformalQuantileRegressor`
         takes) or a point regressor. Wrap a model fitted elsewhere in
-        :class:`sklearn.frozen.FrozenEstimator`: then every row given to
+        ``sklearn.frozen.FrozenEstimator``: then every row given to
         :meth:`fit` is a calibration row. Default:
         ``HistGradientBoostingRegressor(loss="quantile")``.
     confidence_level : float, default=0.9
