@@ -183,11 +183,7 @@ def _returns_section(func):
 
 #: confidence_interval() methods not yet returning the one type (strict
 #: xfail: the test fails once they do, so the entry must then go).
-CI_NOT_YET = {
-    "statnorm.compositional.CompositionalPartialCorrelation": (
-        "PartialCorrelationInterval has low/high fields, not lower/upper"
-    ),
-}
+CI_NOT_YET = {}
 
 
 @pytest.mark.parametrize(

@@ -23,15 +23,9 @@ ROOT = Path(statnorm.__file__).parent
 METHODS = ("calibration", "quantile", "compositional", "depth", "kde", "rdd", "mmd")
 
 # Import cycles that predate the rule, as sets of modules.
-KNOWN_CYCLES = {
-    # the inference mixin imports the edges result class inside a method, and
-    # _pcor imports the mixin
-    frozenset({"statnorm.compositional._pcor", "statnorm.compositional._inference"}),
-}
+KNOWN_CYCLES = set()
 # Private-attribute hand-offs that predate the rule: (module, attribute).
-KNOWN_HANDOFFS = {
-    ("statnorm.compositional._pcor", "_fixed_lambda"),  # permutation refits
-}
+KNOWN_HANDOFFS = set()
 
 
 def _module_files():

@@ -343,7 +343,7 @@ def test_pcor_fdr_intervals_covariates_weights_equal_api(tmp_path, rng, capsys):
         sig["part_1"], sig["part_2"], strict=True
     )
     np.testing.assert_array_equal(sig["qvalue"], e.qvalue)
-    np.testing.assert_array_equal(sig["low"], ci.low[e.i, e.j])
+    np.testing.assert_array_equal(sig["lower"], ci.lower[e.i, e.j])
     with pytest.raises(SystemExit):
         _cli.main(["pcor", str(path), "--fdr", "1.5"])
     assert _cli.main(["pcor", str(path), "--covariates", "nope"]) == 1

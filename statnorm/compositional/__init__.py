@@ -18,9 +18,13 @@ Examples
 (11, 11)
 """
 
-from ._inference import PartialCorrelationFDR, PartialCorrelationInterval
-from ._pcor import CompositionalPartialCorrelation, PartialCorrelationEdges
+from ._pcor import CompositionalPartialCorrelation
 from ._plot import PartialCorrelationDisplay, PartialCorrelationNetworkDisplay
+from ._results import (
+    PartialCorrelationEdges,
+    PartialCorrelationFDR,
+    PartialCorrelationInterval,
+)
 from ._transforms import (
     ALRTransformer,
     CLRTransformer,

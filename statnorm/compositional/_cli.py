@@ -107,8 +107,8 @@ def _significant_pairs(args, est):
             # estimate: write that estimate beside it, so no row pairs a
             # shrunk estimate with an interval that is not about it
             sig["unshrunk_partial_correlation"] = ci.partial_correlation[e.i, e.j]
-        sig["low"] = ci.low[e.i, e.j]
-        sig["high"] = ci.high[e.i, e.j]
+        sig["lower"] = ci.lower[e.i, e.j]
+        sig["upper"] = ci.upper[e.i, e.j]
     return sig
 
 

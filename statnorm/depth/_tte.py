@@ -37,6 +37,65 @@ def _chord_from_cos(C):
     return np.sqrt(np.maximum(2.0 - 2.0 * C, 0.0))
 
 
+def _reference_depths(X, w, metric, d_sup):
+    """In-sample (leave-one-out) TTE depths of the reference ``X``.
+
+    Returns ``(depths, mean_direction, mean_resultant_length, reference)``:
+    what :class:`TTEDepth` stores (``reference`` is None for the cosine
+    metric, which scores from the mean direction alone).
+    """
+    n = X.shape[0]
+    # leave-one-out denominators: total weight minus one unit of the row
+    W = float(n) if w is None else float(w.sum())
+    loo = W - (1.0 if w is None else np.minimum(w, 1.0))
+    if callable(metric):
+        D = cdist(X, X, metric=metric)
+        np.fill_diagonal(D, 0.0)
+        if w is not None:
+            depths = d_sup - D @ w / loo
+        else:
+            depths = d_sup - D.sum(axis=1) / (n - 1)
+        return depths, None, float("nan"), X.copy()
+    U = _unit_rows(X)
+    S = U.sum(axis=0) if w is None else w @ U
+    if w is not None:
+        direction = S / W
+        n = W  # effective sample size of the Rayleigh test
+    else:
+        direction = S / n
+    R = float(np.linalg.norm(direction))
+    d = X.shape[1]
+    # Rayleigh test of uniformity on the sphere: d n R^2 ~ chi2(d).
+    if d >= 2 and d * n * R * R < chi2.ppf(0.95, d):
+        warnings.warn(
+            f"The reference directions have no detectable mean direction "
+            f"(mean resultant length {R:.3g}, about 1/sqrt(n) = "
+            f"{1 / np.sqrt(n):.3g} for uniform directions): cosine TTE depths "
+            "are all close to 1 and rank points by noise. Centre-free depths "
+            "such as SpatialDepth or HalfspaceDepth rank such data "
+            "meaningfully.",
+            IsotropicReferenceWarning,
+            stacklevel=4,
+        )
+    if metric == "cosine":
+        if w is not None:  # d_sup - sum_j w_j (1 - u_i . u_j) / loo_i
+            return d_sup - (W - U @ S) / loo, direction, R, None
+        # D(f_i; F) = d_sup - 1 + (u_i . S - u_i . u_i) / (n - 1), u_i . u_i = 1
+        return d_sup - 1.0 + (U @ S - 1.0) / (n - 1), direction, R, None
+    n = U.shape[0]
+    out = np.empty(n)
+    step = max(1, (1 << 23) // n)
+    for i in range(0, n, step):
+        D = _chord_from_cos(U[i : i + step] @ U.T)
+        rows = np.arange(D.shape[0])
+        D[rows, rows + i] = 0.0
+        if w is None:
+            out[i : i + step] = d_sup - D.sum(axis=1) / (n - 1)
+        else:
+            out[i : i + step] = d_sup - D @ w / loo[i : i + step]
+    return out, direction, R, U
+
+
 class TTEDepth(_BaseDepth):
     """Transformer-based text embedding (TTE) depth.
 
@@ -190,65 +249,18 @@ class TTEDepth(_BaseDepth):
         return w
 
     def _fit(self, X, sample_weight=None):
-        n = X.shape[0]
-        w = self._weights(sample_weight, n)
+        w = self._weights(sample_weight, X.shape[0])
+        depths, direction, length, reference = _reference_depths(
+            X, w, self.metric, self.d_sup
+        )
         self.sample_weight_ = w
-        # leave-one-out denominators: total weight minus one unit of the row
-        W = float(n) if w is None else float(w.sum())
-        loo = W - (1.0 if w is None else np.minimum(w, 1.0))
-        self.reference_ = None
-        if callable(self.metric):
-            self.mean_direction_ = None
-            self.mean_resultant_length_ = float("nan")
-            self.reference_ = X.copy()
-            D = cdist(X, X, metric=self.metric)
-            np.fill_diagonal(D, 0.0)
-            if w is not None:
-                return self.d_sup - D @ w / loo
-            return self.d_sup - D.sum(axis=1) / (n - 1)
-        U = _unit_rows(X)
-        S = U.sum(axis=0) if w is None else w @ U
-        if w is not None:
-            self.mean_direction_ = S / W
-            n = W  # effective sample size of the Rayleigh test
-        else:
-            self.mean_direction_ = S / n
-        R = float(np.linalg.norm(self.mean_direction_))
-        self.mean_resultant_length_ = R
-        d = X.shape[1]
-        # Rayleigh test of uniformity on the sphere: d n R^2 ~ chi2(d).
-        if d >= 2 and d * n * R * R < chi2.ppf(0.95, d):
-            warnings.warn(
-                f"The reference directions have no detectable mean direction "
-                f"(mean resultant length {R:.3g}, about 1/sqrt(n) = "
-                f"{1 / np.sqrt(n):.3g} for uniform directions): cosine TTE depths "
-                "are all close to 1 and rank points by noise. Centre-free depths "
-                "such as SpatialDepth or HalfspaceDepth rank such data "
-                "meaningfully.",
-                IsotropicReferenceWarning,
-                stacklevel=3,
-            )
-        if self.metric == "cosine":
-            if w is not None:  # d_sup - sum_j w_j (1 - u_i . u_j) / loo_i
-                return self.d_sup - (W - U @ S) / loo
-            # D(f_i; F) = d_sup - 1 + (u_i . S - u_i . u_i) / (n - 1), u_i . u_i = 1
-            return self.d_sup - 1.0 + (U @ S - 1.0) / (n - 1)
-        self.reference_ = U
-        n = U.shape[0]
-        out = np.empty(n)
-        step = max(1, (1 << 23) // n)
-        for i in range(0, n, step):
-            D = _chord_from_cos(U[i : i + step] @ U.T)
-            rows = np.arange(D.shape[0])
-            D[rows, rows + i] = 0.0
-            if w is None:
-                out[i : i + step] = self.d_sup - D.sum(axis=1) / (n - 1)
-            else:
-                out[i : i + step] = self.d_sup - D @ w / loo[i : i + step]
-        return out
+        self.mean_direction_ = direction
+        self.mean_resultant_length_ = length
+        self.reference_ = reference
+        return depths
 
     def _score_block(self, X):
-        w = getattr(self, "sample_weight_", None)
+        w = self.sample_weight_
         if callable(self.metric):
             D = cdist(X, self.reference_, metric=self.metric)
             return self.d_sup - (D.mean(axis=1) if w is None else D @ w / w.sum())

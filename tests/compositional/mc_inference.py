@@ -97,7 +97,7 @@ def main(what):
             X = draw(rng, n, D, chol, Z, beta)
             for est, out in ((CPC().fit(X, covariates=Z), cw), (CPC().fit(X), cn)):
                 ci = est.confidence_interval(0.95)
-                out.append(np.mean((ci.low[iu] <= R[iu]) & (R[iu] <= ci.high[iu])))
+                out.append(np.mean(ci.contains(R)[iu]))
         print("with covariates", mean_se(cw), "ignoring them", mean_se(cn))
     if what == "boot":
         n, D = 40, 8
@@ -115,7 +115,7 @@ def main(what):
                         0.9, method="bootstrap", n_bootstrap=200, random_state=r
                     )
                 )
-                hit = (ci.low[iu] <= R[iu]) & (R[iu] <= ci.high[iu])
+                hit = (ci.lower[iu] <= R[iu]) & (R[iu] <= ci.upper[iu])
                 c0.append(hit[null].mean())
                 c1.append(hit[~null].mean())
             print("bootstrap 90%", sh, "rho=0:", mean_se(c0), "rho=0.5:", mean_se(c1))
@@ -125,7 +125,7 @@ def main(what):
             c0, c1 = [], []
             for r in range(2000):
                 ci = CPC(sh).fit(draw(rng, n, D, chol)).confidence_interval(0.9)
-                hit = (ci.low[iu] <= R[iu]) & (R[iu] <= ci.high[iu])
+                hit = (ci.lower[iu] <= R[iu]) & (R[iu] <= ci.upper[iu])
                 c0.append(hit[null].mean())
                 c1.append(hit[~null].mean())
             print("default 90%", sh, "rho=0:", mean_se(c0), "rho=0.5:", mean_se(c1))

@@ -314,15 +314,15 @@ def test_fisher_interval_formula():
     assert isinstance(ci, PartialCorrelationInterval)
     r = est.partial_correlation_[1, 2]
     half = 1.6448536269514722 / np.sqrt(est.df_ - 1)
-    assert ci.low[1, 2] == pytest.approx(np.tanh(np.arctanh(r) - half), rel=1e-12)
-    assert ci.high[1, 2] == pytest.approx(np.tanh(np.arctanh(r) + half), rel=1e-12)
-    np.testing.assert_allclose(ci.low, ci.low.T)
-    assert (ci.low <= est.partial_correlation_).all()
-    assert (ci.high >= est.partial_correlation_).all()
+    assert ci.lower[1, 2] == pytest.approx(np.tanh(np.arctanh(r) - half), rel=1e-12)
+    assert ci.upper[1, 2] == pytest.approx(np.tanh(np.arctanh(r) + half), rel=1e-12)
+    np.testing.assert_allclose(ci.lower, ci.lower.T)
+    assert (ci.lower <= est.partial_correlation_).all()
+    assert (ci.upper >= est.partial_correlation_).all()
     assert ci.method == "fisher" and ci.df == 37
     assert "Fisher" in str(ci.summary(max_rows=2))
     wide = est.confidence_interval(0.99)
-    assert (wide.high - wide.low)[1, 2] > (ci.high - ci.low)[1, 2]
+    assert (wide.upper - wide.lower)[1, 2] > (ci.upper - ci.lower)[1, 2]
 
 
 def test_interval_arguments():
@@ -346,8 +346,8 @@ def test_fisher_interval_under_shrinkage_is_that_of_the_exact_estimate():
     for sh in ("basis", "direct", 0.3):
         ci = CPC(sh).fit(X).confidence_interval(0.9)
         assert ci.method == "fisher" and ci.estimator == "unshrunk" and ci.df == 37
-        np.testing.assert_array_equal(ci.low, ex.low)
-        np.testing.assert_array_equal(ci.high, ex.high)
+        np.testing.assert_array_equal(ci.lower, ex.lower)
+        np.testing.assert_array_equal(ci.upper, ex.upper)
         np.testing.assert_array_equal(ci.partial_correlation, ex.partial_correlation)
         assert "without shrinkage" in str(ci.summary(max_rows=1))
     assert ex.estimator == "exact"
@@ -363,8 +363,8 @@ def test_bootstrap_interval_under_shrinkage():
     assert a.method == "bootstrap" and a.n_bootstrap == 40 and a.df is None
     assert a.estimator == "shrunk"
     np.testing.assert_array_equal(a.partial_correlation, est.partial_correlation_)
-    np.testing.assert_array_equal(a.low, b.low)
-    assert (a.low <= a.high).all()
+    np.testing.assert_array_equal(a.lower, b.lower)
+    assert (a.lower <= a.upper).all()
     # the bootstrap interval of the exact estimate is about as wide as Fisher's
     ex = CPC().fit(X)
     f = ex.confidence_interval(0.95)
@@ -372,7 +372,7 @@ def test_bootstrap_interval_under_shrinkage():
         0.95, method="bootstrap", n_bootstrap=100, random_state=0
     )
     iu = np.triu_indices(11, 1)
-    ratio = np.median((bt.high - bt.low)[iu] / (f.high - f.low)[iu])
+    ratio = np.median((bt.upper - bt.lower)[iu] / (f.upper - f.lower)[iu])
     assert 0.6 < ratio < 1.6, ratio
 
 
@@ -387,7 +387,7 @@ def test_fisher_interval_coverage():
     cover = []
     for _ in range(600):
         ci = CPC().fit(_draw(rng, 20, 8, chol)).confidence_interval(0.95)
-        cover.append(np.mean((ci.low[iu] <= R[iu]) & (R[iu] <= ci.high[iu])))
+        cover.append(np.mean((ci.lower[iu] <= R[iu]) & (R[iu] <= ci.upper[iu])))
     mean, se = np.mean(cover), np.std(cover, ddof=1) / np.sqrt(len(cover))
     assert abs(mean - 0.95) <= 3 * se, (mean, se)
 
@@ -404,7 +404,7 @@ def test_default_interval_under_shrinkage_covers_nonzero_pairs(shrinkage):
     cover = []
     for _ in range(500):
         ci = CPC(shrinkage).fit(_draw(rng, 40, 8, chol)).confidence_interval(0.9)
-        hit = (ci.low[iu] <= R[iu]) & (R[iu] <= ci.high[iu])
+        hit = (ci.lower[iu] <= R[iu]) & (R[iu] <= ci.upper[iu])
         cover.append(hit[strong].mean())
     mean, se = np.mean(cover), np.std(cover, ddof=1) / np.sqrt(len(cover))
     assert abs(mean - 0.9) <= 3 * se, (mean, se)
@@ -440,8 +440,8 @@ def test_cli_intervals_under_shrinkage_name_the_estimate_they_surround(tmp_path)
     assert main(argv) == 0
     sig = pd.read_csv(out / "significant_pairs.csv")
     assert len(sig)
-    inside = (sig["low"] <= sig["unshrunk_partial_correlation"]) & (
-        sig["unshrunk_partial_correlation"] <= sig["high"]
+    inside = (sig["lower"] <= sig["unshrunk_partial_correlation"]) & (
+        sig["unshrunk_partial_correlation"] <= sig["upper"]
     )
     assert inside.all()
 
@@ -462,21 +462,42 @@ def test_interval_to_frame_has_one_row_per_pair(method):
         "i",
         "j",
         "partial_correlation",
-        "low",
-        "high",
+        "lower",
+        "upper",
     ]
     assert (df["i"] < df["j"]).all()
     for row in df.itertuples():
         assert row.part_i == cups.feature_names[row.i]
         assert row.part_j == cups.feature_names[row.j]
         assert row.partial_correlation == ci.partial_correlation[row.i, row.j]
-        assert (row.low, row.high) == (ci.low[row.i, row.j], ci.high[row.i, row.j])
-    assert (df["low"] <= df["partial_correlation"]).all()
-    assert (df["partial_correlation"] <= df["high"]).all()
+        assert (row.lower, row.upper) == (
+            ci.lower[row.i, row.j],
+            ci.upper[row.i, row.j],
+        )
+    assert (df["lower"] <= df["partial_correlation"]).all()
+    assert (df["partial_correlation"] <= df["upper"]).all()
     assert df.attrs == {
         "confidence_level": 0.9,
+        "kind": method,
         "method": method,
         "df": ci.df,
         "n_bootstrap": ci.n_bootstrap,
         "estimator": "exact",
     }
+
+
+def test_interval_is_a_confidence_interval_with_deprecated_low_high():
+    from statnorm.results import ConfidenceInterval
+
+    est = CPC().fit(load_roman_cups().data)
+    ci = est.confidence_interval(0.9)
+    assert isinstance(ci, ConfidenceInterval) and ci.kind == "fisher"
+    lower, upper = ci
+    assert lower is ci.lower and upper is ci.upper
+    assert ci.estimate is ci.partial_correlation
+    np.testing.assert_array_equal(ci.width, upper - lower)
+    assert ci.contains(est.partial_correlation_).all()
+    with pytest.warns(FutureWarning, match="use lower/upper"):
+        assert ci.low is ci.lower
+    with pytest.warns(FutureWarning, match="use lower/upper"):
+        assert ci.high is ci.upper
