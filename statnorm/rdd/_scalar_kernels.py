@@ -1,0 +1,471 @@
+"""Numba engine of :func:`statnorm.rdd.scalar_rd` for a sharp design without
+covariates or clusters: rdrobust's bandwidth rules and the final fits in one
+compiled call (no Python objects between the steps).
+
+The arithmetic is that of statnorm/rdd/_scalar.py (the reference path, which
+handles every design and raises the errors): the same windows, fits,
+residuals and meats, with the Gram matrices, right-hand sides, bias moments
+and conventional meats built from Hankel power sums (``G[a, b] = S[a + b]``)
+so that the fits sharing a window share one pass over its units. A nonzero
+status makes the caller rerun the reference path, which then raises the
+message (too few units within a bandwidth, a rule that broke down).
+"""
+
+import numpy as np
+
+from .._numba import njit
+from ._kernels import _kern, nn_residuals, spd_inverse
+
+_SQRT_EPS = float(np.sqrt(np.finfo(float).eps))
+
+# bandwidth rules (ids): mserd, msetwo, msesum, msecomb1, msecomb2
+_RULE_ID = {"mserd": 0, "msetwo": 1, "msesum": 2, "msecomb1": 3, "msecomb2": 4}
+
+
+@njit
+def _window(x, lo0, hi0, left, h, kid):
+    """Units of ``x[lo0:hi0]`` (one side, sorted) with positive weight at h."""
+    if left:
+        lo = lo0 + np.searchsorted(x[lo0:hi0], -h, side="left")
+        hi = hi0
+    else:
+        lo = lo0
+        hi = lo0 + np.searchsorted(x[lo0:hi0], h, side="right")
+    while lo < hi and _kern(x[lo] / h, kid) <= 0.0:
+        lo += 1
+    while hi > lo and _kern(x[hi - 1] / h, kid) <= 0.0:
+        hi -= 1
+    return lo, hi
+
+
+@njit
+def _distinct(x, lo, hi):
+    if hi <= lo:
+        return 0
+    m = 1
+    for i in range(lo + 1, hi):
+        if x[i] != x[i - 1]:
+            m += 1
+    return m
+
+
+@njit
+def _power_sums(x, y, lo, hi, h, kid, S, T):
+    """``S[m] += sum w x^m`` and ``T[m] += sum w x^m y`` over the window,
+    ``w = K(x / h) / h``."""
+    ns = S.shape[0]
+    nt = T.shape[0]
+    for i in range(lo, hi):
+        w = _kern(x[i] / h, kid) / h
+        if w <= 0.0:
+            continue
+        xi = x[i]
+        yi = y[i]
+        t = w
+        for m in range(ns):
+            S[m] += t
+            if m < nt:
+                T[m] += t * yi
+            t *= xi
+
+
+@njit
+def _inverse(G):
+    inv, ok = spd_inverse(G)
+    if ok:
+        return inv
+    return np.linalg.pinv(G)
+
+
+@njit
+def _gram(S, d):
+    G = np.empty((d, d))
+    for a in range(d):
+        for b in range(d):
+            G[a, b] = S[a + b]
+    return G
+
+
+@njit
+def _residual(xi, yi, w, d, beta, invG, mode, f1):
+    """HC0-HC3 residual of one unit (the fit's own weight ``w``)."""
+    r = 1.0
+    fit = 0.0
+    for a in range(d):
+        fit += r * beta[a]
+        r *= xi
+    e = yi - fit
+    if mode >= 2:
+        hii = 0.0
+        ra = 1.0
+        for a in range(d):
+            t = 0.0
+            rb = 1.0
+            for b in range(d):
+                t += invG[a, b] * rb
+                rb *= xi
+            hii += ra * t
+            ra *= xi
+        one = 1.0 - hii * w
+        if one < 1e-8:
+            one = 1e-8
+        e = e / np.sqrt(one) if mode == 2 else e / one
+    return e * f1
+
+
+@njit
+def _sandwich(invG, M, j):
+    """``(invG M invG)[j, j]``."""
+    t = invG[j] @ M
+    return t @ invG[:, j]
+
+
+@njit
+def _nn(x, y, lo, hi, nnmatch):
+    Y = np.ascontiguousarray(y[lo:hi]).reshape((hi - lo, 1))
+    return np.ascontiguousarray(nn_residuals(x[lo:hi], Y, nnmatch)[:, 0])
+
+
+@njit
+def _fit_variance(x, y, lo, hi, h, kid, order, mode, nnmatch, nu, need_bias):
+    """One fit of order ``order`` at ``h`` on ``[lo, hi)``: its coefficients,
+    ``(invG M invG)[nu, nu]`` with the HC/NN meat, and the bias constant
+    ``h^nu (invG v)[nu]`` (``need_bias``)."""
+    d = order + 1
+    S = np.zeros(2 * d if need_bias else 2 * d - 1)
+    T = np.zeros(d)
+    _power_sums(x, y, lo, hi, h, kid, S, T)
+    invG = _inverse(_gram(S, d))
+    beta = invG @ T
+    bconst = 0.0
+    if need_bias:
+        v = np.empty(d)
+        hp = h ** (order + 1)
+        for a in range(d):
+            v[a] = S[a + d] / hp
+        bconst = h**nu * (invG[nu] @ v)
+    MS = np.zeros(2 * d - 1)
+    n_w = hi - lo
+    e_nn = _nn(x, y, lo, hi, nnmatch) if mode < 0 else np.empty(0)
+    f1 = np.sqrt(n_w / (n_w - (order + 1.0))) if mode == 1 else 1.0
+    for i in range(lo, hi):
+        xi = x[i]
+        w = _kern(xi / h, kid) / h
+        if mode < 0:
+            e = e_nn[i - lo]
+        else:
+            e = _residual(xi, y[i], w, d, beta, invG, mode, f1)
+        t = e * e * w * w
+        for m in range(2 * d - 1):
+            MS[m] += t
+            t *= xi
+    V = _sandwich(invG, _gram(MS, d), nu)
+    return beta, V, bconst
+
+
+@njit
+def _pilot_pieces(x, y, lo0, hi0, left, kid, mode, nnmatch, h_v, o, nu, o_b,
+                  h_b, scale, out):
+    """One MSE step of one side (``_Pilot.pieces``): V, B, R in ``out[:3]``;
+    returns a status (0 ok)."""
+    lo, hi = _window(x, lo0, hi0, left, h_v, kid)
+    if _distinct(x, lo, hi) < o + 1:
+        return 1
+    _, V_v, bconst = _fit_variance(x, y, lo, hi, h_v, kid, o, mode, nnmatch, nu,
+                                   True)
+    if not (np.isfinite(h_b) and h_b > 0):
+        return 2
+    lo, hi = _window(x, lo0, hi0, left, h_b, kid)
+    if _distinct(x, lo, hi) < o_b + 1:
+        return 1
+    reg = 0.0
+    if scale > 0:
+        beta, V_b, _ = _fit_variance(x, y, lo, hi, h_b, kid, o_b, mode, nnmatch,
+                                     o_b, False)
+        reg = 3 * bconst**2 * V_b
+    else:
+        d = o_b + 1
+        S = np.zeros(2 * d - 1)
+        T = np.zeros(d)
+        _power_sums(x, y, lo, hi, h_b, kid, S, T)
+        beta = _inverse(_gram(S, d)) @ T
+    out[0] = (2 * nu + 1) * h_v ** (2 * nu + 1) * V_v
+    out[1] = np.sqrt(2.0 * (o + 1 - nu)) * bconst * beta[o_b]
+    out[2] = scale * 2 * (o + 1 - nu) * reg
+    return 0
+
+
+@njit
+def _nth_distinct(x, lo, hi, left, k):
+    """|x| of the k-th distinct value from the cutoff (the farthest if fewer)."""
+    count = 0
+    last = np.nan
+    if left:
+        for i in range(hi - 1, lo - 1, -1):
+            if count == 0 or x[i] != last:
+                count += 1
+                last = x[i]
+                if count == k:
+                    break
+    else:
+        for i in range(lo, hi):
+            if count == 0 or x[i] != last:
+                count += 1
+                last = x[i]
+                if count == k:
+                    break
+    return abs(last)
+
+
+@njit
+def _rule(num, bias2, reg, scale, rate, cap, bw_max):
+    """``(num / (bias2 + scale * reg))^rate``, capped at ``bw_max``."""
+    v = (num / (bias2 + scale * reg)) ** rate
+    return min(v, bw_max) if cap else v
+
+
+@njit
+def _select(x, y, n_l, kid, mode, nnmatch, p, q, rule, scale, bwrestrict,
+            n_unique, iqr, pilot_c, bwcheck, out):
+    """rdrobust's MSE rules on standardized ``x``, ``y`` (``_scalar._select``);
+    ``out`` = (h_l, h_r, b_l, b_r) in standardized units; returns a status."""
+    n = x.shape[0]
+    bw_max_l = -x[0]
+    bw_max_r = x[n - 1]
+    bw_max = max(bw_max_l, bw_max_r)
+    BWp = min(1.0, iqr / 1.349)
+    c_bw = pilot_c * BWp * n_unique ** (-0.2)
+    if bwrestrict:
+        c_bw = min(c_bw, bw_max)
+    bw_min_l = 0.0
+    bw_min_r = 0.0
+    if bwcheck > 0:
+        bw_min_l = _nth_distinct(x, 0, n_l, True, bwcheck) * (1 + _SQRT_EPS)
+        bw_min_r = _nth_distinct(x, n_l, n, False, bwcheck) * (1 + _SQRT_EPS)
+        c_bw = max(c_bw, bw_min_l, bw_min_r)
+    dl = np.zeros(3)
+    dr = np.zeros(3)
+    bl = np.zeros(3)
+    br = np.zeros(3)
+    hl = np.zeros(3)
+    hr = np.zeros(3)
+    st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, q + 1,
+                       q + 1, q + 2, bw_max_l * (1 + _SQRT_EPS), 0.0, dl)
+    st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, q + 1,
+                        q + 1, q + 2, bw_max_r * (1 + _SQRT_EPS), 0.0, dr)
+    if st:
+        return st
+    rate_d = 1.0 / (2 * (q + 1) + 3)
+    rate_b = 1.0 / (2 * q + 3)
+    rate_h = 1.0 / (2 * p + 3)
+    need_two = rule == 1 or rule == 4
+    need_sum = rule == 2 or rule == 3 or rule == 4
+    need_rd = rule == 0 or rule == 3 or rule == 4
+    res = np.full((3, 4), np.nan)  # rows: msetwo, msesum, mserd
+    if need_two:
+        d_l = max(_rule(dl[0], dl[1] ** 2, 0.0, 0.0, rate_d, bwrestrict,
+                        bw_max_l), bw_min_l)
+        d_r = max(_rule(dr[0], dr[1] ** 2, 0.0, 0.0, rate_d, bwrestrict,
+                        bw_max_r), bw_min_r)
+        st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, q,
+                           p + 1, q + 1, d_l, scale, bl)
+        st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, q,
+                            p + 1, q + 1, d_r, scale, br)
+        if st:
+            return st
+        b_l = _rule(bl[0], bl[1] ** 2, bl[2], scale, rate_b, bwrestrict,
+                    bw_max_l)
+        b_r = _rule(br[0], br[1] ** 2, br[2], scale, rate_b, bwrestrict,
+                    bw_max_r)
+        st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, p, 0,
+                           q, b_l, scale, hl)
+        st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, p,
+                            0, q, b_r, scale, hr)
+        if st:
+            return st
+        res[0, 0] = _rule(hl[0], hl[1] ** 2, hl[2], scale, rate_h,
+                          bwrestrict, bw_max_l)
+        res[0, 1] = _rule(hr[0], hr[1] ** 2, hr[2], scale, rate_h,
+                          bwrestrict, bw_max_r)
+        res[0, 2] = b_l
+        res[0, 3] = b_r
+    for row in (1, 2):
+        if (row == 1 and not need_sum) or (row == 2 and not need_rd):
+            continue
+        sign = 1.0 if row == 1 else -1.0
+        dd = (dl[0] + dr[0]) / (dr[1] + sign * dl[1]) ** 2
+        dd = dd**rate_d
+        if bwrestrict:
+            dd = min(dd, bw_max)
+        dd = max(dd, bw_min_l, bw_min_r)
+        st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, q,
+                           p + 1, q + 1, dd, scale, bl)
+        st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, q,
+                            p + 1, q + 1, dd, scale, br)
+        if st:
+            return st
+        b = (bl[0] + br[0]) / ((br[1] + sign * bl[1]) ** 2
+                               + scale * (br[2] + bl[2]))
+        b = b**rate_b
+        if bwrestrict:
+            b = min(b, bw_max)
+        st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, p, 0,
+                           q, b, scale, hl)
+        st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, p,
+                            0, q, b, scale, hr)
+        if st:
+            return st
+        h = ((hl[0] + hr[0]) / ((hr[1] + sign * hl[1]) ** 2
+                                + scale * (hr[2] + hl[2]))) ** rate_h
+        if bwrestrict:
+            h = min(h, bw_max)
+        res[row, 0] = h
+        res[row, 1] = h
+        res[row, 2] = b
+        res[row, 3] = b
+    if rule == 0:
+        out[:] = res[2]
+    elif rule == 1:
+        out[:] = res[0]
+    elif rule == 2:
+        out[:] = res[1]
+    elif rule == 3:
+        out[0] = min(res[2, 0], res[1, 0])
+        out[1] = out[0]
+        out[2] = min(res[2, 2], res[1, 2])
+        out[3] = out[2]
+    else:
+        for j in range(4):
+            out[j] = np.median(res[:, j])
+    return 0
+
+
+@njit
+def _final_side(x, y, lo0, hi0, left, kid, mode, nnmatch, h, b, p, q, out):
+    """``_scalar._final_side`` and the side's variance terms: out = (beta_p0,
+    beta_bc0, V_cl, V_rb, n_h, n_b); returns a status."""
+    lo_h, hi_h = _window(x, lo0, hi0, left, h, kid)
+    lo_b, hi_b = _window(x, lo0, hi0, left, b, kid)
+    if _distinct(x, lo_h, hi_h) < p + 1 or _distinct(x, lo_b, hi_b) < q + 1:
+        return 1
+    lo, hi = _window(x, lo0, hi0, left, max(h, b), kid)
+    dp = p + 1
+    dq = q + 1
+    Sh = np.zeros(2 * dp)
+    Th = np.zeros(dp)
+    Sb = np.zeros(2 * dq - 1)
+    Tb = np.zeros(dq)
+    _power_sums(x, y, lo, hi, h, kid, Sh, Th)
+    _power_sums(x, y, lo, hi, b, kid, Sb, Tb)
+    invGp = _inverse(_gram(Sh, dp))
+    invGq = _inverse(_gram(Sb, dq))
+    L = np.empty(dp)
+    hp = h ** (p + 1)
+    for a in range(dp):
+        L[a] = Sh[a + dp] / hp
+    v = invGq[p + 1].copy()
+    corr = h ** (p + 1)
+    vR = v @ Tb
+    beta_p = invGp @ Th
+    beta_q = invGq @ Tb
+    beta_bc = invGp @ (Th - corr * L * vR)
+    n_w = hi - lo
+    e_nn = _nn(x, y, lo, hi, nnmatch) if mode < 0 else np.empty(0)
+    fp = np.sqrt(n_w / (n_w - (p + 1.0))) if mode == 1 else 1.0
+    fq = np.sqrt(n_w / (n_w - (q + 1.0))) if mode == 1 else 1.0
+    MS = np.zeros(2 * dp - 1)
+    Mb = np.zeros((dp, dp))
+    A = np.empty(dp)
+    for i in range(lo, hi):
+        xi = x[i]
+        wh = _kern(xi / h, kid) / h
+        wb = _kern(xi / b, kid) / b
+        if mode < 0:
+            e_h = e_nn[i - lo]
+            e_b = e_h
+        else:
+            e_h = _residual(xi, y[i], wh, dp, beta_p, invGp, mode, fp)
+            e_b = _residual(xi, y[i], wb, dq, beta_q, invGq, mode, fq)
+        t = e_h * e_h * wh * wh
+        for m in range(2 * dp - 1):
+            MS[m] += t
+            t *= xi
+        m_i = 0.0
+        ra = 1.0
+        for a in range(dq):
+            m_i += ra * v[a]
+            ra *= xi
+        m_i *= wb * corr
+        ra = 1.0
+        for a in range(dp):
+            A[a] = wh * ra - m_i * L[a]
+            ra *= xi
+        e2 = e_b * e_b
+        for a in range(dp):
+            for c in range(a, dp):
+                Mb[a, c] += e2 * A[a] * A[c]
+    for a in range(dp):
+        for c in range(a):
+            Mb[a, c] = Mb[c, a]
+    out[0] = beta_p[0]
+    out[1] = beta_bc[0]
+    out[2] = _sandwich(invGp, _gram(MS, dp), 0)
+    out[3] = _sandwich(invGp, Mb, 0)
+    out[4] = hi_h - lo_h
+    out[5] = hi_b - lo_b
+    return 0
+
+
+@njit
+def sharp_rd(xs, y, n_l, kid, mode, nnmatch, p, q, select, rule, scale,
+             bwrestrict, x_sd, y_sd, iqr, pilot_c, cer, bws):
+    """Sharp RD without covariates or clusters on ``xs`` (sorted, centred at
+    the cutoff) and ``y`` (same order); ``n_l`` units below the cutoff.
+
+    ``select``: choose ``bws`` = (h_l, h_r, b_l, b_r) by ``rule`` (written
+    in place), else use the given ``bws``. ``mode``: -1 nearest neighbour,
+    0-3 HC0-HC3. Returns ``(status, out)`` with out = (tau_cl, tau_bc,
+    V_cl, V_rb, n_h_l, n_h_r, n_b_l, n_b_r); status 0 is success.
+    """
+    n = xs.shape[0]
+    out = np.zeros(8)
+    for lo, hi in ((0, n_l), (n_l, n)):
+        if _distinct(xs, lo, hi) < q + 1:
+            return 1, out
+    if select:
+        m_l = _distinct(xs, 0, n_l)
+        m_r = _distinct(xs, n_l, n)
+        mass = max(1 - m_l / n_l, 1 - m_r / (n - n_l))
+        bwcheck = 10 if mass >= 0.2 else 0
+        xz = xs / x_sd
+        yz = y / y_sd
+        st = _select(xz, yz, n_l, kid, mode, nnmatch, p, q, rule, scale,
+                     bwrestrict, m_l + m_r, iqr / x_sd, pilot_c, bwcheck, bws)
+        if st:
+            return st, out
+        for j in range(4):
+            if not (np.isfinite(bws[j]) and bws[j] > 0):
+                return 2, out
+        if cer:
+            factor = n ** (-(p / ((3 + p) * (3 + 2 * p))))
+            bws[0] *= factor
+            bws[1] *= factor
+        for j in range(4):
+            bws[j] *= x_sd
+    fl = np.zeros(6)
+    fr = np.zeros(6)
+    st = _final_side(xs, y, 0, n_l, True, kid, mode, nnmatch, bws[0], bws[2],
+                     p, q, fl)
+    st += _final_side(xs, y, n_l, n, False, kid, mode, nnmatch, bws[1], bws[3],
+                      p, q, fr)
+    if st:
+        return st, out
+    out[0] = fr[0] - fl[0]
+    out[1] = fr[1] - fl[1]
+    out[2] = fl[2] + fr[2]
+    out[3] = fl[3] + fr[3]
+    out[4] = fl[4]
+    out[5] = fr[4]
+    out[6] = fl[5]
+    out[7] = fr[5]
+    return 0, out
