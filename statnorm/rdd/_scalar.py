@@ -798,7 +798,7 @@ def scalar_rd(
     return _scalar_rd(**args)
 
 
-_ARRAYS = (None, np.ndarray)
+_ARRAYS = (type(None), np.ndarray)
 _KERNEL_NAMES = frozenset(("triangular", "epanechnikov", "uniform"))
 _VCE_NAMES = frozenset(("nn", "hc0", "hc1", "hc2", "hc3", "cr1"))
 

@@ -50,23 +50,80 @@ def _distinct(x, lo, hi):
 
 
 @njit
-def _power_sums(x, y, lo, hi, h, kid, S, T):
-    """``S[m] += sum w x^m`` and ``T[m] += sum w x^m y`` over the window,
-    ``w = K(x / h) / h``."""
-    ns = S.shape[0]
-    nt = T.shape[0]
+def _weights(x, lo, hi, h, kid):
+    """``K(x / h) / h`` over ``x[lo:hi]`` (the arithmetic of ``_kern``; no
+    fast-math here: ``x / h`` decides the kernel's support)."""
+    w = np.empty(hi - lo)
     for i in range(lo, hi):
-        w = _kern(x[i] / h, kid) / h
-        if w <= 0.0:
-            continue
-        xi = x[i]
-        yi = y[i]
-        t = w
-        for m in range(ns):
-            S[m] += t
-            if m < nt:
-                T[m] += t * yi
-            t *= xi
+        u = x[i] / h
+        a = abs(u)
+        if kid == 0:
+            k = 1.0 - a
+        elif kid == 1:
+            k = 0.75 * (1.0 - u * u)
+        else:
+            k = 0.5
+        w[i - lo] = k / h if a <= 1.0 else 0.0
+    return w
+
+
+# the loops below are column-wise (one pass per power) so that LLVM
+# vectorizes them; reassociation lets it split the sums into lanes
+_FM = {"reassoc", "contract", "nsz"}
+
+
+@njit(fastmath=_FM)
+def _power_sums(w, x, y, S, T):
+    """``S[m] = sum w x^m`` and ``T[m] = sum w x^m y`` over the window."""
+    t = w.copy()
+    n = t.size
+    for m in range(S.size):
+        s = 0.0
+        if m < T.size:
+            st = 0.0
+            for i in range(n):
+                s += t[i]
+                st += t[i] * y[i]
+                t[i] *= x[i]
+            T[m] = st
+        else:
+            for i in range(n):
+                s += t[i]
+                t[i] *= x[i]
+        S[m] = s
+
+
+@njit(fastmath=_FM)
+def _horner(c, x):
+    """``sum_m c[m] x^m`` per unit."""
+    n = x.size
+    f = np.full(n, c[c.size - 1])
+    for m in range(c.size - 2, -1, -1):
+        cm = c[m]
+        for i in range(n):
+            f[i] = f[i] * x[i] + cm
+    return f
+
+
+@njit(fastmath=_FM)
+def _residuals(x, y, w, beta, invG, mode, f1):
+    """HC0-HC3 residuals ``y - r' beta`` of one fit (``combined_residuals``
+    with one column), ``w`` its own weights for the leverage."""
+    e = _horner(beta, x)
+    n = x.size
+    for i in range(n):
+        e[i] = (y[i] - e[i]) * f1
+    if mode >= 2:
+        d = beta.size
+        c = np.zeros(2 * d - 1)  # r' invG r as a polynomial in x
+        for a in range(d):
+            for b in range(d):
+                c[a + b] += invG[a, b]
+        lev = _horner(c, x)
+        for i in range(n):
+            one = max(1.0 - lev[i] * w[i], 1e-8)
+            e[i] = e[i] / np.sqrt(one) if mode == 2 else e[i] / one
+    return e
 
 
 @njit
@@ -74,7 +131,7 @@ def _inverse(G):
     inv, ok = spd_inverse(G)
     if ok:
         return inv
-    return np.linalg.pinv(G)
+    return np.ascontiguousarray(np.linalg.pinv(G))
 
 
 @njit
@@ -87,37 +144,16 @@ def _gram(S, d):
 
 
 @njit
-def _residual(xi, yi, w, d, beta, invG, mode, f1):
-    """HC0-HC3 residual of one unit (the fit's own weight ``w``)."""
-    r = 1.0
-    fit = 0.0
-    for a in range(d):
-        fit += r * beta[a]
-        r *= xi
-    e = yi - fit
-    if mode >= 2:
-        hii = 0.0
-        ra = 1.0
-        for a in range(d):
-            t = 0.0
-            rb = 1.0
-            for b in range(d):
-                t += invG[a, b] * rb
-                rb *= xi
-            hii += ra * t
-            ra *= xi
-        one = 1.0 - hii * w
-        if one < 1e-8:
-            one = 1e-8
-        e = e / np.sqrt(one) if mode == 2 else e / one
-    return e * f1
-
-
-@njit
 def _sandwich(invG, M, j):
     """``(invG M invG)[j, j]``."""
-    t = invG[j] @ M
-    return t @ invG[:, j]
+    d = M.shape[0]
+    out = 0.0
+    for a in range(d):
+        t = 0.0
+        for b in range(d):
+            t += M[a, b] * invG[b, j]
+        out += invG[j, a] * t
+    return out
 
 
 @njit
@@ -127,40 +163,42 @@ def _nn(x, y, lo, hi, nnmatch):
 
 
 @njit
+def _errors(x, y, lo, hi, w, beta, invG, mode, nnmatch, dof):
+    """The residuals of a fit on ``[lo, hi)``: nearest-neighbour (mode -1)
+    or HC0-HC3 (HC1's factor with ``dof`` coefficients)."""
+    if mode < 0:
+        return _nn(x, y, lo, hi, nnmatch)
+    n_w = hi - lo
+    f1 = np.sqrt(n_w / (n_w - dof)) if mode == 1 else 1.0
+    return _residuals(x[lo:hi], y[lo:hi], w, beta, invG, mode, f1)
+
+
+@njit
 def _fit_variance(x, y, lo, hi, h, kid, order, mode, nnmatch, nu, need_bias):
     """One fit of order ``order`` at ``h`` on ``[lo, hi)``: its coefficients,
     ``(invG M invG)[nu, nu]`` with the HC/NN meat, and the bias constant
     ``h^nu (invG v)[nu]`` (``need_bias``)."""
     d = order + 1
+    w = _weights(x, lo, hi, h, kid)
+    xw = x[lo:hi]
     S = np.zeros(2 * d if need_bias else 2 * d - 1)
     T = np.zeros(d)
-    _power_sums(x, y, lo, hi, h, kid, S, T)
+    _power_sums(w, xw, y[lo:hi], S, T)
     invG = _inverse(_gram(S, d))
     beta = invG @ T
     bconst = 0.0
     if need_bias:
-        v = np.empty(d)
         hp = h ** (order + 1)
+        t = 0.0
         for a in range(d):
-            v[a] = S[a + d] / hp
-        bconst = h**nu * (invG[nu] @ v)
+            t += invG[nu, a] * (S[a + d] / hp)
+        bconst = h**nu * t
+    e = _errors(x, y, lo, hi, w, beta, invG, mode, nnmatch, order + 1.0)
+    for i in range(w.size):
+        w[i] = e[i] * e[i] * w[i] * w[i]
     MS = np.zeros(2 * d - 1)
-    n_w = hi - lo
-    e_nn = _nn(x, y, lo, hi, nnmatch) if mode < 0 else np.empty(0)
-    f1 = np.sqrt(n_w / (n_w - (order + 1.0))) if mode == 1 else 1.0
-    for i in range(lo, hi):
-        xi = x[i]
-        w = _kern(xi / h, kid) / h
-        if mode < 0:
-            e = e_nn[i - lo]
-        else:
-            e = _residual(xi, y[i], w, d, beta, invG, mode, f1)
-        t = e * e * w * w
-        for m in range(2 * d - 1):
-            MS[m] += t
-            t *= xi
-    V = _sandwich(invG, _gram(MS, d), nu)
-    return beta, V, bconst
+    _power_sums(w, xw, xw, MS, MS[:0])
+    return beta, _sandwich(invG, _gram(MS, d), nu), bconst
 
 
 @njit
@@ -187,7 +225,7 @@ def _pilot_pieces(x, y, lo0, hi0, left, kid, mode, nnmatch, h_v, o, nu, o_b,
         d = o_b + 1
         S = np.zeros(2 * d - 1)
         T = np.zeros(d)
-        _power_sums(x, y, lo, hi, h_b, kid, S, T)
+        _power_sums(_weights(x, lo, hi, h_b, kid), x[lo:hi], y[lo:hi], S, T)
         beta = _inverse(_gram(S, d)) @ T
     out[0] = (2 * nu + 1) * h_v ** (2 * nu + 1) * V_v
     out[1] = np.sqrt(2.0 * (o + 1 - nu)) * bconst * beta[o_b]
@@ -351,12 +389,16 @@ def _final_side(x, y, lo0, hi0, left, kid, mode, nnmatch, h, b, p, q, out):
     lo, hi = _window(x, lo0, hi0, left, max(h, b), kid)
     dp = p + 1
     dq = q + 1
+    xw = x[lo:hi]
+    yw = y[lo:hi]
+    wh = _weights(x, lo, hi, h, kid)
+    wb = _weights(x, lo, hi, b, kid)
     Sh = np.zeros(2 * dp)
     Th = np.zeros(dp)
     Sb = np.zeros(2 * dq - 1)
     Tb = np.zeros(dq)
-    _power_sums(x, y, lo, hi, h, kid, Sh, Th)
-    _power_sums(x, y, lo, hi, b, kid, Sb, Tb)
+    _power_sums(wh, xw, yw, Sh, Th)
+    _power_sums(wb, xw, yw, Sb, Tb)
     invGp = _inverse(_gram(Sh, dp))
     invGq = _inverse(_gram(Sb, dq))
     L = np.empty(dp)
@@ -365,48 +407,30 @@ def _final_side(x, y, lo0, hi0, left, kid, mode, nnmatch, h, b, p, q, out):
         L[a] = Sh[a + dp] / hp
     v = invGq[p + 1].copy()
     corr = h ** (p + 1)
-    vR = v @ Tb
     beta_p = invGp @ Th
     beta_q = invGq @ Tb
-    beta_bc = invGp @ (Th - corr * L * vR)
-    n_w = hi - lo
-    e_nn = _nn(x, y, lo, hi, nnmatch) if mode < 0 else np.empty(0)
-    fp = np.sqrt(n_w / (n_w - (p + 1.0))) if mode == 1 else 1.0
-    fq = np.sqrt(n_w / (n_w - (q + 1.0))) if mode == 1 else 1.0
+    beta_bc = invGp @ (Th - corr * (v @ Tb) * L)
+    e_h = _errors(x, y, lo, hi, wh, beta_p, invGp, mode, nnmatch, p + 1.0)
+    e_b = e_h if mode < 0 else _errors(x, y, lo, hi, wb, beta_q, invGq, mode,
+                                       nnmatch, q + 1.0)
+    n = hi - lo
+    # conventional meat: sum e_h^2 wh^2 r r' (Hankel)
+    t = np.empty(n)
+    for i in range(n):
+        t[i] = e_h[i] * e_h[i] * wh[i] * wh[i]
     MS = np.zeros(2 * dp - 1)
-    Mb = np.zeros((dp, dp))
-    A = np.empty(dp)
-    for i in range(lo, hi):
-        xi = x[i]
-        wh = _kern(xi / h, kid) / h
-        wb = _kern(xi / b, kid) / b
-        if mode < 0:
-            e_h = e_nn[i - lo]
-            e_b = e_h
-        else:
-            e_h = _residual(xi, y[i], wh, dp, beta_p, invGp, mode, fp)
-            e_b = _residual(xi, y[i], wb, dq, beta_q, invGq, mode, fq)
-        t = e_h * e_h * wh * wh
-        for m in range(2 * dp - 1):
-            MS[m] += t
-            t *= xi
-        m_i = 0.0
-        ra = 1.0
-        for a in range(dq):
-            m_i += ra * v[a]
-            ra *= xi
-        m_i *= wb * corr
-        ra = 1.0
-        for a in range(dp):
-            A[a] = wh * ra - m_i * L[a]
-            ra *= xi
-        e2 = e_b * e_b
-        for a in range(dp):
-            for c in range(a, dp):
-                Mb[a, c] += e2 * A[a] * A[c]
+    _power_sums(t, xw, xw, MS, MS[:0])
+    # bias-corrected score A_a = wh x^a - corr wb (r_q' v) L_a
+    mb = _horner(v, xw)
+    A = np.empty((dp, n))
+    for i in range(n):
+        mb[i] *= wb[i] * corr
+        t[i] = wh[i]
     for a in range(dp):
-        for c in range(a):
-            Mb[a, c] = Mb[c, a]
+        for i in range(n):
+            A[a, i] = t[i] - mb[i] * L[a]
+            t[i] *= xw[i]
+    Mb = _score_meat(A, e_b)
     out[0] = beta_p[0]
     out[1] = beta_bc[0]
     out[2] = _sandwich(invGp, _gram(MS, dp), 0)
@@ -414,6 +438,24 @@ def _final_side(x, y, lo0, hi0, left, kid, mode, nnmatch, h, b, p, q, out):
     out[4] = hi_h - lo_h
     out[5] = hi_b - lo_b
     return 0
+
+
+@njit(fastmath=_FM)
+def _score_meat(A, e):
+    """``sum_i e_i^2 A_i A_i'`` for the rows ``A`` (d, n)."""
+    d, n = A.shape
+    M = np.zeros((d, d))
+    g = np.empty(n)
+    for i in range(n):
+        g[i] = e[i] * e[i]
+    for a in range(d):
+        for c in range(a, d):
+            s = 0.0
+            for i in range(n):
+                s += g[i] * A[a, i] * A[c, i]
+            M[a, c] = s
+            M[c, a] = s
+    return M
 
 
 @njit
