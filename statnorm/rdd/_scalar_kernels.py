@@ -163,18 +163,20 @@ def _nn(x, y, lo, hi, nnmatch):
 
 
 @njit
-def _errors(x, y, lo, hi, w, beta, invG, mode, nnmatch, dof):
-    """The residuals of a fit on ``[lo, hi)``: nearest-neighbour (mode -1)
-    or HC0-HC3 (HC1's factor with ``dof`` coefficients)."""
+def _errors(x, y, lo, hi, w, beta, invG, mode, nnmatch, dof, e_nn):
+    """The residuals of a fit on ``[lo, hi)``: nearest-neighbour (mode -1;
+    ``e_nn`` when it holds them already) or HC0-HC3 (HC1's factor with
+    ``dof`` coefficients)."""
     if mode < 0:
-        return _nn(x, y, lo, hi, nnmatch)
+        return e_nn if e_nn.size == hi - lo else _nn(x, y, lo, hi, nnmatch)
     n_w = hi - lo
     f1 = np.sqrt(n_w / (n_w - dof)) if mode == 1 else 1.0
     return _residuals(x[lo:hi], y[lo:hi], w, beta, invG, mode, f1)
 
 
 @njit
-def _fit_variance(x, y, lo, hi, h, kid, order, mode, nnmatch, nu, need_bias):
+def _fit_variance(x, y, lo, hi, h, kid, order, mode, nnmatch, nu, need_bias,
+                  e_nn):
     """One fit of order ``order`` at ``h`` on ``[lo, hi)``: its coefficients,
     ``(invG M invG)[nu, nu]`` with the HC/NN meat, and the bias constant
     ``h^nu (invG v)[nu]`` (``need_bias``)."""
@@ -193,7 +195,7 @@ def _fit_variance(x, y, lo, hi, h, kid, order, mode, nnmatch, nu, need_bias):
         for a in range(d):
             t += invG[nu, a] * (S[a + d] / hp)
         bconst = h**nu * t
-    e = _errors(x, y, lo, hi, w, beta, invG, mode, nnmatch, order + 1.0)
+    e = _errors(x, y, lo, hi, w, beta, invG, mode, nnmatch, order + 1.0, e_nn)
     for i in range(w.size):
         w[i] = e[i] * e[i] * w[i] * w[i]
     MS = np.zeros(2 * d - 1)
@@ -203,14 +205,15 @@ def _fit_variance(x, y, lo, hi, h, kid, order, mode, nnmatch, nu, need_bias):
 
 @njit
 def _pilot_pieces(x, y, lo0, hi0, left, kid, mode, nnmatch, h_v, o, nu, o_b,
-                  h_b, scale, out):
+                  h_b, scale, out, e_v):
     """One MSE step of one side (``_Pilot.pieces``): V, B, R in ``out[:3]``;
-    returns a status (0 ok)."""
+    returns a status (0 ok). ``e_v``: the nearest-neighbour residuals of
+    the pilot window (shared by its three fits), or empty."""
     lo, hi = _window(x, lo0, hi0, left, h_v, kid)
     if _distinct(x, lo, hi) < o + 1:
         return 1
     _, V_v, bconst = _fit_variance(x, y, lo, hi, h_v, kid, o, mode, nnmatch, nu,
-                                   True)
+                                   True, e_v)
     if not (np.isfinite(h_b) and h_b > 0):
         return 2
     lo, hi = _window(x, lo0, hi0, left, h_b, kid)
@@ -219,7 +222,7 @@ def _pilot_pieces(x, y, lo0, hi0, left, kid, mode, nnmatch, h_v, o, nu, o_b,
     reg = 0.0
     if scale > 0:
         beta, V_b, _ = _fit_variance(x, y, lo, hi, h_b, kid, o_b, mode, nnmatch,
-                                     o_b, False)
+                                     o_b, False, np.empty(0))
         reg = 3 * bconst**2 * V_b
     else:
         d = o_b + 1
@@ -281,6 +284,15 @@ def _select(x, y, n_l, kid, mode, nnmatch, p, q, rule, scale, bwrestrict,
         bw_min_l = _nth_distinct(x, 0, n_l, True, bwcheck) * (1 + _SQRT_EPS)
         bw_min_r = _nth_distinct(x, n_l, n, False, bwcheck) * (1 + _SQRT_EPS)
         c_bw = max(c_bw, bw_min_l, bw_min_r)
+    ev_l = np.empty(0)
+    ev_r = np.empty(0)
+    if mode < 0:
+        lo, hi = _window(x, 0, n_l, True, c_bw, kid)
+        if _distinct(x, lo, hi) > 1:
+            ev_l = _nn(x, y, lo, hi, nnmatch)
+        lo, hi = _window(x, n_l, n, False, c_bw, kid)
+        if _distinct(x, lo, hi) > 1:
+            ev_r = _nn(x, y, lo, hi, nnmatch)
     dl = np.zeros(3)
     dr = np.zeros(3)
     bl = np.zeros(3)
@@ -288,9 +300,9 @@ def _select(x, y, n_l, kid, mode, nnmatch, p, q, rule, scale, bwrestrict,
     hl = np.zeros(3)
     hr = np.zeros(3)
     st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, q + 1,
-                       q + 1, q + 2, bw_max_l * (1 + _SQRT_EPS), 0.0, dl)
+                       q + 1, q + 2, bw_max_l * (1 + _SQRT_EPS), 0.0, dl, ev_l)
     st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, q + 1,
-                        q + 1, q + 2, bw_max_r * (1 + _SQRT_EPS), 0.0, dr)
+                        q + 1, q + 2, bw_max_r * (1 + _SQRT_EPS), 0.0, dr, ev_r)
     if st:
         return st
     rate_d = 1.0 / (2 * (q + 1) + 3)
@@ -306,9 +318,9 @@ def _select(x, y, n_l, kid, mode, nnmatch, p, q, rule, scale, bwrestrict,
         d_r = max(_rule(dr[0], dr[1] ** 2, 0.0, 0.0, rate_d, bwrestrict,
                         bw_max_r), bw_min_r)
         st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, q,
-                           p + 1, q + 1, d_l, scale, bl)
+                           p + 1, q + 1, d_l, scale, bl, ev_l)
         st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, q,
-                            p + 1, q + 1, d_r, scale, br)
+                            p + 1, q + 1, d_r, scale, br, ev_r)
         if st:
             return st
         b_l = _rule(bl[0], bl[1] ** 2, bl[2], scale, rate_b, bwrestrict,
@@ -316,9 +328,9 @@ def _select(x, y, n_l, kid, mode, nnmatch, p, q, rule, scale, bwrestrict,
         b_r = _rule(br[0], br[1] ** 2, br[2], scale, rate_b, bwrestrict,
                     bw_max_r)
         st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, p, 0,
-                           q, b_l, scale, hl)
+                           q, b_l, scale, hl, ev_l)
         st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, p,
-                            0, q, b_r, scale, hr)
+                            0, q, b_r, scale, hr, ev_r)
         if st:
             return st
         res[0, 0] = _rule(hl[0], hl[1] ** 2, hl[2], scale, rate_h,
@@ -337,9 +349,9 @@ def _select(x, y, n_l, kid, mode, nnmatch, p, q, rule, scale, bwrestrict,
             dd = min(dd, bw_max)
         dd = max(dd, bw_min_l, bw_min_r)
         st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, q,
-                           p + 1, q + 1, dd, scale, bl)
+                           p + 1, q + 1, dd, scale, bl, ev_l)
         st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, q,
-                            p + 1, q + 1, dd, scale, br)
+                            p + 1, q + 1, dd, scale, br, ev_r)
         if st:
             return st
         b = (bl[0] + br[0]) / ((br[1] + sign * bl[1]) ** 2
@@ -348,9 +360,9 @@ def _select(x, y, n_l, kid, mode, nnmatch, p, q, rule, scale, bwrestrict,
         if bwrestrict:
             b = min(b, bw_max)
         st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, p, 0,
-                           q, b, scale, hl)
+                           q, b, scale, hl, ev_l)
         st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, p,
-                            0, q, b, scale, hr)
+                            0, q, b, scale, hr, ev_r)
         if st:
             return st
         h = ((hl[0] + hr[0]) / ((hr[1] + sign * hl[1]) ** 2
@@ -410,9 +422,10 @@ def _final_side(x, y, lo0, hi0, left, kid, mode, nnmatch, h, b, p, q, out):
     beta_p = invGp @ Th
     beta_q = invGq @ Tb
     beta_bc = invGp @ (Th - corr * (v @ Tb) * L)
-    e_h = _errors(x, y, lo, hi, wh, beta_p, invGp, mode, nnmatch, p + 1.0)
+    none = np.empty(0)
+    e_h = _errors(x, y, lo, hi, wh, beta_p, invGp, mode, nnmatch, p + 1.0, none)
     e_b = e_h if mode < 0 else _errors(x, y, lo, hi, wb, beta_q, invGq, mode,
-                                       nnmatch, q + 1.0)
+                                       nnmatch, q + 1.0, none)
     n = hi - lo
     # conventional meat: sum e_h^2 wh^2 r r' (Hankel)
     t = np.empty(n)
