@@ -915,11 +915,9 @@ def _scalar_rd(
         if vce == "cr1":
             raise ValueError("vce='cr1' needs clusters=; pass cluster labels.")
         vce_used = vce
-    D = np.column_stack(cols)
     order = np.argsort(x)
     x_sorted = x[order]
     xs = x_sorted - c
-    D = np.ascontiguousarray(D[order])
     codes = None if codes is None else codes[order]
     n_l = int(np.searchsorted(xs, 0.0, side="left"))
     n_r = n - n_l
@@ -927,11 +925,12 @@ def _scalar_rd(
         h_pair = (max(-xs[0], xs[-1]),) * 2
     if not fuzzy and n_cov == 0 and codes is None:
         res = _sharp_engine(
-            xs, D[:, 0], n_l, c, h_pair, b_pair, x, x_sorted, p, q, kernel,
+            xs, y[order], n_l, c, h_pair, b_pair, x, x_sorted, p, q, kernel,
             bwselect, vce, nnmatch, scaleregul, bwrestrict, level,
         )
         if res is not None:
             return res
+    D = np.ascontiguousarray(np.column_stack(cols)[order])
     for name, part in (("below", xs[:n_l]), ("at or above", xs[n_l:])):
         distinct = 1 + int(np.count_nonzero(part[1:] != part[:-1])) if part.size else 0
         if distinct < q + 1:
