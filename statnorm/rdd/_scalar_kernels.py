@@ -175,8 +175,7 @@ def _errors(x, y, lo, hi, w, beta, invG, mode, nnmatch, dof, e_nn):
 
 
 @njit
-def _fit_variance(x, y, lo, hi, h, kid, order, mode, nnmatch, nu, need_bias,
-                  e_nn):
+def _fit_variance(x, y, lo, hi, h, kid, order, mode, nnmatch, nu, need_bias, e_nn):
     """One fit of order ``order`` at ``h`` on ``[lo, hi)``: its coefficients,
     ``(invG M invG)[nu, nu]`` with the HC/NN meat, and the bias constant
     ``h^nu (invG v)[nu]`` (``need_bias``)."""
@@ -204,16 +203,18 @@ def _fit_variance(x, y, lo, hi, h, kid, order, mode, nnmatch, nu, need_bias,
 
 
 @njit
-def _pilot_pieces(x, y, lo0, hi0, left, kid, mode, nnmatch, h_v, o, nu, o_b,
-                  h_b, scale, out, e_v):
+def _pilot_pieces(
+    x, y, lo0, hi0, left, kid, mode, nnmatch, h_v, o, nu, o_b, h_b, scale, out, e_v
+):
     """One MSE step of one side (``_Pilot.pieces``): V, B, R in ``out[:3]``;
     returns a status (0 ok). ``e_v``: the nearest-neighbour residuals of
     the pilot window (shared by its three fits), or empty."""
     lo, hi = _window(x, lo0, hi0, left, h_v, kid)
     if _distinct(x, lo, hi) < o + 1:
         return 1
-    _, V_v, bconst = _fit_variance(x, y, lo, hi, h_v, kid, o, mode, nnmatch, nu,
-                                   True, e_v)
+    _, V_v, bconst = _fit_variance(
+        x, y, lo, hi, h_v, kid, o, mode, nnmatch, nu, True, e_v
+    )
     if not (np.isfinite(h_b) and h_b > 0):
         return 2
     lo, hi = _window(x, lo0, hi0, left, h_b, kid)
@@ -221,8 +222,9 @@ def _pilot_pieces(x, y, lo0, hi0, left, kid, mode, nnmatch, h_v, o, nu, o_b,
         return 1
     reg = 0.0
     if scale > 0:
-        beta, V_b, _ = _fit_variance(x, y, lo, hi, h_b, kid, o_b, mode, nnmatch,
-                                     o_b, False, np.empty(0))
+        beta, V_b, _ = _fit_variance(
+            x, y, lo, hi, h_b, kid, o_b, mode, nnmatch, o_b, False, np.empty(0)
+        )
         reg = 3 * bconst**2 * V_b
     else:
         d = o_b + 1
@@ -266,8 +268,24 @@ def _rule(num, bias2, reg, scale, rate, cap, bw_max):
 
 
 @njit
-def _select(x, y, n_l, kid, mode, nnmatch, p, q, rule, scale, bwrestrict,
-            n_unique, iqr, pilot_c, bwcheck, out):
+def _select(
+    x,
+    y,
+    n_l,
+    kid,
+    mode,
+    nnmatch,
+    p,
+    q,
+    rule,
+    scale,
+    bwrestrict,
+    n_unique,
+    iqr,
+    pilot_c,
+    bwcheck,
+    out,
+):
     """rdrobust's MSE rules on standardized ``x``, ``y`` (``_scalar._select``);
     ``out`` = (h_l, h_r, b_l, b_r) in standardized units; returns a status."""
     n = x.shape[0]
@@ -299,10 +317,42 @@ def _select(x, y, n_l, kid, mode, nnmatch, p, q, rule, scale, bwrestrict,
     br = np.zeros(3)
     hl = np.zeros(3)
     hr = np.zeros(3)
-    st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, q + 1,
-                       q + 1, q + 2, bw_max_l * (1 + _SQRT_EPS), 0.0, dl, ev_l)
-    st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, q + 1,
-                        q + 1, q + 2, bw_max_r * (1 + _SQRT_EPS), 0.0, dr, ev_r)
+    st = _pilot_pieces(
+        x,
+        y,
+        0,
+        n_l,
+        True,
+        kid,
+        mode,
+        nnmatch,
+        c_bw,
+        q + 1,
+        q + 1,
+        q + 2,
+        bw_max_l * (1 + _SQRT_EPS),
+        0.0,
+        dl,
+        ev_l,
+    )
+    st += _pilot_pieces(
+        x,
+        y,
+        n_l,
+        n,
+        False,
+        kid,
+        mode,
+        nnmatch,
+        c_bw,
+        q + 1,
+        q + 1,
+        q + 2,
+        bw_max_r * (1 + _SQRT_EPS),
+        0.0,
+        dr,
+        ev_r,
+    )
     if st:
         return st
     rate_d = 1.0 / (2 * (q + 1) + 3)
@@ -313,30 +363,62 @@ def _select(x, y, n_l, kid, mode, nnmatch, p, q, rule, scale, bwrestrict,
     need_rd = rule == 0 or rule == 3 or rule == 4
     res = np.full((3, 4), np.nan)  # rows: msetwo, msesum, mserd
     if need_two:
-        d_l = max(_rule(dl[0], dl[1] ** 2, 0.0, 0.0, rate_d, bwrestrict,
-                        bw_max_l), bw_min_l)
-        d_r = max(_rule(dr[0], dr[1] ** 2, 0.0, 0.0, rate_d, bwrestrict,
-                        bw_max_r), bw_min_r)
-        st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, q,
-                           p + 1, q + 1, d_l, scale, bl, ev_l)
-        st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, q,
-                            p + 1, q + 1, d_r, scale, br, ev_r)
+        d_l = max(
+            _rule(dl[0], dl[1] ** 2, 0.0, 0.0, rate_d, bwrestrict, bw_max_l), bw_min_l
+        )
+        d_r = max(
+            _rule(dr[0], dr[1] ** 2, 0.0, 0.0, rate_d, bwrestrict, bw_max_r), bw_min_r
+        )
+        st = _pilot_pieces(
+            x,
+            y,
+            0,
+            n_l,
+            True,
+            kid,
+            mode,
+            nnmatch,
+            c_bw,
+            q,
+            p + 1,
+            q + 1,
+            d_l,
+            scale,
+            bl,
+            ev_l,
+        )
+        st += _pilot_pieces(
+            x,
+            y,
+            n_l,
+            n,
+            False,
+            kid,
+            mode,
+            nnmatch,
+            c_bw,
+            q,
+            p + 1,
+            q + 1,
+            d_r,
+            scale,
+            br,
+            ev_r,
+        )
         if st:
             return st
-        b_l = _rule(bl[0], bl[1] ** 2, bl[2], scale, rate_b, bwrestrict,
-                    bw_max_l)
-        b_r = _rule(br[0], br[1] ** 2, br[2], scale, rate_b, bwrestrict,
-                    bw_max_r)
-        st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, p, 0,
-                           q, b_l, scale, hl, ev_l)
-        st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, p,
-                            0, q, b_r, scale, hr, ev_r)
+        b_l = _rule(bl[0], bl[1] ** 2, bl[2], scale, rate_b, bwrestrict, bw_max_l)
+        b_r = _rule(br[0], br[1] ** 2, br[2], scale, rate_b, bwrestrict, bw_max_r)
+        st = _pilot_pieces(
+            x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, p, 0, q, b_l, scale, hl, ev_l
+        )
+        st += _pilot_pieces(
+            x, y, n_l, n, False, kid, mode, nnmatch, c_bw, p, 0, q, b_r, scale, hr, ev_r
+        )
         if st:
             return st
-        res[0, 0] = _rule(hl[0], hl[1] ** 2, hl[2], scale, rate_h,
-                          bwrestrict, bw_max_l)
-        res[0, 1] = _rule(hr[0], hr[1] ** 2, hr[2], scale, rate_h,
-                          bwrestrict, bw_max_r)
+        res[0, 0] = _rule(hl[0], hl[1] ** 2, hl[2], scale, rate_h, bwrestrict, bw_max_l)
+        res[0, 1] = _rule(hr[0], hr[1] ** 2, hr[2], scale, rate_h, bwrestrict, bw_max_r)
         res[0, 2] = b_l
         res[0, 3] = b_r
     for row in (1, 2):
@@ -348,25 +430,59 @@ def _select(x, y, n_l, kid, mode, nnmatch, p, q, rule, scale, bwrestrict,
         if bwrestrict:
             dd = min(dd, bw_max)
         dd = max(dd, bw_min_l, bw_min_r)
-        st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, q,
-                           p + 1, q + 1, dd, scale, bl, ev_l)
-        st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, q,
-                            p + 1, q + 1, dd, scale, br, ev_r)
+        st = _pilot_pieces(
+            x,
+            y,
+            0,
+            n_l,
+            True,
+            kid,
+            mode,
+            nnmatch,
+            c_bw,
+            q,
+            p + 1,
+            q + 1,
+            dd,
+            scale,
+            bl,
+            ev_l,
+        )
+        st += _pilot_pieces(
+            x,
+            y,
+            n_l,
+            n,
+            False,
+            kid,
+            mode,
+            nnmatch,
+            c_bw,
+            q,
+            p + 1,
+            q + 1,
+            dd,
+            scale,
+            br,
+            ev_r,
+        )
         if st:
             return st
-        b = (bl[0] + br[0]) / ((br[1] + sign * bl[1]) ** 2
-                               + scale * (br[2] + bl[2]))
+        b = (bl[0] + br[0]) / ((br[1] + sign * bl[1]) ** 2 + scale * (br[2] + bl[2]))
         b = b**rate_b
         if bwrestrict:
             b = min(b, bw_max)
-        st = _pilot_pieces(x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, p, 0,
-                           q, b, scale, hl, ev_l)
-        st += _pilot_pieces(x, y, n_l, n, False, kid, mode, nnmatch, c_bw, p,
-                            0, q, b, scale, hr, ev_r)
+        st = _pilot_pieces(
+            x, y, 0, n_l, True, kid, mode, nnmatch, c_bw, p, 0, q, b, scale, hl, ev_l
+        )
+        st += _pilot_pieces(
+            x, y, n_l, n, False, kid, mode, nnmatch, c_bw, p, 0, q, b, scale, hr, ev_r
+        )
         if st:
             return st
-        h = ((hl[0] + hr[0]) / ((hr[1] + sign * hl[1]) ** 2
-                                + scale * (hr[2] + hl[2]))) ** rate_h
+        h = (
+            (hl[0] + hr[0]) / ((hr[1] + sign * hl[1]) ** 2 + scale * (hr[2] + hl[2]))
+        ) ** rate_h
         if bwrestrict:
             h = min(h, bw_max)
         res[row, 0] = h
@@ -424,8 +540,11 @@ def _final_side(x, y, lo0, hi0, left, kid, mode, nnmatch, h, b, p, q, out):
     beta_bc = invGp @ (Th - corr * (v @ Tb) * L)
     none = np.empty(0)
     e_h = _errors(x, y, lo, hi, wh, beta_p, invGp, mode, nnmatch, p + 1.0, none)
-    e_b = e_h if mode < 0 else _errors(x, y, lo, hi, wb, beta_q, invGq, mode,
-                                       nnmatch, q + 1.0, none)
+    e_b = (
+        e_h
+        if mode < 0
+        else _errors(x, y, lo, hi, wb, beta_q, invGq, mode, nnmatch, q + 1.0, none)
+    )
     n = hi - lo
     # conventional meat: sum e_h^2 wh^2 r r' (Hankel)
     t = np.empty(n)
@@ -472,8 +591,26 @@ def _score_meat(A, e):
 
 
 @njit
-def sharp_rd(xs, y, n_l, kid, mode, nnmatch, p, q, select, rule, scale,
-             bwrestrict, x_sd, y_sd, iqr, pilot_c, cer, bws):
+def sharp_rd(
+    xs,
+    y,
+    n_l,
+    kid,
+    mode,
+    nnmatch,
+    p,
+    q,
+    select,
+    rule,
+    scale,
+    bwrestrict,
+    x_sd,
+    y_sd,
+    iqr,
+    pilot_c,
+    cer,
+    bws,
+):
     """Sharp RD without covariates or clusters on ``xs`` (sorted, centred at
     the cutoff) and ``y`` (same order); ``n_l`` units below the cutoff.
 
@@ -494,8 +631,24 @@ def sharp_rd(xs, y, n_l, kid, mode, nnmatch, p, q, select, rule, scale,
         bwcheck = 10 if mass >= 0.2 else 0
         xz = xs / x_sd
         yz = y / y_sd
-        st = _select(xz, yz, n_l, kid, mode, nnmatch, p, q, rule, scale,
-                     bwrestrict, m_l + m_r, iqr / x_sd, pilot_c, bwcheck, bws)
+        st = _select(
+            xz,
+            yz,
+            n_l,
+            kid,
+            mode,
+            nnmatch,
+            p,
+            q,
+            rule,
+            scale,
+            bwrestrict,
+            m_l + m_r,
+            iqr / x_sd,
+            pilot_c,
+            bwcheck,
+            bws,
+        )
         if st:
             return st, out
         for j in range(4):
@@ -509,10 +662,10 @@ def sharp_rd(xs, y, n_l, kid, mode, nnmatch, p, q, select, rule, scale,
             bws[j] *= x_sd
     fl = np.zeros(6)
     fr = np.zeros(6)
-    st = _final_side(xs, y, 0, n_l, True, kid, mode, nnmatch, bws[0], bws[2],
-                     p, q, fl)
-    st += _final_side(xs, y, n_l, n, False, kid, mode, nnmatch, bws[1], bws[3],
-                      p, q, fr)
+    st = _final_side(xs, y, 0, n_l, True, kid, mode, nnmatch, bws[0], bws[2], p, q, fl)
+    st += _final_side(
+        xs, y, n_l, n, False, kid, mode, nnmatch, bws[1], bws[3], p, q, fr
+    )
     if st:
         return st, out
     out[0] = fr[0] - fl[0]
