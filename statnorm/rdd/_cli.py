@@ -11,6 +11,8 @@ from .._cli._args import (
     configure_logging,
     examples,
     nonneg_int,
+    positive_float,
+    positive_int,
 )
 from .._cli._parser import note
 from .._cli._read import read_table
@@ -34,8 +36,20 @@ def add_subcommand(subparsers):
             "--outcome outcome -o out",
             "statnorm rdd data/rdd_simulated.csv --running running --unit unit "
             "--outcome outcome --method frechet --n-bootstrap 199 --json",
+            "statnorm rdd data/rdd_simulated.csv --running running --unit unit "
+            "--outcome outcome --inference conventional --vce hc0",
         ),
     )
+    _add_data_options(p)
+    _add_model_options(p)
+    _add_inference_options(p)
+    add_table_options(p)
+    add_output_options(p)
+    p.set_defaults(func=run)
+
+
+def _add_data_options(p):
+    """The table and the roles of its columns."""
     p.add_argument("data", metavar="DATA", help="long table with a header row")
     p.add_argument("--running", required=True, help="running-variable column")
     p.add_argument("--unit", required=True, help="unit identifier column")
@@ -47,6 +61,24 @@ def add_subcommand(subparsers):
     p.add_argument(
         "--weight", help="within-unit draw weight column (default: equal weights)"
     )
+    p.add_argument(
+        "--cluster",
+        metavar="COLUMN",
+        help="unit-level cluster labels: wild cluster multiplier bootstrap and "
+        "cluster-robust standard errors (default: independent units)",
+    )
+    p.add_argument(
+        "--covariates",
+        nargs="+",
+        default=[],
+        metavar="COLUMN",
+        help="pre-determined unit-level covariates, in every local fit with "
+        "slopes common to both sides",
+    )
+
+
+def _add_model_options(p):
+    """Estimator, kernel, order, bandwidth and quantile grid."""
     p.add_argument(
         "--method",
         choices=["simple", "frechet"],
@@ -71,33 +103,49 @@ def add_subcommand(subparsers):
         default=99,
         help="size of the quantile grid",
     )
-    add_n_bootstrap(p, default=200)
-    add_confidence_level(p)
-    add_random_state(p)
     p.add_argument("--r3d-compat", action="store_true", help="reproduce R3D's quirks")
-    p.add_argument(
-        "--cluster",
-        metavar="COLUMN",
-        help="unit-level cluster labels: wild cluster multiplier bootstrap and "
-        "cluster-robust standard errors (default: independent units)",
-    )
-    p.add_argument(
-        "--covariates",
-        nargs="+",
-        default=[],
-        metavar="COLUMN",
-        help="pre-determined unit-level covariates, in every local fit with "
-        "slopes common to both sides",
-    )
     p.add_argument(
         "--density-test",
         action="store_true",
         help="first test the running variable's density for a jump at the "
         "cutoff (Cattaneo, Jansson and Ma 2020)",
     )
-    add_table_options(p)
-    add_output_options(p)
-    p.set_defaults(func=run)
+
+
+def _add_inference_options(p):
+    """Band, bootstrap and (robust) bias-corrected inference."""
+    add_n_bootstrap(p, default=200)
+    add_confidence_level(p)
+    add_random_state(p)
+    p.add_argument(
+        "--inference",
+        choices=["auto", "robust", "conventional"],
+        default="auto",
+        help="robust bias-corrected band (auto: robust unless --r3d-compat) or "
+        "R3D's conventional band",
+    )
+    p.add_argument(
+        "--vce",
+        choices=["hc0", "hc1", "hc2", "hc3"],
+        help="residuals of the standard errors (default: hc3 under robust, "
+        "hc0 under conventional inference)",
+    )
+    p.add_argument(
+        "--bias-order",
+        type=positive_int("--bias-order"),
+        help="order q of the bias fit under robust inference (default: order + 1)",
+    )
+    p.add_argument(
+        "--bandwidth-bias",
+        type=positive_float("--bandwidth-bias"),
+        help="bandwidth b of the bias fit (default: bandwidth / rho)",
+    )
+    p.add_argument(
+        "--rho",
+        type=positive_float("--rho"),
+        default=0.5,
+        help="ratio h / b when --bandwidth-bias is not given (at most 1)",
+    )
 
 
 def _columns(args):
@@ -212,7 +260,7 @@ def _uniform_tests(est, data):
 def run(args):
     """Run ``statnorm rdd`` (see ``statnorm rdd --help``)."""
 
-    from . import DistributionalRDD, long_to_samples
+    from . import long_to_samples
 
     configure_logging(args)
     cols = _columns(args)
@@ -224,21 +272,7 @@ def run(args):
         weights=cols.get("--weight"),
     )
     clusters, covariates = _unit_level(args, cols, d)
-    q = np.arange(1, args.n_quantiles + 1) / (args.n_quantiles + 1)
-    est = DistributionalRDD(
-        cutoff=args.cutoff,
-        method=args.method,
-        p=args.order,
-        kernel=args.kernel,
-        q_grid=q,
-        bandwidth="mse" if args.bandwidth is None else args.bandwidth,
-        fuzzy=bool(args.treatment),
-        n_bootstrap=args.n_bootstrap,
-        confidence_level=args.confidence_level,
-        r3d_compat=args.r3d_compat,
-        random_state=args.random_state,
-        verbose=0 if args.json else args.verbose,  # stdout is for --json
-    )
+    est = _estimator(args)
     data = {}
     text = []
     if args.density_test:
@@ -271,6 +305,32 @@ def run(args):
         note(args, "wrote " + " and ".join(map(str, written)))
     emit(args, text="\n".join(text), data=data)
     return 0
+
+
+def _estimator(args):
+    """The DistributionalRDD the options describe."""
+    from . import DistributionalRDD
+
+    q = np.arange(1, args.n_quantiles + 1) / (args.n_quantiles + 1)
+    return DistributionalRDD(
+        cutoff=args.cutoff,
+        method=args.method,
+        p=args.order,
+        kernel=args.kernel,
+        q_grid=q,
+        bandwidth="mse" if args.bandwidth is None else args.bandwidth,
+        fuzzy=bool(args.treatment),
+        n_bootstrap=args.n_bootstrap,
+        confidence_level=args.confidence_level,
+        r3d_compat=args.r3d_compat,
+        inference=args.inference,
+        vce=args.vce,
+        bias_order=args.bias_order,
+        bandwidth_bias=args.bandwidth_bias,
+        rho=args.rho,
+        random_state=args.random_state,
+        verbose=0 if args.json else args.verbose,  # stdout is for --json
+    )
 
 
 def _plot(est, out):

@@ -95,16 +95,28 @@ class RDDResult(Result):
     def to_frame(self):
         """One row per quantile level: effect, errors, intervals, quantiles, h.
 
+        Under robust inference the frame also holds the bias-corrected
+        effect ``tau_bias_corrected`` (the centre of the band and intervals)
+        and the bias bandwidth ``bandwidth_bias``, after ``tau``.
+
         Returns
         -------
         frame : pandas.DataFrame
         """
         import pandas as pd
 
+        robust = {}
+        if self.tau_bias_corrected is not None:
+            robust = {"tau_bias_corrected": self.tau_bias_corrected}
+            if self.bandwidth_bias is not None:
+                robust["bandwidth_bias"] = np.broadcast_to(
+                    self.bandwidth_bias, np.shape(self.q_grid)
+                )
         return pd.DataFrame(
             {
                 "q": self.q_grid,
                 "tau": self.tau,
+                **robust,
                 "std_error": self.std_error,
                 "pointwise_lower": self.pointwise_lower,
                 "pointwise_upper": self.pointwise_upper,

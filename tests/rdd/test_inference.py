@@ -206,6 +206,22 @@ def test_intervals_without_bootstrap_and_confidence_interval_kinds(rng):
     assert {"std_error", "pointwise_lower", "pointwise_upper"} <= set(frame)
 
 
+def test_to_frame_holds_the_bias_corrected_effect_under_robust_inference(rng):
+    x, S = simulate_dgp1(rng, n=300, m=15)
+    kw = {"q_grid": DECILES, "n_bootstrap": 0, "bandwidth": 0.5}
+    robust = DistributionalRDD(inference="robust", **kw).fit(x, S)
+    frame = robust.result_.to_frame()
+    head = ["q", "tau", "tau_bias_corrected", "bandwidth_bias"]
+    assert list(frame.columns[:4]) == head
+    np.testing.assert_array_equal(
+        frame["tau_bias_corrected"], robust.tau_bias_corrected_
+    )
+    np.testing.assert_array_equal(frame["bandwidth_bias"], robust.bandwidth_bias_)
+    conventional = DistributionalRDD(inference="conventional", **kw).fit(x, S)
+    frame = conventional.result_.to_frame()
+    assert "tau_bias_corrected" not in frame and "bandwidth_bias" not in frame
+
+
 def test_summary_and_plot_show_pointwise_and_uniform(rng):
     import matplotlib
 

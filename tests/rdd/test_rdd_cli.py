@@ -1,6 +1,7 @@
 """``statnorm rdd`` on a long-format CSV."""
 
 import numpy as np
+import pytest
 
 from statnorm._cli import main
 
@@ -147,3 +148,35 @@ def test_non_binary_treatment_column_is_rejected(tmp_path, capsys):
     assert code == 1 and len(err.strip().splitlines()) == 1
     assert "--treatment" in err and "d.csv" in err
     assert not out.exists()
+
+
+def test_cli_inference_options_reach_the_estimator(tmp_path, rng, capsys):
+    import json
+
+    from statnorm._cli._main import build_parser
+    from statnorm.rdd._cli import _estimator
+
+    base = ["rdd", "d.csv", "--running", "x", "--unit", "u", "--outcome", "y"]
+    extra = ["--inference", "conventional", "--vce", "hc1", "--bias-order", "3",
+             "--bandwidth-bias", "0.8", "--rho", "0.4"]
+    est = _estimator(build_parser("rdd").parse_args(base + extra))
+    assert est.get_params() | {"inference": "conventional", "vce": "hc1",
+                               "bias_order": 3, "bandwidth_bias": 0.8,
+                               "rho": 0.4} == est.get_params()
+    default = _estimator(build_parser("rdd").parse_args(base))
+    assert (default.inference, default.vce, default.bias_order) == ("auto", None, None)
+    # the two bands differ on the same data (robust is centred elsewhere)
+    path = _write(tmp_path, rng)
+    argv = ["rdd", str(path), "--running", "score", "--unit", "firm", "--outcome",
+            "wage", "--cutoff", "0.2", "--n-quantiles", "5", "--n-bootstrap", "30",
+            "--json"]
+    bands = {}
+    for inference in ("robust", "conventional"):
+        assert main([*argv, "--inference", inference, "--vce", "hc2"]) == 0
+        effect = json.loads(capsys.readouterr().out)["effect"]
+        bands[inference] = np.array(effect["band_lower"])
+    assert not np.allclose(bands["robust"], bands["conventional"])
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--bias-order", "0"])
+    assert exc.value.code == 2
+    assert "--bias-order must be a positive integer" in capsys.readouterr().err
