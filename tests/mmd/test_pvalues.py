@@ -62,7 +62,7 @@ def test_gamma_moments_match_the_permutation_null(rng, estimator):
     # The Gamma law's mean and variance are those of the statistic under H0;
     # the permutation distribution of the same pooled sample estimates both.
     X, Y = rng.normal(size=(60, 5)), rng.normal(size=(40, 5))
-    res = MMDTest(n_permutations=4000, estimator=estimator, random_state=0).test(X, Y)
+    res = MMDTest(n_permutations=4000, statistic=estimator, random_state=0).test(X, Y)
     K = GaussianKernel(res.kernel.bandwidth)(np.vstack([X, Y]))
     N, n, m = 100, 60, 40
     diag_mean = 1.0
