@@ -35,6 +35,7 @@ def test_blocked_equals_full(monkeypatch, estimator, kernel, shift):
     assert blk.kernel.bandwidth == full.kernel.bandwidth
 
 
+@pytest.mark.filterwarnings("ignore:method='asymptotic':UserWarning")
 def test_blocked_asymptotic_and_callable_kernel(monkeypatch):
     rng = np.random.default_rng(4)
     X, Y = rng.normal(size=(25, 3)), rng.normal(0.3, size=(33, 3))
