@@ -249,8 +249,8 @@ def _add_learning_options(p):
         "--method",
         choices=["permutation", "asymptotic"],
         default="permutation",
-        help="null distribution of the p-value (asymptotic: eigenvalues of the "
-        "pooled Gram matrix, no permutations)",
+        help="null distribution of the p-value (asymptotic: a Gamma law fitted "
+        "on the pooled Gram matrix, no permutations; slightly liberal)",
     )
     p.add_argument(
         "--ties",
