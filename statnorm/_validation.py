@@ -21,6 +21,7 @@ from sklearn.utils import check_array
 from sklearn.utils import check_random_state as _sk_check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
+    Hidden,
     Interval,
     Options,
     StrOptions,
@@ -37,6 +38,7 @@ except ImportError:  # pragma: no cover - older scikit-learn
 __all__ = [
     "RANDOM_STATE",
     "HasMethods",
+    "Hidden",
     "Interval",
     "Options",
     "StrOptions",

@@ -97,12 +97,12 @@ def test_mmd2_kernel_sums_over_block_pairs(client, rng, estimator):
         .kernel_
     )
     for kernel in ("gaussian", 3.0, deep):
-        expected = mmd2(X, Y, kernel=kernel, estimator=estimator)
-        got = mmd2(dX, dY, kernel=kernel, estimator=estimator)
+        expected = mmd2(X, Y, kernel=kernel, statistic=estimator)
+        got = mmd2(dX, dY, kernel=kernel, statistic=estimator)
         assert got == pytest.approx(expected, rel=0, abs=1e-12)
     # one Dask, one NumPy sample
-    assert mmd2(dX, Y, estimator=estimator) == pytest.approx(
-        mmd2(X, Y, estimator=estimator), rel=0, abs=1e-12
+    assert mmd2(dX, Y, statistic=estimator) == pytest.approx(
+        mmd2(X, Y, statistic=estimator), rel=0, abs=1e-12
     )
 
 

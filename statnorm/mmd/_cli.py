@@ -1,6 +1,8 @@
 """``statnorm mmd``: a kernel two-sample test, optionally with a learned kernel."""
 
+import argparse
 import time
+import warnings
 
 import numpy as np
 
@@ -39,7 +41,12 @@ def _learn(args, X, Y):
         featurizer=args.featurizer,
         max_iter=args.max_iter,
         validation_fraction=args.validation_fraction,
-        n_iter_no_change=args.n_iter_no_change,
+        # an int n_iter_no_change alone is deprecated (KernelLearner): stop
+        # early exactly when --n-iter-no-change is given, as documented
+        early_stopping=args.n_iter_no_change is not None,
+        n_iter_no_change=(
+            "auto" if args.n_iter_no_change is None else args.n_iter_no_change
+        ),
         random_state=args.random_state,
         verbose=0 if args.json else max(0, args.verbose - 1),
     )
@@ -111,10 +118,18 @@ def _run(args):
         if args.save:
             data["kernel_file"] = str(save_model(kernel, args.save))
             note(args, f"saved the learned kernel to {args.save}")
+    statistic = args.statistic
+    if args.estimator is not None:
+        warnings.warn(
+            "--estimator was renamed --statistic; it will be removed in 0.2.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        statistic = args.estimator
     res = MMDTest(
         kernel,
         n_permutations=args.n_permutations,
-        estimator=args.estimator,
+        statistic=statistic,
         random_state=args.random_state,
         verbose=0 if args.json else args.verbose,  # stdout is for --json
         method=args.method,
@@ -123,7 +138,7 @@ def _run(args):
     data.update(
         n_test=[len(X), len(Y)],
         kernel=repr(res.kernel),
-        estimator=res.estimator,
+        estimator=res.estimator,  # the statistic's name (JSON key kept)
         statistic=res.statistic,
         pvalue=res.pvalue,
         n_permutations=args.n_permutations,
@@ -169,10 +184,13 @@ def add_subcommand(subparsers):
     _add_learning_options(p)
     add_n_permutations(p)
     p.add_argument(
-        "--estimator",
+        "--statistic",
         choices=["unbiased", "biased"],
         default="unbiased",
-        help="MMD^2 estimator",
+        help="MMD^2 statistic (U- or V-statistic)",
+    )
+    p.add_argument(  # deprecated alias of --statistic
+        "--estimator", choices=["unbiased", "biased"], help=argparse.SUPPRESS
     )
     p.add_argument(
         "--bandwidth",
@@ -231,8 +249,8 @@ def _add_learning_options(p):
         "--method",
         choices=["permutation", "asymptotic"],
         default="permutation",
-        help="null distribution of the p-value (asymptotic: eigenvalues of the "
-        "pooled Gram matrix, no permutations)",
+        help="null distribution of the p-value (asymptotic: a Gamma law fitted "
+        "on the pooled Gram matrix, no permutations; slightly liberal)",
     )
     p.add_argument(
         "--ties",

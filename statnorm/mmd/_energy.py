@@ -1,19 +1,36 @@
 """The energy-distance two-sample test on the MMD permutation engine."""
 
 import dataclasses
+from numbers import Integral, Real
 
+from .._validation import RANDOM_STATE, Interval, StrOptions, validate_params
 from ._kernel import EnergyKernel
-from ._stats import MMDTest
+from ._stats import MMDTest, _resolve_statistic, _statistic_constraints
 
 __all__ = ["energy_test"]
 
 
+@validate_params(
+    {
+        "X": "no_validation",
+        "Y": "no_validation",
+        "exponent": [Interval(Real, 0, 2, closed="neither")],
+        **_statistic_constraints(("biased", "unbiased")),
+        "method": [StrOptions({"permutation", "asymptotic"})],
+        "n_permutations": [Interval(Integral, 1, None, closed="left")],
+        "ties": [StrOptions({"conservative", "randomized"})],
+        "random_state": RANDOM_STATE,
+        "n_jobs": [None, Integral],
+    },
+    prefer_skip_nested_validation=True,
+)
 def energy_test(
     X,
     Y,
     *,
     exponent=1.0,
-    estimator="biased",
+    statistic="biased",
+    estimator="deprecated",
     method="permutation",
     n_permutations=999,
     ties="conservative",
@@ -40,13 +57,16 @@ def energy_test(
         Second sample, at least 2 rows.
     exponent : float, default=1.0
         Exponent ``p`` of the Euclidean distance, in (0, 2).
-    estimator : {"biased", "unbiased"}, default="biased"
+    statistic : {"biased", "unbiased"}, default="biased"
         ``"biased"``: the V-statistic :math:`\frac{2}{nm}\sum_{ij}|x_i-y_j|^p
         - \frac{1}{n^2}\sum_{ij}|x_i-x_j|^p - \frac{1}{m^2}\sum_{ij}|y_i-y_j|^p`
         (``dcor.energy_distance``'s default; ``n m / (n + m)`` times it is
         Szekely and Rizzo's test statistic). ``"unbiased"``: the U-statistic
         (within-sample means over ``i != j``). For ``n = m`` both give the
         same permutation p-value.
+    estimator : {"biased", "unbiased"}
+        Deprecated alias of ``statistic`` (renamed in 0.1; removed in 0.2):
+        passing it raises a FutureWarning and overrides ``statistic``.
     method : {"permutation", "asymptotic"}, default="permutation"
         As in :class:`MMDTest`. The asymptotic (Gamma) p-value was built for
         bounded kernels; prefer the permutation test here.
@@ -82,11 +102,12 @@ def energy_test(
     >>> res.pvalue < 0.05
     True
     """
+    statistic = _resolve_statistic(statistic, estimator, stacklevel=4)
     res = MMDTest(
         EnergyKernel(exponent),
         method=method,
         n_permutations=n_permutations,
-        estimator=estimator,
+        statistic=statistic,
         ties=ties,
         random_state=random_state,
         n_jobs=n_jobs,

@@ -21,7 +21,7 @@ def _run(monkeypatch, blocked, X, Y, **kw):
 def test_blocked_equals_full(monkeypatch, estimator, kernel, shift):
     rng = np.random.default_rng(3)
     X, Y = rng.normal(size=(41, 4)), rng.normal(shift, size=(30, 4))
-    kw = dict(kernel=kernel, estimator=estimator, n_permutations=300, random_state=5)
+    kw = dict(kernel=kernel, statistic=estimator, n_permutations=300, random_state=5)
     full = _run(monkeypatch, False, X, Y, **kw)
     blk = _run(monkeypatch, True, X, Y, **kw)
     np.testing.assert_allclose(blk.statistic, full.statistic, rtol=1e-12, atol=1e-14)
@@ -35,6 +35,7 @@ def test_blocked_equals_full(monkeypatch, estimator, kernel, shift):
     assert blk.kernel.bandwidth == full.kernel.bandwidth
 
 
+@pytest.mark.filterwarnings("ignore:method='asymptotic':UserWarning")
 def test_blocked_asymptotic_and_callable_kernel(monkeypatch):
     rng = np.random.default_rng(4)
     X, Y = rng.normal(size=(25, 3)), rng.normal(0.3, size=(33, 3))

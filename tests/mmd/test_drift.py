@@ -38,6 +38,7 @@ def test_result_fields_and_types(data):
     assert "is_drift" in str(res)
 
 
+@pytest.mark.filterwarnings("ignore:method='asymptotic':UserWarning")
 def test_as_alibi_layout(data):
     X_ref, Y = data
     out = MMDDriftDetector(n_permutations=99, random_state=0).fit(X_ref).predict(Y)
@@ -75,6 +76,7 @@ def test_distance_threshold_is_null_quantile(data):
         assert np.count_nonzero(null > res.distance_threshold) == int(p_val * 199)
 
 
+@pytest.mark.filterwarnings("ignore:method='asymptotic':UserWarning")
 @pytest.mark.parametrize("method", ["permutation", "asymptotic"])
 def test_equals_mmdtest(data, method):
     X_ref, Y = data

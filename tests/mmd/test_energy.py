@@ -37,12 +37,12 @@ def _energy_loops(X, Y, p=1.0, unbiased=False):
 @pytest.mark.parametrize("p", [1.0, 0.5, 1.5])
 def test_statistic_equals_the_definition(estimator, p):
     X, Y = _samples(12, 9)
-    got = energy_test(X, Y, exponent=p, estimator=estimator, n_permutations=9)
+    got = energy_test(X, Y, exponent=p, statistic=estimator, n_permutations=9)
     want = _energy_loops(X, Y, p, unbiased=estimator == "unbiased")
     assert got.statistic == pytest.approx(want, rel=1e-12, abs=1e-14)
     # MMD^2 with the distance-induced kernel is half the energy distance
     k = EnergyKernel(p)
-    assert 2 * mmd2(X, Y, kernel=k, estimator=estimator) == pytest.approx(
+    assert 2 * mmd2(X, Y, kernel=k, statistic=estimator) == pytest.approx(
         want, rel=1e-12, abs=1e-14
     )
 
@@ -55,7 +55,7 @@ def test_statistic_equals_dcor(estimator, dcor_stat, p):
     dcor = pytest.importorskip("dcor")
     for n, m in ((40, 55), (50, 50)):
         X, Y = _samples(n, m)
-        got = energy_test(X, Y, exponent=p, estimator=estimator, n_permutations=9)
+        got = energy_test(X, Y, exponent=p, statistic=estimator, n_permutations=9)
         want = dcor.energy_distance(X, Y, exponent=p, estimation_stat=dcor_stat)
         assert got.statistic == pytest.approx(want, rel=1e-10, abs=1e-12)
 
@@ -88,8 +88,8 @@ def test_pvalue_agrees_with_dcor_within_monte_carlo_error():
 def test_energy_test_is_mmdtest_with_the_energy_kernel():
     X, Y = _samples()
     for est in ("biased", "unbiased"):
-        e = energy_test(X, Y, estimator=est, n_permutations=199, random_state=3)
-        m = MMDTest("energy", estimator=est, n_permutations=199, random_state=3).test(
+        e = energy_test(X, Y, statistic=est, n_permutations=199, random_state=3)
+        m = MMDTest("energy", statistic=est, n_permutations=199, random_state=3).test(
             X, Y
         )
         assert e.statistic == pytest.approx(2 * m.statistic, rel=1e-14)
@@ -102,7 +102,7 @@ def test_energy_test_is_mmdtest_with_the_energy_kernel():
 def test_equal_sizes_biased_and_unbiased_give_the_same_pvalue():
     X, Y = _samples(35, 35, shift=0.2)
     b = energy_test(X, Y, n_permutations=299, random_state=0)
-    u = energy_test(X, Y, estimator="unbiased", n_permutations=299, random_state=0)
+    u = energy_test(X, Y, statistic="unbiased", n_permutations=299, random_state=0)
     assert b.pvalue == u.pvalue
 
 
@@ -125,8 +125,8 @@ def test_dask_mmd2_equals_in_memory():
     X, Y = _samples(40, 30)
     Xd, Yd = da.from_array(X, chunks=13), da.from_array(Y + 100.0, chunks=11)
     for est in ("biased", "unbiased", "linear"):
-        want = mmd2(X, Y + 100.0, kernel="energy", estimator=est)
-        got = mmd2(Xd, Yd, kernel="energy", estimator=est)
+        want = mmd2(X, Y + 100.0, kernel="energy", statistic=est)
+        got = mmd2(Xd, Yd, kernel="energy", statistic=est)
         assert got == pytest.approx(want, rel=1e-10, abs=1e-12)
 
 
@@ -156,8 +156,8 @@ def test_bad_parameters_name_the_argument():
         EnergyKernel(center=[np.nan, 0.0, 0.0])(X)
     with pytest.raises(ValueError, match="features"):
         EnergyKernel(center=[0.0, 0.0])(X)
-    with pytest.raises(ValueError, match="estimator"):
-        energy_test(X, Y, estimator="linear")
+    with pytest.raises(ValueError, match="statistic"):
+        energy_test(X, Y, statistic="linear")
 
 
 # -- validity and power -------------------------------------------------------
@@ -203,7 +203,7 @@ def _rotation(seed, d=3):
 def test_statistic_is_translation_and_rotation_invariant(seed, shift, estimator):
     X, Y = _samples(20, 25, seed=seed)
     Q = _rotation(seed)
-    kw = dict(estimator=estimator, n_permutations=49, random_state=seed)
+    kw = dict(statistic=estimator, n_permutations=49, random_state=seed)
     a = energy_test(X, Y, **kw)
     b = energy_test(X @ Q + shift, Y @ Q + shift, **kw)
     # the data are rounded once by the shift: relative error ~ eps |shift| / |X|

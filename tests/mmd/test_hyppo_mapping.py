@@ -56,7 +56,7 @@ def _hyppo_mmd_from_statnorm(X, Y, sigma, bias):
     scale = 2.0 * n**2 * m**2 / N**4
     if bias:
         H = np.eye(N) - 1.0 / N
-        mmd_b = mmd2(X, Y, kernel=sigma, estimator="biased")
+        mmd_b = mmd2(X, Y, kernel=sigma, statistic="biased")
         return scale * np.sqrt(n * m * mmd_b / (N * np.linalg.norm(H @ K @ H)))
     UK, US = _u_centre(K), _u_centre(_same_sample(n, m))
     if n == m:
@@ -104,7 +104,7 @@ def test_hyppo_energy_statistic_from_statnorm(n, m):
     assert got == pytest.approx(np.sqrt(e_v * N**4 / (2 * n**2 * m**2)), rel=1e-10)
     got = _hyppo(hyppo_ksample.Energy().statistic, X, Y)
     if n == m:
-        e_u = energy_test(X, Y, estimator="unbiased", n_permutations=1).statistic
+        e_u = energy_test(X, Y, statistic="unbiased", n_permutations=1).statistic
         want = 4 * n * (n - 1) / ((2 * n - 1) * (2 * n - 3)) * e_u
     else:
         # <D, U(Delta)> / (N (N - 3)) with D the distances from the energy
@@ -147,7 +147,7 @@ def test_hyppo_permutation_pvalue_agrees(n, m, bias):
         auto=False,
     )
     est = "biased" if bias else "unbiased"
-    res = MMDTest(sigma, estimator=est, n_permutations=4999, random_state=0).test(X, Y)
+    res = MMDTest(sigma, statistic=est, n_permutations=4999, random_state=0).test(X, Y)
     assert 0.02 < res.pvalue < 0.9  # an informative comparison
     assert _agree(p_h, R, res.pvalue, 4999)
 

@@ -60,7 +60,7 @@ def test_mmd_command_learned_kernel(files, capsys):
 @pytest.mark.parametrize(
     ("extra", "code", "needle"),
     [
-        (["--n-permutations", "0"], 1, "n_permutations must be an int >= 1"),
+        (["--n-permutations", "0"], 1, "'n_permutations' parameter of MMDTest"),
         (["--bandwidth", "-1"], 2, "--bandwidth must be a positive number"),
         (["--train-fraction", "1.5"], 2, "--train-fraction must be a number in"),
         (["--save", "k.skops"], "2", "--save saves a learned kernel"),
@@ -93,3 +93,24 @@ def test_mmd_command_bad_files(tmp_path, files, capsys):
 
 
 # The tour section itself runs in tests/test_cli.py::test_tour_writes_report.
+
+
+def test_mmd_command_statistic_and_deprecated_estimator(files, capsys):
+    a, b, _ = files
+    argv = ["mmd", a, b, "--n-permutations", "19", "--random-state", "0"]
+    assert _cli.main([*argv, "--statistic", "biased"]) == 0
+    new = capsys.readouterr().out
+    assert "MMD^2 (biased)" in new
+    with pytest.warns(FutureWarning, match="--estimator was renamed --statistic"):
+        assert _cli.main([*argv, "--estimator", "biased"]) == 0
+    assert capsys.readouterr().out == new
+
+
+def test_mmd_command_n_iter_no_change_turns_early_stopping_on(files, capsys):
+    # KernelLearner warns on an int n_iter_no_change without early_stopping=True;
+    # the command line passes both (filterwarnings=error makes a warning fail)
+    a, b, _ = files
+    argv = ["mmd", a, b, "--learn", "mmd-d", "--max-iter", "3"]
+    argv += ["--n-iter-no-change", "1", "--n-permutations", "19"]
+    assert _cli.main(argv) == 0
+    assert "kernel learned by mmd-d" in capsys.readouterr().out

@@ -96,6 +96,7 @@ CASES = {
             {"X": _X, "Y": _Y},
             params={"method": "asymptotic", "ties": "randomized"},
             bad_params={"method": ["gamma", 1], "ties": ["random", None]},
+            warns=UserWarning,  # method="asymptotic" is liberal: it says so
             id="method",
         ),
         Case(
@@ -106,6 +107,19 @@ CASES = {
             params={"check_held_out": True},
             bad_params={"check_held_out": [None, 1]},
             id="check_held_out",
+        ),
+        Case(
+            lambda X, Y, statistic, n_jobs, verbose: mmd.MMDTest(
+                statistic=statistic,
+                n_jobs=n_jobs,
+                verbose=verbose,
+                n_permutations=19,
+                random_state=0,
+            ).test(X, Y),
+            {"X": _X, "Y": _Y},
+            params={"statistic": "biased", "n_jobs": None, "verbose": 0},
+            bad_params={"statistic": ["linear", 1], "n_jobs": ["2"]},
+            id="statistic",
         ),
     ],
     f"{_M}.MMDTestResult": Case(
@@ -118,10 +132,10 @@ CASES = {
         lambda X, Y: mmd.power_criterion(X, Y), {"X": _X, "Y": _Y}
     ),
     f"{_M}.mmd2": Case(
-        lambda X, Y, estimator: mmd.mmd2(X, Y, estimator=estimator),
+        lambda X, Y, statistic: mmd.mmd2(X, Y, statistic=statistic),
         {"X": _X, "Y": _Y},
-        params={"estimator": "unbiased"},
-        bad_params={"estimator": ["nope", 1]},
+        params={"statistic": "unbiased"},
+        bad_params={"statistic": ["nope", 1]},
     ),
     f"{_M}.split_populations": Case(
         lambda y, train_size, validation_size: np.concatenate(
@@ -263,17 +277,17 @@ CASES[f"{_M}.energy_test"] = [
         bad_params={"random_state": [-1, "a"], "n_permutations": [0, -3, 2.5]},
     ),
     Case(
-        lambda X, Y, exponent, estimator: mmd.energy_test(
+        lambda X, Y, exponent, statistic: mmd.energy_test(
             X,
             Y,
             exponent=exponent,
-            estimator=estimator,
+            statistic=statistic,
             n_permutations=19,
             random_state=0,
         ),
         {"X": _X, "Y": _Y},
-        params={"exponent": 1.5, "estimator": "unbiased"},
-        bad_params={"exponent": [np.nan, 0.0, 2.0, "1"], "estimator": ["linear", 1]},
+        params={"exponent": 1.5, "statistic": "unbiased"},
+        bad_params={"exponent": [np.nan, 0.0, 2.0, "1"], "statistic": ["linear", 1]},
         id="params",
     ),
 ]
