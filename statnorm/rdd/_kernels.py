@@ -133,6 +133,18 @@ def rbc_moments(x, YT, h, b, nh, nb, dh, db, kid):
     ``nb[j]`` units of ``x`` (sorted by ``|x|``: the units within the
     bandwidth)."""
     k = YT.shape[0]
+    if _outside_support(x, h, nh) and (db == 0 or _outside_support(x, b, nb)):
+        # every unit past the prefix has zero kernel weight, so the prefix
+        # sums are the sums over all units that locpoly_moments accumulates,
+        # in the same order (bit-identical), and no other kernel compiles
+        n = int(max(nh.max(initial=0), nb.max(initial=0) if db > 0 else 0))
+        Y = np.ascontiguousarray(YT[:, :n].T)
+        Mh, rh, ch = locpoly_moments(x[:n], Y, h, dh - 1, kid)
+        if db > 0:
+            Mb, rb, cb = locpoly_moments(x[:n], Y, b, db - 1, kid)
+        else:
+            Mb, rb, cb = np.zeros((k, 0, 0)), np.zeros((k, 0)), np.zeros(k, np.int64)
+        return Mh, rh, ch, Mb, rb, cb
     Mh = np.zeros((k, dh, dh))
     rh = np.zeros((k, dh))
     ch = np.zeros(k, dtype=np.int64)
@@ -142,6 +154,14 @@ def rbc_moments(x, YT, h, b, nh, nb, dh, db, kid):
     r = np.empty(max(dh, db, 1))
     _rbc_moments(x, YT, h, b, nh, nb, dh, db, kid, Mh, rh, ch, Mb, rb, cb, r)
     return Mh, rh, ch, Mb, rb, cb
+
+
+def _outside_support(x, h, n):
+    """Whether every unit from ``n[j]`` on (``x`` sorted by ``|x|``) has
+    ``|x / h[j]| > 1``, i.e. zero kernel weight in column ``j``."""
+    n = np.asarray(n)
+    past = n < x.shape[0]
+    return bool(np.all(np.abs(x[n[past]] / h[past]) > 1.0))
 
 
 @njit
@@ -224,13 +244,31 @@ def locpoly_resid_var(x, Y, h, alpha, e, kid):
     """Per column: sum of w r^2 and of w over units with intercept weight w > 0.
 
     ``w = K(x/h) e'(1, u, ..., u^p)`` and ``r = Y - sum_a alpha_a u^a``: the
-    stage-2 variance of the bandwidth rule in one pass, without the
-    (n, k) weight, mask and fitted-value matrices of :func:`locpoly_weights`.
+    stage-2 variance of the bandwidth rule. Above ``_RESID_VAR_NUMPY``
+    (unit, column) pairs in one compiled pass, without the (n, k) weight,
+    mask and fitted-value matrices of :func:`locpoly_weights`; below, from
+    those matrices (bit-identical; one kernel fewer to compile on first use).
     """
-    num = np.zeros(Y.shape[1])
-    den = np.zeros(Y.shape[1])
+    n, k = Y.shape
+    if 0 < n * k <= _RESID_VAR_NUMPY:
+        # from the (n, k) matrices of locpoly_weights: the same products,
+        # summed in the same order (cumsum along the units is sequential),
+        # so bit-identical, and no other kernel compiles
+        W, _, F = locpoly_weights(x, h, alpha, e, kid)
+        pos = W > 0.0
+        with np.errstate(all="ignore"):
+            r = Y - F
+            wrr = np.where(pos, W * r * r, 0.0)
+        num = np.cumsum(wrr, axis=0)[-1]
+        den = np.cumsum(np.where(pos, W, 0.0), axis=0)[-1]
+        return num, den
+    num = np.zeros(k)
+    den = np.zeros(k)
     _locpoly_resid_var(x, Y, h, alpha, e, kid, num, den)
     return num, den
+
+
+_RESID_VAR_NUMPY = 2**20  # up to this many (unit, column) pairs
 
 
 @njit
