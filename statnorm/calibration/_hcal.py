@@ -120,12 +120,21 @@ def _objective(
     n, C = P.shape
     key = (P if sort_key is None else sort_key).ravel()
     order = _stable_argsort(key)
-    # the sorted events (numpy gathers: no kernel to compile on first use)
-    p_sorted = np.ascontiguousarray(P, dtype=np.float64).ravel()[order]
-    row = order // C
-    y_ev = np.ascontiguousarray(y, dtype=np.int32)[row]
-    d = p_sorted - (order - row * C == y_ev)  # p - o, o the one-hot label
-    row_label = y_ev
+    p_flat = np.ascontiguousarray(P, dtype=np.float64).ravel()
+    y32 = np.ascontiguousarray(y, dtype=np.int32)
+    fused = n * C >= _RADIX_MIN  # as the sort: small inputs compile no kernel
+    if fused:
+        from ._kernels import gather_events
+
+        p_sorted = np.empty(n * C)
+        d = np.empty(n * C)
+        row_label = np.empty(n * C, dtype=np.int32)
+        gather_events(p_flat, y32, C, order, p_sorted, d, row_label)
+    else:  # the same values by numpy gathers
+        p_sorted = p_flat[order]
+        row = order // C
+        row_label = y32[row]
+        d = p_sorted - (order - row * C == row_label)  # p - o, o one-hot
     g_sorted = np.empty(n * C)
     if not iterate_classes:
         classes = np.empty(0, dtype=np.int64)
@@ -144,7 +153,12 @@ def _objective(
             g_sorted, p_sorted, n_lloyd, n_blocks, n_threads > 1 and n_blocks > 1,
         )  # fmt: skip
     grad = np.empty(n * C)
-    grad[order] = g_sorted
+    if fused:
+        from ._kernels import scatter_back
+
+        scatter_back(g_sorted, order, grad)
+    else:
+        grad[order] = g_sorted
     return float(val), grad.reshape(n, C)
 
 
