@@ -7,6 +7,21 @@ import and of the first call, and the first call's CPU time (steadier than
 wall time on a shared machine). Usage::
 
     python benchmarks/coldstart.py [METHOD ...]
+
+Recorded (2-core shared machine, CPU seconds of the first call, cold / warm;
+wall times vary with the load, CPU times much less):
+
+===========  =============  ============
+method       before         after
+===========  =============  ============
+calibration  3.04 / 0.32    1.22 / 0.31
+rdd          2.52 / 0.30    1.03 / 0.29
+kde          1.07 / 0.42    1.04 / 0.50
+===========  =============  ============
+
+"before" is the code before the first-use compile work (h-calibration
+objective as a chain of three kernels with allocations inside; rdd with
+five kernels in its default fit); see docs/install.rst.
 """
 
 import json

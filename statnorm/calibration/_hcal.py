@@ -115,29 +115,26 @@ def _objective(
     average to those classes (a sub-sampled step); ``None`` takes every class.
     """
     from .._numba import parallel_threads
-    from ._kernels import (
-        hcal_objective_blocks,
-        hcal_objective_sorted,
-        hcal_objective_threads,
-    )
-
-    from ._kernels import gather_events, scatter_back
+    from ._kernels import hcal_objective
 
     n, C = P.shape
     key = (P if sort_key is None else sort_key).ravel()
     order = _stable_argsort(key)
-    p_sorted = np.empty(n * C)
-    d = np.empty(n * C)
-    row_label = np.empty(n * C, dtype=np.int32)
-    gather_events(
-        np.ascontiguousarray(P, dtype=np.float64).ravel(),
-        np.ascontiguousarray(y, dtype=np.int32),
-        C,
-        order,
-        p_sorted,
-        d,
-        row_label,
-    )
+    p_flat = np.ascontiguousarray(P, dtype=np.float64).ravel()
+    y32 = np.ascontiguousarray(y, dtype=np.int32)
+    fused = n * C >= _RADIX_MIN  # as the sort: small inputs compile no kernel
+    if fused:
+        from ._kernels import gather_events
+
+        p_sorted = np.empty(n * C)
+        d = np.empty(n * C)
+        row_label = np.empty(n * C, dtype=np.int32)
+        gather_events(p_flat, y32, C, order, p_sorted, d, row_label)
+    else:  # the same values by numpy gathers
+        p_sorted = p_flat[order]
+        row = order // C
+        row_label = y32[row]
+        d = p_sorted - (order - row * C == row_label)  # p - o, o one-hot
     g_sorted = np.empty(n * C)
     if not iterate_classes:
         classes = np.empty(0, dtype=np.int64)
@@ -145,22 +142,23 @@ def _objective(
         classes = np.arange(C, dtype=np.int64)
     else:
         classes = np.ascontiguousarray(classes, dtype=np.int64)
-    args = (d, row_label, classes, window // 2, float(epsilon))
     n_lloyd = _N_LLOYD if grouping == "kmeans" else 0
-    extra = (int(n_groups), g_sorted, p_sorted, n_lloyd)
     # fixed blocks of classes, from the shapes only: the same additions in the
     # same order whatever n_jobs (bit-identical results, tests/calibration/
     # test_determinism.py); at most _BLOCK_EVENTS doubles of block gradients
     n_blocks = min(classes.size, _MAX_BLOCKS, max(1, _BLOCK_EVENTS // (n * C)))
     with parallel_threads(n_jobs) as n_threads:
-        if n_blocks <= 1:
-            val = hcal_objective_sorted(*args, *extra)
-        elif n_threads > 1:
-            val = hcal_objective_threads(*args, *extra, n_blocks)
-        else:
-            val = hcal_objective_blocks(*args, *extra, n_blocks)
+        val = hcal_objective(
+            d, row_label, classes, window // 2, float(epsilon), int(n_groups),
+            g_sorted, p_sorted, n_lloyd, n_blocks, n_threads > 1 and n_blocks > 1,
+        )  # fmt: skip
     grad = np.empty(n * C)
-    scatter_back(g_sorted, order, grad)
+    if fused:
+        from ._kernels import scatter_back
+
+        scatter_back(g_sorted, order, grad)
+    else:
+        grad[order] = g_sorted
     return float(val), grad.reshape(n, C)
 
 

@@ -70,105 +70,9 @@ def _kmeans_counts(p, row_label, c, m, n_groups, n_lloyd, pk, ps, gcnt):
         gcnt[g] = b[g + 1] - b[g]
 
 
-@njit
-def _one_pass(
-    d,
-    row_label,
-    c,
-    m,
-    half,
-    eps,
-    n_groups,
-    scale,
-    s,
-    a,
-    jr,
-    gcnt,
-    grad,
-    gtab,
-    row,
+def hcal_objective(
+    d, row_label, classes, half, eps, n_groups, grad, p, n_lloyd, n_blocks, threads
 ):
-    """One leave-class-``c``-out pass (``c < 0``: keep every event).
-
-    A single sweep over the sorted events: the prefix sum of ``p - o`` over the
-    kept events, the window value ``T`` of rank ``r - half`` and the gradient
-    of rank ``r - 2 half`` are all produced while reading rank ``r``, so the
-    prefix sums live in small ring buffers (``s``, ``a``, ``jr`` of length
-    ``R``, a power of two >= 4 half + 4) that stay in cache. ``m`` is the
-    number of kept events (known from the label counts). The group sizes are
-    row ``row`` of ``gtab`` (k-means groups, :func:`_kmeans_table`), or, when
-    ``gtab`` has no rows, equal-mass groups by rank. Adds ``scale`` times the
-    pass's gradient into ``grad`` and returns the pass's value.
-    """
-    if m == 0:
-        return 0.0
-    mask = s.shape[0] - 1
-    width = 2.0 * half + 1.0
-    if gtab.shape[0] > 0:
-        for g in range(n_groups):
-            gcnt[g] = gtab[row, g]
-    else:
-        # equal-mass groups in rank: group g holds ranks i with (i * G) // m == g
-        for g in range(n_groups):
-            lo = (g * m + n_groups - 1) // n_groups
-            hi = ((g + 1) * m + n_groups - 1) // n_groups
-            gcnt[g] = hi - lo
-    value = 0.0
-    g = 0
-    g_end = gcnt[0]  # first rank of the next group
-    w = 1.0 / (n_groups * (gcnt[0] + _GROUP_EPS))
-    s[0] = 0.0
-    a[0] = 0.0
-    # the newest prefix sums also live in registers (s_run = s[r + 1],
-    # a_run = a[i + 1]): reading them back from the ring would put a
-    # store-to-load round trip on every iteration's dependency chain
-    s_run = 0.0
-    a_run = 0.0
-    r = 0
-    m_all = d.shape[0]
-    for j in range(m_all):
-        if row_label[j] == c:
-            continue
-        s_run += d[j]
-        s[(r + 1) & mask] = s_run
-        jr[r & mask] = j
-        i = r - half
-        if i >= 0:
-            while i >= g_end:
-                g += 1
-                g_end += gcnt[g]
-                w = 1.0 / (n_groups * (gcnt[g] + _GROUP_EPS))
-            t = (s_run - s[max(0, i - half) & mask]) / width
-            ai = 0.0
-            if abs(t) - eps > 0.0:
-                value += (abs(t) - eps) * w
-                ai = math.copysign(w / width, t)
-            a_run += ai
-            a[(i + 1) & mask] = a_run
-            k = i - half
-            if k >= 0:
-                grad[jr[k & mask]] += scale * (a_run - a[max(0, k - half) & mask])
-        r += 1
-    # the last ranks, whose windows are cut by the end of the sequence
-    for i in range(max(0, m - half), m):
-        while i >= g_end:
-            g += 1
-            g_end += gcnt[g]
-            w = 1.0 / (n_groups * (gcnt[g] + _GROUP_EPS))
-        t = (s_run - s[max(0, i - half) & mask]) / width
-        ai = 0.0
-        if abs(t) - eps > 0.0:
-            value += (abs(t) - eps) * w
-            ai = math.copysign(w / width, t)
-        a_run += ai
-        a[(i + 1) & mask] = a_run
-    for k in range(max(0, m - 2 * half), m):
-        hi = min(m - 1, k + half)
-        grad[jr[k & mask]] += scale * (a[(hi + 1) & mask] - a[max(0, k - half) & mask])
-    return value
-
-
-def hcal_objective_sorted(d, row_label, classes, half, eps, n_groups, grad, p, n_lloyd):
     """Objective and gradient on sorted events.
 
     Parameters
@@ -195,6 +99,11 @@ def hcal_objective_sorted(d, row_label, classes, half, eps, n_groups, grad, p, n
     n_lloyd : int
         0: equal-mass groups by rank; otherwise 1-D k-means groups after
         ``n_lloyd`` Lloyd iterations from equal-mass initialisation.
+    n_blocks : int
+        The passes run in this many fixed blocks of classes (see
+        :func:`_objective_py`); chosen from the shapes only.
+    threads : bool
+        Run the blocks on Numba's threads (bit-identical to the serial run).
 
     Returns
     -------
@@ -204,32 +113,29 @@ def hcal_objective_sorted(d, row_label, classes, half, eps, n_groups, grad, p, n
     -----
     A Python function around the compiled kernels: the k-means group sizes
     are computed first, by a kernel that compiles only when k-means grouping
-    is used, so the default (equal-mass) path compiles no k-means code.
+    is used, so the default (equal-mass) path compiles no k-means code, and
+    the ``parallel=True`` compilation happens only when threads are used.
     """
-    gtab = _group_table(row_label, classes, n_groups, p, n_lloyd, False)
-    return _objective_sorted(d, row_label, classes, half, eps, n_groups, grad, gtab)
-
-
-def hcal_objective_blocks(
-    d, row_label, classes, half, eps, n_groups, grad, p, n_lloyd, n_blocks
-):
-    """:func:`hcal_objective_sorted` in ``n_blocks`` fixed blocks of
-    classes, serially (see :func:`_objective_blocks_py`)."""
-    gtab = _group_table(row_label, classes, n_groups, p, n_lloyd, False)
-    return _objective_blocks(
-        d, row_label, classes, half, eps, n_groups, grad, gtab, n_blocks
-    )
-
-
-def hcal_objective_threads(
-    d, row_label, classes, half, eps, n_groups, grad, p, n_lloyd, n_blocks
-):
-    """:func:`hcal_objective_blocks` with the blocks run on Numba's threads
-    (bit-identical to it)."""
-    gtab = _group_table(row_label, classes, n_groups, p, n_lloyd, True)
-    return _objective_threads(
-        d, row_label, classes, half, eps, n_groups, grad, gtab, n_blocks
-    )
+    gtab = _group_table(row_label, classes, n_groups, p, n_lloyd, threads)
+    n_blocks = max(1, n_blocks)
+    n_lab = max(row_label.max(initial=-1), classes.max(initial=-1)) + 1
+    counts = np.bincount(row_label, minlength=n_lab).astype(np.int64, copy=False)
+    R = 4
+    while 4 * half + 4 > R:
+        R *= 2
+    # every buffer allocated here, none in the kernel: each distinct
+    # np.empty / np.zeros signature inside a kernel is one more compilation
+    # (about 0.1 s each on first use)
+    rings = np.empty((n_blocks, 2, R))
+    ranks = np.empty((n_blocks, R), dtype=np.int64)
+    gcnt = np.zeros((n_blocks, n_groups))
+    G = np.zeros((n_blocks, d.shape[0]))
+    vals = np.zeros(n_blocks)
+    kernel = _objective_threads if threads else _objective_serial
+    return kernel(
+        d, row_label, classes, half, eps, n_groups, grad, gtab, counts, rings,
+        ranks, gcnt, G, vals,
+    )  # fmt: skip
 
 
 _NO_GROUPS = np.zeros((0, 0))
@@ -238,7 +144,7 @@ _NO_GROUPS = np.zeros((0, 0))
 def _group_table(row_label, classes, n_groups, p, n_lloyd, threads):
     """Group sizes of every pass (one row per class of ``classes``, or one
     row for the pass over every event), or an empty table for equal-mass
-    groups, which :func:`_one_pass` computes itself."""
+    groups, which :func:`_objective_py` computes itself."""
     if n_lloyd <= 0:
         return _NO_GROUPS
     kernel = _kmeans_table_threads if threads else _kmeans_table
@@ -278,84 +184,128 @@ _kmeans_table = njit(_kmeans_table_py)
 _kmeans_table_threads = njit(_kmeans_table_py, parallel=True)
 
 
-@njit
-def _objective_sorted(d, row_label, classes, half, eps, n_groups, grad, gtab):
-    """:func:`hcal_objective_sorted` with the group table of
-    :func:`_group_table`."""
-    m_all = d.shape[0]
-    for j in range(m_all):
-        grad[j] = 0.0
-    if classes.shape[0] == 0:
-        return _passes(d, row_label, classes, -1, 1, half, eps, n_groups, grad, gtab)
-    total = _passes(d, row_label, classes, 0, 1, half, eps, n_groups, grad, gtab)
-    return total / classes.shape[0]
-
-
-@njit
-def _passes(d, row_label, classes, first, stride, half, eps, n_groups, grad, gtab):
-    """Sum of the leave-class-out passes of ``classes[first::stride]``
-    (``first = -1``: the one pass that keeps every event), each pass's
-    gradient scaled by ``1 / len(classes)`` and added into ``grad``. Owns its
-    ring buffers, so threads can run disjoint strides."""
-    m_all = d.shape[0]
-    R = 4
-    while 4 * half + 4 > R:
-        R *= 2
-    s = np.empty(R)
-    a = np.empty(R)
-    jr = np.empty(R, dtype=np.int64)
-    gcnt = np.zeros(n_groups)
-    n_pass = classes.shape[0]
-    if first < 0:
-        # the one pass that keeps every event; ``first`` (negative) is the
-        # class no row has. One call site of _one_pass (and no literal -1)
-        # keeps Numba to one compiled specialisation of it.
-        counts = np.zeros(0, dtype=np.int64)
-        start, stop, stride, scale = 0, 1, 1, 1.0
-    else:
-        n_lab = 0
-        for j in range(m_all):
-            n_lab = max(n_lab, row_label[j] + 1)
-        for i in range(n_pass):
-            n_lab = max(n_lab, classes[i] + 1)
-        counts = np.zeros(n_lab, dtype=np.int64)
-        for j in range(m_all):
-            counts[row_label[j]] += 1
-        start, stop, scale = first, n_pass, 1.0 / n_pass
-    total = 0.0
-    for i in range(start, stop, stride):
-        if first < 0:
-            c, m = first, m_all
-        else:
-            c = classes[i]
-            m = m_all - counts[c]
-        total += _one_pass(
-            d, row_label, c, m, half, eps, n_groups, scale, s, a, jr, gcnt, grad,
-            gtab, i,
-        )  # fmt: skip
-    return total
-
-
-def _objective_blocks_py(
-    d, row_label, classes, half, eps, n_groups, grad, gtab, n_blocks
-):
-    """Leave-one-class-out passes in ``n_blocks`` fixed blocks (block ``b``
-    holds ``classes[b::n_blocks]``), each with its own buffers and gradient
-    accumulator, reduced in block order at the end.
+def _objective_py(
+    d, row_label, classes, half, eps, n_groups, grad, gtab, counts, rings, ranks,
+    gcnt_b, G, vals,
+):  # fmt: skip
+    """The leave-one-class-out passes in ``n_blocks`` fixed blocks (block
+    ``b`` holds ``classes[b::n_blocks]``; with no ``classes``, one block
+    holding the one pass that keeps every event), each block with its own
+    buffers and gradient accumulator, reduced in block order at the end.
 
     The blocks depend only on the data (``n_blocks`` is chosen from the
     shapes by the caller), never on the number of threads: the serial
     compilation and the ``parallel=True`` one run the same additions in the
     same order, so the value and the gradient are bit-identical for every
     ``n_jobs``.
+
+    Pass ``c`` keeps the events whose row label is not ``c`` and is a single
+    sweep over the sorted events: the prefix sum of ``p - o`` over the kept
+    events, the window value ``T`` of rank ``r - half`` and the gradient of
+    rank ``r - 2 half`` are all produced while reading rank ``r``, so the
+    prefix sums live in small ring buffers (``s``, ``a``, ``jr`` of length
+    ``R``, a power of two >= 4 half + 4) that stay in cache. The group sizes
+    are row ``i`` of ``gtab`` (k-means groups, :func:`_kmeans_table`), or,
+    when ``gtab`` has no rows, equal-mass groups by rank. Each pass's
+    gradient is scaled by ``1 / len(classes)``.
+
+    One function, with no compiled callee (Numba re-optimises a callee's
+    code inside every caller) and no allocation (the buffers come from
+    :func:`hcal_objective`): the former three-level call chain compiled
+    about four times as slowly on first use.
     """
     m_all = d.shape[0]
-    G = np.zeros((n_blocks, m_all))
-    vals = np.zeros(n_blocks)
+    n_pass = classes.shape[0]
+    n_blocks = G.shape[0]
+    mask = rings.shape[2] - 1
+    width = 2.0 * half + 1.0
     for b in prange(n_blocks):
-        vals[b] = _passes(
-            d, row_label, classes, b, n_blocks, half, eps, n_groups, G[b], gtab
-        )
+        s = rings[b, 0]
+        a = rings[b, 1]
+        jr = ranks[b]
+        gcnt = gcnt_b[b]
+        grad_b = G[b]
+        if n_pass == 0:
+            # the one pass that keeps every event (class -1, which no row has)
+            start, stop, scale = 0, 1, 1.0
+        else:
+            start, stop, scale = b, n_pass, 1.0 / n_pass
+        total = 0.0
+        for i in range(start, stop, n_blocks):
+            if n_pass == 0:
+                c, m = -1, m_all
+            else:
+                c = classes[i]
+                m = m_all - counts[c]
+            if m == 0:
+                continue
+            if gtab.shape[0] > 0:
+                for g in range(n_groups):
+                    gcnt[g] = gtab[i, g]
+            else:
+                # equal-mass groups in rank: group g holds ranks r with
+                # (r * G) // m == g
+                for g in range(n_groups):
+                    lo = (g * m + n_groups - 1) // n_groups
+                    hi = ((g + 1) * m + n_groups - 1) // n_groups
+                    gcnt[g] = hi - lo
+            value = 0.0
+            g = 0
+            g_end = gcnt[0]  # first rank of the next group
+            w = 1.0 / (n_groups * (gcnt[0] + _GROUP_EPS))
+            s[0] = 0.0
+            a[0] = 0.0
+            # the newest prefix sums also live in registers (s_run = s[r + 1],
+            # a_run = a[k + 1]): reading them back from the ring would put a
+            # store-to-load round trip on every iteration's dependency chain
+            s_run = 0.0
+            a_run = 0.0
+            r = 0
+            for j in range(m_all):
+                if row_label[j] == c:
+                    continue
+                s_run += d[j]
+                s[(r + 1) & mask] = s_run
+                jr[r & mask] = j
+                k = r - half
+                if k >= 0:
+                    while k >= g_end:
+                        g += 1
+                        g_end += gcnt[g]
+                        w = 1.0 / (n_groups * (gcnt[g] + _GROUP_EPS))
+                    t = (s_run - s[max(0, k - half) & mask]) / width
+                    ak = 0.0
+                    if abs(t) - eps > 0.0:
+                        value += (abs(t) - eps) * w
+                        ak = math.copysign(w / width, t)
+                    a_run += ak
+                    a[(k + 1) & mask] = a_run
+                    q = k - half
+                    if q >= 0:
+                        grad_b[jr[q & mask]] += scale * (
+                            a_run - a[max(0, q - half) & mask]
+                        )
+                r += 1
+            # the last ranks, whose windows are cut by the end of the sequence
+            for k in range(max(0, m - half), m):
+                while k >= g_end:
+                    g += 1
+                    g_end += gcnt[g]
+                    w = 1.0 / (n_groups * (gcnt[g] + _GROUP_EPS))
+                t = (s_run - s[max(0, k - half) & mask]) / width
+                ak = 0.0
+                if abs(t) - eps > 0.0:
+                    value += (abs(t) - eps) * w
+                    ak = math.copysign(w / width, t)
+                a_run += ak
+                a[(k + 1) & mask] = a_run
+            for q in range(max(0, m - 2 * half), m):
+                hi = min(m - 1, q + half)
+                grad_b[jr[q & mask]] += scale * (
+                    a[(hi + 1) & mask] - a[max(0, q - half) & mask]
+                )
+            total += value
+        vals[b] = total
     for j in range(m_all):
         tot = 0.0
         for b in range(n_blocks):
@@ -364,11 +314,11 @@ def _objective_blocks_py(
     total = 0.0
     for b in range(n_blocks):
         total += vals[b]
-    return total / classes.shape[0]
+    return total / n_pass if n_pass > 0 else total
 
 
-_objective_threads = njit(_objective_blocks_py, parallel=True)
-_objective_blocks = njit(_objective_blocks_py)
+_objective_serial = njit(_objective_py)
+_objective_threads = njit(_objective_py, parallel=True)
 
 
 @njit

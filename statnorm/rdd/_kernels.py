@@ -1,4 +1,12 @@
-"""Numba kernels for statnorm.rdd (no validation, no Python objects)."""
+"""Numba kernels for statnorm.rdd (no validation, no Python objects).
+
+The kernels the default fit runs take their outputs and scratch buffers from
+a thin Python wrapper of the same name: every distinct ``np.zeros`` /
+``np.empty`` call inside a kernel is one more compilation on first use
+(about 0.1 s each).
+"""
+
+import math
 
 import numpy as np
 
@@ -17,18 +25,25 @@ def _kern(u, kid):
     return 0.5
 
 
-@njit
 def locpoly_moments(x, Y, h, p, kid):
     """Per column j: Gram matrix sum K r r', right-hand side sum K r Y, count.
 
     ``x`` (n,) are the units of one side, ``Y`` (n, k), ``h`` (k,).
     """
-    n, k = Y.shape
+    k = Y.shape[1]
     d = p + 1
     M = np.zeros((k, d, d))
     rhs = np.zeros((k, d))
     cnt = np.zeros(k, dtype=np.int64)
-    r = np.empty(d)
+    _locpoly_moments(x, Y, h, kid, M, rhs, cnt, np.empty(d))
+    return M, rhs, cnt
+
+
+@njit
+def _locpoly_moments(x, Y, h, kid, M, rhs, cnt, r):
+    """:func:`locpoly_moments` into the caller's zeroed outputs."""
+    n, k = Y.shape
+    d = r.shape[0]
     for i in range(n):
         xi = x[i]
         for j in range(k):
@@ -50,17 +65,24 @@ def locpoly_moments(x, Y, h, p, kid):
         for a in range(d):
             for b in range(a):
                 M[j, a, b] = M[j, b, a]
-    return M, rhs, cnt
 
 
-@njit
 def locpoly_weights(x, h, alpha, e, kid):
     """Intercept weights, positive-kernel mask and fitted values, (n, k) each."""
     n = x.shape[0]
-    d, k = alpha.shape
+    k = alpha.shape[1]
     W = np.zeros((n, k))
     F = np.zeros((n, k))
     mask = np.zeros((n, k), dtype=np.bool_)
+    _locpoly_weights(x, h, alpha, e, kid, W, mask, F)
+    return W, mask, F
+
+
+@njit
+def _locpoly_weights(x, h, alpha, e, kid, W, mask, F):
+    """:func:`locpoly_weights` into the caller's zeroed outputs."""
+    n = x.shape[0]
+    d, k = alpha.shape
     for i in range(n):
         for j in range(k):
             u = x[i] / h[j]
@@ -78,13 +100,12 @@ def locpoly_weights(x, h, alpha, e, kid):
                 s += e[j, a] * ua
                 ua *= u
             W[i, j] = w * s
-    return W, mask, F
 
 
 @njit
-def _moments_prefix(x, yj, hj, d, kid, m, M, rhs):
-    """Accumulate Gram and right-hand side of one column over ``x[:m]``."""
-    r = np.empty(d)
+def _moments_prefix(x, yj, hj, d, kid, m, M, rhs, r):
+    """Accumulate Gram and right-hand side of one column over ``x[:m]``
+    (``r``: scratch of length >= ``d``)."""
     cnt = 0
     for i in range(m):
         u = x[i] / hj
@@ -106,27 +127,53 @@ def _moments_prefix(x, yj, hj, d, kid, m, M, rhs):
     return cnt
 
 
-@njit
 def rbc_moments(x, YT, h, b, nh, nb, dh, db, kid):
     """Moments of the order-``dh - 1`` fit at ``h`` and the order-``db - 1``
     fit at ``b``, per column ``j`` of ``YT`` (k, n) over the first ``nh[j]`` /
     ``nb[j]`` units of ``x`` (sorted by ``|x|``: the units within the
     bandwidth)."""
     k = YT.shape[0]
+    if _outside_support(x, h, nh) and (db == 0 or _outside_support(x, b, nb)):
+        # every unit past the prefix has zero kernel weight, so the prefix
+        # sums are the sums over all units that locpoly_moments accumulates,
+        # in the same order (bit-identical), and no other kernel compiles
+        n = int(max(nh.max(initial=0), nb.max(initial=0) if db > 0 else 0))
+        Y = np.ascontiguousarray(YT[:, :n].T)
+        Mh, rh, ch = locpoly_moments(x[:n], Y, h, dh - 1, kid)
+        if db > 0:
+            Mb, rb, cb = locpoly_moments(x[:n], Y, b, db - 1, kid)
+        else:
+            Mb, rb, cb = np.zeros((k, 0, 0)), np.zeros((k, 0)), np.zeros(k, np.int64)
+        return Mh, rh, ch, Mb, rb, cb
     Mh = np.zeros((k, dh, dh))
     rh = np.zeros((k, dh))
     ch = np.zeros(k, dtype=np.int64)
     Mb = np.zeros((k, db, db))
     rb = np.zeros((k, db))
     cb = np.zeros(k, dtype=np.int64)
-    for j in range(k):
-        ch[j] = _moments_prefix(x, YT[j], h[j], dh, kid, nh[j], Mh[j], rh[j])
-        if db > 0:
-            cb[j] = _moments_prefix(x, YT[j], b[j], db, kid, nb[j], Mb[j], rb[j])
+    r = np.empty(max(dh, db, 1))
+    _rbc_moments(x, YT, h, b, nh, nb, dh, db, kid, Mh, rh, ch, Mb, rb, cb, r)
     return Mh, rh, ch, Mb, rb, cb
 
 
+def _outside_support(x, h, n):
+    """Whether every unit from ``n[j]`` on (``x`` sorted by ``|x|``) has
+    ``|x / h[j]| > 1``, i.e. zero kernel weight in column ``j``."""
+    n = np.asarray(n)
+    past = n < x.shape[0]
+    return bool(np.all(np.abs(x[n[past]] / h[past]) > 1.0))
+
+
 @njit
+def _rbc_moments(x, YT, h, b, nh, nb, dh, db, kid, Mh, rh, ch, Mb, rb, cb, r):
+    """:func:`rbc_moments` into the caller's zeroed outputs (``r``: scratch)."""
+    k = YT.shape[0]
+    for j in range(k):
+        ch[j] = _moments_prefix(x, YT[j], h[j], dh, kid, nh[j], Mh[j], rh[j], r)
+        if db > 0:
+            cb[j] = _moments_prefix(x, YT[j], b[j], db, kid, nb[j], Mb[j], rb[j], r)
+
+
 def rbc_block(x, YT, h, b, nmax, e0, alpha_q, eq, Gq_inv, c, kid, mode):
     """Bootstrap block ``residual x bias-corrected weight`` of one side,
     (k, n) (column ``j`` over the first ``nmax[j]`` units of ``x``, sorted by
@@ -140,11 +187,18 @@ def rbc_block(x, YT, h, b, nmax, e0, alpha_q, eq, Gq_inv, c, kid, mode):
     leverage ``K(v) r_q(v)' Gq_inv_j r_q(v)``. ``c = 0`` with ``b = h`` and
     the order-``p`` fit as the "bias fit" gives the conventional block.
     """
-    k, n = YT.shape
+    out = np.zeros(YT.shape)
+    rv = np.empty(alpha_q.shape[0])
+    _rbc_block(x, YT, h, b, nmax, e0, alpha_q, eq, Gq_inv, c, kid, mode, out, rv)
+    return out
+
+
+@njit
+def _rbc_block(x, YT, h, b, nmax, e0, alpha_q, eq, Gq_inv, c, kid, mode, out, rv):
+    """:func:`rbc_block` into the caller's zeroed ``out`` (``rv``: scratch)."""
+    k = YT.shape[0]
     dp = e0.shape[1]
     dq = alpha_q.shape[0]
-    out = np.zeros((k, n))
-    rv = np.empty(dq)
     for j in range(k):
         for i in range(nmax[j]):
             xi = x[i]
@@ -182,23 +236,46 @@ def rbc_block(x, YT, h, b, nmax, e0, alpha_q, eq, Gq_inv, c, kid, mode):
                         t += Gq_inv[j, a, d] * rv[d]
                     lev += rv[a] * t
                 one = max(1.0 - kb * lev, 1e-8)
-                e = e / np.sqrt(one) if mode == 2 else e / one
+                e = e / math.sqrt(one) if mode == 2 else e / one
             out[j, i] = e * w
-    return out
 
 
-@njit
 def locpoly_resid_var(x, Y, h, alpha, e, kid):
     """Per column: sum of w r^2 and of w over units with intercept weight w > 0.
 
     ``w = K(x/h) e'(1, u, ..., u^p)`` and ``r = Y - sum_a alpha_a u^a``: the
-    stage-2 variance of the bandwidth rule in one pass, without the
-    (n, k) weight, mask and fitted-value matrices of :func:`locpoly_weights`.
+    stage-2 variance of the bandwidth rule. Above ``_RESID_VAR_NUMPY``
+    (unit, column) pairs in one compiled pass, without the (n, k) weight,
+    mask and fitted-value matrices of :func:`locpoly_weights`; below, from
+    those matrices (bit-identical; one kernel fewer to compile on first use).
     """
     n, k = Y.shape
-    d = alpha.shape[0]
+    if 0 < n * k <= _RESID_VAR_NUMPY:
+        # from the (n, k) matrices of locpoly_weights: the same products,
+        # summed in the same order (cumsum along the units is sequential),
+        # so bit-identical, and no other kernel compiles
+        W, _, F = locpoly_weights(x, h, alpha, e, kid)
+        pos = W > 0.0
+        with np.errstate(all="ignore"):
+            r = Y - F
+            wrr = np.where(pos, W * r * r, 0.0)
+        num = np.cumsum(wrr, axis=0)[-1]
+        den = np.cumsum(np.where(pos, W, 0.0), axis=0)[-1]
+        return num, den
     num = np.zeros(k)
     den = np.zeros(k)
+    _locpoly_resid_var(x, Y, h, alpha, e, kid, num, den)
+    return num, den
+
+
+_RESID_VAR_NUMPY = 2**20  # up to this many (unit, column) pairs
+
+
+@njit
+def _locpoly_resid_var(x, Y, h, alpha, e, kid, num, den):
+    """:func:`locpoly_resid_var` into the caller's zeroed outputs."""
+    n, k = Y.shape
+    d = alpha.shape[0]
     for i in range(n):
         xi = x[i]
         for j in range(k):
@@ -219,7 +296,6 @@ def locpoly_resid_var(x, Y, h, alpha, e, kid):
                 r = Y[i, j] - f
                 num[j] += w * r * r
                 den[j] += w
-    return num, den
 
 
 @njit
