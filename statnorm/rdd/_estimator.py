@@ -6,6 +6,7 @@ in ``_design``, bandwidths and local fits in ``_locpoly``, inference in
 results live in ``_results`` and the tests in ``_uniform_tests``.
 """
 
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -18,6 +19,7 @@ from .._optim import loop_progress
 from .._parallel import is_dask_array
 from .._validation import (
     RANDOM_STATE,
+    Hidden,
     Interval,
     StrOptions,
     check_1d,
@@ -102,10 +104,12 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         and draw); 0 skips the band and the tests.
     confidence_level : float, default=0.95
         Level of the uniform band; tests use ``1 - confidence_level``.
-    monotonize : {"auto", "sort", "isotonic", "rearrangement", "none"}, default="auto"
+    monotone : {"auto", "sort", "isotonic", "rearrangement"} or None, default="auto"
         How the boundary curves are made non-decreasing in ``q``. ``"auto"``:
         isotonic (PAVA) for ``"frechet"`` and a plain sort for ``"simple"``
-        (``"rearrangement"`` under ``r3d_compat``).
+        (``"rearrangement"`` under ``r3d_compat``); ``None``: left as
+        estimated. The same name and spelling of "off" as
+        :class:`~statnorm.quantile.ConformalQuantileRegressor`'s ``monotone``.
     pilot_kernel : str or None, default=None
         Kernel of the local pilot fits of the bandwidth rule; ``None`` means
         ``kernel`` (``"triangular"`` under ``r3d_compat``, which is what R's
@@ -159,6 +163,10 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
     verbose : int, default=0
         Print the progress of the bootstrap draws (about every 10 %); the
         chosen bandwidths are logged to ``logging.getLogger("statnorm.rdd")``.
+    monotonize : str, default="deprecated"
+        The former name of ``monotone`` (with ``"none"`` for ``None``); still
+        accepted with a ``FutureWarning``, and it wins over ``monotone``
+        when given. It will be removed in 0.2.
 
     Attributes
     ----------
@@ -242,7 +250,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
        weights at the first quantile level).
     4. The Gini test is centred at the estimate (R: not centred, so its
        p-value is not calibrated).
-    5. ``monotonize="auto"`` sorts for ``"simple"`` (R: rearrangement on a
+    5. ``monotone="auto"`` sorts for ``"simple"`` (R: rearrangement on a
        1001-point grid, which moves already monotone curves by ~1e-3).
     6. Bandwidth selection uses the within-unit weighted quantiles (R: the
        unweighted ones).
@@ -346,8 +354,11 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         "fuzzy": ["boolean"],
         "n_bootstrap": [Interval(Integral, 0, None, closed="left")],
         "confidence_level": [Interval(Real, 0, 1, closed="neither")],
+        "monotone": [StrOptions({"auto", "sort", "isotonic", "rearrangement"}), None],
+        # the name before 0.1 (off was "none"); FutureWarning, see fit
         "monotonize": [
-            StrOptions({"auto", "sort", "isotonic", "rearrangement", "none"})
+            StrOptions({"auto", "sort", "isotonic", "rearrangement", "none"}),
+            Hidden(StrOptions({"deprecated"})),
         ],
         "pilot_kernel": [StrOptions({"triangular", "epanechnikov", "uniform"}), None],
         "coverage_correction": ["boolean"],
@@ -380,7 +391,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         fuzzy=False,
         n_bootstrap=200,
         confidence_level=0.95,
-        monotonize="auto",
+        monotone="auto",
         pilot_kernel=None,
         coverage_correction=False,
         r3d_compat=False,
@@ -392,6 +403,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         n_jobs=None,
         random_state=None,
         verbose=0,
+        monotonize="deprecated",
     ):
         self.cutoff = cutoff
         self.method = method
@@ -404,7 +416,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         self.fuzzy = fuzzy
         self.n_bootstrap = n_bootstrap
         self.confidence_level = confidence_level
-        self.monotonize = monotonize
+        self.monotone = monotone
         self.pilot_kernel = pilot_kernel
         self.coverage_correction = coverage_correction
         self.r3d_compat = r3d_compat
@@ -416,6 +428,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.monotonize = monotonize
 
     # ------------------------------------------------------------------ fit
     def _q(self):
@@ -559,7 +572,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
         bw = choose_bandwidths(
             xc, Q_bw, q, T, **{k: params[k] for k in _BANDWIDTH_PARAMS}
         )
-        mono = monotonize_rule(self.monotonize, self.method, self.r3d_compat)
+        mono = monotonize_rule(self._monotone(), self.method, self.r3d_compat)
         eff = boundary_effect(
             xc, Q, T, Z, q, bw, p=int(self.p), kernel=self.kernel, mono=mono
         )
@@ -611,6 +624,18 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             return "conventional" if self.r3d_compat else "robust"
         return self.inference
 
+    def _monotone(self):
+        """``monotone``, or the value of its deprecated name."""
+        if self.monotonize == "deprecated":
+            return "none" if self.monotone is None else self.monotone
+        warnings.warn(
+            "monotonize was renamed monotone (off is None rather than 'none'); "
+            "monotonize will be removed in 0.2.",
+            FutureWarning,
+            stacklevel=6,  # _estimate, _fit, fit or fit_quantiles, fit_context
+        )
+        return self.monotonize
+
     def _bias_order(self):
         q_order = int(self.p) + 1 if self.bias_order is None else int(self.bias_order)
         if q_order <= int(self.p):
@@ -644,7 +669,7 @@ class DistributionalRDD(FittedFromResult, BaseEstimator):
             "coef_minus_": fits["-"].alpha,
             "raw_intercept_plus_": raw["+"],
             "raw_intercept_minus_": raw["-"],
-            "monotonize_": mono,
+            "monotone_": None if mono == "none" else mono,
             "bandwidth_details_": bw["details"],
             "bandwidth_fallback_": bw["fallback"],
             "bandwidth_treatment_fallback_": bw["fallback_treatment"],

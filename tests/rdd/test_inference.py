@@ -42,7 +42,7 @@ def _scalar_fit(x, y, c, kernel, p, h, **fit_kw):
         kernel=kernel,
         p=p,
         n_bootstrap=0,
-        monotonize="none",
+        monotone=None,
         inference="conventional",  # the pinned rdrobust numbers are conventional
     )
     return est.fit_quantiles(x, y[:, None], **fit_kw)
@@ -91,7 +91,7 @@ def test_fuzzy_estimate_and_se_match_rdrobust_hc0(j, tag):
         p=p,
         inference="conventional",
         n_bootstrap=0,
-        monotonize="none",
+        monotone=None,
     ).fit_quantiles(
         x,
         RDROBUST["y_fuzzy"][:, None],
@@ -171,7 +171,7 @@ def test_fuzzy_se_is_the_delta_method(rng):
         bandwidth_treatment=hT,
         fuzzy=True,
         n_bootstrap=0,
-        monotonize="none",
+        monotone=None,
         inference="conventional",
     ).fit_quantiles(x, y[:, None], treatment=t)
     infl = []
@@ -427,7 +427,7 @@ def test_covariates_per_level_and_fuzzy(rng):
         bandwidth_treatment=0.65,
         fuzzy=True,
         n_bootstrap=0,
-        monotonize="none",
+        monotone=None,
     ).fit(x, S, treatment=t, covariates=z)
     Q = np.quantile(S, q, axis=1, method="linear").T
     design, tt, k, _, contrast = _joint_wls(

@@ -90,12 +90,13 @@ def test_fit_equals_fit_quantiles_and_sides_are_monotone(rng):
     assert 0 < p <= 1
 
 
-@pytest.mark.parametrize("mono", ["sort", "isotonic", "rearrangement", "none"])
-def test_monotonize_options(rng, mono):
+@pytest.mark.parametrize("mono", ["sort", "isotonic", "rearrangement", None])
+def test_monotone_options(rng, mono):
     x, S = dgp1(rng)
-    est = DistributionalRDD(q_grid=DECILES, monotonize=mono, n_bootstrap=0).fit(x, S)
+    est = DistributionalRDD(q_grid=DECILES, monotone=mono, n_bootstrap=0).fit(x, S)
+    assert est.monotone_ == mono
     raw = est.raw_intercept_plus_
-    if mono == "none":
+    if mono is None:
         np.testing.assert_array_equal(est.intercept_plus_, raw)
     else:
         assert np.all(np.diff(est.intercept_plus_) >= -1e-12)
@@ -117,7 +118,7 @@ def test_residuals_of_negative_weight_units_widen_the_band(rng):
     # R3D drops units with negative intercept weights from the bootstrap.
     x, S = dgp1(rng)
     xi = rng.standard_normal((x.size, 300))
-    kw = {"q_grid": DECILES, "bandwidth": 0.6, "monotonize": "sort"}
+    kw = {"q_grid": DECILES, "bandwidth": 0.6, "monotone": "sort"}
     ours = DistributionalRDD(**kw).fit(x, S, xi=xi)
     r = DistributionalRDD(r3d_compat=True, **kw).fit(x, S, xi=xi)
     np.testing.assert_allclose(ours.tau_, r.tau_)
@@ -330,3 +331,15 @@ def test_coverage_correction_shrinks_bandwidth_by_the_rule_of_thumb(rng):
     s, n = 1, x.size
     factor = n ** (-s / ((2 * s + 3) * (s + 3)))
     np.testing.assert_allclose(cc.bandwidth_, base.bandwidth_ * factor, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("old", "new"), [("none", None), ("isotonic", "isotonic")])
+def test_monotonize_is_the_deprecated_name_of_monotone(rng, old, new):
+    x, S = dgp1(rng)
+    want = DistributionalRDD(q_grid=DECILES, monotone=new, n_bootstrap=0).fit(x, S)
+    est = DistributionalRDD(q_grid=DECILES, monotonize=old, n_bootstrap=0)
+    with pytest.warns(FutureWarning, match="monotonize was renamed monotone") as rec:
+        est.fit(x, S)
+    assert rec[0].filename == __file__  # points at the caller's line
+    np.testing.assert_array_equal(est.tau_, want.tau_)
+    assert est.monotone_ == new

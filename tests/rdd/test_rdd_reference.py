@@ -125,7 +125,7 @@ def test_default_mode_differs_from_r_only_where_documented():
     epa.set_params(pilot_kernel="epanechnikov")
     h = epa.fit_quantiles(X, Q).bandwidth_
     assert np.max(np.abs(h / REF["res_sharp_simple_epanechnikov_bw_num"] - 1)) > 1e-3
-    epa.set_params(pilot_kernel="triangular", monotonize="rearrangement")
+    epa.set_params(pilot_kernel="triangular", monotone="rearrangement")
     _close(epa.fit_quantiles(X, Q).tau_, REF["res_sharp_simple_epanechnikov_tau"])
 
 
@@ -243,7 +243,7 @@ def test_intercepts_match_statsmodels_wls(rng, kernel, p):
         kernel=kernel,
         p=p,
         n_bootstrap=0,
-        monotonize="none",
+        monotone=None,
     ).fit(x, samples)
     Q = np.quantile(samples, q, axis=1, method="linear").T
     for j in range(q.size):
@@ -266,7 +266,7 @@ def test_fuzzy_is_the_wald_ratio_of_statsmodels_fits(rng):
         bandwidth_treatment=0.5,
         fuzzy=True,
         n_bootstrap=0,
-        monotonize="none",
+        monotone=None,
         kernel="epanechnikov",
     ).fit(x, samples, treatment=t)
     Q = np.quantile(samples, q, axis=1, method="linear").T

@@ -16,7 +16,7 @@ DECILES = np.arange(1, 10) / 10
 
 def _scalar(x, y, **kw):
     est = DistributionalRDD(
-        q_grid=[0.5], kernel="epanechnikov", monotonize="none", n_bootstrap=0, **kw
+        q_grid=[0.5], kernel="epanechnikov", monotone=None, n_bootstrap=0, **kw
     )
     return est.fit_quantiles(x, y[:, None])
 
@@ -88,14 +88,14 @@ def test_fuzzy_robust_is_the_ratio_of_bias_corrected_jumps(rng):
         fuzzy=True,
         bandwidth=0.6,
         bandwidth_treatment=0.7,
-        monotonize="none",
+        monotone=None,
         n_bootstrap=0,
     ).fit(x, S, treatment=t)
     num = DistributionalRDD(
-        q_grid=DECILES, bandwidth=0.6, monotonize="none", n_bootstrap=0
+        q_grid=DECILES, bandwidth=0.6, monotone=None, n_bootstrap=0
     ).fit(x, S)  # the numerator alone: sharp fit of the outcomes
     tden = DistributionalRDD(
-        q_grid=[0.5], bandwidth=0.7, monotonize="none", n_bootstrap=0
+        q_grid=[0.5], bandwidth=0.7, monotone=None, n_bootstrap=0
     ).fit_quantiles(x, t[:, None])
     np.testing.assert_allclose(
         est.tau_bias_corrected_,
