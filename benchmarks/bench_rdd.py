@@ -107,7 +107,7 @@ class R3DVsRdrobust(Benchmark):
         estimate at 5 quantile levels."""
         rdrobust = _rdrobust()
         est = self.Est(
-            q_grid=Q_GRID, bandwidth=0.3, n_bootstrap=0, monotonize="none"
+            q_grid=Q_GRID, bandwidth=0.3, n_bootstrap=0, monotone=None
         ).fit_quantiles(self.x, self.Q)
         diffs = []
         with warnings.catch_warnings():

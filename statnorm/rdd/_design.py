@@ -167,7 +167,7 @@ def check_xi(xi, n_multipliers, n_bootstrap, *, clustered):
 
 
 def monotonize_rule(monotonize, method, r3d_compat):
-    """The monotonisation ``monotonize="auto"`` stands for."""
+    """The monotonisation ``monotone="auto"`` stands for."""
     if monotonize != "auto":
         return monotonize
     if method == "frechet":
